@@ -1,0 +1,74 @@
+"""The DR grader and the gradability model: prepared inputs in, typed results out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from retiscreen.domain import FundusField, GradeResult, ICDRGrade, RGBImage
+from retiscreen.grading.model import OnnxModel
+from retiscreen.imaging.preprocess import model_input
+
+ImageAndField = tuple[RGBImage, FundusField]
+
+
+class Grader:
+    """ICDR grading with the model card's referable-DR operating point.
+
+    The operating point decides referable or not. The grade shown is the most likely
+    grade on that side of the line, so a report never says "no retinopathy" next to a
+    referral, nor "moderate DR" next to "rescreen in 12 months".
+    """
+
+    def __init__(self, model: OnnxModel, threshold: float | None = None) -> None:
+        if len(model.card.classes) != 5:
+            raise ValueError("the grader must output the five ICDR grades")
+        self.model = model
+        self.threshold = model.card.threshold if threshold is None else threshold
+
+    def grade(self, images: Sequence[ImageAndField]) -> list[GradeResult]:
+        """Grade a batch (one or more eyes) in a single model call."""
+        if not images:
+            return []
+        spec = self.model.card.spec
+        batch = np.stack([model_input(rgb, field, spec) for rgb, field in images])
+        return [self.result(p) for p in self.model.predict(batch)]
+
+    def result(self, probabilities: npt.NDArray[np.float32]) -> GradeResult:
+        p = [float(v) for v in probabilities]
+        referable_probability = float(sum(p[2:]))
+        referable = referable_probability >= self.threshold
+        candidates = (2, 3, 4) if referable else (0, 1)
+        grade = ICDRGrade(max(candidates, key=lambda g: p[g]))
+        return GradeResult(
+            grade=grade,
+            probabilities=(p[0], p[1], p[2], p[3], p[4]),
+            referable_probability=referable_probability,
+            referable=referable,
+            threshold=self.threshold,
+            model=self.model.identity,
+            provider=self.model.provider,
+        )
+
+
+class GradabilityModel:
+    """Probability that a photograph is gradable (class 'gradable' of the quality model)."""
+
+    def __init__(self, model: OnnxModel) -> None:
+        if "gradable" not in model.card.classes:
+            raise ValueError("the quality model must have a 'gradable' class")
+        self.model = model
+        self.index = model.card.classes.index("gradable")
+
+    @property
+    def threshold(self) -> float:
+        return self.model.card.threshold
+
+    def probability(self, images: Sequence[ImageAndField]) -> list[float]:
+        if not images:
+            return []
+        spec = self.model.card.spec
+        batch = np.stack([model_input(rgb, field, spec) for rgb, field in images])
+        return [float(p[self.index]) for p in self.model.predict(batch)]

@@ -1,0 +1,168 @@
+"""ONNX model bundles: the model card, the hash check, and the execution provider.
+
+The model is data. ``models/<name>.card.json`` says what the network expects (input
+size, normalisation, class order) and what it was measured to do (operating threshold,
+metrics), and carries the sha256 of the ONNX file. A model whose bytes do not match its
+card is refused: a swapped or corrupted grader must never produce a grade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from retiscreen.domain import ModelIdentity
+from retiscreen.imaging.preprocess import InputSpec
+
+log = logging.getLogger(__name__)
+
+CARD_SUFFIX = ".card.json"
+
+
+class ModelUnavailable(Exception):
+    """The model cannot be used; ``str()`` tells the operator why (always: refer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCard:
+    """The machine-readable part of a model card that the runtime relies on."""
+
+    name: str
+    version: str
+    file: str
+    sha256: str
+    spec: InputSpec
+    classes: tuple[str, ...]
+    input_name: str
+    output_name: str
+    threshold: float
+    """Operating point on the positive-class score (referable DR, or gradable)."""
+    document: dict[str, Any]
+
+    @property
+    def identity(self) -> ModelIdentity:
+        return ModelIdentity(self.name, self.version, self.sha256)
+
+
+def read_card(path: Path) -> ModelCard:
+    """Parse and validate a model card; every missing field is a refusal, not a default."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        spec = document["input"]
+        return ModelCard(
+            name=str(document["name"]),
+            version=str(document["version"]),
+            file=str(document["file"]),
+            sha256=str(document["sha256"]).lower(),
+            spec=InputSpec(
+                size=int(spec["size"]),
+                mean=tuple(float(v) for v in spec["mean"]),  # type: ignore[arg-type]
+                std=tuple(float(v) for v in spec["std"]),  # type: ignore[arg-type]
+                local_contrast=bool(spec["local_contrast"]),
+            ),
+            classes=tuple(str(c) for c in document["output"]["classes"]),
+            input_name=str(spec["name"]),
+            output_name=str(document["output"]["name"]),
+            threshold=float(document["operating_point"]["threshold"]),
+            document=document,
+        )
+    except FileNotFoundError:
+        raise ModelUnavailable(f"model card {path.name} is missing") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelUnavailable(f"model card {path.name} is unreadable ({exc})") from None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _make_session(model_bytes: bytes, prefer_gpu: bool) -> Any:
+    """An InferenceSession on CUDA when it really initialises, else on the CPU.
+
+    onnxruntime-gpu lists CUDA as available whenever it is installed and silently falls
+    back to the CPU when the CUDA libraries are absent; only ``get_providers()`` on the
+    created session tells the truth, so that is what we record.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if prefer_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
+        previous = 2
+        ort.set_default_logger_severity(4)
+        try:
+            session = ort.InferenceSession(
+                model_bytes, options, providers=["CUDAExecutionProvider", "CPUExecutionProvider"]
+            )
+            if session.get_providers()[0] == "CUDAExecutionProvider":
+                return session
+        except Exception as exc:  # any CUDA initialisation failure means: use the CPU
+            log.info("CUDA execution provider unusable, using CPU: %s", exc)
+        finally:
+            ort.set_default_logger_severity(previous)
+    return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+
+
+class OnnxModel:
+    """A verified ONNX model and its card, ready to run batches of prepared inputs."""
+
+    def __init__(self, card_path: Path, prefer_gpu: bool = True) -> None:
+        self.card = read_card(card_path)
+        model_path = card_path.parent / self.card.file
+        try:
+            model_bytes = model_path.read_bytes()
+        except FileNotFoundError:
+            raise ModelUnavailable(f"model file {model_path.name} is missing") from None
+        except OSError as exc:
+            raise ModelUnavailable(f"model file {model_path.name} is unreadable ({exc})") from None
+        actual = hashlib.sha256(model_bytes).hexdigest()
+        if actual != self.card.sha256:
+            log.error("model %s hash %s does not match card %s", model_path, actual, self.card.sha256)
+            raise ModelUnavailable(
+                f"model file {model_path.name} does not match its model card (it was changed or "
+                "damaged); grading is disabled"
+            )
+        try:
+            self.session = _make_session(model_bytes, prefer_gpu)
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ModelUnavailable(f"model {model_path.name} cannot be loaded ({exc})") from None
+        self.provider: str = self.session.get_providers()[0]
+        self._check_signature()
+        log.info("loaded %s %s on %s", self.card.name, self.card.version, self.provider)
+
+    def _check_signature(self) -> None:
+        inputs = {i.name: i.shape for i in self.session.get_inputs()}
+        outputs = {o.name: o.shape for o in self.session.get_outputs()}
+        size = self.card.spec.size
+        shape = inputs.get(self.card.input_name)
+        if shape is None or list(shape[1:]) != [3, size, size]:
+            raise ModelUnavailable(
+                f"model input {inputs} does not match the card ({self.card.input_name}: 3×{size}×{size})"
+            )
+        out_shape = outputs.get(self.card.output_name)
+        if out_shape is None or out_shape[-1] != len(self.card.classes):
+            raise ModelUnavailable(f"model output {outputs} does not match the card's classes")
+
+    @property
+    def identity(self) -> ModelIdentity:
+        return self.card.identity
+
+    def predict(self, batch: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Class probabilities for an N×3×S×S batch prepared per the card."""
+        (probabilities,) = self.session.run([self.card.output_name], {self.card.input_name: batch})
+        result = np.asarray(probabilities, dtype=np.float32)
+        if not np.all(np.isfinite(result)):
+            raise ModelUnavailable("the model produced invalid numbers")
+        return result

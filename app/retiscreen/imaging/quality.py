@@ -1,0 +1,160 @@
+"""The quality gate: is this a gradable fundus photograph, and if not, why not?
+
+Two layers. Hand-made OpenCV measures give the operator a concrete reason (too dark,
+blurred, cut off ...) and catch frames no network was trained on. The learned
+gradability model (``models/quality.onnx``), when present, catches what the measures
+miss (haze, eyelashes, uneven illumination). An image is gradable only when both agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from retiscreen.domain import FundusField, QualityReason, QualityReport, RGBImage
+from retiscreen.imaging.fundus import crop_to_field, locate_field
+
+MEASURE_SIDE = 512
+
+
+@dataclass(frozen=True, slots=True)
+class QualityThresholds:
+    """Limits for the measures; calibrated on EyePACS/EyeQ, DRIMDB and IDRiD photographs
+    (see bench/quality_calibration.py), deliberately loose: the learned model is the fine
+    filter, the measures name the reason."""
+
+    min_brightness: float = 25.0
+    """Mean luma inside the field (0-255)."""
+    max_brightness: float = 195.0
+    max_saturated_fraction: float = 0.08
+    min_sharpness: float = 0.012
+    """Vessel-scale detail relative to brightness (see ``_sharpness``)."""
+    min_contrast: float = 0.05
+    min_visible_fraction: float = 0.5
+    max_centre_offset: float = 0.3
+    """Field centre's distance from the frame centre, in field radii."""
+    min_circularity: float = 0.80
+    min_rim_fraction: float = 0.02
+    """A fundus camera always leaves a dark surround; a frame lit edge to edge is not one."""
+    min_red_dominance: float = 1.1
+    """Mean red over mean blue inside the field: fundus photographs are red-orange."""
+    model_min_probability: float = 0.5
+
+
+def measure(rgb: RGBImage, field: FundusField) -> dict[str, float]:
+    """Raw, threshold-free numbers about the photograph, kept in the record for audit."""
+    square = crop_to_field(rgb, field, MEASURE_SIDE)
+    mask = np.zeros((MEASURE_SIDE, MEASURE_SIDE), np.uint8)
+    cv2.circle(mask, (MEASURE_SIDE // 2, MEASURE_SIDE // 2), int(MEASURE_SIDE * 0.45), 255, -1)
+    lit = square.max(axis=2) > 8
+    inside = (mask > 0) & lit
+    if np.count_nonzero(inside) < 100:
+        inside = mask > 0
+    luma = cv2.cvtColor(square, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    values = luma[inside]
+    brightness = float(values.mean())
+    red, green, blue = (float(square[..., c][inside].mean()) for c in range(3))
+    height, width = rgb.shape[:2]
+    offset = np.hypot(field.center_x - width / 2, field.center_y - height / 2) / field.radius
+    return {
+        "brightness": brightness,
+        "saturated_fraction": float(np.count_nonzero(values >= 245) / values.size),
+        "contrast": float(np.percentile(values, 95) - np.percentile(values, 5)) / 255.0,
+        "sharpness": _sharpness(square[..., 1].astype(np.float32), inside, brightness),
+        "visible_fraction": field.visible_fraction,
+        "centre_offset": float(offset),
+        "circularity": field.circularity,
+        "area_fraction": field.area_fraction,
+        "rim_fraction": field.rim_fraction,
+        "red_dominance": (red + 1.0) / (blue + 1.0),
+        "green_mean": green,
+    }
+
+
+def _sharpness(green: np.ndarray, inside: np.ndarray, brightness: float) -> float:
+    """Band-pass energy at vessel scale divided by brightness.
+
+    A difference of Gaussians keeps vessel-width structure (a few pixels at 512 px) and
+    drops sensor noise and illumination gradients; dividing by brightness makes a dim
+    but sharp photograph score like a bright sharp one.
+    """
+    fine = cv2.GaussianBlur(green, (0, 0), 1.0)
+    coarse = cv2.GaussianBlur(green, (0, 0), 4.0)
+    band = (fine - coarse)[cv2.erode(inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0]
+    if band.size == 0:
+        return 0.0
+    return float(band.std() / max(brightness, 1.0))
+
+
+def heuristic_reasons(
+    measures: dict[str, float], thresholds: QualityThresholds
+) -> list[QualityReason]:
+    """The operator-readable reasons the measures give, most fundamental first."""
+    t = thresholds
+    washed_out = (
+        measures["saturated_fraction"] > t.max_saturated_fraction
+        or measures["brightness"] > t.max_brightness
+    )
+    not_round = (
+        measures["circularity"] < t.min_circularity or measures["rim_fraction"] < t.min_rim_fraction
+    )
+    if washed_out and not_round:
+        return [QualityReason.OVEREXPOSED]  # the flare swamped the field's black surround
+    if not_round or measures["red_dominance"] < t.min_red_dominance:
+        return [QualityReason.NOT_FUNDUS]
+    reasons = []
+    if measures["visible_fraction"] < t.min_visible_fraction or measures["centre_offset"] > t.max_centre_offset:
+        reasons.append(QualityReason.CUT_OFF)
+    if measures["brightness"] < t.min_brightness:
+        reasons.append(QualityReason.TOO_DARK)
+    elif washed_out:
+        reasons.append(QualityReason.OVEREXPOSED)
+    if measures["sharpness"] < t.min_sharpness and QualityReason.TOO_DARK not in reasons:
+        reasons.append(QualityReason.BLURRED)
+    if measures["contrast"] < t.min_contrast and not reasons:
+        reasons.append(QualityReason.LOW_CONTRAST)
+    return reasons
+
+
+def heuristic_score(measures: dict[str, float], thresholds: QualityThresholds) -> float:
+    """0..1: how far the weakest measure is above its limit (0.5 = on the limit)."""
+    t = thresholds
+    margins = [
+        measures["brightness"] / t.min_brightness,
+        measures["sharpness"] / t.min_sharpness,
+        measures["visible_fraction"] / t.min_visible_fraction,
+        t.max_saturated_fraction / max(measures["saturated_fraction"], 1e-3),
+    ]
+    weakest = min(margins)
+    return float(np.clip(weakest / (1.0 + weakest), 0.0, 1.0))
+
+
+def assess(
+    rgb: RGBImage,
+    field: FundusField | None,
+    model_probability: float | None = None,
+    thresholds: QualityThresholds | None = None,
+) -> QualityReport:
+    """Combine the measures with the learned model's gradable probability (if any)."""
+    thresholds = thresholds or QualityThresholds()
+    if field is None:
+        return QualityReport(False, 0.0, (QualityReason.NOT_FUNDUS,), {}, model_probability)
+    measures = measure(rgb, field)
+    reasons = heuristic_reasons(measures, thresholds)
+    if model_probability is not None:
+        measures["model_probability"] = model_probability
+        if model_probability < thresholds.model_min_probability and not reasons:
+            reasons = [QualityReason.MODEL_REJECTED]
+        score = model_probability
+    else:
+        score = heuristic_score(measures, thresholds)
+    if reasons:
+        score = min(score, 0.49)
+    return QualityReport(not reasons, float(score), tuple(reasons), measures, model_probability)
+
+
+def assess_image(rgb: RGBImage, thresholds: QualityThresholds | None = None) -> QualityReport:
+    """Heuristics only, locating the field first (for callers without a model)."""
+    return assess(rgb, locate_field(rgb), None, thresholds)

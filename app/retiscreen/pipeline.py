@@ -1,0 +1,208 @@
+"""The only orchestrator: photograph → quality → grade → decision, per eye and per patient.
+
+The kiosk, the CLI and ``retiscreen validate`` all drive this object, so what the kiosk
+shows is what ``retiscreen grade`` prints. A failed step is a result, not a crash:
+an unreadable file or an unavailable model still yields an ``EyeResult`` whose decision
+tells the operator what to do, and no grade is ever produced after a failed gate.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from retiscreen.domain import (
+    EyeResult,
+    FundusField,
+    FundusImage,
+    GradeResult,
+    Laterality,
+    Patient,
+    QualityReport,
+    Screening,
+)
+from retiscreen.grading.grader import GradabilityModel, Grader
+from retiscreen.grading.model import CARD_SUFFIX, ModelUnavailable, OnnxModel
+from retiscreen.imaging.fundus import locate_field
+from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.imaging.quality import QualityThresholds, assess
+from retiscreen.rules import ReferralRules
+from retiscreen.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GRADER_CARD = "grader" + CARD_SUFFIX
+QUALITY_CARD = "quality" + CARD_SUFFIX
+
+Source = Path | str | FundusImage
+
+
+@dataclass
+class Checked:
+    """A decoded photograph with its located field and quality verdict."""
+
+    image: FundusImage
+    field: FundusField | None
+    quality: QualityReport
+    timings_ms: dict[str, float]
+
+
+@dataclass
+class Pipeline:
+    """Holds the loaded models and rules; cheap to call, expensive to build (load once)."""
+
+    rules: ReferralRules = field(default_factory=ReferralRules)
+    grader: Grader | None = None
+    gradability: GradabilityModel | None = None
+    unavailable: str | None = "no grading model is loaded"
+    """Why grading cannot run; None when it can."""
+    thresholds: QualityThresholds = field(default_factory=QualityThresholds)
+
+    @classmethod
+    def from_models_dir(
+        cls,
+        models_dir: Path,
+        rules: ReferralRules | None = None,
+        prefer_gpu: bool = True,
+        referable_threshold: float | None = None,
+    ) -> Pipeline:
+        """Load and verify grader and quality model. A missing or tampered grader leaves the
+        pipeline able to check quality but never to grade. A quality card that is present
+        must verify too; with no quality model at all, the OpenCV measures gate alone."""
+        pipeline = cls(rules=rules or ReferralRules())
+        try:
+            grader_model = OnnxModel(models_dir / GRADER_CARD, prefer_gpu)
+            pipeline.grader = Grader(grader_model, referable_threshold)
+            quality_card = models_dir / QUALITY_CARD
+            if quality_card.exists():
+                quality_model = OnnxModel(quality_card, prefer_gpu)
+                pipeline.gradability = GradabilityModel(quality_model)
+                pipeline.thresholds = QualityThresholds(
+                    model_min_probability=quality_model.card.threshold
+                )
+            else:
+                log.warning("no quality model in %s: OpenCV quality measures only", models_dir)
+            pipeline.unavailable = None
+        except ModelUnavailable as exc:
+            pipeline.grader = None
+            pipeline.gradability = None
+            pipeline.unavailable = str(exc)
+            log.error("grading unavailable: %s", exc)
+        return pipeline
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Pipeline:
+        threshold = settings.models.referable_threshold
+        return cls.from_models_dir(
+            settings.models.directory,
+            settings.rules,
+            settings.models.prefer_gpu,
+            threshold if threshold >= 0 else None,
+        )
+
+    @property
+    def provider(self) -> str | None:
+        return self.grader.model.provider if self.grader else None
+
+    def check(self, source: Source) -> Checked:
+        """Decode, locate and gate one photograph (raises ImageError for unusable files)."""
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        image = source if isinstance(source, FundusImage) else load_fundus(source)
+        timings["load"] = _ms_since(start)
+        start = time.perf_counter()
+        fundus_field = locate_field(image.pixels)
+        timings["locate"] = _ms_since(start)
+        start = time.perf_counter()
+        probability = None
+        if self.gradability is not None and fundus_field is not None:
+            (probability,) = self.gradability.probability([(image.pixels, fundus_field)])
+        quality = assess(image.pixels, fundus_field, probability, self.thresholds)
+        timings["quality"] = _ms_since(start)
+        return Checked(image, fundus_field, quality, timings)
+
+    def assess_eye(self, laterality: Laterality, source: Source) -> EyeResult:
+        """The whole per-eye path; never raises for a bad photograph."""
+        return self.assess_eyes([(laterality, source)])[0]
+
+    def assess_eyes(self, items: Sequence[tuple[Laterality, Source]]) -> list[EyeResult]:
+        """Several eyes at once: gradable ones go through the grader in one batch."""
+        checked: list[Checked | str] = []
+        for _, source in items:
+            try:
+                checked.append(self.check(source))
+            except ImageError as exc:
+                log.warning("image rejected: %s", exc)
+                checked.append(str(exc))
+        gradable = [
+            c for c in checked if isinstance(c, Checked) and c.quality.gradable and c.field
+        ]
+        grades: dict[int, GradeResult] = {}
+        if gradable and self.grader is not None:
+            start = time.perf_counter()
+            results = self.grader.grade([(c.image.pixels, c.field) for c in gradable if c.field])
+            elapsed = _ms_since(start) / len(gradable)
+            for c, result in zip(gradable, results, strict=True):
+                c.timings_ms["grade"] = elapsed
+                grades[id(c)] = result
+        return [
+            self._eye_result(laterality, c, grades.get(id(c)))
+            for (laterality, _), c in zip(items, checked, strict=True)
+        ]
+
+    def _eye_result(
+        self, laterality: Laterality, checked: Checked | str, grade: GradeResult | None
+    ) -> EyeResult:
+        if isinstance(checked, str):
+            return EyeResult(laterality, None, None, None, self.rules.ungradable(), error=checked)
+        if not checked.quality.gradable:
+            decision = self.rules.ungradable()
+            return EyeResult(laterality, checked.image, checked.quality, None, decision,
+                             timings_ms=checked.timings_ms)
+        if grade is None:
+            why = self.unavailable or "the grader returned no result"
+            return EyeResult(laterality, checked.image, checked.quality, None,
+                             self.rules.cannot_grade(why), error=f"grading unavailable: {why}",
+                             timings_ms=checked.timings_ms)
+        return EyeResult(laterality, checked.image, checked.quality, grade,
+                         self.rules.for_grade(grade), timings_ms=checked.timings_ms)
+
+    def skipped_eye(self, laterality: Laterality, reason: str) -> EyeResult:
+        """An eye the operator chose not to photograph (e.g. prosthesis), with the reason."""
+        decision = self.rules.cannot_grade(f"eye not photographed: {reason}")
+        return EyeResult(laterality, None, None, None, decision, skipped_reason=reason)
+
+    def screen(
+        self,
+        patient: Patient,
+        eyes: Mapping[Laterality, EyeResult],
+        operator: str,
+        site: str,
+        started_at: datetime | None = None,
+        screening_id: str | None = None,
+    ) -> Screening:
+        """Combine the eyes (right first) into a screening; the worse eye decides."""
+        ordered = tuple(eyes[side] for side in (Laterality.RIGHT, Laterality.LEFT) if side in eyes)
+        return Screening(
+            screening_id=screening_id or new_screening_id(),
+            patient=patient,
+            operator=operator,
+            site=site,
+            started_at=started_at or datetime.now().astimezone(),
+            eyes=ordered,
+            decision=self.rules.for_patient(ordered),
+        )
+
+
+def new_screening_id() -> str:
+    """Sortable by time and unique across kiosks: date, time and a random suffix."""
+    return datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def _ms_since(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000.0, 2)

