@@ -158,8 +158,8 @@ QUALITY_MESSAGES: dict[QualityReason, str] = {
         "Clean the lens and retake."
     ),
     QualityReason.MODEL_REJECTED: (
-        "The image-quality model judged this photograph not good enough to grade. "
-        "Retake it."
+        "This photograph is not good enough to grade (haze, glare, eyelashes or poor "
+        "focus), or it is not a retinal photograph. Retake it."
     ),
 }
 
