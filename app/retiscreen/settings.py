@@ -123,7 +123,9 @@ def _coerce(value: Any, current: Any, name: str) -> Any:
     try:
         return type(current)(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"setting {name}: {value!r} is not a {type(current).__name__}") from None
+        raise SettingsError(
+            f"setting {name}: {value!r} is not a {type(current).__name__}"
+        ) from None
 
 
 def _apply(section: Any, values: dict[str, Any], prefix: str) -> Any:
@@ -150,7 +152,10 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             raise SettingsError(f"unknown section(s) in {path}: {', '.join(sorted(unknown))}")
         settings = replace(
             settings,
-            **{name: _apply(getattr(settings, name), values, name) for name, values in document.items()},
+            **{
+                name: _apply(getattr(settings, name), values, name)
+                for name, values in document.items()
+            },
         )
     overrides: dict[str, Any] = {}
     for section_field in fields(settings):

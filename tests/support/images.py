@@ -26,7 +26,10 @@ def synthetic_fundus(size: int = 800, seed: int = 0, width: int | None = None) -
     cv2.circle(image, disc, size // 18, (250, 220, 160), -1)
     for _ in range(14):
         angle = rng.uniform(0, 2 * np.pi)
-        end = (int(disc[0] + np.cos(angle) * radius * 1.2), int(disc[1] + np.sin(angle) * radius * 1.2))
+        end = (
+            int(disc[0] + np.cos(angle) * radius * 1.2),
+            int(disc[1] + np.sin(angle) * radius * 1.2),
+        )
         cv2.line(image, disc, end, (110, 30, 20), thickness=int(rng.integers(2, 6)))
     noise = rng.normal(0, 4, image.shape)
     inside = np.zeros((size, width), np.uint8)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tests.support.images import DEMO_IMAGE, encode, synthetic_fundus, write
 
 from retiscreen.imaging.load import MAX_PIXELS, ImageError, decode_fundus, load_fundus
-from tests.support.images import DEMO_IMAGE, encode, synthetic_fundus, write
 
 
 def test_demo_image_decodes_to_rgb() -> None:
@@ -33,7 +33,7 @@ def test_truncated_jpeg_is_refused(tmp_path: Path) -> None:
     data = encode(synthetic_fundus(600))
     path = tmp_path / "cut.jpg"
     path.write_bytes(data[: len(data) * 2 // 3])
-    with pytest.raises(ImageError, match="incomplete|damaged"):
+    with pytest.raises(ImageError, match=r"incomplete|damaged"):
         load_fundus(path)
 
 
@@ -91,7 +91,7 @@ def test_decompression_bomb_is_refused() -> None:
     side = int(MAX_PIXELS**0.5) + 100
     buffer = io.BytesIO()
     Image.new("1", (side, side)).save(buffer, "PNG")  # tiny file, huge canvas
-    with pytest.raises(ImageError, match="larger than any fundus camera|impossibly large"):
+    with pytest.raises(ImageError, match=r"larger than any fundus camera|impossibly large"):
         decode_fundus(buffer.getvalue(), "bomb.png")
 
 
@@ -107,7 +107,7 @@ def test_greyscale_is_refused_with_reason() -> None:
 
 
 def test_16_bit_greyscale_is_refused() -> None:
-    grey16 = (synthetic_fundus(400)[..., 0].astype(np.uint16) * 257)
+    grey16 = synthetic_fundus(400)[..., 0].astype(np.uint16) * 257
     buffer = io.BytesIO()
     Image.fromarray(grey16).save(buffer, "PNG")
     with pytest.raises(ImageError, match="greyscale"):
@@ -127,7 +127,7 @@ def test_16_bit_colour_tiff_is_normalised() -> None:
 
 def test_rgba_is_flattened_onto_black() -> None:
     rgb = synthetic_fundus(400)
-    alpha = np.full(rgb.shape[:2] + (1,), 255, np.uint8)
+    alpha = np.full((*rgb.shape[:2], 1), 255, np.uint8)
     image = decode_fundus(encode(np.concatenate([rgb, alpha], axis=2), "PNG"), "alpha.png")
     np.testing.assert_array_equal(image.pixels, rgb)
 

@@ -31,7 +31,7 @@ def test_auc_ci_brackets_the_estimate() -> None:
     scores = rng.random(200) + labels * 0.5
     low, high = auc_confidence_interval(labels, scores, n_boot=300)
     assert low < roc_auc(labels, scores) < high
-    assert 0.5 < low and high <= 1.0
+    assert low > 0.5 and high <= 1.0
 
 
 def test_quadratic_kappa_matches_sklearn() -> None:

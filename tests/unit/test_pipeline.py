@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.support.images import DEMO_IMAGE, write
+from tests.support.tiny_models import write_models
 
 from retiscreen.domain import ICDRGrade, Laterality, Patient, QualityReason, Urgency
 from retiscreen.pipeline import Pipeline
-from tests.support.images import DEMO_IMAGE, write
-from tests.support.tiny_models import write_models
 
 PATIENT = Patient("P-001", "Ada Example", date(1960, 5, 1), "F")
 
@@ -79,7 +79,9 @@ def test_tampered_quality_model_disables_grading(tmp_path: Path) -> None:
         ([0.0, 0.0, 0.0, 0.0, 3.0], ICDRGrade.PROLIFERATIVE, Urgency.URGENT),
     ],
 )
-def test_grade_to_decision(tmp_path: Path, bias: list[float], grade: ICDRGrade, urgency: Urgency) -> None:
+def test_grade_to_decision(
+    tmp_path: Path, bias: list[float], grade: ICDRGrade, urgency: Urgency
+) -> None:
     eye = pipeline_with(tmp_path, grade_bias=bias).assess_eye(Laterality.RIGHT, DEMO_IMAGE)
     assert eye.grade is not None and eye.grade.grade == grade
     assert eye.decision.urgency == urgency
@@ -88,7 +90,9 @@ def test_grade_to_decision(tmp_path: Path, bias: list[float], grade: ICDRGrade, 
 def test_operating_point_keeps_grade_and_decision_consistent(tmp_path: Path) -> None:
     # P(referable) = 0.4: below argmax but above a 0.3 threshold -> refer, grade shown >= 2.
     bias = list(np.log([0.35, 0.25, 0.2, 0.1, 0.1]))
-    eye = pipeline_with(tmp_path, grade_bias=bias, threshold=0.3).assess_eye(Laterality.RIGHT, DEMO_IMAGE)
+    eye = pipeline_with(tmp_path, grade_bias=bias, threshold=0.3).assess_eye(
+        Laterality.RIGHT, DEMO_IMAGE
+    )
     assert eye.grade is not None and eye.grade.referable
     assert eye.grade.grade == ICDRGrade.MODERATE
     assert eye.decision.urgency == Urgency.REFER
@@ -98,7 +102,9 @@ def test_worse_eye_decides_and_skipped_eye_is_recorded(tmp_path: Path) -> None:
     pipeline = pipeline_with(tmp_path, grade_bias=[3.0, 0, 0, 0, 0])
     right = pipeline.assess_eye(Laterality.RIGHT, DEMO_IMAGE)
     left = pipeline.skipped_eye(Laterality.LEFT, "prosthesis")
-    screening = pipeline.screen(PATIENT, {Laterality.LEFT: left, Laterality.RIGHT: right}, "nurse", "site")
+    screening = pipeline.screen(
+        PATIENT, {Laterality.LEFT: left, Laterality.RIGHT: right}, "nurse", "site"
+    )
     assert [e.laterality for e in screening.eyes] == [Laterality.RIGHT, Laterality.LEFT]
     assert screening.decision.urgency == Urgency.ROUTINE_RESCREEN
     assert screening.eye(Laterality.LEFT) is not None
@@ -107,7 +113,9 @@ def test_worse_eye_decides_and_skipped_eye_is_recorded(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"")
     worse = pipeline.assess_eye(Laterality.LEFT, bad)
-    screening = pipeline.screen(PATIENT, {Laterality.RIGHT: right, Laterality.LEFT: worse}, "nurse", "site")
+    screening = pipeline.screen(
+        PATIENT, {Laterality.RIGHT: right, Laterality.LEFT: worse}, "nurse", "site"
+    )
     assert screening.decision.urgency == Urgency.RETAKE_OR_EXAMINE
 
 

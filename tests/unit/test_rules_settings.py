@@ -45,22 +45,32 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 
 def test_file_then_environment(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    path.write_text('[clinic]\nname = "Eye Clinic"\n[rules]\nrescreen_months = 24\n'
-                    '[kiosk]\nfullscreen = false\n')
-    settings = load_settings(path, environ={"RETISCREEN_STORAGE_DATA_DIR": str(tmp_path / "d"),
-                                            "RETISCREEN_KIOSK_FULLSCREEN": "true"})
+    path.write_text(
+        '[clinic]\nname = "Eye Clinic"\n[rules]\nrescreen_months = 24\n'
+        "[kiosk]\nfullscreen = false\n"
+    )
+    settings = load_settings(
+        path,
+        environ={
+            "RETISCREEN_STORAGE_DATA_DIR": str(tmp_path / "d"),
+            "RETISCREEN_KIOSK_FULLSCREEN": "true",
+        },
+    )
     assert settings.clinic.name == "Eye Clinic"
     assert settings.rules.rescreen_months == 24
     assert settings.storage.root == tmp_path / "d"
     assert settings.kiosk.fullscreen is True
 
 
-@pytest.mark.parametrize("text,match", [
-    ("[clinic]\nnmae = 'typo'\n", "unknown setting"),
-    ("[printer]\nname = 'x'\n", "unknown section"),
-    ("[rules]\nrescreen_months = 'soon'\n", "not a int"),
-    ("this is not toml", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("[clinic]\nnmae = 'typo'\n", "unknown setting"),
+        ("[printer]\nname = 'x'\n", "unknown section"),
+        ("[rules]\nrescreen_months = 'soon'\n", "not a int"),
+        ("this is not toml", "cannot read"),
+    ],
+)
 def test_bad_settings_are_refused_clearly(tmp_path: Path, text: str, match: str) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(text)

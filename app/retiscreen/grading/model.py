@@ -129,7 +129,9 @@ class OnnxModel:
             raise ModelUnavailable(f"model file {model_path.name} is unreadable ({exc})") from None
         actual = hashlib.sha256(model_bytes).hexdigest()
         if actual != self.card.sha256:
-            log.error("model %s hash %s does not match card %s", model_path, actual, self.card.sha256)
+            log.error(
+                "model %s hash %s does not match card %s", model_path, actual, self.card.sha256
+            )
             raise ModelUnavailable(
                 f"model file {model_path.name} does not match its model card (it was changed or "
                 "damaged); grading is disabled"
@@ -149,7 +151,8 @@ class OnnxModel:
         shape = inputs.get(self.card.input_name)
         if shape is None or list(shape[1:]) != [3, size, size]:
             raise ModelUnavailable(
-                f"model input {inputs} does not match the card ({self.card.input_name}: 3×{size}×{size})"
+                f"model input {inputs} does not match the card "
+                f"({self.card.input_name}: 3×{size}×{size})"
             )
         out_shape = outputs.get(self.card.output_name)
         if out_shape is None or out_shape[-1] != len(self.card.classes):

@@ -23,10 +23,11 @@ def locate_field(rgb: RGBImage) -> FundusField | None:
     """Return the retinal field, or None when there is no bright blob worth calling one."""
     height, width = rgb.shape[:2]
     scale = WORK_SIDE / max(height, width)
-    small = (
+    small = np.asarray(
         cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
         if scale < 1.0
-        else rgb
+        else rgb,
+        dtype=np.uint8,
     )
     scale = min(scale, 1.0)
     mask = field_mask(small)
@@ -70,7 +71,7 @@ def field_mask(rgb: RGBImage) -> npt.NDArray[np.uint8] | None:
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     filled = np.zeros_like(blob)
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
-    return filled
+    return np.asarray(filled, dtype=np.uint8)
 
 
 def _fit_circle(mask: npt.NDArray[np.uint8]) -> tuple[float, float, float, float]:
@@ -130,15 +131,18 @@ def crop_to_field(rgb: RGBImage, field: FundusField, size: int) -> RGBImage:
     if scale < 0.5:
         # INTER_AREA is ignored by warpAffine; pre-shrink so the sampling does not alias.
         factor = 0.5 / scale
-        shrunk = cv2.resize(
-            rgb,
-            (max(1, round(rgb.shape[1] / factor)), max(1, round(rgb.shape[0] / factor))),
-            interpolation=cv2.INTER_AREA,
+        shrunk = np.asarray(
+            cv2.resize(
+                rgb,
+                (max(1, round(rgb.shape[1] / factor)), max(1, round(rgb.shape[0] / factor))),
+                interpolation=cv2.INTER_AREA,
+            ),
+            dtype=np.uint8,
         )
         matrix[:, :2] *= factor
         rgb = shrunk
         interpolation = cv2.INTER_LINEAR
-    cropped: RGBImage = cv2.warpAffine(
+    cropped = cv2.warpAffine(
         rgb,
         matrix,
         (size, size),
@@ -146,4 +150,4 @@ def crop_to_field(rgb: RGBImage, field: FundusField, size: int) -> RGBImage:
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(0, 0, 0),
     )
-    return cropped
+    return np.asarray(cropped, dtype=np.uint8)

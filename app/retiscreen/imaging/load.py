@@ -78,8 +78,7 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
                 # DCT scaling: decode a 4000 px JPEG at 1/2 or 1/4 size, several times faster.
                 image.draft("RGB", (ANALYSIS_MAX_SIDE, ANALYSIS_MAX_SIDE))
             image.load()
-            image = ImageOps.exif_transpose(image)
-            pixels = _to_rgb(name, image)
+            pixels = _to_rgb(name, ImageOps.exif_transpose(image))
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -144,5 +143,4 @@ def _limit_size(pixels: RGBImage) -> RGBImage:
     if scale >= 1.0:
         return pixels
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resized: RGBImage = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    return resized
+    return np.asarray(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)

@@ -42,7 +42,7 @@ def local_contrast_normalise(square: RGBImage) -> RGBImage:
     """
     size = square.shape[0]
     blurred = cv2.GaussianBlur(square, (0, 0), sigmaX=size / 30.0)
-    enhanced = cv2.addWeighted(square, 4.0, blurred, -4.0, 128.0)
+    enhanced = np.asarray(cv2.addWeighted(square, 4.0, blurred, -4.0, 128.0), dtype=np.uint8)
     lit = (square.max(axis=2) > 8).astype(np.uint8)
     rim = max(3, size // 64)
     lit = cv2.erode(lit, np.ones((2 * rim + 1, 2 * rim + 1), np.uint8))
@@ -64,7 +64,9 @@ def apply_field_mask(square: RGBImage, fill: int = 0) -> RGBImage:
 def square_to_tensor(square: RGBImage, spec: InputSpec) -> FloatArray:
     """A field-centred square (natural colour) → normalised CHW float32 model input."""
     if square.shape[0] != spec.size:
-        square = cv2.resize(square, (spec.size, spec.size), interpolation=cv2.INTER_AREA)
+        square = np.asarray(
+            cv2.resize(square, (spec.size, spec.size), interpolation=cv2.INTER_AREA), np.uint8
+        )
     prepared = local_contrast_normalise(square) if spec.local_contrast else apply_field_mask(square)
     array = prepared.astype(np.float32)
     array -= np.asarray(spec.mean, dtype=np.float32)

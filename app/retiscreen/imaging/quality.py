@@ -105,7 +105,10 @@ def heuristic_reasons(
     if not_round or measures["red_dominance"] < t.min_red_dominance:
         return [QualityReason.NOT_FUNDUS]
     reasons = []
-    if measures["visible_fraction"] < t.min_visible_fraction or measures["centre_offset"] > t.max_centre_offset:
+    if (
+        measures["visible_fraction"] < t.min_visible_fraction
+        or measures["centre_offset"] > t.max_centre_offset
+    ):
         reasons.append(QualityReason.CUT_OFF)
     if measures["brightness"] < t.min_brightness:
         reasons.append(QualityReason.TOO_DARK)

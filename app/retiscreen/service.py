@@ -1,0 +1,140 @@
+"""Screening service: pipeline + records + report + print queue, for every front end.
+
+The CLI and the kiosk both finish a screening through :meth:`ScreeningService.record`,
+which orders the steps so that nothing is lost: the screening is committed first, then
+the report is written, then printing is attempted; a printer that is missing only
+leaves a queued job behind, and the operator is told plainly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from retiscreen.domain import Screening
+from retiscreen.pipeline import Pipeline
+from retiscreen.report.pdf import render_report
+from retiscreen.report.printing import PrinterError, default_printer, submit_to_cups
+from retiscreen.report.verification import (
+    load_or_create_secret,
+    new_report_id,
+    verification_code,
+)
+from retiscreen.settings import Settings
+from retiscreen.store import ScreeningStore, StorageError
+from retiscreen.store.files import atomic_write
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """What happened to one print request, in words the operator can act on."""
+
+    printed: bool
+    message: str
+    job_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A saved screening and its report."""
+
+    screening: Screening
+    report_id: str
+    report_path: Path
+    printing: PrintOutcome | None
+
+
+class ScreeningService:
+    """Owns the long-lived parts (models, database) so front ends stay thin."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        pipeline: Pipeline | None = None,
+        store: ScreeningStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.pipeline = pipeline or Pipeline.from_settings(settings)
+        self.store = store or ScreeningStore(settings.storage.root)
+        self._secret: bytes | None = None
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = load_or_create_secret(self.settings.storage.root / "report-secret.key")
+        return self._secret
+
+    def record(
+        self, screening: Screening, *, print_report: bool = False, copy_to: Path | None = None
+    ) -> Recorded:
+        """Save, write the report, optionally print. Raises StorageError only when the
+        screening itself could not be saved (the caller must say so and keep the data)."""
+        self.store.save_screening(screening)
+        report_id, path = self.write_report(screening)
+        if copy_to is not None:
+            atomic_write(copy_to, path.read_bytes())
+        printing = self.print_report(report_id) if print_report else None
+        return Recorded(screening, report_id, path, printing)
+
+    def write_report(self, screening: Screening) -> tuple[str, Path]:
+        """Render and store a new report (a reprint gets a new report id, same screening)."""
+        report_id = new_report_id()
+        code = verification_code(
+            self.secret,
+            report_id,
+            screening.screening_id,
+            screening.patient.patient_id,
+            screening.decision.headline,
+        )
+        pdf = render_report(screening, self.settings.clinic, self.settings.report, report_id, code)
+        path = self.store.add_report(screening.screening_id, report_id, pdf, code)
+        return report_id, path
+
+    def reprint(
+        self, screening_id: str, copy_to: Path | None = None, print_report: bool = False
+    ) -> Recorded:
+        """A fresh report for a stored screening, from its stored images."""
+        screening = self.store.load_screening(screening_id)
+        report_id, path = self.write_report(screening)
+        if copy_to is not None:
+            atomic_write(copy_to, path.read_bytes())
+        printing = self.print_report(report_id) if print_report else None
+        return Recorded(screening, report_id, path, printing)
+
+    def printer_name(self) -> str | None:
+        return self.settings.report.printer or default_printer()
+
+    def print_report(self, report_id: str) -> PrintOutcome:
+        """Queue durably first, then try the printer; a failure leaves the job pending."""
+        printer = self.printer_name() or ""
+        job_id = self.store.enqueue_print(report_id, printer, self.settings.report.print_copies)
+        return self._attempt(job_id, report_id, printer)
+
+    def retry_print_queue(self) -> list[PrintOutcome]:
+        """Send every pending job again (called at start-up and when a printer returns)."""
+        return [
+            self._attempt(
+                job["job_id"], job["report_id"], job["printer"] or self.printer_name() or ""
+            )
+            for job in self.store.pending_print_jobs()
+        ]
+
+    def _attempt(self, job_id: int, report_id: str, printer: str) -> PrintOutcome:
+        path = self.store.report_path(report_id)
+        try:
+            if not printer:
+                raise PrinterError("No printer is set up on this computer.")
+            submit_to_cups(path, printer, self.settings.report.print_copies)
+        except (PrinterError, StorageError) as exc:
+            self.store.mark_print_result(job_id, ok=False, error=str(exc))
+            log.warning("print job %s for report %s failed: %s", job_id, report_id, exc)
+            return PrintOutcome(
+                False,
+                f"{exc} The report is saved and will be printed when the printer is back.",
+                job_id,
+            )
+        self.store.mark_print_result(job_id, ok=True, error=None)
+        return PrintOutcome(True, f"Sent to printer {printer}.", job_id)

@@ -1,0 +1,336 @@
+"""`retiscreen validate`: measure the whole system on a clinic's own labelled photographs.
+
+It runs the SAME pipeline as the kiosk (decode, quality gate, grader, operating point)
+on every image, then reports referable-DR accuracy with 95% confidence intervals, both
+on the photographs the gate accepted and with ungradable ones counted as referrals
+(which is what the kiosk does with them). A site can ask for the threshold that reaches
+a target sensitivity on its own data and set it as its operating point.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from retiscreen.domain import EyeResult, Laterality
+from retiscreen.metrics import (
+    auc_confidence_interval,
+    confusion_matrix,
+    quadratic_kappa,
+    roc_auc,
+    roc_curve,
+    sensitivity_specificity,
+    threshold_for_sensitivity,
+)
+from retiscreen.pipeline import Pipeline
+from retiscreen.store.files import atomic_write
+
+BATCH = 16
+
+Progress = Callable[[Sequence[Any], str], Iterable[Any]]
+
+
+class ValidationError(Exception):
+    """The labels file or image folder cannot be used; says which row and why."""
+
+
+@dataclass(frozen=True)
+class Case:
+    image: str
+    dr_grade: int
+    gradable: bool | None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    image: str
+    dr_grade: int
+    gradable_label: bool | None
+    readable: bool
+    gradable: bool
+    quality_reasons: str
+    icdr_grade: int | None
+    referable_probability: float | None
+    referable: bool | None
+    error: str
+
+
+def read_labels(path: Path) -> list[Case]:
+    """Parse the labels CSV strictly: a typo must not silently drop patients."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = set(reader.fieldnames or [])
+            if not {"image", "dr_grade"} <= columns:
+                raise ValidationError(
+                    f"{path.name} needs columns 'image' and 'dr_grade' (found: {sorted(columns)})"
+                )
+            cases = []
+            for line, row in enumerate(reader, start=2):
+                try:
+                    grade = int(float(row["dr_grade"]))
+                    if not 0 <= grade <= 4:
+                        raise ValueError
+                except (TypeError, ValueError):
+                    raise ValidationError(
+                        f"{path.name} line {line}: dr_grade {row['dr_grade']!r} is not 0-4"
+                    ) from None
+                gradable_text = (row.get("gradable") or "").strip()
+                if gradable_text not in {"", "0", "1"}:
+                    raise ValidationError(
+                        f"{path.name} line {line}: gradable must be 0, 1 or empty"
+                    )
+                cases.append(
+                    Case(row["image"], grade, None if not gradable_text else gradable_text == "1")
+                )
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path}: {exc}") from None
+    if not cases:
+        raise ValidationError(f"{path.name} lists no images")
+    return cases
+
+
+def predict(
+    pipeline: Pipeline, images: Path, cases: list[Case], progress: Progress | None
+) -> list[Prediction]:
+    chunks = [cases[i : i + BATCH] for i in range(0, len(cases), BATCH)]
+    iterator: Iterable[Any] = progress(chunks, "validating") if progress else chunks
+    predictions: list[Prediction] = []
+    for chunk in iterator:
+        eyes = pipeline.assess_eyes([(Laterality.RIGHT, images / c.image) for c in chunk])
+        predictions.extend(_prediction(c, e) for c, e in zip(chunk, eyes, strict=True))
+    return predictions
+
+
+def _prediction(case: Case, eye: EyeResult) -> Prediction:
+    quality, grade = eye.quality, eye.grade
+    return Prediction(
+        image=case.image,
+        dr_grade=case.dr_grade,
+        gradable_label=case.gradable,
+        readable=eye.image is not None,
+        gradable=grade is not None,
+        quality_reasons=";".join(r.value for r in quality.reasons) if quality else "unreadable",
+        icdr_grade=int(grade.grade) if grade else None,
+        referable_probability=grade.referable_probability if grade else None,
+        referable=grade.referable if grade else None,
+        error=eye.error or "",
+    )
+
+
+def compute_metrics(
+    predictions: list[Prediction], threshold: float, target_sensitivity: float | None = None
+) -> dict[str, Any]:
+    """All figures of the validation report (JSON-safe)."""
+    graded = [p for p in predictions if p.gradable]
+    truth = np.array([p.dr_grade for p in graded], dtype=np.int64)
+    scores = np.array([p.referable_probability for p in graded], dtype=np.float64)
+    labels = truth >= 2
+    metrics: dict[str, Any] = {
+        "n": len(predictions),
+        "n_unreadable": sum(not p.readable for p in predictions),
+        "n_ungradable": sum(p.readable and not p.gradable for p in predictions),
+        "n_graded": len(graded),
+        "n_referable_truth": int(sum(p.dr_grade >= 2 for p in predictions)),
+        "threshold": threshold,
+    }
+    if graded:
+        predicted_grades = np.array([p.icdr_grade for p in graded], dtype=np.int64)
+        metrics["auc_referable"] = roc_auc(labels, scores)
+        metrics["auc_referable_ci95"] = list(auc_confidence_interval(labels, scores))
+        metrics["at_operating_point"] = sensitivity_specificity(labels, scores >= threshold)
+        metrics["sensitivity"] = metrics["at_operating_point"]["sensitivity"]
+        metrics["specificity"] = metrics["at_operating_point"]["specificity"]
+        metrics["quadratic_kappa"] = quadratic_kappa(truth, predicted_grades)
+        metrics["accuracy"] = float(np.mean(truth == predicted_grades))
+        metrics["confusion_matrix"] = confusion_matrix(truth, predicted_grades)
+    all_truth = np.array([p.dr_grade >= 2 for p in predictions])
+    refer_all = np.array([not p.gradable or bool(p.referable) for p in predictions])
+    metrics["ungradable_counted_as_refer"] = sensitivity_specificity(all_truth, refer_all)
+    metrics["failures_by_reason"] = dict(
+        Counter(
+            reason for p in predictions if not p.gradable for reason in p.quality_reasons.split(";")
+        )
+    )
+    labelled = [p for p in predictions if p.gradable_label is not None]
+    if labelled:
+        metrics["quality_gate"] = {
+            "n_labelled": len(labelled),
+            "ungradable_caught": sensitivity_specificity(
+                [not p.gradable_label for p in labelled], [not p.gradable for p in labelled]
+            ),
+        }
+    if target_sensitivity is not None and graded and labels.any():
+        site_threshold = threshold_for_sensitivity(labels, scores, target_sensitivity)
+        metrics["threshold_for_sensitivity"] = {
+            "target": target_sensitivity,
+            "threshold": site_threshold,
+            **sensitivity_specificity(labels, scores >= site_threshold),
+        }
+    return metrics
+
+
+def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: int = 600) -> None:
+    """A plain ROC picture (OpenCV, no plotting library), operating point marked."""
+    graded = [p for p in predictions if p.gradable]
+    image = np.full((size, size, 3), 255, np.uint8)
+    margin = 60
+    span = size - 2 * margin
+
+    def to_px(fpr: float, tpr: float) -> tuple[int, int]:
+        return int(margin + fpr * span), int(size - margin - tpr * span)
+
+    cv2.rectangle(image, to_px(0, 0), to_px(1, 1), (0, 0, 0), 1)
+    cv2.line(image, to_px(0, 0), to_px(1, 1), (190, 190, 190), 1, cv2.LINE_AA)
+    for tick in np.linspace(0, 1, 6):
+        cv2.putText(
+            image,
+            f"{tick:.1f}",
+            (to_px(tick, 0)[0] - 12, size - margin + 20),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.4,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
+        cv2.putText(
+            image,
+            f"{tick:.1f}",
+            (margin - 35, to_px(0, tick)[1] + 4),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.4,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
+    cv2.putText(
+        image,
+        "1 - specificity",
+        (size // 2 - 50, size - 15),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.5,
+        (0, 0, 0),
+        1,
+        cv2.LINE_AA,
+    )
+    cv2.putText(
+        image,
+        "sensitivity",
+        (5, margin - 20),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.5,
+        (0, 0, 0),
+        1,
+        cv2.LINE_AA,
+    )
+    labels = [p.dr_grade >= 2 for p in graded]
+    if graded and any(labels) and not all(labels):
+        scores = [p.referable_probability or 0.0 for p in graded]
+        fpr, tpr, _ = roc_curve(labels, scores)
+        points = np.array([to_px(f, t) for f, t in zip(fpr, tpr, strict=True)], np.int32)
+        cv2.polylines(image, [points.reshape(-1, 1, 2)], False, (180, 80, 20), 2, cv2.LINE_AA)
+        op = sensitivity_specificity(labels, np.array(scores) >= threshold)
+        centre = to_px(1 - float(op["specificity"]), float(op["sensitivity"]))
+        cv2.circle(image, centre, 7, (30, 30, 200), -1, cv2.LINE_AA)
+        auc = roc_auc(labels, scores)
+        cv2.putText(
+            image,
+            f"AUC {auc:.3f}   operating point (threshold {threshold:.3f})",
+            (margin, margin - 20),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.45,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
+    else:
+        cv2.putText(
+            image,
+            "ROC undefined: need referable and non-referable graded images",
+            (margin, size // 2),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.45,
+            (0, 0, 200),
+            1,
+            cv2.LINE_AA,
+        )
+    ok, encoded = cv2.imencode(".png", image)
+    if not ok:
+        raise ValidationError("could not encode the ROC picture")
+    atomic_write(path, encoded.tobytes())
+
+
+def run_validation(
+    pipeline: Pipeline,
+    images: Path,
+    labels: Path,
+    out: Path,
+    target_sensitivity: float | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Validate and write metrics.json, predictions.csv, roc.png and validation_report.pdf."""
+    from retiscreen.report.validation_pdf import render_validation_report
+
+    if pipeline.grader is None:
+        raise ValidationError(f"grading unavailable: {pipeline.unavailable}")
+    if not images.is_dir():
+        raise ValidationError(f"{images} is not a folder")
+    if target_sensitivity is not None and not 0 < target_sensitivity <= 1:
+        raise ValidationError("--threshold-for-sensitivity must be between 0 and 1")
+    cases = read_labels(labels)
+    predictions = predict(pipeline, images, cases, progress)
+    threshold = pipeline.grader.threshold
+    metrics = compute_metrics(predictions, threshold, target_sensitivity)
+    model = pipeline.grader.model.identity
+    metrics["model"] = {
+        "name": model.name,
+        "version": model.version,
+        "sha256": model.sha256,
+        "provider": pipeline.grader.model.provider,
+    }
+    metrics["images"] = str(images)
+    metrics["labels"] = str(labels)
+    metrics["run_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+    metrics["summary"] = {
+        k: metrics.get(k)
+        for k in (
+            "n",
+            "n_unreadable",
+            "n_ungradable",
+            "auc_referable",
+            "auc_referable_ci95",
+            "sensitivity",
+            "specificity",
+            "quadratic_kappa",
+            "accuracy",
+        )
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(
+        out / "metrics.json", (json.dumps(metrics, indent=2, default=float) + "\n").encode()
+    )
+    _write_predictions(out / "predictions.csv", predictions)
+    draw_roc(predictions, threshold, out / "roc.png")
+    atomic_write(out / "validation_report.pdf", render_validation_report(metrics, out / "roc.png"))
+    return metrics
+
+
+def _write_predictions(path: Path, predictions: list[Prediction]) -> None:
+    import io
+
+    buffer = io.StringIO()
+    fields = list(asdict(predictions[0]))
+    writer = csv.DictWriter(buffer, fieldnames=fields)
+    writer.writeheader()
+    for p in predictions:
+        writer.writerow(asdict(p))
+    atomic_write(path, buffer.getvalue().encode())

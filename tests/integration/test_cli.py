@@ -1,0 +1,279 @@
+"""The `retiscreen` command end to end: real SQLite, real ONNX (tiny test models), real PDFs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
+from tests.support.tiny_models import write_models
+
+from retiscreen.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """An isolated data dir, config path and tiny-model folder for each test."""
+    models = write_models(tmp_path / "models")
+    data = tmp_path / "data"
+    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "no-settings.toml"))
+    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(data))
+    monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(models))
+    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", "retiscreen-no-such-printer")
+    return {"models": models, "data": data, "tmp": tmp_path}
+
+
+def json_lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_grade_prints_one_object_per_image(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = env["tmp"] / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8garbage")
+    code = main(["grade", str(DEMO_IMAGE), str(broken), str(DEMO_IMAGE)])
+    rows = json_lines(capsys.readouterr().out)
+    assert code == 1  # one unreadable image
+    assert len(rows) == 3
+    good = rows[0]
+    for key in (
+        "image",
+        "gradable",
+        "quality_score",
+        "quality_reasons",
+        "icdr_grade",
+        "probabilities",
+        "referable_probability",
+        "referable",
+        "decision",
+        "model",
+        "provider",
+        "timings_ms",
+    ):
+        assert key in good
+    assert good["gradable"] is True and good["icdr_grade"] == 2
+    assert len(good["probabilities"]) == 5  # type: ignore[arg-type]
+    assert good["model"]["sha256"]  # type: ignore[index]
+    assert "error" in rows[1] and rows[1]["icdr_grade"] is None
+    assert rows[2]["gradable"] is True  # the run continued after the bad file
+
+
+def test_grade_without_model_refuses_to_guess(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (env["models"] / "grader.onnx").unlink()
+    code = main(["grade", str(DEMO_IMAGE)])
+    captured = capsys.readouterr()
+    (row,) = json_lines(captured.out)
+    assert code == 3
+    assert row["icdr_grade"] is None and row["probabilities"] is None
+    assert "grading unavailable" in captured.err
+    assert "Cannot grade" in row["decision"]["headline"]  # type: ignore[index]
+
+
+def test_screen_history_reprint_export(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    right = write(env["tmp"] / "right.png", synthetic_fundus(900, seed=3), "PNG")
+    out = env["tmp"] / "report.pdf"
+    code = main(
+        [
+            "screen",
+            "--patient-id",
+            "P-42",
+            "--name",
+            "Ada Example",
+            "--dob",
+            "1961-12-10",
+            "--sex",
+            "F",
+            "--right",
+            str(right),
+            "--left",
+            str(DEMO_IMAGE),
+            "--operator",
+            "nurse1",
+            "--out",
+            str(out),
+            "--print",
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "DECISION: Refer to an eye specialist" in text
+    assert "queued" in text or "will be printed" in text  # the printer does not exist
+    assert out.read_bytes().startswith(b"%PDF")
+
+    assert main(["history", "--json"]) == 0
+    (row,) = json_lines(capsys.readouterr().out)
+    assert row["patient_id"] == "P-42"
+    screening_id = str(row["screening_id"])
+
+    reprint = env["tmp"] / "again.pdf"
+    assert main(["report", screening_id, "--out", str(reprint)]) == 0
+    capsys.readouterr()
+    assert reprint.read_bytes().startswith(b"%PDF")
+
+    exported = env["tmp"] / "all.csv"
+    assert main(["export", "--csv", str(exported)]) == 0
+    rows = list(csv.DictReader(exported.open()))
+    assert {r["laterality"] for r in rows} >= {"right", "left"}
+
+
+def test_screen_with_unreadable_eye_is_saved_and_audited(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = env["tmp"] / "left.jpg"
+    empty.write_bytes(b"")
+    code = main(
+        [
+            "screen",
+            "--patient-id",
+            "P-7",
+            "--name",
+            "Bo",
+            "--right",
+            str(DEMO_IMAGE),
+            "--left",
+            str(empty),
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 1
+    assert "unreadable" in text and "empty" in text
+    from retiscreen.store import ScreeningStore
+
+    store = ScreeningStore(env["data"])
+    (row,) = store.history()
+    events = [e["event"] for e in store.audit_events(str(row["screening_id"]))]
+    assert "image_rejected" in events and "screening_saved" in events
+
+
+def test_skipped_eye_and_bad_date(env: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "screen",
+            "--patient-id",
+            "P-8",
+            "--name",
+            "Cy",
+            "--right",
+            str(DEMO_IMAGE),
+            "--skip-left",
+            "prosthesis",
+        ]
+    )
+    assert code == 0
+    assert "not photographed (prosthesis)" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="YYYY-MM-DD"):
+        main(
+            [
+                "screen",
+                "--patient-id",
+                "P-9",
+                "--name",
+                "Di",
+                "--dob",
+                "10/12/1961",
+                "--right",
+                str(DEMO_IMAGE),
+            ]
+        )
+
+
+def test_every_command_has_help() -> None:
+    commands = ["grade", "screen", "demo", "history", "report", "export", "print-queue", "validate"]
+    for command in [*commands, ""]:
+        result = subprocess.run(
+            [sys.executable, "-m", "retiscreen.cli", *([command] if command else []), "--help"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "usage: retiscreen" in result.stdout
+
+
+def test_validate_writes_metrics_roc_and_report(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    images = env["tmp"] / "set"
+    images.mkdir()
+    demo = np.asarray(Image.open(DEMO_IMAGE).convert("RGB"))
+    rows = []
+    for i in range(4):
+        write(images / f"normal{i}.png", np.rot90(demo, i).copy(), "PNG")
+        rows.append((f"normal{i}.png", 0 if i < 2 else 3, 1))
+    write(images / "dark.png", (demo * 0.1).astype(np.uint8), "PNG")
+    rows.append(("dark.png", 0, 0))
+    (images / "corrupt.jpg").write_bytes(b"\xff\xd8nothing")
+    rows.append(("corrupt.jpg", 2, 0))
+    labels = env["tmp"] / "labels.csv"
+    labels.write_text("image,dr_grade,gradable\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    out = env["tmp"] / "results"
+    code = main(
+        [
+            "validate",
+            "--images",
+            str(images),
+            "--labels",
+            str(labels),
+            "--out",
+            str(out),
+            "--threshold-for-sensitivity",
+            "0.9",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n"] == 6 and metrics["n_unreadable"] == 1 and metrics["n_ungradable"] == 1
+    assert metrics["n_graded"] == 4
+    assert metrics["confusion_matrix"][0][2] == 2 and metrics["confusion_matrix"][3][2] == 2
+    # The tiny grader always says "moderate": every graded eye is referred.
+    assert metrics["sensitivity"] == 1.0 and metrics["specificity"] == 0.0
+    assert metrics["ungradable_counted_as_refer"]["tp"] == 3
+    assert metrics["failures_by_reason"] == {"too_dark": 1, "unreadable": 1}
+    assert metrics["quality_gate"]["ungradable_caught"]["sensitivity"] == 1.0
+    assert (out / "roc.png").read_bytes()[:4] == b"\x89PNG"
+    pdf = (out / "validation_report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = (
+        subprocess.run(
+            ["pdftotext", str(out / "validation_report.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        if Path("/usr/bin/pdftotext").exists()
+        else ""
+    )
+    if text:
+        assert "Confusion matrix" in text and "Sensitivity" in text
+
+
+def test_validate_rejects_bad_labels(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = env["tmp"] / "labels.csv"
+    labels.write_text("image,dr_grade\na.jpg,7\n")
+    code = main(
+        [
+            "validate",
+            "--images",
+            str(env["tmp"]),
+            "--labels",
+            str(labels),
+            "--out",
+            str(env["tmp"] / "o"),
+        ]
+    )
+    assert code == 2
+    assert "line 2" in capsys.readouterr().err

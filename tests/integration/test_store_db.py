@@ -1,0 +1,705 @@
+"""ScreeningStore against real SQLite files and real image files in tmp_path (no mocks).
+
+The factories at the top (``fundus_bytes``, ``fundus_image``, ``make_screening``) are
+also loaded by test_store_durability.py and by its child processes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlite_utils
+from PIL import Image
+
+from retiscreen.domain import (
+    Decision,
+    EyeResult,
+    FundusImage,
+    GradeResult,
+    ICDRGrade,
+    Laterality,
+    ModelIdentity,
+    Patient,
+    QualityReason,
+    QualityReport,
+    Screening,
+    Urgency,
+)
+from retiscreen.imaging.load import decode_fundus
+from retiscreen.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ScreeningStore,
+    StorageError,
+    migrate,
+    screening_to_dict,
+)
+
+# --------------------------------------------------------------------------- factories
+
+
+def fundus_bytes(seed: int, side: int = 384, fmt: str = "JPEG", noisy: bool = False) -> bytes:
+    """A synthetic colour fundus photograph: an orange disc with vessels, on black.
+
+    ``seed`` makes every image's bytes different; ``noisy`` fills the disc with
+    incompressible noise so the file is large (for disk-full tests).
+    """
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float32)
+    centre, radius = side / 2, side * 0.45
+    distance = np.hypot(xx - centre, yy - centre)
+    inside = distance < radius
+    shade = np.clip(1.0 - 0.5 * (distance / radius) ** 2, 0, 1)
+    image = np.zeros((side, side, 3), np.float32)
+    for channel, level in enumerate((205.0, 95.0, 40.0)):
+        image[..., channel] = np.where(inside, level * shade, 0)
+    for k in range(6):  # dark curved "vessels" leaving the optic disc
+        phase = rng.uniform(0, 2 * np.pi)
+        curve = np.abs(yy - centre - (xx - centre) * np.tan(phase + k) * 0.3) < 2.0
+        image[curve & inside] *= 0.55
+    disc = np.hypot(xx - side * 0.62, yy - centre) < side * 0.06
+    image[disc] = (250, 220, 150)
+    amplitude = 60 if noisy else 4
+    image += rng.integers(-amplitude, amplitude + 1, image.shape) * inside[..., None]
+    pixels = np.clip(image, 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        Image.fromarray(pixels).save(buffer, format="JPEG", quality=98 if noisy else 90)
+    else:
+        Image.fromarray(pixels).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def fundus_image(seed: int, side: int = 384, fmt: str = "JPEG", noisy: bool = False) -> FundusImage:
+    """A synthetic photograph decoded the way the kiosk decodes a real one."""
+    ext = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "BMP": "bmp"}[fmt]
+    data = fundus_bytes(seed, side, fmt, noisy)
+    return decode_fundus(data, source=f"/camera/DCIM/IMG_{seed:04d}.{ext}")
+
+
+REFER = Decision(
+    Urgency.REFER,
+    "Referable diabetic retinopathy",
+    "See an eye specialist within 3 months.",
+    3,
+)
+RETAKE = Decision(
+    Urgency.RETAKE_OR_EXAMINE,
+    "The photograph could not be graded",
+    "An eye examination is needed within 2 weeks.",
+    None,
+    2,
+)
+MODEL = ModelIdentity("retiscreen-grader", "1.2.0", "ab" * 32)
+
+
+def make_screening(
+    screening_id: str,
+    *,
+    patient_id: str = "P-1001",
+    name: str = "Ada Example",
+    started_at: datetime | None = None,
+    right: FundusImage | None = None,
+    left: FundusImage | None = None,
+    left_skipped: bool = False,
+    operator: str = "op-anna",
+) -> Screening:
+    """Right eye gradable and referable; left eye ungradable (or skipped, no photo)."""
+    right = right if right is not None else fundus_image(1)
+    right_eye = EyeResult(
+        laterality=Laterality.RIGHT,
+        image=right,
+        quality=QualityReport(
+            gradable=True,
+            score=0.91,
+            reasons=(),
+            measures={"sharpness": 12.5, "brightness": 0.43, "saturated": math.inf},
+            model_probability=0.93,
+        ),
+        grade=GradeResult(
+            grade=ICDRGrade.MODERATE,
+            probabilities=(0.05, 0.15, 0.6, 0.15, 0.05),
+            referable_probability=0.8,
+            referable=True,
+            threshold=0.42,
+            model=MODEL,
+            provider="CPUExecutionProvider",
+        ),
+        decision=REFER,
+        timings_ms={"decode": 12.0, "quality": 30.25, "grade": 80.5},
+    )
+    if left_skipped:
+        left_eye = EyeResult(
+            laterality=Laterality.LEFT,
+            image=None,
+            quality=None,
+            grade=None,
+            decision=RETAKE,
+            skipped_reason="Prosthetic eye",
+        )
+    else:
+        left = left if left is not None else fundus_image(2)
+        left_eye = EyeResult(
+            laterality=Laterality.LEFT,
+            image=left,
+            quality=QualityReport(
+                gradable=False,
+                score=0.2,
+                reasons=(QualityReason.BLURRED, QualityReason.MODEL_REJECTED),
+                measures={"sharpness": 1.5, "brightness": 0.4},
+                model_probability=None,
+            ),
+            grade=None,
+            decision=RETAKE,
+            timings_ms={"decode": 11.0},
+        )
+    return Screening(
+        screening_id=screening_id,
+        patient=Patient(patient_id, name, date(1961, 5, 17), "F"),
+        operator=operator,
+        site="clinic-north",
+        started_at=started_at or datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=UTC),
+        eyes=(right_eye, left_eye),
+        decision=REFER,
+    )
+
+
+def assert_same_screening(loaded: Screening, original: Screening) -> None:
+    """Equal in everything; photographs compared by bytes and decoded pixels."""
+    assert screening_to_dict(loaded) == screening_to_dict(original)
+    for eye in original.eyes:
+        other = loaded.eye(eye.laterality)
+        assert other is not None
+        if eye.image is None:
+            assert other.image is None
+            continue
+        assert other.image is not None
+        assert other.image.data == eye.image.data
+        assert other.image.sha256 == eye.image.sha256
+        assert np.array_equal(other.image.pixels, eye.image.pixels)
+        assert (other.image.source, other.image.original_size, other.image.file_format) == (
+            eye.image.source,
+            eye.image.original_size,
+            eye.image.file_format,
+        )
+    # Identical to the original once the photographs are the same objects.
+    originals = {eye.laterality: eye.image for eye in original.eyes}
+    rebuilt = Screening(
+        loaded.screening_id,
+        loaded.patient,
+        loaded.operator,
+        loaded.site,
+        loaded.started_at,
+        tuple(
+            EyeResult(
+                e.laterality,
+                originals[e.laterality],
+                e.quality,
+                e.grade,
+                e.decision,
+                e.error,
+                e.skipped_reason,
+                e.timings_ms,
+            )
+            for e in loaded.eyes
+        ),
+        loaded.decision,
+    )
+    assert rebuilt == original
+
+
+def raw(store: ScreeningStore) -> sqlite3.Connection:
+    """A second, independent connection to the store's database file."""
+    return sqlite3.connect(store.db_path)
+
+
+def files_under(path: Path) -> list[str]:
+    return sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ScreeningStore]:
+    s = ScreeningStore(tmp_path / "data", busy_timeout_s=0.5)
+    yield s
+    s.close()
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def test_open_creates_layout_with_durable_pragmas(tmp_path: Path) -> None:
+    root = tmp_path / "new" / "data"
+    with ScreeningStore(root) as s:
+        assert (root / "retiscreen.db").is_file()
+        assert (root / "images").is_dir() and (root / "reports").is_dir()
+        conn = s._conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tables = set(sqlite_utils.Database(raw(s)).table_names())
+    assert {"patients", "screenings", "eye_images", "reports", "print_jobs", "audit_log"} <= tables
+
+
+# --------------------------------------------------------------------------- screenings
+
+
+def test_save_then_load_round_trip(store: ScreeningStore) -> None:
+    screening = make_screening("S-0001")
+    store.save_screening(screening)
+    assert store.has_screening("S-0001")
+
+    # A fresh store (new connection) reads it back from disk.
+    with ScreeningStore(store.root) as again:
+        loaded = again.load_screening("S-0001")
+    assert_same_screening(loaded, screening)
+    right, left = screening.eyes[0].image, screening.eyes[1].image
+    assert right is not None and left is not None
+    assert (store.root / "images/S-0001/right.jpg").read_bytes() == right.data
+    assert (store.root / "images/S-0001/left.jpg").read_bytes() == left.data
+    assert store.image_path("S-0001", Laterality.LEFT) == store.root / "images/S-0001/left.jpg"
+    assert not [p for p in files_under(store.root / "images") if p.endswith(".tmp")]
+
+
+def test_round_trip_png_and_skipped_eye(store: ScreeningStore) -> None:
+    screening = make_screening(
+        "S-png",
+        right=fundus_image(7, fmt="PNG"),
+        left_skipped=True,
+        started_at=datetime(2026, 1, 2),
+    )
+    store.save_screening(screening)
+    assert files_under(store.root / "images") == ["S-png/right.png"]
+    assert store.image_path("S-png", Laterality.LEFT) is None
+    assert_same_screening(store.load_screening("S-png"), screening)
+
+
+def test_rows_hold_the_searchable_columns(store: ScreeningStore) -> None:
+    screening = make_screening("S-0002")
+    store.save_screening(screening)
+    db = sqlite_utils.Database(raw(store))
+    row = next(db.query("SELECT * FROM screenings"))
+    assert row["patient_id"] == "P-1001"
+    assert row["decision_urgency"] == int(Urgency.REFER)
+    assert row["decision_headline"] == "Referable diabetic retinopathy"
+    assert (row["model_name"], row["model_version"], row["model_sha256"], row["provider"]) == (
+        MODEL.name,
+        MODEL.version,
+        MODEL.sha256,
+        "CPUExecutionProvider",
+    )
+    eyes = {r["laterality"]: r for r in db.query("SELECT * FROM eye_images")}
+    right_image = screening.eyes[0].image
+    assert right_image is not None
+    assert eyes["right"]["stored_file"] == "images/S-0002/right.jpg"
+    assert eyes["right"]["sha256"] == right_image.sha256
+    assert eyes["right"]["grade"] == 2 and eyes["right"]["gradable"] == 1
+    assert eyes["left"]["grade"] is None and eyes["left"]["gradable"] == 0
+    assert eyes["left"]["quality_reasons"] == '["blurred", "model_rejected"]'
+    patient = next(db.query("SELECT * FROM patients"))
+    assert (patient["name"], patient["date_of_birth"], patient["sex"]) == (
+        "Ada Example",
+        "1961-05-17",
+        "F",
+    )
+    events = store.audit_events("S-0002")
+    assert [e["event"] for e in events] == ["screening_saved"]
+    assert events[0]["operator"] == "op-anna"
+    assert events[0]["detail"]["images"]["right"] == right_image.sha256
+
+
+def test_saving_the_same_id_twice_is_refused_and_changes_nothing(store: ScreeningStore) -> None:
+    first = make_screening("S-dup")
+    store.save_screening(first)
+    before = {
+        p: (store.root / "images" / p).read_bytes() for p in files_under(store.root / "images")
+    }
+
+    other = make_screening(
+        "S-dup", right=fundus_image(91), left=fundus_image(92), name="Someone Else"
+    )
+    with pytest.raises(StorageError, match="already saved") as info:
+        store.save_screening(other)
+    assert info.value.reason == "duplicate"
+
+    after = {
+        p: (store.root / "images" / p).read_bytes() for p in files_under(store.root / "images")
+    }
+    assert after == before
+    assert_same_screening(store.load_screening("S-dup"), first)
+    assert [e["event"] for e in store.audit_events()] == ["screening_saved"]
+
+
+def test_a_failure_inside_the_transaction_rolls_everything_back(store: ScreeningStore) -> None:
+    """A real SQLite failure after the photographs were written (a trigger aborts the
+    eye-row insert): no row, no patient, no audit entry, and the files are removed."""
+    store.save_screening(make_screening("S-ok"))
+    with raw(store) as conn:
+        conn.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON eye_images WHEN NEW.screening_id = 'S-boom' "
+            "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
+        )
+    with pytest.raises(StorageError, match="S-boom was NOT saved"):
+        store.save_screening(make_screening("S-boom", patient_id="P-new"))
+    assert not store.has_screening("S-boom")
+    assert not (store.root / "images" / "S-boom").exists()
+    assert [h["patient_id"] for h in store.history()] == ["P-1001"]
+    with raw(store) as conn:
+        assert conn.execute("SELECT count(*) FROM patients").fetchone()[0] == 1
+    assert [e["screening_id"] for e in store.audit_events()] == ["S-ok"]
+    store.load_screening("S-ok")
+    assert store.integrity_problems() == []
+
+
+@pytest.mark.parametrize("bad_id", ["../escape", "a/b", "", ".hidden", "x" * 200, "S 1"])
+def test_unsafe_ids_are_refused_before_anything_is_written(
+    store: ScreeningStore, bad_id: str
+) -> None:
+    with pytest.raises(StorageError, match="cannot be stored") as info:
+        store.save_screening(make_screening(bad_id))
+    assert info.value.reason == "invalid"
+    assert files_under(store.root / "images") == []
+    assert not (store.root / "escape").exists()
+    assert store.history() == []
+
+
+def test_a_screening_without_patient_id_is_refused(store: ScreeningStore) -> None:
+    with pytest.raises(StorageError, match="no patient ID") as info:
+        store.save_screening(make_screening("S-anon", patient_id="  "))
+    assert info.value.reason == "invalid"
+    assert store.history() == [] and files_under(store.root / "images") == []
+
+
+def test_the_same_eye_twice_is_refused(store: ScreeningStore) -> None:
+    screening = make_screening("S-twice")
+    doubled = Screening(
+        screening.screening_id,
+        screening.patient,
+        screening.operator,
+        screening.site,
+        screening.started_at,
+        (screening.eyes[0], screening.eyes[0]),
+        screening.decision,
+    )
+    with pytest.raises(StorageError, match="same eye twice"):
+        store.save_screening(doubled)
+    assert store.history() == []
+
+
+def test_loading_an_unknown_id(store: ScreeningStore) -> None:
+    with pytest.raises(StorageError, match="No screening with id nope") as info:
+        store.load_screening("nope")
+    assert info.value.reason == "not_found"
+
+
+def test_a_missing_photograph_is_reported_not_ignored(store: ScreeningStore) -> None:
+    store.save_screening(make_screening("S-miss"))
+    (store.root / "images/S-miss/left.jpg").unlink()
+    with pytest.raises(StorageError, match="left eye photograph of screening S-miss is missing"):
+        store.load_screening("S-miss")
+    assert any("left.jpg" in p for p in store.integrity_problems())
+
+
+def test_a_changed_photograph_is_reported_not_used(store: ScreeningStore) -> None:
+    store.save_screening(make_screening("S-swap"))
+    # Another valid photograph put in its place: decodes fine, but is not the one graded.
+    (store.root / "images/S-swap/right.jpg").write_bytes(fundus_bytes(55))
+    with pytest.raises(StorageError, match="changed or damaged") as info:
+        store.load_screening("S-swap")
+    assert info.value.reason == "corrupt"
+    assert store.integrity_problems() == ["images/S-swap/right.jpg: sha256 mismatch"]
+
+
+def test_changed_patient_details_are_audited(store: ScreeningStore) -> None:
+    store.save_screening(make_screening("S-p1", name="Ada Example"))
+    store.save_screening(make_screening("S-p2", name="Ada Exemple"))
+    updates = [e for e in store.audit_events() if e["event"] == "patient_updated"]
+    assert len(updates) == 1
+    assert updates[0]["detail"]["before"]["name"] == "Ada Example"
+    assert updates[0]["detail"]["after"]["name"] == "Ada Exemple"
+    # Each screening keeps the name it was made with.
+    assert store.load_screening("S-p1").patient.name == "Ada Example"
+
+
+def test_saved_screening_rows_cannot_be_updated(store: ScreeningStore) -> None:
+    store.save_screening(make_screening("S-imm"))
+    with raw(store) as conn:
+        with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
+            conn.execute("UPDATE screenings SET decision_urgency = 0")
+        with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
+            conn.execute("UPDATE eye_images SET grade = 0")
+
+
+# --------------------------------------------------------------------------- history / CSV
+
+
+def test_history_is_newest_first_and_filters(store: ScreeningStore) -> None:
+    base = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    # 10:30 at UTC+02:00 is 08:30 UTC: earlier than 09:00 UTC despite the larger clock time.
+    plus_two = timezone(timedelta(hours=2))
+    store.save_screening(make_screening("S-a", started_at=base))
+    store.save_screening(
+        make_screening("S-b", started_at=datetime(2026, 3, 4, 10, 30, tzinfo=plus_two))
+    )
+    store.save_screening(
+        make_screening(
+            "S-c", patient_id="P-2002", name="Bob 50%_Off", started_at=base + timedelta(hours=1)
+        )
+    )
+    assert [h["screening_id"] for h in store.history()] == ["S-c", "S-a", "S-b"]
+    first = store.history()[0]
+    assert first == {
+        "screening_id": "S-c",
+        "started_at": (base + timedelta(hours=1)).isoformat(),
+        "patient_id": "P-2002",
+        "name": "Bob 50%_Off",
+        "decision_headline": "Referable diabetic retinopathy",
+        "urgency": int(Urgency.REFER),
+    }
+    assert [h["screening_id"] for h in store.history(patient_id="P-1001")] == ["S-a", "S-b"]
+    assert [h["screening_id"] for h in store.history(search="bob")] == ["S-c"]
+    assert [h["screening_id"] for h in store.history(search="50%_")] == ["S-c"]
+    # '%' and '_' are literal, not LIKE wildcards matching every row.
+    assert [h["screening_id"] for h in store.history(search="%")] == ["S-c"]
+    assert [h["screening_id"] for h in store.history(search="_")] == ["S-c"]
+    assert [h["screening_id"] for h in store.history(search="S-b")] == ["S-b"]
+    assert len(store.history(limit=2)) == 2
+
+
+def test_export_csv_one_row_per_screening_and_eye(store: ScreeningStore, tmp_path: Path) -> None:
+    store.save_screening(make_screening("S-x1"))
+    store.save_screening(make_screening("S-x2", name='=HYPERLINK("http://x")', left_skipped=True))
+    target = tmp_path / "export.csv"
+    assert store.export_csv(target) == 4
+    with open(target, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["screening_id"], r["laterality"]) for r in rows] == [
+        ("S-x1", "right"),
+        ("S-x1", "left"),
+        ("S-x2", "right"),
+        ("S-x2", "left"),
+    ]
+    assert rows[0]["grade"] == "2" and rows[0]["referable_probability"] == "0.8"
+    assert rows[3]["skipped_reason"] == "Prosthetic eye" and rows[3]["stored_file"] == ""
+    assert rows[2]["name"].startswith("'=")  # not run as a spreadsheet formula
+    assert [e["event"] for e in store.audit_events()][-1] == "csv_exported"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# --------------------------------------------------------------------------- reports
+
+
+PDF = b"%PDF-1.7\n% synthetic report\n%%EOF\n"
+
+
+def test_reports_are_stored_verified_and_never_overwritten(store: ScreeningStore) -> None:
+    store.save_screening(make_screening("S-r"))
+    path = store.add_report("S-r", "R-1", PDF, "VC-1234")
+    assert path == store.root / "reports/S-r/R-1.pdf"
+    assert path.read_bytes() == PDF
+    (report,) = store.reports_for("S-r")
+    assert report["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert report["verification_code"] == "VC-1234"
+    assert report["file"] == "reports/S-r/R-1.pdf" and report["path"] == str(path)
+    assert report["printed_at"] is None
+    assert store.read_report("R-1") == PDF
+    assert store.report_path("R-1") == path
+    assert "report_created" in [e["event"] for e in store.audit_events("S-r")]
+
+    with pytest.raises(StorageError, match="already exists") as info:
+        store.add_report("S-r", "R-1", b"%PDF-other", "VC-9999")
+    assert info.value.reason == "duplicate"
+    assert path.read_bytes() == PDF
+
+    path.write_bytes(b"%PDF-forged")
+    with pytest.raises(StorageError, match="changed or damaged"):
+        store.report_path("R-1")
+    with pytest.raises(StorageError, match="changed or damaged"):
+        store.read_report("R-1")
+
+
+def test_a_report_for_an_unsaved_screening_is_refused(store: ScreeningStore) -> None:
+    with pytest.raises(StorageError, match="Save the screening first") as info:
+        store.add_report("S-none", "R-x", PDF, "VC")
+    assert info.value.reason == "not_found"
+    assert files_under(store.root / "reports") == []
+    with pytest.raises(StorageError, match="No report with id R-x"):
+        store.read_report("R-x")
+
+
+# --------------------------------------------------------------------------- print queue
+
+
+def test_print_queue_is_durable_and_audited(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    with ScreeningStore(root, max_print_attempts=2) as s:
+        s.save_screening(make_screening("S-pq"))
+        s.add_report("S-pq", "R-pq", PDF, "VC")
+        job = s.enqueue_print("R-pq", "kiosk-printer", 2)
+        with pytest.raises(StorageError, match="at least one"):
+            s.enqueue_print("R-pq", "kiosk-printer", 0)
+        with pytest.raises(StorageError, match="No report with id R-none"):
+            s.enqueue_print("R-none", "kiosk-printer", 1)
+
+    with ScreeningStore(root, max_print_attempts=2) as s:  # survives a restart
+        (pending,) = s.pending_print_jobs()
+        assert pending["job_id"] == job and pending["copies"] == 2
+        assert pending["printer"] == "kiosk-printer" and pending["screening_id"] == "S-pq"
+        assert pending["path"] == str(root / "reports/S-pq/R-pq.pdf")
+
+        s.mark_print_result(job, ok=False, error="Printer out of paper")
+        assert s.print_job(job)["status"] == "pending"  # will be sent again
+        assert s.print_job(job)["attempts"] == 1
+        s.mark_print_result(job, ok=False, error="Printer out of paper")
+        assert s.print_job(job)["status"] == "failed"  # gave up after max_print_attempts
+        assert s.pending_print_jobs() == []
+        s.retry_print(job)
+        assert [j["job_id"] for j in s.pending_print_jobs()] == [job]
+        s.mark_print_result(job, ok=True, error=None)
+        final = s.print_job(job)
+        assert (final["status"], final["attempts"], final["last_error"]) == ("printed", 3, None)
+        (report,) = s.reports_for("S-pq")
+        assert report["printed_at"] is not None and report["printer"] == "kiosk-printer"
+        with pytest.raises(StorageError, match="already recorded as printed"):
+            s.mark_print_result(job, ok=True)
+        with pytest.raises(StorageError, match="No print job 999"):
+            s.mark_print_result(999, ok=False, error="x")
+        events = [e["event"] for e in s.audit_events("S-pq")]
+    assert events == [
+        "screening_saved",
+        "report_created",
+        "print_queued",
+        "print_failed",
+        "print_failed",
+        "print_retried",
+        "report_printed",
+    ]
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def test_audit_log_is_append_only(store: ScreeningStore) -> None:
+    store.audit(
+        "image_rejected", operator="op-anna", message="The file x.jpg is empty", file="x.jpg"
+    )
+    with raw(store) as conn:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("UPDATE audit_log SET event = 'nothing_happened'")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("DELETE FROM audit_log")
+    (event,) = store.audit_events()
+    assert event["event"] == "image_rejected"
+    assert event["detail"] == {"message": "The file x.jpg is empty", "file": "x.jpg"}
+
+
+def test_audit_events_filter_by_screening(store: ScreeningStore) -> None:
+    store.audit("image_rejected", screening_id="S-9", message="too dark", path=Path("/x/y.jpg"))
+    store.audit("kiosk_started")
+    assert [e["event"] for e in store.audit_events("S-9")] == ["image_rejected"]
+    assert store.audit_events("S-9")[0]["detail"]["path"] == "/x/y.jpg"
+    assert [e["event"] for e in store.audit_events()] == ["image_rejected", "kiosk_started"]
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def test_a_new_database_is_migrated_from_version_zero(tmp_path: Path) -> None:
+    empty = tmp_path / "data" / "retiscreen.db"
+    empty.parent.mkdir()
+    sqlite3.connect(empty).close()  # an existing, empty file at user_version 0
+    with ScreeningStore(empty.parent) as s:
+        s.save_screening(make_screening("S-m0"))
+    conn = sqlite3.connect(empty)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "screenings_by_patient" in indexes
+
+
+def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    original = make_screening("S-old")
+    with ScreeningStore(root) as s:
+        s.save_screening(original)
+    # Turn it into exactly what version 1 of the code wrote: no v2 indexes.
+    with sqlite3.connect(root / "retiscreen.db") as conn:
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall():
+            conn.execute(f"DROP INDEX {name}")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+    with ScreeningStore(root) as s:
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert_same_screening(s.load_screening("S-old"), original)
+    (backup,) = (root / "backups").iterdir()
+    assert backup.name.startswith("retiscreen-v1-")
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT screening_id FROM screenings").fetchall() == [("S-old",)]
+    old.close()
+
+
+def test_a_newer_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    with ScreeningStore(root) as s:
+        s.save_screening(make_screening("S-new"))
+    with sqlite3.connect(root / "retiscreen.db") as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    before = (root / "retiscreen.db").read_bytes()
+    with pytest.raises(StorageError, match="written by a newer RetiScreen") as info:
+        ScreeningStore(root)
+    assert info.value.reason == "newer_schema"
+    assert (root / "retiscreen.db").read_bytes() == before
+
+
+def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    with ScreeningStore(root) as s:
+        s.save_screening(make_screening("S-mig"))
+
+    def broken(db: sqlite_utils.Database) -> None:
+        db.execute("CREATE TABLE half_done (x INTEGER)")
+        db.execute("ALTER TABLE screenings ADD COLUMN reviewed INTEGER")
+        raise RuntimeError("migration bug")
+
+    db = sqlite_utils.Database(sqlite3.connect(root / "retiscreen.db", isolation_level=None))
+    with pytest.raises(RuntimeError, match="migration bug"):
+        migrate(db, (*MIGRATIONS, broken))
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "half_done" not in db.table_names()
+    assert "reviewed" not in db.table("screenings").columns_dict
+    db.close()
+    with ScreeningStore(root) as s:
+        s.load_screening("S-mig")
+
+
+def test_a_foreign_database_is_not_taken_over(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    root.mkdir()
+    with sqlite3.connect(root / "retiscreen.db") as conn:
+        conn.execute("CREATE TABLE something_else (x)")
+    conn.close()
+    with pytest.raises(StorageError, match="not a RetiScreen database"):
+        ScreeningStore(root)
+
+
+def test_garbage_instead_of_a_database(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "retiscreen.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="damaged or is not a RetiScreen database") as info:
+        ScreeningStore(root)
+    assert info.value.reason == "corrupt"
