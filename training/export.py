@@ -36,6 +36,7 @@ from retiscreen.metrics import (
     threshold_for_sensitivity,
 )
 from training.data import Sample, build_manifest
+from training.model_card import render as render_model_card
 from training.train import TASKS, Task, build_model
 
 OPSET = 17
@@ -222,6 +223,26 @@ def quality_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dic
     return threshold, metrics
 
 
+def training_data(task: Task, samples: list[Sample]) -> dict[str, str]:
+    """Origin and terms of each set this model was trained on (train split only)."""
+    used = {
+        s.dataset
+        for s in samples
+        if s.split == "train"
+        and (
+            (task.name == "grader" and s.dr_grade is not None and s.gradable is not False)
+            or (task.name == "quality" and s.gradable is not None)
+        )
+    }
+    data = {name: DATA_ORIGIN[name] for name in sorted(used)}
+    if task.name == "quality":
+        data["scikit-image sample photographs"] = (
+            "non-fundus negatives (astronaut, coffee, ...; public domain / CC0 per scikit-image) "
+            "plus synthetic blank frames and degraded photographs (blur, dark, flare, cut off, haze)"
+        )
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("task", choices=sorted(TASKS))
@@ -267,7 +288,7 @@ def main() -> None:
         "history": history,
         "torch": torch.__version__,
         "machine": platform.machine(),
-        "data": {name: DATA_ORIGIN[name] for name in sorted({s.dataset for s in samples})},
+        "data": training_data(task, samples),
         "splits": "fixed seeded hash per patient (EyePACS <patient>_<eye>), see training/data.py",
         "licence_note": (
             "Trained partly on research-use-only data: for evaluation, not clinical use. "
@@ -275,6 +296,7 @@ def main() -> None:
         ),
     }
     write_card(args.models, task, card)
+    (args.models / "MODEL_CARD.md").write_text(render_model_card(args.models))
     print(json.dumps({"threshold": threshold, "metrics": metrics}, indent=2))
 
 

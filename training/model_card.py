@@ -1,0 +1,117 @@
+"""Render models/MODEL_CARD.md (the readable card) from the machine-readable cards.
+
+    python -m training.model_card --models models
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or value != value else f"{100 * value:.1f}%"
+
+
+def _ci(pair: list[float] | None, percent: bool = True) -> str:
+    if not pair:
+        return ""
+    if percent:
+        return f"({100 * pair[0]:.1f}-{100 * pair[1]:.1f}%)"
+    return f"({pair[0]:.3f}-{pair[1]:.3f})"
+
+
+def _binary_row(name: str, m: dict[str, Any]) -> str:
+    return (
+        f"| {name} | {m['n']} ({m['n_positive']} positive) | {m['auc']:.3f} "
+        f"{_ci(m['auc_ci95'], False)} | {_pct(m['sensitivity'])} {_ci(m['sensitivity_ci95'])} | "
+        f"{_pct(m['specificity'])} {_ci(m['specificity_ci95'])} |"
+    )
+
+
+def _section(card: dict[str, Any], title: str, positive: str) -> list[str]:
+    spec = card["input"]
+    training = card["training"]
+    lines = [
+        f"## {title}: `{card['file']}`",
+        "",
+        f"- Name / version: `{card['name']}` {card['version']}",
+        f"- sha256: `{card['sha256']}` ({card['file_bytes'] / 1e6:.1f} MB, "
+        f"{card['onnx']['precision']}, opset {card['onnx']['opset']}, "
+        f"IR {card['onnx']['ir_version']})",
+        f"- Architecture: {card['architecture']}",
+        f"- Input: {spec['size']}×{spec['size']} RGB, {spec['crop']}; "
+        f"{'local-contrast normalised (image − Gaussian blur), ' if spec['local_contrast'] else ''}"
+        f"(x − {spec['mean'][0]:g}) / {spec['std'][0]:g}",
+        f"- Output: softmax over {', '.join(card['output']['classes'])}",
+        f"- Operating point: {card['operating_point']['threshold']:.4f}: "
+        f"{card['operating_point']['selection']}",
+        f"- PyTorch vs onnxruntime, largest probability difference on real photographs: "
+        f"{card['pytorch_onnx_max_abs_difference']:.2e}",
+        f"- Trained {training['date']} with `{training['command']}` "
+        f"({training['epochs']} epochs × {training['samples_per_epoch']} samples, best at step "
+        f"{training['best_step']}, torch {training['torch']}, CPU)",
+        "",
+        f"Test metrics (positive class: {positive}; 95% CIs: bootstrap for AUC, Wilson for "
+        "proportions; computed through the kiosk's own decode/crop and onnxruntime):",
+        "",
+        "| set | n | AUC | sensitivity | specificity |",
+        "|---|---|---|---|---|",
+    ]
+    extra = []
+    for name, metrics in card["metrics"].items():
+        lines.append(_binary_row(name, metrics))
+        if "quadratic_kappa" in metrics:
+            extra.append(
+                f"- {name}: quadratic kappa {metrics['quadratic_kappa']:.3f}, exact grade "
+                f"accuracy {_pct(metrics['accuracy'])}"
+            )
+    lines += ["", *extra, "", "Training data:", ""]
+    lines += [f"- `{name}`: {origin}" for name, origin in training["data"].items()]
+    lines += ["", f"Splits: {training['splits']}. {training['licence_note']}", ""]
+    return lines
+
+
+def render(models: Path) -> str:
+    lines = [
+        "# RetiScreen model card",
+        "",
+        "Generated from `grader.card.json` and `quality.card.json` by "
+        "`python -m training.model_card`; the JSON cards are what the runtime checks.",
+        "",
+        "**Intended use**: research and evaluation of autonomous DR screening. Not a cleared "
+        "medical device. Measure it on your own patients with `retiscreen validate` first.",
+        "",
+    ]
+    for name, title, positive in [
+        ("grader", "DR grader", "referable DR = ICDR grade ≥ 2, score = P(2)+P(3)+P(4)"),
+        ("quality", "Gradability model", "ungradable"),
+    ]:
+        path = models / f"{name}.card.json"
+        if path.exists():
+            lines += _section(json.loads(path.read_text()), title, positive)
+    lines += [
+        "## Known limitations",
+        "",
+        "- Dev and test photographs come from the same public sets as the training data "
+        "(different patients; IDRiD never trained on). Performance on another camera, "
+        "population or image-compression pipeline is unknown until measured there.",
+        "- Grades 1 and 3 are rare in the training data; their per-grade accuracy is lower "
+        "than the referable / not-referable decision the kiosk acts on.",
+        "- No diabetic macular oedema output; IDRiD's DME labels were not used.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--models", type=Path, default=Path("models"))
+    args = parser.parse_args()
+    (args.models / "MODEL_CARD.md").write_text(render(args.models))
+
+
+if __name__ == "__main__":
+    main()
