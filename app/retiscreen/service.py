@@ -127,7 +127,9 @@ class ScreeningService:
         try:
             if not printer:
                 raise PrinterError("No printer is set up on this computer.")
-            submit_to_cups(path, printer, self.settings.report.print_copies)
+            submit_to_cups(
+                path, printer, self.settings.report.print_copies, f"RetiScreen report {report_id}"
+            )
         except (PrinterError, StorageError) as exc:
             self.store.mark_print_result(job_id, ok=False, error=str(exc))
             log.warning("print job %s for report %s failed: %s", job_id, report_id, exc)
