@@ -291,7 +291,7 @@ def train(task: Task, cache: CropCache, out: Path, batch_size: int, seed: int) -
             history.append(metrics)
             print(json.dumps(metrics), flush=True)
             score = selection_score(task, metrics)
-            if score > best:
+            if score > best or not best_path.exists():
                 best = score
                 torch.save(
                     {"model": model.state_dict(), "step": step, "metrics": metrics}, best_path

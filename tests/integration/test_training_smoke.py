@@ -1,0 +1,46 @@
+"""Training smoke test: a few real photographs, a couple of steps, an ONNX export that the
+runtime accepts. Needs torch (train group) and ../shared/datasets; skipped otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retiscreen.settings import PACKAGE_DIR
+
+DATASETS = PACKAGE_DIR.parent.parent.parent / "shared" / "datasets"
+
+torch = pytest.importorskip("torch", reason="torch (dependency group 'train') is not installed")
+pytest.importorskip("efficientnet_lite_pytorch", reason="EfficientNet-Lite (group 'train') missing")
+if not (DATASETS / "README.md").exists():
+    pytest.skip(f"{DATASETS} (the labelled fundus sets) is not here", allow_module_level=True)
+
+
+def test_one_step_then_export(tmp_path: Path) -> None:
+    import json
+
+    from retiscreen.grading.model import OnnxModel
+    from training.data import build_cache, build_manifest
+    from training.export import base_card, export_onnx, write_card
+    from training.train import TASKS, Task, train
+
+    manifest = build_manifest(DATASETS)
+    chosen = [s for s in manifest if s.dataset == "aptos2019" and s.split == "train"][:4]
+    chosen += [s for s in manifest if s.dataset == "idrid" and s.split == "dev"][:2]
+    cache = build_cache(chosen, tmp_path / "cache")
+    assert cache.found.all()
+    base = TASKS["grader"]
+    task = Task(base.name, base.classes, base.spec, epochs=1, samples_per_epoch=4, lr=base.lr)
+    run = tmp_path / "run"
+    train(task, cache, run, batch_size=2, seed=0)
+    assert (run / "best.pt").exists() and (run / "last.pt").exists()
+    history = json.loads((run / "history.json").read_text())
+    assert history[-1]["step"] == 2
+
+    models = tmp_path / "models"
+    models.mkdir()
+    export_onnx(task, run / "best.pt", models / "grader.onnx")
+    card = write_card(models, task, base_card(task, models / "grader.onnx", 0.5))
+    model = OnnxModel(card, prefer_gpu=False)
+    assert model.card.spec.size == task.spec.size
