@@ -92,6 +92,11 @@ class FundusImage:
     original_size: tuple[int, int]
     file_format: str
     data: bytes = field(repr=False)
+    laterality_hint: Laterality | None = None
+    """The eye the file itself says it shows (DICOM ImageLaterality), checked against
+    the eye the operator is capturing."""
+    patient_id_hint: str | None = None
+    """The patient ID written in the file (DICOM PatientID), if any."""
 
     @property
     def size(self) -> tuple[int, int]:

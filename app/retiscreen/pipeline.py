@@ -139,7 +139,14 @@ class Pipeline:
             except ImageError as exc:
                 log.warning("image rejected: %s", exc)
                 checked.append(str(exc))
-        gradable = [c for c in checked if isinstance(c, Checked) and c.quality.gradable and c.field]
+        gradable = [
+            c
+            for (laterality, _), c in zip(items, checked, strict=True)
+            if isinstance(c, Checked)
+            and c.quality.gradable
+            and c.field
+            and not wrong_eye(laterality, c.image)
+        ]
         grades: dict[int, GradeResult] = {}
         if gradable and self.grader is not None:
             start = time.perf_counter()
@@ -158,6 +165,18 @@ class Pipeline:
     ) -> EyeResult:
         if isinstance(checked, str):
             return EyeResult(laterality, None, None, None, self.rules.ungradable(), error=checked)
+        mismatch = wrong_eye(laterality, checked.image)
+        if mismatch:
+            log.warning("wrong eye: %s", mismatch)
+            return EyeResult(
+                laterality,
+                checked.image,
+                checked.quality,
+                None,
+                self.rules.ungradable(),
+                error=mismatch,
+                timings_ms=checked.timings_ms,
+            )
         if not checked.quality.gradable:
             decision = self.rules.ungradable()
             return EyeResult(
@@ -213,6 +232,17 @@ class Pipeline:
             eyes=ordered,
             decision=self.rules.for_patient(ordered),
         )
+
+
+def wrong_eye(laterality: Laterality, image: FundusImage) -> str | None:
+    """Why this photograph must not be recorded as ``laterality``, if the file says so."""
+    hint = image.laterality_hint
+    if hint is None or hint == laterality:
+        return None
+    return (
+        f"This photograph is labelled as the {hint.value.upper()} eye, but the "
+        f"{laterality.value.upper()} eye is being captured. Check which eye it is and retake."
+    )
 
 
 def new_screening_id() -> str:

@@ -18,6 +18,8 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.imaging.dicom import is_dicom, read_dicom
+from retiscreen.imaging.errors import ImageError
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "TIFF", "BMP"})
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -29,9 +31,7 @@ ANALYSIS_MAX_SIDE = 1024
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-
-class ImageError(Exception):
-    """An image that cannot be used; ``str()`` is a message an operator understands."""
+__all__ = ["ImageError", "decode_fundus", "load_fundus"]
 
 
 def load_fundus(path: str | Path) -> FundusImage:
@@ -62,6 +62,20 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
     name = Path(source).name
     if not data:
         raise ImageError(f"The file {name} is empty (0 bytes): the transfer failed.")
+    if is_dicom(data):
+        photograph = read_dicom(name, data)
+        height, width = photograph.pixels.shape[:2]
+        _check_dimensions(name, width, height)
+        return FundusImage(
+            source=source,
+            pixels=_limit_size(photograph.pixels),
+            sha256=hashlib.sha256(data).hexdigest(),
+            original_size=(width, height),
+            file_format="DICOM",
+            data=data,
+            laterality_hint=photograph.laterality,
+            patient_id_hint=photograph.patient_id,
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -69,7 +83,8 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
             image_format = image.format or "unknown"
             if image_format not in ACCEPTED_FORMATS:
                 raise ImageError(
-                    f"{name} is a {image_format} file; use a JPEG, PNG, TIFF or BMP photograph."
+                    f"{name} is a {image_format} file; use a JPEG, PNG, TIFF, BMP or DICOM "
+                    "photograph."
                 )
             width, height = image.size
             _check_dimensions(name, width, height)

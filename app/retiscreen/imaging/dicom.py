@@ -1,0 +1,64 @@
+"""DICOM fundus photographs (Ophthalmic Photography, or any single-frame colour image).
+
+Many fundus cameras and PACS export DICOM. Besides the pixels, the file says which eye
+it shows (ImageLaterality) and whose eye (PatientID): both are kept so the pipeline can
+refuse a photograph of the wrong eye instead of grading it under the wrong label.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from retiscreen.domain import Laterality, RGBImage
+from retiscreen.imaging.errors import ImageError
+
+_LATERALITY = {"R": Laterality.RIGHT, "L": Laterality.LEFT}
+
+
+@dataclass(frozen=True)
+class DicomPhotograph:
+    pixels: RGBImage
+    laterality: Laterality | None
+    patient_id: str | None
+
+
+def is_dicom(data: bytes) -> bool:
+    """Part-10 files carry 'DICM' after a 128-byte preamble."""
+    return len(data) > 132 and data[128:132] == b"DICM"
+
+
+def read_dicom(name: str, data: bytes) -> DicomPhotograph:
+    """Decode a single-frame colour DICOM image to 8-bit RGB, strictly."""
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    try:
+        dataset = pydicom.dcmread(io.BytesIO(data))
+        frames = int(getattr(dataset, "NumberOfFrames", 1) or 1)
+        if frames != 1:
+            raise ImageError(f"{name} holds {frames} frames; export a single photograph.")
+        photometric = str(getattr(dataset, "PhotometricInterpretation", ""))
+        if photometric.startswith("MONOCHROME"):
+            raise ImageError(
+                f"{name} is a greyscale DICOM image; the grader needs a colour fundus photograph."
+            )
+        pixels = np.asarray(dataset.pixel_array)
+    except ImageError:
+        raise
+    except (InvalidDicomError, AttributeError, KeyError, ValueError, TypeError, OSError) as exc:
+        raise ImageError(f"{name} is a damaged or unsupported DICOM file ({exc}).") from None
+    if pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ImageError(f"{name}: DICOM pixel layout {pixels.shape} is not a colour photograph.")
+    if pixels.dtype != np.uint8:
+        bits = int(getattr(dataset, "BitsStored", 16) or 16)
+        pixels = (pixels.astype(np.float64) * (255.0 / (2**bits - 1))).clip(0, 255).round()
+    laterality = str(getattr(dataset, "ImageLaterality", "") or getattr(dataset, "Laterality", ""))
+    patient_id = str(getattr(dataset, "PatientID", "") or "") or None
+    return DicomPhotograph(
+        np.ascontiguousarray(pixels, dtype=np.uint8),
+        _LATERALITY.get(laterality.upper()),
+        patient_id,
+    )
