@@ -345,11 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(settings: Settings, verbose: bool) -> None:
-    """Everything to a log file in the data folder; warnings (or all, -v) to stderr."""
+    """Everything to a log file in the data folder; with -v also to stderr (without it the
+    commands print their own operator-readable messages, once)."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     stderr = logging.StreamHandler()
-    stderr.setLevel(logging.INFO if verbose else logging.ERROR)
+    stderr.setLevel(logging.INFO if verbose else logging.CRITICAL)
     stderr.setFormatter(logging.Formatter("retiscreen: %(levelname)s: %(message)s"))
     root.addHandler(stderr)
     try:
