@@ -1,0 +1,188 @@
+"""Opening the records database safely, and the one guarded connection the store uses.
+
+Why opening is careful: the data folder may hold someone else's database, a file
+written by a newer RetiScreen, or sit on a share where write-ahead logging does not
+work. Each of those is refused with nothing changed, rather than "repaired". An older
+schema is upgraded, but only after a consistent backup copy is on disk, so an upgrade
+can always be undone.
+
+Why one connection behind one lock: SQLite serialises writers anyway; a single
+connection per store, shared by every thread that uses it, keeps each write transaction
+whole, and the lock stops two threads from interleaving statements in it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+import sqlite_utils
+
+from retiscreen.store.files import (
+    StorageError,
+    fsync_directory,
+    make_directory,
+    remove_stale_temp_files,
+)
+from retiscreen.store.schema import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    migrate,
+    newer_schema_error,
+    user_version,
+)
+from retiscreen.store.sqlite_errors import translate_errors
+from retiscreen.store.transaction import TransactionFiles, immediate_transaction
+
+DB_FILENAME = "retiscreen.db"
+
+
+def open_database(
+    db_path: Path, backups_dir: Path, busy_timeout_s: float
+) -> tuple[sqlite3.Connection, sqlite_utils.Database]:
+    """Connect to ``db_path`` (creating it), check it is ours, make it durable and current.
+
+    The connection is in autocommit mode: every write goes through
+    :func:`~retiscreen.store.transaction.immediate_transaction`.
+    """
+    with translate_errors("the records database could not be opened"):
+        conn = sqlite3.connect(
+            str(db_path),
+            timeout=busy_timeout_s,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            check_same_thread=False,  # guarded by StoreConnection._lock
+        )
+        try:
+            db = sqlite_utils.Database(conn)
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            version = user_version(conn)
+            if version > SCHEMA_VERSION:
+                raise newer_schema_error(version, SCHEMA_VERSION)
+            _refuse_foreign_database(conn, version, db_path)
+            _make_durable(conn)
+            if 0 < version < SCHEMA_VERSION:
+                _backup_before_upgrade(conn, backups_dir, version)
+            if version < SCHEMA_VERSION:
+                migrate(db)
+        except BaseException:
+            conn.close()
+            raise
+    return conn, db
+
+
+def _refuse_foreign_database(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
+    """A file that another program made is never taken over (nor changed)."""
+    if version == 0:
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if tables:
+            raise StorageError(
+                f"{db_path} is not a RetiScreen database (it already holds other "
+                "tables). Nothing was changed. Choose another data folder or call IT.",
+                reason="corrupt",
+            )
+    elif int(conn.execute("PRAGMA application_id").fetchone()[0]) != APPLICATION_ID:
+        raise StorageError(
+            f"{db_path} is not a RetiScreen database. Nothing was changed. "
+            "Choose another data folder or call IT.",
+            reason="corrupt",
+        )
+
+
+def _make_durable(conn: sqlite3.Connection) -> None:
+    """WAL + ``synchronous=FULL``: a commit survives a power cut; foreign keys enforced."""
+    mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+    if mode != "wal":
+        raise StorageError(
+            f"The records database could not use write-ahead logging (journal mode "
+            f"{mode!r}); the data folder may be on a network share. Call IT.",
+            reason="io",
+        )
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if int(conn.execute("PRAGMA foreign_keys").fetchone()[0]) != 1:
+        raise StorageError("This SQLite build cannot enforce foreign keys. Call IT.")
+
+
+def _backup_before_upgrade(conn: sqlite3.Connection, backups_dir: Path, version: int) -> None:
+    """Keep a consistent copy of the old database: an upgrade must be undoable."""
+    make_directory(backups_dir, what="the database backup")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backups_dir / f"retiscreen-v{version}-{stamp}.db"
+    backup = sqlite3.connect(str(target))
+    try:
+        conn.backup(backup)
+    finally:
+        backup.close()
+    with open(target, "rb+") as handle:
+        os.fsync(handle.fileno())
+    fsync_directory(backups_dir)
+
+
+class StoreConnection:
+    """The data folder's layout and its database connection, shared by every part of
+    :class:`~retiscreen.store.db.ScreeningStore`, with the helpers they all use to read,
+    write and resolve stored files."""
+
+    def __init__(self, root: Path, *, busy_timeout_s: float = 5.0) -> None:
+        """Open (creating if needed) the data folder and database, upgrading its schema."""
+        self.root = Path(root)
+        self.db_path = self.root / DB_FILENAME
+        self.images_dir = self.root / "images"
+        self.reports_dir = self.root / "reports"
+        self.backups_dir = self.root / "backups"
+        self.busy_timeout_s = float(busy_timeout_s)
+        self._lock = threading.RLock()
+        for directory in (self.root, self.images_dir, self.reports_dir):
+            make_directory(directory, what="the records folder")
+        self._conn, self._db = open_database(self.db_path, self.backups_dir, self.busy_timeout_s)
+        for directory in (self.images_dir, self.reports_dir):
+            remove_stale_temp_files(directory)
+
+    def close(self) -> None:
+        """Close the database (a clean close also checkpoints the WAL)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self, failure: str) -> Iterator[TransactionFiles]:
+        """One write transaction (see :mod:`retiscreen.store.transaction`); any failure
+        becomes a StorageError saying ``failure``. Write the files its rows reference
+        through the yielded :class:`TransactionFiles`, before those rows."""
+        with self._lock, translate_errors(failure), immediate_transaction(self._conn) as files:
+            yield files
+
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Query outside a transaction, as dicts; failures become StorageError."""
+        with self._lock, translate_errors("the records could not be read"):
+            return self._query(sql, params)
+
+    def _query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Query inside :meth:`_write` (which already holds the lock and translates)."""
+        return list(self._db.query(sql, params))
+
+    def _exists(self, sql: str, params: Sequence[Any]) -> bool:
+        return self._conn.execute(sql, params).fetchone() is not None
+
+    def _stored_path(self, relative: str, what: str) -> Path:
+        """Where a recorded file is, refusing a record that points outside the root."""
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise StorageError(
+                f"The record of {what} points outside the data folder ({relative}). Call IT.",
+                reason="corrupt",
+            )
+        return path

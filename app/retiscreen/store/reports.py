@@ -1,0 +1,111 @@
+"""The exact PDF reports handed to patients, kept for reprinting and for the record.
+
+Why keep the PDF and not just re-render it: a reprint must be the document the patient
+was given, byte for byte, even after the report layout or the wording has changed. The
+file is written before its row commits, is never overwritten, and is checked against
+its recorded sha256 before it is read or handed to a printer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from retiscreen.store.audit import record_event
+from retiscreen.store.connection import StoreConnection
+from retiscreen.store.files import StorageError, storage_error_from_os
+from retiscreen.store.values import checked_id, sha256_hex, utc_now
+
+
+class ReportArchive(StoreConnection):
+    """The reports of a :class:`~retiscreen.store.db.ScreeningStore`."""
+
+    def add_report(
+        self, screening_id: str, report_id: str, pdf: bytes, verification_code: str
+    ) -> Path:
+        """Keep the exact PDF handed to the patient; return where it was written.
+
+        The file is written (atomically) before its row commits; an existing report is
+        never overwritten (a duplicate ``report_id`` raises StorageError).
+        """
+        sid = checked_id(screening_id, "screening id")
+        rid = checked_id(report_id, "report id")
+        directory = self.reports_dir / sid
+        target = directory / f"{rid}.pdf"
+        with self._write(f"the report {rid} was NOT saved") as files:
+            if not self._exists("SELECT 1 FROM screenings WHERE screening_id = ?", [sid]):
+                raise StorageError(
+                    f"No screening with id {sid} is saved, so the report {rid} was NOT "
+                    "saved. Save the screening first.",
+                    reason="not_found",
+                )
+            if self._exists("SELECT 1 FROM reports WHERE report_id = ?", [rid]):
+                raise StorageError(
+                    f"A report with id {rid} already exists; it was NOT overwritten.",
+                    reason="duplicate",
+                )
+            files.make_directory(directory, what=f"the report {rid}")
+            files.write(target, pdf, what=f"the report {rid}")
+            digest = sha256_hex(pdf)
+            self._db.execute(
+                "INSERT INTO reports (report_id, screening_id, file, sha256,"
+                " verification_code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [rid, sid, target.relative_to(self.root).as_posix(), digest,
+                 verification_code, utc_now()],
+            )  # fmt: skip
+            record_event(
+                self._db,
+                "report_created",
+                sid,
+                None,
+                {"report_id": rid, "sha256": digest, "verification_code": verification_code},
+            )
+        return target
+
+    def reports_for(self, screening_id: str) -> list[dict[str, Any]]:
+        """Reports of one screening, oldest first, with their absolute ``path``."""
+        rows = self._rows(
+            "SELECT report_id, screening_id, file, sha256, verification_code, created_at,"
+            " printed_at, printer FROM reports WHERE screening_id = ?"
+            " ORDER BY created_at, report_id",
+            [screening_id],
+        )
+        for row in rows:
+            row["path"] = str(self.root / row["file"])
+        return rows
+
+    def read_report(self, report_id: str) -> bytes:
+        """The stored PDF, verified against its recorded sha256 (for reprinting)."""
+        return self._verified_report(report_id)[1]
+
+    def report_path(self, report_id: str) -> Path:
+        """Where a report's PDF is kept, after checking it is there and unchanged.
+
+        The printer is handed a path, so the check happens here: a damaged or replaced
+        report raises StorageError instead of being printed.
+        """
+        return self._verified_report(report_id)[0]
+
+    def _verified_report(self, report_id: str) -> tuple[Path, bytes]:
+        """A report's path and bytes, refusing one that is missing or has changed."""
+        rows = self._rows("SELECT file, sha256 FROM reports WHERE report_id = ?", [report_id])
+        if not rows:
+            raise StorageError(f"No report with id {report_id} is saved.", reason="not_found")
+        what = f"the report {report_id}"
+        path = self._stored_path(str(rows[0]["file"]), what)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise StorageError(
+                f"The stored file of {what} is missing ({path}). Call IT.",
+                reason="missing_file",
+            ) from None
+        except OSError as exc:
+            raise storage_error_from_os(exc, f"{what} could not be read") from exc
+        if sha256_hex(data) != rows[0]["sha256"]:
+            raise StorageError(
+                f"The stored file of {what} has been changed or damaged (sha256 mismatch, "
+                f"{path}). Do not print it; call IT.",
+                reason="corrupt",
+            )
+        return path, data

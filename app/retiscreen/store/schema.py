@@ -1,0 +1,173 @@
+"""The database layout (tables, constraints, triggers, indexes) and how it is upgraded.
+
+Why numbered migrations instead of "CREATE TABLE IF NOT EXISTS": kiosks keep their
+data for years and are updated one at a time, so every released layout must be
+reachable from every older one, step by step, with nothing guessed. The version a
+file is at lives in SQLite's ``user_version``; the file is marked as ours with
+``application_id`` so that a foreign database is never taken over.
+
+Immutability lives in the schema, not only in the code: triggers forbid changing a
+saved screening or eye row and any change to the audit log, whoever holds the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+import sqlite_utils
+
+from retiscreen.store.files import StorageError
+from retiscreen.store.transaction import immediate_transaction
+
+APPLICATION_ID = 0x52455449  # "RETI": marks the file as a RetiScreen database
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+_V1_STATEMENTS = (
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    """CREATE TABLE patients (
+        patient_id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        date_of_birth TEXT,
+        sex TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE screenings (
+        screening_id TEXT PRIMARY KEY NOT NULL,
+        patient_id TEXT NOT NULL REFERENCES patients(patient_id),
+        operator TEXT NOT NULL,
+        site TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        started_at_utc TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        decision_urgency INTEGER NOT NULL,
+        decision_headline TEXT NOT NULL,
+        model_name TEXT,
+        model_version TEXT,
+        model_sha256 TEXT,
+        provider TEXT,
+        snapshot_json TEXT NOT NULL
+    )""",
+    """CREATE TABLE eye_images (
+        screening_id TEXT NOT NULL REFERENCES screenings(screening_id),
+        laterality TEXT NOT NULL CHECK (laterality IN ('right', 'left')),
+        stored_file TEXT,
+        sha256 TEXT,
+        gradable INTEGER,
+        quality_score REAL,
+        quality_reasons TEXT,
+        grade INTEGER CHECK (grade IS NULL OR grade BETWEEN 0 AND 4),
+        probabilities_json TEXT,
+        referable_probability REAL,
+        error TEXT,
+        skipped_reason TEXT,
+        PRIMARY KEY (screening_id, laterality),
+        CHECK ((stored_file IS NULL) = (sha256 IS NULL))
+    )""",
+    """CREATE TABLE reports (
+        report_id TEXT PRIMARY KEY NOT NULL,
+        screening_id TEXT NOT NULL REFERENCES screenings(screening_id),
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        verification_code TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        printed_at TEXT,
+        printer TEXT
+    )""",
+    """CREATE TABLE print_jobs (
+        job_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        report_id TEXT NOT NULL REFERENCES reports(report_id),
+        printer TEXT NOT NULL,
+        copies INTEGER NOT NULL CHECK (copies >= 1),
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'printed', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    # No foreign key on screening_id: bad input is audited before (or without) a save.
+    """CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL,
+        screening_id TEXT,
+        operator TEXT,
+        detail_json TEXT NOT NULL DEFAULT '{}'
+    )""",
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END""",
+    """CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings
+    BEGIN SELECT RAISE(ABORT, 'a saved screening cannot be changed'); END""",
+    """CREATE TRIGGER eye_images_no_update BEFORE UPDATE ON eye_images
+    BEGIN SELECT RAISE(ABORT, 'a saved screening cannot be changed'); END""",
+)
+
+_V2_STATEMENTS = (
+    "CREATE INDEX screenings_by_time ON screenings(started_at_utc)",
+    "CREATE INDEX screenings_by_patient ON screenings(patient_id, started_at_utc)",
+    "CREATE INDEX reports_by_screening ON reports(screening_id)",
+    "CREATE INDEX print_jobs_by_status ON print_jobs(status, job_id)",
+    "CREATE INDEX audit_log_by_screening ON audit_log(screening_id, id)",
+)
+
+
+def _v1_initial_schema(db: sqlite_utils.Database) -> None:
+    """Tables, constraints and the append-only / immutability triggers."""
+    for statement in _V1_STATEMENTS:
+        db.execute(statement)
+
+
+def _v2_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for history, per-patient lookups, the print queue and the audit trail."""
+    for statement in _V2_STATEMENTS:
+        db.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_indexes)
+"""Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
+Never edit or reorder a released migration: append a new one."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(
+    db: sqlite_utils.Database,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    target: int | None = None,
+) -> int:
+    """Bring ``db`` up to ``target`` (default: all ``migrations``) in ONE transaction.
+
+    Either every pending migration and the new ``user_version`` commit together, or
+    nothing changes. Returns the version the database is at afterwards. Raises
+    StorageError if the database is newer than ``migrations`` know.
+    """
+    target = len(migrations) if target is None else target
+    with immediate_transaction(db.conn):
+        version = user_version(db.conn)  # re-read under the lock: another process may have won
+        if version > len(migrations):
+            raise newer_schema_error(version, len(migrations))
+        for step in range(version, target):
+            migrations[step](db)
+        if target > version:
+            db.conn.execute(f"PRAGMA user_version = {int(target)}")
+    return max(version, target)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version the file says it is at (0: nothing created yet)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def newer_schema_error(found: int, known: int) -> StorageError:
+    """Refusal to touch a file written by a newer program: it could not be read right."""
+    return StorageError(
+        f"This database was written by a newer RetiScreen (schema version {found}; this "
+        f"program understands up to {known}). Nothing was changed. Install the newer "
+        "RetiScreen version or call IT.",
+        reason="newer_schema",
+    )

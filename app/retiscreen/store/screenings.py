@@ -1,0 +1,304 @@
+"""Saving and loading screenings together with their original photographs.
+
+Why both a snapshot and columns: the snapshot (see :mod:`retiscreen.store.serialize`)
+lets a report be rebuilt exactly as it was decided; the columns serve history, search
+and export. Photographs are kept as the bytes received, under ``images/<id>/``, and
+are checked against their recorded sha256 whenever they are read back, so a record can
+never silently show a different photograph.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retiscreen.domain import EyeResult, FundusImage, Laterality, Patient, Screening
+from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.store.audit import record_event
+from retiscreen.store.connection import StoreConnection
+from retiscreen.store.files import StorageError
+from retiscreen.store.serialize import recorded_image, screening_from_dict, screening_to_dict
+from retiscreen.store.transaction import TransactionFiles
+from retiscreen.store.values import canonical_json, checked_id, sha256_hex, utc_now
+
+_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "TIFF": "tif", "BMP": "bmp"}
+
+
+class ScreeningRecords(StoreConnection):
+    """Screenings, patients and photographs of a :class:`~retiscreen.store.db.ScreeningStore`."""
+
+    def save_screening(self, screening: Screening) -> None:
+        """Store a screening, its photographs and an audit entry, all or nothing.
+
+        When this returns, the screening survives a crash or power cut. Raises
+        StorageError (and stores nothing new) on any failure, including an id that is
+        already saved: a record is never overwritten.
+        """
+        sid = checked_id(screening.screening_id, "screening id")
+        snapshot_json = _checked_snapshot(screening, sid)
+        with self._write(f"the screening {sid} was NOT saved") as files:
+            if self._exists("SELECT 1 FROM screenings WHERE screening_id = ?", [sid]):
+                raise StorageError(
+                    f"A screening with id {sid} is already saved; it was NOT overwritten. "
+                    "Start a new screening.",
+                    reason="duplicate",
+                )
+            stored = self._write_photographs(sid, screening.eyes, files)
+            now = utc_now()
+            self._upsert_patient(sid, screening.operator, now, screening.patient)
+            self._insert_screening(screening, snapshot_json, now)
+            for eye in screening.eyes:
+                self._insert_eye(sid, eye, stored.get(eye.laterality))
+            record_event(
+                self._db,
+                "screening_saved",
+                sid,
+                screening.operator,
+                {
+                    "patient_id": screening.patient.patient_id,
+                    "urgency": int(screening.decision.urgency),
+                    "headline": screening.decision.headline,
+                    "images": {
+                        eye.laterality.value: eye.image.sha256
+                        for eye in screening.eyes
+                        if eye.image is not None
+                    },
+                },
+            )
+
+    def _write_photographs(
+        self, sid: str, eyes: tuple[EyeResult, ...], files: TransactionFiles
+    ) -> dict[Laterality, str]:
+        """Write each eye's photograph under ``images/<sid>/``; return their stored paths.
+
+        Called under the write lock after checking no row references ``images/<sid>``,
+        so anything already there is debris of an interrupted save and may be replaced.
+        """
+        image_dir = self.images_dir / sid
+        if any(eye.image is not None for eye in eyes):
+            files.make_directory(image_dir, what=f"the screening {sid}")
+        stored: dict[Laterality, str] = {}
+        for eye in eyes:
+            if eye.image is None:
+                continue
+            if sha256_hex(eye.image.data) != eye.image.sha256:
+                raise StorageError(
+                    f"The {eye.laterality.value} eye photograph changed in memory after "
+                    f"it was checked (sha256 mismatch): the screening {sid} was NOT "
+                    "saved. Retake the photograph.",
+                    reason="invalid",
+                )
+            target = image_dir / f"{eye.laterality.value}.{_extension(eye.image.file_format)}"
+            files.write(target, eye.image.data, what=f"the screening {sid}")
+            stored[eye.laterality] = target.relative_to(self.root).as_posix()
+        return stored
+
+    def _upsert_patient(self, sid: str, operator: str, now: str, patient: Patient) -> None:
+        """Insert the patient, or update their details, auditing any change of identity."""
+        new = {
+            "name": patient.name,
+            "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+            "sex": patient.sex,
+        }
+        old = self._query(
+            "SELECT name, date_of_birth, sex FROM patients WHERE patient_id = ?",
+            [patient.patient_id],
+        )
+        if old and old[0] != new:
+            record_event(
+                self._db,
+                "patient_updated",
+                sid,
+                operator,
+                {"patient_id": patient.patient_id, "before": old[0], "after": new},
+            )
+        self._db.execute(
+            "INSERT INTO patients (patient_id, name, date_of_birth, sex, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(patient_id) DO UPDATE SET"
+            " name = excluded.name, date_of_birth = excluded.date_of_birth,"
+            " sex = excluded.sex",
+            [patient.patient_id, new["name"], new["date_of_birth"], new["sex"], now],
+        )
+
+    def _insert_screening(self, screening: Screening, snapshot_json: str, now: str) -> None:
+        """The screening row; the model columns name the model that graded it, if any."""
+        graded = next((eye.grade for eye in screening.eyes if eye.grade is not None), None)
+        self._db.execute(
+            "INSERT INTO screenings (screening_id, patient_id, operator, site, started_at,"
+            " started_at_utc, saved_at, decision_urgency, decision_headline, model_name,"
+            " model_version, model_sha256, provider, snapshot_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                screening.screening_id,
+                screening.patient.patient_id,
+                screening.operator,
+                screening.site,
+                screening.started_at.isoformat(),
+                _sort_key(screening.started_at),
+                now,
+                int(screening.decision.urgency),
+                screening.decision.headline,
+                graded.model.name if graded else None,
+                graded.model.version if graded else None,
+                graded.model.sha256 if graded else None,
+                graded.provider if graded else None,
+                snapshot_json,
+            ],
+        )
+
+    def _insert_eye(self, sid: str, eye: EyeResult, stored_file: str | None) -> None:
+        quality, grade = eye.quality, eye.grade
+        self._db.execute(
+            "INSERT INTO eye_images (screening_id, laterality, stored_file, sha256,"
+            " gradable, quality_score, quality_reasons, grade, probabilities_json,"
+            " referable_probability, error, skipped_reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                sid,
+                eye.laterality.value,
+                stored_file,
+                eye.image.sha256 if eye.image else None,
+                None if quality is None else int(quality.gradable),
+                None if quality is None else float(quality.score),
+                None if quality is None else canonical_json([r.value for r in quality.reasons]),
+                None if grade is None else int(grade.grade),
+                None if grade is None else json.dumps(list(grade.probabilities)),
+                None if grade is None else float(grade.referable_probability),
+                eye.error,
+                eye.skipped_reason,
+            ],
+        )
+
+    def has_screening(self, screening_id: str) -> bool:
+        """Whether a screening with this id is saved."""
+        return bool(self._rows("SELECT 1 FROM screenings WHERE screening_id = ?", [screening_id]))
+
+    def load_screening(self, screening_id: str) -> Screening:
+        """Read a saved screening back, re-decoding and verifying its photographs.
+
+        A photograph that is missing, or whose bytes no longer match the recorded
+        sha256, raises StorageError: a report must never show a different image.
+        The reloaded photographs keep the ``source`` recorded at capture time.
+        """
+        rows = self._rows(
+            "SELECT snapshot_json FROM screenings WHERE screening_id = ?", [screening_id]
+        )
+        if not rows:
+            raise StorageError(f"No screening with id {screening_id} is saved.", reason="not_found")
+        eye_rows = self._rows(
+            "SELECT laterality, stored_file, sha256 FROM eye_images WHERE screening_id = ?",
+            [screening_id],
+        )
+        try:
+            snapshot = json.loads(rows[0]["snapshot_json"])
+        except ValueError as exc:
+            raise _damaged(screening_id, exc) from exc
+        by_eye = {Laterality(row["laterality"]): row for row in eye_rows}
+        images: dict[Laterality, FundusImage | None] = {}
+        for laterality in Laterality:
+            try:
+                recorded = recorded_image(snapshot, laterality)
+            except ValueError as exc:
+                raise _damaged(screening_id, exc) from exc
+            if recorded is None:
+                continue
+            row = by_eye.get(laterality)
+            what = f"the {laterality.value} eye photograph of screening {screening_id}"
+            if row is None or not row["stored_file"] or row["sha256"] != recorded.get("sha256"):
+                raise StorageError(
+                    f"The records of {what} disagree with each other. Call IT.",
+                    reason="corrupt",
+                )
+            image = self._read_image(row["stored_file"], row["sha256"], what)
+            source = recorded.get("source")
+            images[laterality] = replace(image, source=source) if isinstance(source, str) else image
+        try:
+            return screening_from_dict(snapshot, images)
+        except ValueError as exc:
+            raise StorageError(
+                f"The saved record of screening {screening_id} cannot be read ({exc}). Call IT.",
+                reason="corrupt",
+            ) from exc
+
+    def _read_image(self, stored_file: str, sha256: str, what: str) -> FundusImage:
+        """Decode a stored photograph, refusing one that is missing or has changed."""
+        path = self._stored_path(stored_file, what)
+        if not path.is_file():
+            raise StorageError(
+                f"The stored file of {what} is missing ({path}). The record is incomplete: "
+                "do not use it; call IT.",
+                reason="missing_file",
+            )
+        try:
+            image = load_fundus(path)
+        except ImageError as exc:
+            raise StorageError(
+                f"The stored file of {what} cannot be read ({exc}). Call IT.",
+                reason="missing_file",
+            ) from exc
+        if image.sha256 != sha256:
+            raise StorageError(
+                f"The stored file of {what} has been changed or damaged since it was saved "
+                f"(sha256 mismatch, {path}). Do not use it; call IT.",
+                reason="corrupt",
+            )
+        return image
+
+    def image_path(self, screening_id: str, laterality: Laterality) -> Path | None:
+        """Where the original photograph of one eye is kept, if one was saved."""
+        rows = self._rows(
+            "SELECT stored_file FROM eye_images WHERE screening_id = ? AND laterality = ?",
+            [screening_id, laterality.value],
+        )
+        if not rows or not rows[0]["stored_file"]:
+            return None
+        return self.root / str(rows[0]["stored_file"])
+
+
+def _checked_snapshot(screening: Screening, sid: str) -> str:
+    """Refuse a screening that cannot be a valid record; return its snapshot as JSON."""
+    if not screening.patient.patient_id.strip():
+        raise StorageError(
+            f"The screening {sid} has no patient ID: it was NOT saved. Enter the "
+            "patient's ID and save again.",
+            reason="invalid",
+        )
+    lateralities = [eye.laterality for eye in screening.eyes]
+    if len(set(lateralities)) != len(lateralities):
+        raise StorageError(
+            f"The screening {sid} lists the same eye twice: it was NOT saved.",
+            reason="invalid",
+        )
+    try:
+        return json.dumps(screening_to_dict(screening), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(
+            f"The screening {sid} holds a value that cannot be recorded ({exc}): it was NOT saved.",
+            reason="invalid",
+        ) from exc
+
+
+def _damaged(screening_id: str, exc: ValueError) -> StorageError:
+    return StorageError(
+        f"The saved record of screening {screening_id} is damaged ({exc}). Call IT.",
+        reason="corrupt",
+    )
+
+
+def _sort_key(moment: datetime) -> str:
+    """Comparable text for 'newest first': UTC for aware times, as-is for naive ones."""
+    if moment.tzinfo is not None and moment.utcoffset() is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return moment.isoformat(timespec="microseconds")
+
+
+def _extension(file_format: str) -> str:
+    """The file name extension for a photograph's format (unknown ones sanitised)."""
+    known = _EXTENSIONS.get(file_format.upper())
+    if known:
+        return known
+    cleaned = re.sub(r"[^a-z0-9]", "", file_format.lower())[:8]
+    return cleaned or "bin"
