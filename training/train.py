@@ -71,7 +71,7 @@ TASKS = {
         "grader",
         ("0", "1", "2", "3", "4"),
         InputSpec(288, MEAN, STD, local_contrast=True),
-        4,
+        3,
         5600,
         1.2e-3,
     ),
