@@ -264,6 +264,36 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(settings: Settings, args: argparse.Namespace) -> int:
+    from retiscreen.selftest import selftest_command
+
+    return selftest_command(settings, args.require_camera)
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from retiscreen.backup import backup_command
+
+    return backup_command(settings, args.to)
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from retiscreen.backup import restore_command
+
+    return restore_command(settings, args.archive, args.force)
+
+
+def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        from retiscreen.ui.app import run_kiosk
+    except ImportError as exc:
+        print(
+            f"retiscreen: the kiosk needs the GUI extra (pip install 'retiscreen[gui]'): {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return run_kiosk(settings, demo=args.demo, windowed=args.windowed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retiscreen",
@@ -341,6 +371,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="also report the threshold reaching sensitivity S on this data",
     )
     validate.set_defaults(func=cmd_validate)
+
+    kiosk = sub.add_parser("kiosk", help="the touch-screen kiosk application (Qt)")
+    kiosk.add_argument(
+        "--demo",
+        action="store_true",
+        help="file-backed camera over the bundled demo photograph, demo operator",
+    )
+    kiosk.add_argument("--windowed", action="store_true", help="a normal window, not full-screen")
+    kiosk.set_defaults(func=cmd_kiosk)
+
+    selftest = sub.add_parser("selftest", help="check this installation (models, database, ...)")
+    selftest.add_argument(
+        "--require-camera", action="store_true", help="fail when no camera is found"
+    )
+    selftest.set_defaults(func=cmd_selftest)
+
+    backup = sub.add_parser("backup", help="consistent backup of records, images and reports")
+    backup.add_argument("--to", type=Path, required=True, help="archive file to write (.tar.gz)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup into the data folder")
+    restore.add_argument("archive", type=Path)
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing records (they are moved aside, not deleted)",
+    )
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

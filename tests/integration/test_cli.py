@@ -188,7 +188,20 @@ def test_skipped_eye_and_bad_date(env: dict[str, Path], capsys: pytest.CaptureFi
 
 
 def test_every_command_has_help() -> None:
-    commands = ["grade", "screen", "demo", "history", "report", "export", "print-queue", "validate"]
+    commands = [
+        "grade",
+        "screen",
+        "demo",
+        "history",
+        "report",
+        "export",
+        "print-queue",
+        "validate",
+        "kiosk",
+        "selftest",
+        "backup",
+        "restore",
+    ]
     for command in [*commands, ""]:
         result = subprocess.run(
             [sys.executable, "-m", "retiscreen.cli", *([command] if command else []), "--help"],

@@ -1,0 +1,357 @@
+"""`retiscreen selftest`: is this installation ready to screen patients?
+
+Run after installation (the .deb's postinst does), at kiosk start-up by IT, or by hand.
+Each check is a :class:`Check`; the installation is fit to screen when every *critical*
+check passes. A printer or a camera that is not there yet is reported but not critical
+(a kiosk may print later, and may grade files from a folder), unless the caller says
+the camera is required.
+
+Checks, in order:
+
+* model hashes: the grader and quality model cards load and the ONNX files match their
+  sha256 (through :class:`~retiscreen.grading.model.OnnxModel`, via the pipeline);
+* execution provider: which onnxruntime provider actually runs (CUDA falls back silently);
+* database: the data folder's database opens, and an audit event 'selftest' is written
+  and read back;
+* disk space: free space in the data folder (warning only);
+* printer: the configured (or default) CUPS queue exists and accepts jobs;
+* camera: a /dev/video* device, else a Qt multimedia camera (probed in a subprocess, so
+  Qt stays out of the core and a hung camera stack cannot hang the self-test);
+* demo image: the bundled CC0 photograph of a normal eye is gradable and NOT referable,
+  which exercises decode, quality gate, preprocessing and the grader end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import importlib.util
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from retiscreen import __version__
+from retiscreen.domain import Laterality
+from retiscreen.pipeline import Pipeline
+from retiscreen.settings import Settings, SettingsError, bundled_dir, load_settings
+
+DEMO_IMAGE = Path("demo") / "retina_cc0.jpg"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LOW_DISK_BYTES = 1 << 30
+CAMERA_PROBE_TIMEOUT_S = 20.0
+
+# Listing Qt cameras needs a Q(Core)Application; it runs in a child interpreter so that
+# the core never imports Qt and a wedged camera stack cannot wedge the self-test.
+_QT_CAMERA_PROBE = """
+import sys
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtMultimedia import QMediaDevices
+app = QCoreApplication(sys.argv[:1])
+for device in QMediaDevices.videoInputs():
+    print(device.description() or bytes(device.id()).decode(errors="replace"))
+"""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One self-test item: what was checked, whether it passed, and what was found."""
+
+    name: str
+    ok: bool
+    detail: str
+    critical: bool = True
+
+    @property
+    def label(self) -> str:
+        if self.ok:
+            return "[ OK ]"
+        return "[FAIL]" if self.critical else "[WARN]"
+
+    def line(self) -> str:
+        return f"{self.label} {self.name}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class SelftestResult:
+    """All checks; ``ok`` when every critical check passed."""
+
+    checks: list[Check]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks if check.critical)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+    def check(self, name: str) -> Check:
+        """The check called ``name`` (KeyError when there is none)."""
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+    def summary(self) -> str:
+        """One line per check, then a verdict a technician can act on."""
+        lines = [f"RetiScreen {__version__} self-test"]
+        lines += [check.line() for check in self.checks]
+        critical = [c for c in self.failed if c.critical]
+        warnings = [c for c in self.failed if not c.critical]
+        note = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+        if critical:
+            names = ", ".join(c.name for c in critical)
+            lines.append(f"SELFTEST FAILED: {names}. Do not screen patients with this "
+                         f"installation until this is fixed{note}.")
+        else:
+            lines.append(f"selftest passed: all critical checks OK{note}.")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _short(sha256: str) -> str:
+    return f"sha256 {sha256[:12]}…"
+
+
+def check_models(pipeline: Pipeline, models_dir: Path) -> Check:
+    if pipeline.unavailable or pipeline.grader is None:
+        why = pipeline.unavailable or "no grader loaded"
+        return Check("model hashes", False, f"{why} (models folder {models_dir})")
+    card = pipeline.grader.model.card
+    parts = [f"grader {card.name} {card.version} ({_short(card.sha256)})"]
+    if pipeline.gradability is not None:
+        quality = pipeline.gradability.model.card
+        parts.append(f"quality {quality.name} {quality.version} ({_short(quality.sha256)})")
+    else:
+        parts.append("quality: no model (OpenCV quality measures only)")
+    return Check("model hashes", True, ", ".join(parts) + f" in {models_dir}")
+
+
+def check_provider(pipeline: Pipeline, prefer_gpu: bool) -> Check:
+    provider = pipeline.provider
+    if provider is None:
+        return Check("execution provider", False, "no model loaded, nothing runs")
+    if provider == "CPUExecutionProvider" and prefer_gpu:
+        available = _available_providers()
+        if "CUDAExecutionProvider" in available:
+            why = "CUDA is installed but could not start (driver/libraries); using the CPU"
+        else:
+            why = "this onnxruntime has no CUDA support; using the CPU"
+        return Check("execution provider", True, f"{provider} ({why})")
+    if provider == "CPUExecutionProvider":
+        return Check("execution provider", True, f"{provider} (GPU not requested)")
+    return Check("execution provider", True, provider)
+
+
+def _available_providers() -> list[str]:
+    try:
+        import onnxruntime as ort
+
+        return [str(p) for p in ort.get_available_providers()]
+    except Exception:  # an onnxruntime that cannot even list providers
+        return []
+
+
+def check_database(root: Path) -> Check:
+    from retiscreen.store import ScreeningStore, StorageError
+
+    nonce = uuid.uuid4().hex
+    try:
+        with ScreeningStore(root) as store:
+            store.audit("selftest", operator="selftest", nonce=nonce, version=__version__)
+            found = any(
+                event["event"] == "selftest" and event["detail"].get("nonce") == nonce
+                for event in store.audit_events()[-20:]
+            )
+    except StorageError as exc:
+        return Check("database", False, f"{root}: {exc}")
+    except Exception as exc:  # anything else is as fatal for screening, and must be said
+        return Check("database", False, f"{root}: unexpected error {exc!r}")
+    if not found:
+        return Check("database", False, f"{root}: the audit event written was not read back")
+    return Check("database", True, f"{root / 'retiscreen.db'} writable (audit event written "
+                 "and read back)")
+
+
+def check_disk(root: Path) -> Check:
+    probe = root
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError as exc:
+        return Check("disk space", False, f"{root}: {exc}", critical=False)
+    text = f"{free / 1e9:.1f} GB free in {probe}"
+    if free < LOW_DISK_BYTES:
+        return Check("disk space", False, f"only {text}: free space soon", critical=False)
+    return Check("disk space", True, text, critical=False)
+
+
+def check_printer(configured: str) -> Check:
+    from retiscreen.report.printing import PrinterError, default_printer, printer_ready
+
+    try:
+        name = configured or default_printer()
+    except PrinterError as exc:
+        return Check("printer", False, f"{exc} (reports are kept and can be printed later)",
+                     critical=False)
+    if not name:
+        return Check("printer", False, "no printer configured and no CUPS default destination "
+                     "(reports are kept and can be printed later)", critical=False)
+    source = "settings" if configured else "CUPS default"
+    if printer_ready(name):
+        return Check("printer", True, f"'{name}' ({source}) is ready", critical=False)
+    return Check("printer", False, f"'{name}' ({source}) is missing, stopped or rejecting jobs",
+                 critical=False)
+
+
+def find_cameras() -> list[str]:
+    """Camera names: V4L2 capture nodes first, else whatever Qt Multimedia lists."""
+    names: list[str] = []
+    for node in sorted(glob.glob("/dev/video*")):
+        sysfs = Path("/sys/class/video4linux") / Path(node).name / "name"
+        try:
+            label = sysfs.read_text(encoding="utf-8").strip()
+        except OSError:
+            label = ""
+        names.append(f"{node} ({label})" if label else node)
+    if names:
+        return names
+    if importlib.util.find_spec("PySide6") is None:
+        return []
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _QT_CAMERA_PROBE], capture_output=True, text=True,
+            timeout=CAMERA_PROBE_TIMEOUT_S, env=env, stdin=subprocess.DEVNULL, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if result.returncode != 0:
+        return []
+    return [f"Qt: {line.strip()}" for line in result.stdout.splitlines() if line.strip()]
+
+
+def check_camera(required: bool, finder: Callable[[], list[str]]) -> Check:
+    cameras = finder()
+    if cameras:
+        return Check("camera", True, ", ".join(cameras), critical=required)
+    hint = "no camera found (no /dev/video*, none listed by Qt Multimedia)"
+    if not required:
+        hint += "; photographs can still be graded from files"
+    return Check("camera", False, hint, critical=required)
+
+
+def check_demo(pipeline: Pipeline, image: Path) -> Check:
+    name = "demo image"
+    if not image.is_file():
+        return Check(name, False, f"{image} is missing: the bundle is incomplete")
+    if pipeline.unavailable:
+        return Check(name, False, f"cannot grade {image.name}: {pipeline.unavailable}")
+    start = time.perf_counter()
+    eye = pipeline.assess_eye(Laterality.LEFT, image)
+    elapsed_ms = (time.perf_counter() - start) * 1000.0
+    if eye.image is None:
+        return Check(name, False, f"{image.name} could not be read: {eye.error}")
+    quality = eye.quality
+    if quality is None or not quality.gradable:
+        why = " ".join(quality.messages) if quality else (eye.error or "no quality verdict")
+        return Check(name, False, f"{image.name} (a good photograph) was judged ungradable: "
+                     f"{why}")
+    grade = eye.grade
+    if grade is None:
+        return Check(name, False, f"{image.name} was not graded: {eye.error or 'no result'}")
+    text = (f"{image.name}: gradable (quality {quality.score:.2f}), ICDR {int(grade.grade)} "
+            f"{grade.grade.words}, P(referable) {grade.referable_probability:.3f} vs threshold "
+            f"{grade.threshold:.3f}, {elapsed_ms:.0f} ms on {grade.provider}")
+    if grade.referable:
+        return Check(name, False, f"{text}: a normal eye graded REFERABLE; wrong or damaged "
+                     "model, or broken preprocessing")
+    return Check(name, True, text)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def run_selftest(
+    settings: Settings,
+    *,
+    camera_required: bool = False,
+    camera_finder: Callable[[], list[str]] | None = None,
+    demo_image: Path | None = None,
+) -> SelftestResult:
+    """Run every check (none raises); see the module docstring for what each means."""
+    models_dir = settings.models.directory
+    threshold = settings.models.referable_threshold
+    try:
+        pipeline = Pipeline.from_settings(settings)
+    except Exception as exc:  # e.g. onnxruntime itself missing from a broken bundle
+        pipeline = Pipeline(rules=settings.rules, unavailable=f"cannot load the models ({exc!r})")
+    checks = [
+        check_models(pipeline, models_dir),
+        check_provider(pipeline, settings.models.prefer_gpu),
+        check_database(settings.storage.root),
+        check_disk(settings.storage.root),
+        check_printer(settings.report.printer),
+        check_camera(camera_required, camera_finder or find_cameras),
+        check_demo(pipeline, demo_image or bundled_dir("assets") / DEMO_IMAGE),
+    ]
+    if threshold >= 0 and pipeline.grader is not None:
+        checks.insert(2, Check("operating point", True,
+                               f"site-calibrated threshold {threshold:.3f} (model card: "
+                               f"{pipeline.grader.model.card.threshold:.3f})", critical=False))
+    return SelftestResult(checks)
+
+
+def selftest_command(settings: Settings, require_camera: bool = False) -> int:
+    """`retiscreen selftest [--require-camera]` for a CLI that has already resolved the
+    settings: prints the summary; 0 when every critical check passed, else 1."""
+    result = run_selftest(settings, camera_required=require_camera)
+    print(result.summary(), flush=True)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="retiscreen selftest",
+        description="Check that this installation is ready to screen: models and their "
+        "hashes, execution provider, database, printer, camera, and a demo grading.",
+    )
+    parser.add_argument("--require-camera", action="store_true",
+                        help="a missing camera is a failure, not a warning")
+    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    parser.add_argument("--data-dir", type=Path, help="where records are kept")
+    parser.add_argument("--models-dir", type=Path, help="folder with grader/quality ONNX + cards")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`retiscreen selftest [--require-camera]`: print the summary; 0 when fit to screen,
+    1 when a critical check failed, 2 when the settings are unusable."""
+    args = build_parser().parse_args(argv)
+    if not logging.getLogger().handlers:  # run alone: the summary says it all
+        logging.getLogger("retiscreen").addHandler(logging.NullHandler())
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as exc:
+        print(f"retiscreen selftest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.data_dir:
+        settings = replace(settings, storage=replace(settings.storage, data_dir=str(args.data_dir)))
+    if args.models_dir:
+        models = replace(settings.models, models_dir=str(args.models_dir))
+        settings = replace(settings, models=models)
+    return selftest_command(settings, args.require_camera)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Backup and restore of a real data folder: real SQLite, real files, real tar.gz."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import tarfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from retiscreen.backup import (
+    BackupError,
+    create_backup,
+    main,
+    records_in,
+    restore_backup,
+    verify_backup,
+)
+from retiscreen.domain import Laterality, Patient
+from retiscreen.pipeline import Pipeline
+from retiscreen.store import ScreeningStore, screening_to_dict
+from tests.support.images import DEMO_IMAGE
+from tests.support.tiny_models import write_models
+
+PDF = b"%PDF-1.4\n% a stand-in report\n%%EOF\n"
+
+
+def make_records(root: Path, models: Path, count: int = 2) -> list[str]:
+    """Screenings of the demo photograph, each with a report, plus an audit entry."""
+    pipeline = Pipeline.from_models_dir(write_models(models))
+    ids = []
+    with ScreeningStore(root) as store:
+        for n in range(count):
+            eyes = {Laterality.LEFT: pipeline.assess_eye(Laterality.LEFT, DEMO_IMAGE)}
+            patient = Patient(f"P-{n:03d}", f"Patient {n}", date(1950 + n, 1, 2))
+            screening = pipeline.screen(patient, eyes, "nurse", "site-a",
+                                        screening_id=f"S-{n:03d}")
+            store.save_screening(screening)
+            store.add_report(screening.screening_id, f"R-{n:03d}", PDF + bytes([n]), f"CODE{n}")
+            ids.append(screening.screening_id)
+        store.audit("test_event", operator="nurse", note="kept")
+    (root / "report-secret.key").write_bytes(b"s" * 32)
+    return ids
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> tuple[Path, list[str]]:
+    root = tmp_path / "data"
+    return root, make_records(root, tmp_path / "models")
+
+
+def test_round_trip_restores_every_record(data: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, ids = data
+    archive = tmp_path / "out" / "backup.tar.gz"
+    archive.parent.mkdir()
+    info = create_backup(root, archive)
+    assert archive.is_file() and (archive.stat().st_mode & 0o777) == 0o600
+    sidecar = archive.with_name("backup.tar.gz.sha256").read_text().split()
+    assert sidecar == [info.sha256, "backup.tar.gz"]
+    assert info.problems == []
+    assert info.manifest["database"]["screenings"] == 2
+    assert info.manifest["database"]["integrity"] == "ok"
+    names = {f["path"] for f in info.files}
+    assert "data/retiscreen.db" in names and "data/report-secret.key" in names
+    assert any(n.startswith("data/images/S-000/") for n in names)
+    assert "data/reports/S-001/R-001.pdf" in names
+
+    target = tmp_path / "restored"
+    restored = restore_backup(archive, target)
+    assert restored.sha256 == info.sha256
+    with ScreeningStore(root) as original, ScreeningStore(target) as copy:
+        assert copy.integrity_problems() == []
+        for sid in ids:
+            assert screening_to_dict(copy.load_screening(sid)) == screening_to_dict(
+                original.load_screening(sid))
+        assert copy.report_path("R-001").read_bytes() == PDF + bytes([1])
+        assert [e["event"] for e in copy.audit_events()] == [
+            e["event"] for e in original.audit_events()]
+    assert (target / "report-secret.key").read_bytes() == b"s" * 32
+
+
+def test_snapshot_is_a_single_file_database(data: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        assert names[-1] == "manifest.json"
+        assert not any(n.endswith(("-wal", "-shm")) for n in names)
+        member = tar.extractfile("data/retiscreen.db")
+        assert member is not None
+        db = tmp_path / "snap.db"
+        db.write_bytes(member.read())
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("SELECT count(*) FROM screenings").fetchone()[0] == 2
+
+
+def test_restore_refuses_a_folder_with_records(data: tuple[Path, list[str]],
+                                                tmp_path: Path) -> None:
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    other = tmp_path / "other"
+    make_records(other, tmp_path / "models2", count=1)
+    with pytest.raises(BackupError, match="already holds records"):
+        restore_backup(archive, other)
+    with ScreeningStore(other) as store:  # untouched
+        assert store.has_screening("S-000") and not store.has_screening("S-001")
+
+
+def test_force_moves_old_records_aside(data: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    other = tmp_path / "other"
+    make_records(other, tmp_path / "models2", count=1)
+    (other / "logs").mkdir()
+    (other / "logs" / "retiscreen.log").write_text("log\n")
+    restore_backup(archive, other, force=True)
+    with ScreeningStore(other) as store:
+        assert store.has_screening("S-001")
+    aside = [p for p in other.iterdir() if p.name.startswith("replaced-")]
+    assert len(aside) == 1 and (aside[0] / "retiscreen.db").is_file()
+    assert (other / "logs" / "retiscreen.log").read_text() == "log\n"
+    assert records_in(other) == ["images", "report-secret.key", "reports", "retiscreen.db"]
+
+
+def test_empty_folder_and_logs_only_folder_are_restorable(data: tuple[Path, list[str]],
+                                                          tmp_path: Path) -> None:
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    target = tmp_path / "fresh"
+    (target / "logs").mkdir(parents=True)
+    assert records_in(target) == []
+    restore_backup(archive, target)
+    assert (target / "retiscreen.db").is_file()
+
+
+def test_damaged_archive_is_refused_before_touching_data(data: tuple[Path, list[str]],
+                                                         tmp_path: Path) -> None:
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    raw = bytearray(archive.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    archive.write_bytes(bytes(raw))
+    with pytest.raises(BackupError, match="damaged or was changed"):
+        verify_backup(archive)
+    archive.with_name("b.tar.gz.sha256").unlink()
+    target = tmp_path / "t"
+    with pytest.raises(BackupError):
+        restore_backup(archive, target)
+    assert records_in(target) == []
+
+
+def test_tampered_member_fails_its_hash(data: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    rebuilt = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive) as src, tarfile.open(rebuilt, "w:gz") as dst:
+        for member in src:
+            body = src.extractfile(member)
+            assert body is not None
+            content = body.read()
+            if member.name == "data/reports/S-000/R-000.pdf":
+                content = content.replace(b"stand-in", b"FORGED!!")
+            member.size = len(content)
+            dst.addfile(member, io.BytesIO(content))
+    with pytest.raises(BackupError, match="does not match its sha256"):
+        verify_backup(rebuilt)
+
+
+def test_unsafe_paths_are_refused(tmp_path: Path) -> None:
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as tar:
+        info = tarfile.TarInfo("data/../../escape.txt")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(BackupError, match="unsafe path"):
+        restore_backup(evil, tmp_path / "t")
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_missing_referenced_file_is_reported(data: tuple[Path, list[str]],
+                                            tmp_path: Path) -> None:
+    root, _ = data
+    (root / "reports" / "S-000" / "R-000.pdf").unlink()
+    info = create_backup(root, tmp_path / "b.tar.gz")
+    assert info.problems == ["reports/S-000/R-000.pdf: referenced by the database but missing"]
+
+
+def test_backup_refuses_existing_file_and_missing_database(data: tuple[Path, list[str]],
+                                                           tmp_path: Path) -> None:
+    root, _ = data
+    existing = tmp_path / "exists.tar.gz"
+    existing.write_bytes(b"")
+    with pytest.raises(BackupError, match="already exists"):
+        create_backup(root, existing)
+    with pytest.raises(BackupError, match="no records database"):
+        create_backup(tmp_path / "nothing", tmp_path / "x.tar.gz")
+
+
+def test_newer_schema_is_refused(data: tuple[Path, list[str]], tmp_path: Path) -> None:
+    root, _ = data
+    conn = sqlite3.connect(root / "retiscreen.db")
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    with pytest.raises(BackupError, match="newer RetiScreen"):
+        restore_backup(archive, tmp_path / "t")
+    assert records_in(tmp_path / "t") == []
+
+
+def test_command_line_round_trip(data: tuple[Path, list[str]], tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    root, _ = data
+    archive = tmp_path / "cli.tar.gz"
+    assert main(["backup", "--data-dir", str(root), "--to", str(archive)]) == 0
+    assert "Backup written" in capsys.readouterr().out
+    assert main(["verify", str(archive)]) == 0
+    target = tmp_path / "cli-restored"
+    assert main(["restore", "--data-dir", str(target), str(archive)]) == 0
+    assert main(["restore", "--data-dir", str(target), str(archive)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert main(["restore", str(archive), "--force", "--data-dir", str(target)]) == 0
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("manifest.json")
+        assert member is not None
+        manifest = json.loads(member.read())
+    assert manifest["format"] == "retiscreen-backup"

@@ -1,0 +1,170 @@
+"""`retiscreen selftest` with tiny real ONNX models, a real database and the demo image."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from retiscreen import selftest
+from retiscreen.selftest import Check, SelftestResult, main, run_selftest
+from retiscreen.settings import ModelSettings, Settings, StorageSettings
+from retiscreen.store import ScreeningStore
+from tests.support.tiny_models import write_models
+
+NORMAL_EYE = [4.0, 0.0, 0.0, 0.0, 0.0]  # the tiny grader then says "no DR"
+CRITICAL = {"model hashes", "execution provider", "database", "demo image"}
+
+
+def no_camera() -> list[str]:
+    return []
+
+
+@pytest.fixture(autouse=True)
+def no_printer_or_camera(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No CUPS, no camera and no settings file unless a test says otherwise."""
+    monkeypatch.setenv("RETISCREEN_CONFIG", "/nonexistent/retiscreen/settings.toml")
+    monkeypatch.setattr(selftest, "find_cameras", no_camera)
+    monkeypatch.setattr(selftest, "check_printer", lambda name: Check(
+        "printer", False, "no printer (test)", critical=False))
+
+
+def settings_for(tmp_path: Path, models: Path) -> Settings:
+    return Settings(
+        storage=StorageSettings(data_dir=str(tmp_path / "data")),
+        models=ModelSettings(models_dir=str(models), prefer_gpu=False),
+    )
+
+
+def good_models(tmp_path: Path) -> Path:
+    return write_models(tmp_path / "models", grade_bias=NORMAL_EYE)
+
+
+def test_passing_installation(tmp_path: Path) -> None:
+    result = run_selftest(settings_for(tmp_path, good_models(tmp_path)))
+    assert result.ok, result.summary()
+    names = [c.name for c in result.checks]
+    assert CRITICAL | {"printer", "camera", "disk space"} <= set(names)
+    assert all(result.check(name).ok for name in CRITICAL)
+    assert not result.check("printer").critical and not result.check("camera").critical
+    models = result.check("model hashes").detail
+    assert "grader tiny-grader test (sha256 " in models and "quality tiny-quality test" in models
+    assert result.check("execution provider").detail.startswith("CPUExecutionProvider")
+    assert "ICDR 0" in result.check("demo image").detail
+    summary = result.summary()
+    assert "[ OK ] model hashes: grader tiny-grader" in summary
+    assert "[WARN] camera:" in summary and "[WARN] printer:" in summary
+    assert summary.splitlines()[-1].startswith("selftest passed")
+
+
+def test_audit_event_is_written(tmp_path: Path) -> None:
+    run_selftest(settings_for(tmp_path, good_models(tmp_path)))
+    with ScreeningStore(tmp_path / "data") as store:
+        events = [e for e in store.audit_events() if e["event"] == "selftest"]
+    assert len(events) == 1 and events[0]["operator"] == "selftest"
+
+
+def test_tampered_model_fails(tmp_path: Path) -> None:
+    models = good_models(tmp_path)
+    onnx = models / "grader.onnx"
+    onnx.write_bytes(onnx.read_bytes() + b"\0")
+    result = run_selftest(settings_for(tmp_path, models))
+    assert not result.ok
+    assert "does not match its model card" in result.check("model hashes").detail
+    assert not result.check("demo image").ok
+    assert not result.check("execution provider").ok
+    assert result.check("database").ok
+    assert "[FAIL] model hashes" in result.summary()
+    assert result.summary().splitlines()[-1].startswith("SELFTEST FAILED: model hashes")
+
+
+def test_missing_models_fail(tmp_path: Path) -> None:
+    result = run_selftest(settings_for(tmp_path, tmp_path / "nowhere"))
+    assert not result.ok
+    assert "grader.card.json is missing" in result.check("model hashes").detail
+    assert not result.check("demo image").ok
+
+
+def test_a_model_that_refers_a_normal_eye_fails(tmp_path: Path) -> None:
+    models = write_models(tmp_path / "models")  # the default tiny grader: moderate DR
+    result = run_selftest(settings_for(tmp_path, models))
+    assert result.check("model hashes").ok
+    demo = result.check("demo image")
+    assert not demo.ok and "REFERABLE" in demo.detail
+    assert not result.ok
+
+
+def test_missing_demo_image_fails(tmp_path: Path) -> None:
+    result = run_selftest(settings_for(tmp_path, good_models(tmp_path)),
+                          demo_image=tmp_path / "gone.jpg")
+    assert not result.check("demo image").ok and not result.ok
+
+
+def test_unwritable_database_fails(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, good_models(tmp_path))
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    result = run_selftest(settings)
+    assert not result.check("database").ok and not result.ok
+
+
+def test_camera_is_critical_only_when_required(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, good_models(tmp_path))
+    assert run_selftest(settings).ok
+    required = run_selftest(settings, camera_required=True)
+    assert not required.ok and required.check("camera").critical
+    found = run_selftest(settings, camera_required=True,
+                         camera_finder=lambda: ["/dev/video0 (USB fundus camera)"])
+    assert found.ok and "USB fundus camera" in found.check("camera").detail
+
+
+def test_printer_check_uses_configured_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retiscreen.report import printing
+
+    monkeypatch.undo()  # the real check_printer, with the CUPS calls faked
+    monkeypatch.setattr(printing, "printer_ready", lambda name: name == "clinic")
+    monkeypatch.setattr(printing, "default_printer", lambda: "office")
+    assert selftest.check_printer("clinic").ok
+    default = selftest.check_printer("")
+    assert not default.ok and "'office' (CUPS default)" in default.detail and not default.critical
+
+    def down() -> str | None:
+        raise printing.PrinterError("CUPS is not running.")
+
+    monkeypatch.setattr(printing, "default_printer", down)
+    assert "CUPS is not running" in selftest.check_printer("").detail
+
+
+def test_site_threshold_is_reported(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, good_models(tmp_path))
+    settings = replace(settings, models=replace(settings.models, referable_threshold=0.2))
+    result = run_selftest(settings)
+    assert "site-calibrated threshold 0.200" in result.check("operating point").detail
+
+
+def test_result_ok_ignores_non_critical_failures() -> None:
+    result = SelftestResult([Check("a", True, "fine"), Check("b", False, "meh", critical=False)])
+    assert result.ok and "(1 warning)" in result.summary()
+    assert not SelftestResult([Check("a", False, "broken")]).ok
+
+
+def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    models = good_models(tmp_path)
+    data = tmp_path / "data"
+    assert main(["--models-dir", str(models), "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("RetiScreen ") and "[ OK ] demo image" in out
+    assert main(["--models-dir", str(models), "--data-dir", str(data), "--require-camera"]) == 1
+    assert "[FAIL] camera" in capsys.readouterr().out
+    assert main(["--models-dir", str(tmp_path / "none"), "--data-dir", str(data)]) == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[nonsense]\nx = 1\n")
+    assert main(["--config", str(bad)]) == 2
+
+
+def test_camera_finder_lists_video_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()
+    monkeypatch.setattr(glob, "glob", lambda pattern: ["/dev/video0"])
+    assert selftest.find_cameras()[0].startswith("/dev/video0")
