@@ -105,7 +105,14 @@ class ScreeningService:
         return Recorded(screening, report_id, path, printing)
 
     def printer_name(self) -> str | None:
-        return self.settings.report.printer or default_printer()
+        """The configured queue, else the CUPS default; None when there is none (or no
+        CUPS at all): the report is then queued, never lost."""
+        if self.settings.report.printer:
+            return self.settings.report.printer
+        try:
+            return default_printer()
+        except PrinterError:
+            return None
 
     def print_report(self, report_id: str) -> PrintOutcome:
         """Queue durably first, then try the printer; a failure leaves the job pending."""
@@ -114,10 +121,11 @@ class ScreeningService:
         return self._attempt(job_id, report_id, printer)
 
     def retry_print_queue(self) -> list[PrintOutcome]:
-        """Send every pending job again (called at start-up and when a printer returns)."""
+        """Send every pending job again (at start-up and when a printer returns), to the
+        printer configured now: the one it was queued for may be the one that broke."""
         return [
             self._attempt(
-                job["job_id"], job["report_id"], job["printer"] or self.printer_name() or ""
+                job["job_id"], job["report_id"], self.printer_name() or job["printer"] or ""
             )
             for job in self.store.pending_print_jobs()
         ]

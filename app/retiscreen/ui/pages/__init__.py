@@ -1,0 +1,1 @@
+"""One module per kiosk page; :mod:`retiscreen.ui.window` wires them into the flow."""

@@ -1,0 +1,205 @@
+"""Administration: the grading model, a self-test, operators and the print queue.
+
+Why a self-test: after an update or a move the site must be able to prove, without a
+patient, that the models load, verify and grade. It runs the checks of
+``retiscreen selftest`` (model hashes, provider, database, disk, printer, and the bundled
+CC0 demo photograph of a normal left eye) on the very pipeline the screening uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from retiscreen import __version__, selftest
+from retiscreen.selftest import SelftestResult
+from retiscreen.settings import KioskSettings, bundled_dir
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.operators import OperatorError
+from retiscreen.ui.widgets import MessageLine, button, label
+
+DEMO_IMAGE = "demo/retina_cc0.jpg"
+DEFAULT_ADMIN_PIN = KioskSettings().admin_pin
+
+
+class SystemTab(QWidget):
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model_info = label("")
+        self.self_test = button("", "small", "check", on_click=self.run_self_test)
+        self.test_message = MessageLine()
+        self.test_details = label("", "hint")
+        self.operator_title = label("", "subtitle")
+        self.operator_list = QListWidget()
+        self.operator_list.setMaximumHeight(200)
+        self.new_name = QLineEdit()
+        self.new_pin = QLineEdit()
+        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin.setMaxLength(8)
+        self.add_operator = button("", "small", "person", on_click=self.add)
+        self.remove_operator = button("", "small", on_click=self.remove)
+        self.operator_message = MessageLine()
+        self.name_label, self.pin_label = label(""), label("")
+        add_form = QFormLayout()
+        add_form.addRow(self.name_label, self.new_name)
+        add_form.addRow(self.pin_label, self.new_pin)
+        operator_buttons = QVBoxLayout()
+        operator_buttons.addWidget(self.add_operator)
+        operator_buttons.addWidget(self.remove_operator)
+        left_panel = QWidget()
+        left = QVBoxLayout(left_panel)
+        left.setContentsMargins(0, 0, 12, 0)
+        left.addWidget(self.model_info)
+        left.addWidget(self.self_test)
+        left.addWidget(self.test_message)
+        left.addWidget(self.test_details)
+        left.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(left_panel)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        right = QVBoxLayout()
+        right.addWidget(self.operator_title)
+        right.addWidget(self.operator_list)
+        right.addLayout(add_form)
+        right.addLayout(operator_buttons)
+        right.addWidget(self.operator_message)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll, 3)
+        layout.addSpacing(24)
+        layout.addLayout(right, 2)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.self_test.setText(self.tr("Run the self-test"))
+        self.operator_title.setText(self.tr("Operators"))
+        self.name_label.setText(self.tr("Name"))
+        self.pin_label.setText(self.tr("PIN (4-8 digits)"))
+        self.add_operator.setText(self.tr("Add operator"))
+        self.remove_operator.setText(self.tr("Remove selected"))
+        self.load()
+
+    def load(self) -> None:
+        pipeline = self.ctx.pipeline
+        settings = self.ctx.settings
+        lines = [self.tr("RetiScreen {version}").format(version=__version__)]
+        if pipeline.grader is not None:
+            identity = pipeline.grader.model.identity
+            lines += [
+                self.tr("Grading model: {name}, version {version}").format(
+                    name=identity.name, version=identity.version),
+                self.tr("SHA-256: {hash}").format(hash=" ".join(
+                    identity.sha256[i:i + 16] for i in range(0, len(identity.sha256), 16))),
+                self.tr("Runs on: {provider}").format(provider=pipeline.provider),
+            ]
+        else:
+            lines.append(self.tr("Grading unavailable: {why}").format(why=pipeline.unavailable))
+        if pipeline.gradability is not None:
+            quality = pipeline.gradability.model.identity
+            lines.append(self.tr("Quality model: {name}, version {version}").format(
+                name=quality.name, version=quality.version))
+        else:
+            lines.append(self.tr("Quality model: none (image measurements only)"))
+        lines += [
+            self.tr("Models folder: {path}").format(path=settings.models.directory),
+            self.tr("Data folder: {path}").format(path=settings.storage.root),
+            self.tr("Settings file: {path}").format(path=self.ctx.settings_path),
+        ]
+        self.model_info.setText("\n".join(lines))
+        if settings.kiosk.admin_pin == DEFAULT_ADMIN_PIN:
+            self.test_message.show_message(self.tr(
+                "The administrator PIN is still the default 0000. Set [kiosk] admin_pin in "
+                "the settings file."), "warning")
+        self.operator_list.clear()
+        self.operator_list.addItems(self.ctx.operators.names())
+
+    def run_self_test(self) -> None:
+        """The checks of ``retiscreen selftest`` that need no second copy of the models:
+        they run on the pipeline this kiosk screens with."""
+        pipeline, settings = self.ctx.pipeline, self.ctx.settings
+        image = bundled_dir("assets") / DEMO_IMAGE
+        self.test_message.show_message(self.tr("Running the self-test…"), "info")
+        self.self_test.setEnabled(False)
+
+        def work(_progress: Any) -> SelftestResult:
+            return SelftestResult([
+                selftest.check_models(pipeline, settings.models.directory),
+                selftest.check_provider(pipeline, settings.models.prefer_gpu),
+                selftest.check_database(settings.storage.root),
+                selftest.check_disk(settings.storage.root),
+                selftest.check_printer(settings.report.printer),
+                selftest.check_demo(pipeline, image),
+            ])
+
+        self.ctx.workers.run(work, self._tested, self._test_failed)
+
+    def _tested(self, result: Any) -> None:
+        self.self_test.setEnabled(True)
+        if not isinstance(result, SelftestResult):
+            return
+        if result.ok:
+            verdict = self.tr("Self-test passed.")
+            level = "warning" if result.failed else "ok"
+        else:
+            verdict = self.tr("Self-test FAILED: do not screen patients until this is fixed.")
+            level = "error"
+        failed_first = sorted(result.checks, key=lambda check: check.ok)
+        self.test_message.show_message(verdict, level)
+        self.test_details.setText("\n".join(check.line() for check in failed_first))
+        self.ctx.audit("self_test", operator="admin", passed=result.ok,
+                       failed=[check.name for check in result.failed])
+
+    def _test_failed(self, message: str) -> None:
+        self.self_test.setEnabled(True)
+        self.test_details.clear()
+        self.test_message.show_message(self.tr("Self-test FAILED: {why}").format(why=message),
+                                       "error")
+
+    def add(self) -> None:
+        name, pin = self.new_name.text(), self.new_pin.text()
+        try:
+            self.ctx.operators.add(name, pin)
+        except OperatorError as exc:
+            self.operator_message.show_message(str(exc), "error")
+            return
+        self.new_name.clear()
+        self.new_pin.clear()
+        self.operator_message.show_message(self.tr("Operator {name} added.").format(
+            name=" ".join(name.split())), "ok")
+        self.ctx.audit("operator_added", operator="admin", name=" ".join(name.split()))
+        self.load()
+
+    def remove(self) -> None:
+        item = self.operator_list.currentItem()
+        if item is None:
+            self.operator_message.show_message(self.tr("First touch a name in the list."),
+                                               "error")
+            return
+        try:
+            self.ctx.operators.remove(item.text())
+        except OperatorError as exc:
+            self.operator_message.show_message(str(exc), "error")
+            return
+        self.ctx.audit("operator_removed", operator="admin", name=item.text())
+        self.load()
+
+    def clear(self) -> None:
+        self.new_name.clear()
+        self.new_pin.clear()
+        self.operator_message.clear_message()
+        self.test_message.clear_message()
+        self.test_details.clear()

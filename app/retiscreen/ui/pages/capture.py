@@ -1,0 +1,446 @@
+"""Photographing one eye: capture, instant quality verdict with the reason, retake.
+
+Why the verdict comes before anything else: an ungradable photograph found while the
+patient is still seated costs a retake; found later it costs a referral. The page
+allows ``capture.max_retakes`` retakes, then the operator may accept the eye as
+ungradable (the pipeline then advises an eye examination). An eye can be skipped with
+a recorded reason (e.g. an artificial eye). Photographs come from the camera, a file
+chosen on screen, or a new file in the watched folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from retiscreen.domain import FundusImage, Laterality
+from retiscreen.imaging.load import load_fundus
+from retiscreen.ui import texts
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.devices import demo_folder, device_name
+from retiscreen.ui.file_picker import FilePicker
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.session import EyeCapture, ScreeningDraft
+from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, button, label
+
+SKIP_REASONS = ("Artificial eye (prosthesis)", "Eye absent or cannot be opened",
+                "Patient declined this eye")
+"""Stored in English (the record's language); shown translated."""
+
+READY, CHECKING, VERDICT, SKIPPING = "ready", "checking", "verdict", "skipping"
+
+
+class CapturePage(Page):
+    eye_done = Signal()
+    cancelled = Signal()
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.draft: ScreeningDraft | None = None
+        self.side = Laterality.RIGHT
+        self.state = READY
+        self._generation = 0
+        self._picker: FilePicker | None = None
+        self._preview: QWidget | None = None
+        self._connected = False
+        self._last_folder: Path | None = None
+        self.title = label("", "title")
+        self.patient_line = label("", "subtitle")
+        # left: preview / photograph / skip reasons
+        self.preview_holder = QWidget()
+        self.preview_layout = QVBoxLayout(self.preview_holder)
+        self.preview_layout.setContentsMargins(0, 0, 0, 0)
+        self.no_camera = label("", "subtitle")
+        self.preview_layout.addWidget(self.no_camera)
+        self.photo = ImageView()
+        self.skip_panel = QWidget()
+        self._build_skip_panel()
+        self.stage = QStackedLayout()
+        self.stage.addWidget(self.preview_holder)
+        self.stage.addWidget(self.photo)
+        self.stage.addWidget(self.skip_panel)
+        stage_box = QWidget()
+        stage_box.setLayout(self.stage)
+        # right: verdict and actions
+        self.verdict = MessageLine()
+        self.hint = label("", "hint")
+        self.source_line = label("", "hint")
+        self.take = button("", "primary", "camera", on_click=self.take_photo)
+        self.import_file = button("", "", "folder", on_click=self.choose_file)
+        self.use = button("", "good", "check", on_click=self.use_photo)
+        self.retake = button("", "primary", "retake", on_click=self.start_retake)
+        self.accept_ungradable = button("", "danger", on_click=self.accept_as_ungradable)
+        self.skip = button("", "small", on_click=self.show_skip)
+        self.cancel = ConfirmButton("", "")
+        self.cancel.confirmed.connect(self.cancelled.emit)
+        actions = QVBoxLayout()
+        actions.setSpacing(12)
+        for widget in (self.verdict, self.hint, self.take, self.import_file, self.use,
+                       self.retake, self.accept_ungradable):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        actions.addWidget(self.source_line)
+        actions.addWidget(self.skip)
+        actions.addWidget(self.cancel)
+        columns = QHBoxLayout()
+        columns.addWidget(stage_box, 3)
+        columns.addLayout(actions, 2)
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.patient_line)
+        self.body.addLayout(columns, 1)
+        ctx.camera_changed.connect(self._camera_changed)
+        self.retranslate()
+        self._set_state(READY)
+
+    def _build_skip_panel(self) -> None:
+        layout = QVBoxLayout(self.skip_panel)
+        self.skip_title = label("", "subtitle")
+        layout.addWidget(self.skip_title)
+        self.skip_buttons: list[tuple[str, QPushButton]] = []
+        grid = QGridLayout()
+        for index, reason in enumerate(SKIP_REASONS):
+            choice = button("", "", on_click=partial(self.skip_eye, reason))
+            grid.addWidget(choice, index, 0)
+            self.skip_buttons.append((reason, choice))
+        layout.addLayout(grid)
+        self.other_reason = QLineEdit()
+        self.other_reason.setMaxLength(200)
+        self.other_ok = button("", "", on_click=self._skip_other)
+        row = QHBoxLayout()
+        row.addWidget(self.other_reason, 1)
+        row.addWidget(self.other_ok)
+        layout.addLayout(row)
+        self.skip_back = button("", "", "back", on_click=lambda: self._set_state(self._before_skip))
+        layout.addWidget(self.skip_back)
+        layout.addStretch(1)
+        self._before_skip = READY
+
+    # ------------------------------------------------------------------ texts
+
+    def retranslate(self) -> None:
+        self.title.setText(texts.eye_name(self.side))
+        self.take.setText(self.tr("Take photograph"))
+        self.import_file.setText(self.tr("Import from file"))
+        self.use.setText(self.tr("Use this photograph"))
+        self.accept_ungradable.setText(self.tr("Accept as ungradable"))
+        self.skip.setText(self.tr("Skip this eye…"))
+        self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
+        self.skip_title.setText(self.tr("Why is this eye not photographed?"))
+        words = {
+            SKIP_REASONS[0]: self.tr("Artificial eye (prosthesis)"),
+            SKIP_REASONS[1]: self.tr("Eye absent or cannot be opened"),
+            SKIP_REASONS[2]: self.tr("Patient declined this eye"),
+        }
+        for reason, choice in self.skip_buttons:
+            choice.setText(words[reason])
+        self.other_reason.setPlaceholderText(self.tr("Other reason"))
+        self.other_ok.setText(self.tr("Record this reason"))
+        self.skip_back.setText(self.tr("Back"))
+        self._show_patient()
+        self._show_source()
+        self._show_verdict()
+
+    def _show_patient(self) -> None:
+        patient = self.draft.patient if self.draft else None
+        self.patient_line.setText(
+            self.tr("Patient: {name} · ID {id}").format(name=patient.name, id=patient.patient_id)
+            if patient else "")
+
+    def _show_source(self) -> None:
+        device = self.ctx.device
+        parts = []
+        if device is not None:
+            parts.append(self.tr("Camera: {name}.").format(name=device_name(device)))
+        else:
+            parts.append((self.ctx.camera_problem or self.tr("No camera is configured.")) + " "
+                         + self.tr("Use Import from file."))
+        watcher = self.ctx.watcher
+        if watcher is not None:
+            if watcher.problem:
+                parts.append(watcher.problem)
+            else:
+                parts.append(self.tr("New photographs in {folder} are used automatically.").format(
+                    folder=watcher.folder))
+        self.source_line.setText(" ".join(parts))
+        self.no_camera.setText("" if device else self.tr("No camera"))
+
+    @property
+    def capture(self) -> EyeCapture | None:
+        return self.draft.eyes[self.side] if self.draft else None
+
+    def _max_retakes(self) -> int:
+        return max(0, self.ctx.settings.capture.max_retakes)
+
+    def _show_verdict(self) -> None:
+        capture = self.capture
+        if self.state == CHECKING:
+            self.verdict.show_message(self.tr("Checking the photograph…"), "info")
+            self.hint.setText("")
+            return
+        if capture is None or capture.attempts == 0 or self.state != VERDICT:
+            self.verdict.clear_message()
+            if capture is not None and capture.attempts > 0:
+                self.hint.setText(self.tr("Retake {n} of {max}.").format(
+                    n=capture.attempts, max=self._max_retakes()))
+            else:
+                self.hint.setText(self.tr(
+                    "Centre the retina in the picture, then touch “Take photograph”."))
+            return
+        left = capture.retakes_left(self._max_retakes())
+        if capture.gradable:
+            score = capture.quality.score if capture.quality else 0.0
+            self.verdict.show_message(self.tr(
+                "Good photograph: it can be graded (quality {score:.0%}).").format(score=score),
+                "ok")
+            self.hint.setText("")
+        else:
+            if capture.error:
+                reasons = [capture.error]
+            elif capture.quality is not None:
+                reasons = [texts.quality_message(r) for r in capture.quality.reasons]
+            else:
+                reasons = []
+            self.verdict.show_message(
+                self.tr("Not gradable.") + " " + " ".join(reasons), "error")
+            self.hint.setText(self.tr("Retakes left: {n}.").format(n=left) if left else self.tr(
+                "No retakes left. Accept the eye as ungradable: the patient will be advised "
+                "to have an eye examination."))
+        self.retake.setText(self.tr("Retake ({n} left)").format(n=left))
+
+    # ------------------------------------------------------------------ state
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        capture = self.capture
+        max_retakes = self._max_retakes()
+        left = capture.retakes_left(max_retakes) if capture else 0
+        has_device = self.ctx.device is not None
+        verdict = state == VERDICT
+        self.take.setVisible(state == READY)
+        self.take.setEnabled(has_device)
+        self.import_file.setVisible(state == READY)
+        self.use.setVisible(verdict and bool(capture and capture.gradable))
+        self.retake.setVisible(verdict and left > 0)
+        self.accept_ungradable.setVisible(
+            verdict and bool(capture and capture.may_accept_ungradable(max_retakes)))
+        self.skip.setVisible(state in (READY, VERDICT))
+        self.skip.setEnabled(state in (READY, VERDICT))
+        self.stage.setCurrentWidget(
+            self.skip_panel if state == SKIPPING else
+            self.photo if state in (VERDICT, CHECKING) and self.photo.has_image else
+            self.preview_holder)
+        self._show_verdict()
+        self.hint.setVisible(state != SKIPPING)
+        self.verdict.setVisible(state != SKIPPING and bool(self.verdict.text()))
+
+    def _camera_changed(self) -> None:
+        self._connected = False  # the old device is gone with its connections
+        self._attach_preview()
+        self._show_source()
+        self._set_state(self.state)
+
+    def _attach_preview(self) -> None:
+        device = self.ctx.device
+        widget = device.preview_widget() if device is not None else None
+        if widget is self._preview:
+            return
+        if self._preview is not None:
+            self.preview_layout.removeWidget(self._preview)
+            self._preview.deleteLater()
+        self._preview = widget
+        if widget is not None:
+            self.preview_layout.addWidget(widget, 1)
+            widget.show()
+        self.no_camera.setVisible(widget is None)
+
+    # ------------------------------------------------------------------ flow
+
+    def start_eye(self, draft: ScreeningDraft, side: Laterality) -> None:
+        self._generation += 1
+        self.draft, self.side = draft, side
+        self.photo.clear_image()
+        self.other_reason.clear()
+        self.cancel.disarm()
+        self.retranslate()
+        capture = self.capture
+        self._set_state(VERDICT if capture and capture.attempts else READY)
+
+    def entered(self) -> None:
+        self._attach_preview()
+        self._connect(True)
+        if self.ctx.device is not None:
+            self.ctx.device.start()
+
+    def left(self) -> None:
+        self._connect(False)
+        if self.ctx.device is not None:
+            self.ctx.device.stop()
+        if self._picker is not None:
+            self._picker.reject()
+
+    def _connect(self, on: bool) -> None:
+        """Listen to the camera and the watched folder only while this page shows."""
+        if on == self._connected:
+            return
+        device, watcher = self.ctx.device, self.ctx.watcher
+        if on:
+            if device is not None:
+                device.captured.connect(self._captured)
+                device.failed.connect(self._camera_failed)
+            if watcher is not None:
+                watcher.arrived.connect(self.file_arrived)
+        else:
+            if device is not None:
+                device.captured.disconnect(self._captured)
+                device.failed.disconnect(self._camera_failed)
+            if watcher is not None:
+                watcher.arrived.disconnect(self.file_arrived)
+        self._connected = on
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.draft = None
+        self.photo.clear_image()
+        self.other_reason.clear()
+        self.cancel.disarm()
+        if self._picker is not None:
+            self._picker.reject()
+        self._set_state(READY)
+        self._show_patient()
+
+    def take_photo(self) -> None:
+        device = self.ctx.device
+        if device is None or self.state != READY or device.busy:
+            return
+        self.state = CHECKING
+        self._set_state(CHECKING)
+        self.verdict.show_message(self.tr("Taking the photograph…"), "info")
+        device.trigger()
+
+    def _captured(self, image: object) -> None:
+        if self.state == CHECKING and isinstance(image, FundusImage):
+            self._check(lambda: image)
+
+    def _camera_failed(self, message: str) -> None:
+        if self.state == CHECKING:
+            self._set_state(READY)
+            self.verdict.show_message(message, "error")
+
+    def choose_file(self) -> None:
+        shortcuts: list[tuple[str, Path]] = []
+        watch = self.ctx.settings.capture.watch_folder
+        if watch:
+            shortcuts.append((self.tr("Watched folder"), Path(watch).expanduser()))
+        if self.ctx.demo:
+            shortcuts.append((self.tr("Sample photographs"), demo_folder()))
+        shortcuts.append((self.tr("Home folder"), Path.home()))
+        start = self._last_folder or (shortcuts[0][1] if shortcuts else Path.home())
+        picker = FilePicker(start, shortcuts, parent=self.window())
+        picker.chosen.connect(self.use_file)
+        picker.finished.connect(lambda _result: self._picker_closed(picker))
+        self._picker = picker
+        picker.setGeometry(self.window().geometry())
+        picker.open()
+
+    def _picker_closed(self, picker: FilePicker) -> None:
+        if self._picker is picker:
+            self._picker = None
+        picker.deleteLater()
+
+    def use_file(self, path: object) -> None:
+        if not isinstance(path, Path) or self.state not in (READY, VERDICT):
+            return
+        self._last_folder = path.parent
+        self._check(lambda: load_fundus(path))
+
+    def file_arrived(self, path: object) -> None:
+        """A complete new file in the watched folder becomes this eye's photograph."""
+        capture = self.capture
+        if capture is None or capture.done:
+            return
+        if self.state == READY or (self.state == VERDICT
+                                   and capture.retakes_left(self._max_retakes()) > 0):
+            self.use_file(path)
+
+    def _check(self, make_image: Callable[[], FundusImage]) -> None:
+        self._set_state(CHECKING)
+        generation = self._generation
+        pipeline = self.ctx.pipeline
+
+        def work(_progress: Any) -> Any:
+            checked = pipeline.check(make_image())
+            return checked.image, checked.quality
+
+        self.ctx.workers.run(
+            work,
+            lambda result: self._checked(generation, result),
+            lambda message: self._unreadable(generation, message),
+        )
+
+    def _checked(self, generation: int, result: Any) -> None:
+        capture = self.capture
+        if generation != self._generation or capture is None:
+            return
+        image, quality = result
+        capture.record(image, quality, None)
+        self.photo.set_image(image.pixels)
+        self._set_state(VERDICT)
+
+    def _unreadable(self, generation: int, message: str) -> None:
+        capture = self.capture
+        if generation != self._generation or capture is None:
+            return
+        capture.record(None, None, message)
+        self.photo.clear_image()
+        self._set_state(VERDICT)
+
+    def start_retake(self) -> None:
+        capture = self.capture
+        if capture is None or capture.retakes_left(self._max_retakes()) <= 0:
+            return
+        self.photo.clear_image()
+        self._set_state(READY)
+
+    def use_photo(self) -> None:
+        capture = self.capture
+        if capture is not None and capture.gradable:
+            capture.accept()
+            self.eye_done.emit()
+
+    def accept_as_ungradable(self) -> None:
+        capture = self.capture
+        if capture is not None and capture.may_accept_ungradable(self._max_retakes()):
+            capture.accept()
+            self.eye_done.emit()
+
+    def show_skip(self) -> None:
+        self._before_skip = self.state if self.state in (READY, VERDICT) else READY
+        self._set_state(SKIPPING)
+
+    def _skip_other(self) -> None:
+        reason = " ".join(self.other_reason.text().split())
+        if not reason:
+            self.other_reason.setFocus()
+            return
+        self.skip_eye(reason)
+
+    def skip_eye(self, reason: str) -> None:
+        capture = self.capture
+        if capture is None:
+            return
+        capture.skip(reason)
+        self.photo.clear_image()
+        self.eye_done.emit()

@@ -1,0 +1,114 @@
+"""Confirm the patient: the ID and date of birth are entered a second time.
+
+Why again: a wrong wristband, a mistyped digit or the previous patient's card is the
+commonest way a result reaches the wrong person. The second entry is compared with the
+first; a mismatch is shown plainly and photographs cannot start until both agree.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QWidget
+
+from retiscreen.domain import Patient
+from retiscreen.ui.barcode import ScanLineEdit
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.session import normalise_id, parse_dob
+from retiscreen.ui.widgets import MessageLine, button, label, set_invalid
+
+
+class ConfirmPage(Page):
+    confirmed = Signal()
+    back_requested = Signal()
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.patient: Patient | None = None
+        self.mismatches = 0
+        self.title = label("", "title")
+        self.instruction = label("")
+        self.name = label("", "subtitle")
+        self.patient_id = ScanLineEdit()
+        self.dob = QLineEdit()
+        self.patient_id.returnPressed.connect(self.dob.setFocus)
+        self.dob.returnPressed.connect(self.submit)
+        self.id_label, self.dob_label = label(""), label("")
+        form = QFormLayout()
+        form.setVerticalSpacing(14)
+        form.addRow(self.id_label, self.patient_id)
+        form.addRow(self.dob_label, self.dob)
+        self.message = MessageLine()
+        self.back = button("", "", "back", on_click=self.back_requested.emit)
+        self.ok = button("", "primary", "check", on_click=self.submit)
+        footer = QHBoxLayout()
+        footer.addWidget(self.back)
+        footer.addStretch(1)
+        footer.addWidget(self.ok)
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.instruction)
+        self.body.addWidget(self.name)
+        self.body.addLayout(form)
+        self.body.addWidget(self.message)
+        self.body.addStretch(1)
+        self.body.addLayout(footer)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Confirm the patient"))
+        self.instruction.setText(self.tr(
+            "Ask the patient to say their full name and date of birth, and check the ID card "
+            "or wristband. Then scan or type the ID again and type the date of birth again."))
+        self.id_label.setText(self.tr("Patient ID again"))
+        self.dob_label.setText(self.tr("Date of birth again"))
+        self.patient_id.setPlaceholderText(self.tr("Scan or type the ID"))
+        self.dob.setPlaceholderText(self.tr("e.g. 24/03/1958 or 1958-03-24"))
+        self.back.setText(self.tr("Back: correct the details"))
+        self.ok.setText(self.tr("Confirm and take photographs"))
+        self._show_name()
+
+    def _show_name(self) -> None:
+        self.name.setText(self.tr("Patient: {name}").format(name=self.patient.name)
+                          if self.patient else "")
+
+    def set_patient(self, patient: Patient) -> None:
+        self.clear()
+        self.patient = patient
+        self._show_name()
+
+    def entered(self) -> None:
+        self.patient_id.setFocus()
+
+    def clear(self) -> None:
+        self.patient = None
+        self.mismatches = 0
+        for field in (self.patient_id, self.dob):
+            field.clear()
+            set_invalid(field, False)
+        self.message.clear_message()
+        self._show_name()
+
+    def submit(self) -> None:
+        if self.patient is None:
+            return
+        id_ok = normalise_id(self.patient_id.text()) == normalise_id(self.patient.patient_id)
+        dob = parse_dob(self.dob.text())
+        dob_ok = dob is not None and dob == self.patient.date_of_birth
+        set_invalid(self.patient_id, not id_ok)
+        set_invalid(self.dob, not dob_ok)
+        if id_ok and dob_ok:
+            self.message.clear_message()
+            self.confirmed.emit()
+            return
+        self.mismatches += 1
+        problems = []
+        if not id_ok:
+            problems.append(self.tr("The patient ID does not match the one entered before."))
+        if not dob_ok:
+            problems.append(self.tr("The date of birth does not match the one entered before."))
+        problems.append(self.tr("Check the ID card or wristband and ask the patient again."))
+        if self.mismatches >= 2:
+            problems.append(self.tr(
+                "If the first entry was wrong, touch “Back: correct the details”."))
+        self.message.show_message(" ".join(problems), "error")
+        self.ctx.audit("patient_confirmation_mismatch", id_matches=id_ok, dob_matches=dob_ok)

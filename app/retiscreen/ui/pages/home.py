@@ -1,0 +1,170 @@
+"""Home: clinic, system status in plain words, language choice, start a screening.
+
+Why the status lines: an operator must know before photographing a patient that the
+grader is missing or the printer is off, not after. Nothing here holds patient data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.devices import device_name
+from retiscreen.ui.i18n import LANGUAGES
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.screening_job import PrinterStatus, printer_status
+from retiscreen.ui.widgets import MessageLine, button, label
+
+
+class HomePage(Page):
+    start_requested = Signal()
+    admin_requested = Signal()
+    sign_out_requested = Signal()
+    language_chosen = Signal(str)
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.operator: str | None = None
+        self._printer: PrinterStatus | None = None
+        self._checking_printer = False
+        self.logo = QLabel()
+        self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clinic = label("", "title")
+        self.clinic.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = label("", "subtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_banner = MessageLine()
+        self.model_status = MessageLine()
+        self.camera_status = MessageLine()
+        self.printer_status = MessageLine()
+        self.start = button("", "primary", "eye", on_click=self.start_requested.emit)
+        self.start.setMinimumHeight(110)
+        self.start.setStyleSheet("font-size: 36px;")
+        self.language_buttons: dict[str, QPushButton] = {}
+        languages = QHBoxLayout()
+        languages.addStretch(1)
+        for code, name in LANGUAGES.items():
+            choice = button(name, "choice", "language")
+            choice.setCheckable(True)
+            choice.clicked.connect(lambda _checked=False, c=code: self.language_chosen.emit(c))
+            self.language_buttons[code] = choice
+            languages.addWidget(choice)
+        languages.addStretch(1)
+        self.signed_in = label("", "hint")
+        self.sign_out = button("", "small", on_click=self.sign_out_requested.emit)
+        self.admin = button("", "small", "settings", on_click=self.admin_requested.emit)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.signed_in)
+        bottom.addWidget(self.sign_out)
+        bottom.addStretch(1)
+        bottom.addWidget(self.admin)
+        self.body.addWidget(self.logo)
+        self.body.addWidget(self.clinic)
+        self.body.addWidget(self.subtitle)
+        self.body.addWidget(self.demo_banner)
+        self.body.addStretch(1)
+        self.body.addWidget(self.start)
+        self.body.addLayout(languages)
+        self.body.addStretch(1)
+        self.body.addWidget(self.model_status)
+        self.body.addWidget(self.camera_status)
+        self.body.addWidget(self.printer_status)
+        self.body.addLayout(bottom)
+        ctx.settings_changed.connect(self.retranslate)
+        ctx.camera_changed.connect(self.retranslate)
+        self.retranslate()
+
+    def set_operator(self, name: str | None) -> None:
+        self.operator = name
+        self.retranslate()
+
+    def set_language(self, code: str) -> None:
+        for each, choice in self.language_buttons.items():
+            choice.setChecked(each == code)
+
+    def retranslate(self) -> None:
+        settings = self.ctx.settings
+        self.clinic.setText(settings.clinic.name)
+        logo = QPixmap(settings.clinic.logo) if settings.clinic.logo else QPixmap()
+        self.logo.setVisible(not logo.isNull())
+        if not logo.isNull():
+            self.logo.setPixmap(
+                logo.scaledToHeight(96, Qt.TransformationMode.SmoothTransformation))
+        self.subtitle.setText(self.tr("Diabetic eye screening"))
+        self.start.setText(self.tr("Start screening"))
+        self.admin.setText(self.tr("Administration"))
+        self.sign_out.setText(self.tr("Sign out"))
+        self.sign_out.setVisible(self.operator is not None)
+        self.signed_in.setText(
+            self.tr("Signed in: {name}").format(name=self.operator) if self.operator else "")
+        self.demo_banner.show_message(
+            self.tr("DEMONSTRATION MODE: the camera shows sample photographs. "
+                    "Do not use for patients.") if self.ctx.demo else "", "warning")
+        pipeline = self.ctx.pipeline
+        if pipeline.unavailable:
+            self.model_status.show_message(self.tr(
+                "Grading is unavailable ({why}). Photographs are still checked and saved, and "
+                "every patient is referred for an eye examination.").format(
+                    why=pipeline.unavailable), "error")
+        else:
+            identity = pipeline.grader.model.identity if pipeline.grader else None
+            text = self.tr("Grading model ready: {name} {version}.").format(
+                name=identity.name if identity else "",
+                version=identity.version if identity else "")
+            self.model_status.show_message(text, "ok")
+        if self.ctx.device is not None:
+            self.camera_status.show_message(
+                self.tr("Camera: {name}.").format(name=device_name(self.ctx.device)), "ok")
+        else:
+            problem = self.ctx.camera_problem or self.tr("No camera is configured.")
+            self.camera_status.show_message(self.tr(
+                "{problem} Photographs can be imported from a file or the watched folder."
+            ).format(problem=problem), "warning")
+        self._show_printer()
+
+    def _show_printer(self) -> None:
+        status = self._printer
+        if status is None:
+            self.printer_status.show_message(self.tr("Checking the printer…"), "info")
+        elif status.ready:
+            self.printer_status.show_message(
+                self.tr("Printer {name} is ready.").format(name=status.name), "ok")
+        elif status.name is None and status.problem is None:
+            self.printer_status.show_message(self.tr(
+                "No printer is set up. Reports are saved and queued for printing."), "warning")
+        elif status.name is None:
+            self.printer_status.show_message(self.tr(
+                "Printing is not available: {why} Reports are saved and queued for "
+                "printing.").format(why=status.problem), "warning")
+        else:
+            states = {"not found": self.tr("not found"), "stopped": self.tr("stopped"),
+                      "not accepting jobs": self.tr("not accepting jobs")}
+            why = states.get(status.problem or "", status.problem or "")
+            self.printer_status.show_message(self.tr(
+                "Printer {name} is not available ({why}). Reports are saved and queued for "
+                "printing.").format(name=status.name or "", why=why), "warning")
+
+    def entered(self) -> None:
+        self.refresh_printer()
+
+    def refresh_printer(self) -> None:
+        if self._checking_printer:
+            return
+        self._checking_printer = True
+        service = self.ctx.service
+        self.ctx.workers.run(lambda _p: printer_status(service), self._printer_checked,
+                             self._printer_failed)
+
+    def _printer_checked(self, status: Any) -> None:
+        self._checking_printer = False
+        self._printer = status
+        self._show_printer()
+
+    def _printer_failed(self, message: str) -> None:
+        self._checking_printer = False
+        self._printer = PrinterStatus(False, None, message)
+        self._show_printer()

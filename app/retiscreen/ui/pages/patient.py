@@ -1,0 +1,151 @@
+"""Patient details: identifier (typed or scanned), name, date of birth, sex.
+
+Why the date of birth is required here although the core allows none: the kiosk asks
+for two identifiers (ID and date of birth) and confirms both again before any
+photograph is taken, so a photograph can never be filed under the wrong patient.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from retiscreen.domain import Patient
+from retiscreen.ui.barcode import ScanLineEdit
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.session import parse_dob
+from retiscreen.ui.widgets import ConfirmButton, MessageLine, button, label, set_invalid
+
+SEXES = ("Female", "Male", "Other")
+"""Stored in English (the record's language); shown translated."""
+
+
+class PatientPage(Page):
+    entered_patient = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.title = label("", "title")
+        self.patient_id = ScanLineEdit()
+        self.patient_id.setMaxLength(64)
+        self.patient_id.returnPressed.connect(self._id_entered)
+        self.name = QLineEdit()
+        self.name.setMaxLength(120)
+        self.dob = QLineEdit()
+        self.name.returnPressed.connect(self.dob.setFocus)
+        self.dob.setMaxLength(10)
+        self.dob.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
+        self.dob.returnPressed.connect(self.submit)
+        self.scan_note = label("", "hint")
+        self.sex_buttons: dict[str | None, QPushButton] = {}
+        sex_row = QHBoxLayout()
+        for value in (*SEXES, None):
+            choice = button("", "choice")
+            choice.setCheckable(True)
+            choice.clicked.connect(lambda _checked=False, v=value: self.choose_sex(v))
+            self.sex_buttons[value] = choice
+            sex_row.addWidget(choice)
+        sex_row.addStretch(1)
+        self.sex: str | None = None
+        self.form = QFormLayout()
+        self.form.setVerticalSpacing(14)
+        self.form.setHorizontalSpacing(24)
+        self.id_label, self.name_label = label(""), label("")
+        self.dob_label, self.sex_label = label(""), label("")
+        self.form.addRow(self.id_label, self.patient_id)
+        self.form.addRow("", self.scan_note)
+        self.form.addRow(self.name_label, self.name)
+        self.form.addRow(self.dob_label, self.dob)
+        self.form.addRow(self.sex_label, sex_row)
+        self.message = MessageLine()
+        self.cancel = ConfirmButton("", "")
+        self.cancel.confirmed.connect(self.cancelled.emit)
+        self.next = button("", "primary", "forward", on_click=self.submit)
+        footer = QHBoxLayout()
+        footer.addWidget(self.cancel)
+        footer.addStretch(1)
+        footer.addWidget(self.next)
+        self.body.addWidget(self.title)
+        self.body.addLayout(self.form)
+        self.body.addWidget(self.message)
+        self.body.addStretch(1)
+        self.body.addLayout(footer)
+        self.patient_id.scanned.connect(self._scanned)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Patient details"))
+        self.id_label.setText(self.tr("Patient ID"))
+        self.name_label.setText(self.tr("Full name"))
+        self.dob_label.setText(self.tr("Date of birth"))
+        self.sex_label.setText(self.tr("Sex"))
+        self.patient_id.setPlaceholderText(self.tr("Type or scan the ID card or wristband"))
+        self.dob.setPlaceholderText(self.tr("e.g. 24/03/1958 or 1958-03-24"))
+        words = {"Female": self.tr("Female"), "Male": self.tr("Male"), "Other": self.tr("Other"),
+                 None: self.tr("Not stated")}
+        for value, choice in self.sex_buttons.items():
+            choice.setText(words[value])
+        self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
+        self.next.setText(self.tr("Continue"))
+        self._note(self.tr("ID scanned.")
+                   if self.patient_id.was_scanned and self.patient_id.text() else "")
+
+    def entered(self) -> None:
+        self.patient_id.setFocus()
+
+    def _scanned(self, _text: str) -> None:
+        self._note(self.tr("ID scanned."))
+
+    def _note(self, text: str) -> None:
+        self.scan_note.setText(text)
+        self.form.setRowVisible(self.scan_note, bool(text))
+
+    def _id_entered(self) -> None:
+        self.name.setFocus()
+
+    def choose_sex(self, value: str | None) -> None:
+        self.sex = value
+        for each, choice in self.sex_buttons.items():
+            choice.setChecked(each == value)
+
+    def clear(self) -> None:
+        for field in (self.patient_id, self.name, self.dob):
+            field.clear()
+            set_invalid(field, False)
+        self.patient_id.was_scanned = False
+        self._note("")
+        self.choose_sex(None)
+        self.sex_buttons[None].setChecked(False)
+        self.message.clear_message()
+        self.cancel.disarm()
+
+    def fill(self, patient: Patient) -> None:
+        """Show a patient again (going back from the confirmation page)."""
+        self.patient_id.setText(patient.patient_id)
+        self.name.setText(patient.name)
+        self.dob.setText(patient.date_of_birth.isoformat() if patient.date_of_birth else "")
+        self.choose_sex(patient.sex)
+
+    def submit(self) -> None:
+        problems: list[str] = []
+        patient_id = " ".join(self.patient_id.text().split())
+        name = " ".join(self.name.text().split())
+        dob = parse_dob(self.dob.text())
+        set_invalid(self.patient_id, not patient_id)
+        set_invalid(self.name, not name)
+        set_invalid(self.dob, dob is None)
+        if not patient_id:
+            problems.append(self.tr("Type or scan the patient ID."))
+        if not name:
+            problems.append(self.tr("Type the patient's full name."))
+        if dob is None:
+            problems.append(self.tr(
+                "Type a real date of birth, for example 24/03/1958 (day/month/year) or "
+                "1958-03-24."))
+        if problems:
+            self.message.show_message(" ".join(problems), "error")
+            return
+        self.message.clear_message()
+        self.entered_patient.emit(Patient(patient_id, name, dob, self.sex))

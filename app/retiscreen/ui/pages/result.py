@@ -1,0 +1,189 @@
+"""The result: the patient decision as a traffic light, each eye, and the printout.
+
+Why it looks like this: the patient reads the headline and the next step from a
+distance, so they are the biggest things on the screen, in colour and in words; the
+operator checks each eye's photograph, quality and grade below. Printing happened on
+the grading page; this page says plainly whether it worked, and can print again.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+
+from retiscreen.domain import EyeResult, Laterality
+from retiscreen.service import PrintOutcome
+from retiscreen.ui import screening_job as job
+from retiscreen.ui import texts
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.session import EYE_ORDER
+from retiscreen.ui.widgets import ImageView, MessageLine, TrafficLight, button, label
+
+
+class EyeCard(QFrame):
+    """One eye: photograph, quality and grade."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        self.title = label("", "subtitle")
+        self.photo = ImageView()
+        self.photo.setMinimumSize(180, 120)
+        self.quality = label("")
+        self.grade = label("")
+        self.grade.setStyleSheet("font-weight: 700;")
+        words = QVBoxLayout()
+        words.addWidget(self.title)
+        words.addWidget(self.grade)
+        words.addWidget(self.quality)
+        words.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.photo, 2)
+        layout.addLayout(words, 3)
+
+    def clear(self) -> None:
+        for widget in (self.title, self.quality, self.grade):
+            widget.clear()
+        self.photo.clear_image()
+
+
+class ResultPage(Page):
+    done = Signal()
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.outcome: job.Outcome | None = None
+        self.print_note: tuple[str, str] | None = None
+        self._printing = False
+        self.light = TrafficLight()
+        self.cards = {side: EyeCard() for side in EYE_ORDER}
+        cards = QHBoxLayout()
+        for side in EYE_ORDER:
+            cards.addWidget(self.cards[side], 1)
+        self.saved = MessageLine()
+        self.printing = MessageLine()
+        self.reference = label("", "hint")
+        self.reprint = button("", "", "printer", on_click=self.print_again)
+        self.finish = button("", "primary", "home", on_click=self.done.emit)
+        footer = QHBoxLayout()
+        footer.addWidget(self.reference, 1)
+        footer.addWidget(self.reprint)
+        footer.addWidget(self.finish)
+        self.body.setSpacing(10)
+        self.body.addWidget(self.light)
+        self.body.addLayout(cards, 1)
+        self.body.addWidget(self.saved)
+        self.body.addWidget(self.printing)
+        self.body.addLayout(footer)
+        self.retranslate()
+
+    def show_outcome(self, outcome: job.Outcome) -> None:
+        self.outcome = outcome
+        self.print_note = None
+        if outcome.printing is not None:
+            self.print_note = self._print_text(outcome.printing)
+        for side in EYE_ORDER:
+            eye = outcome.screening.eye(side)
+            self.cards[side].photo.set_image(eye.image.pixels if eye and eye.image else None)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.reprint.setText(self.tr("Print again"))
+        self.finish.setText(self.tr("Finish"))
+        outcome = self.outcome
+        if outcome is None:
+            return
+        screening = outcome.screening
+        decision = screening.decision
+        self.light.show_decision(
+            decision.urgency,
+            texts.urgency_word(decision.urgency),
+            texts.headline(decision),
+            texts.advice(decision),
+            self.tr("Next step due by: {date}").format(
+                date=texts.due_text(decision, screening.started_at.date())),
+        )
+        for side in EYE_ORDER:
+            self._show_eye(side, screening.eye(side))
+        if outcome.storage_error:
+            self.saved.show_message(self.tr(
+                "NOT SAVED: {why} The kiosk keeps trying; call IT.").format(
+                    why=outcome.storage_error), "error")
+        else:
+            self.saved.show_message(self.tr("Saved, and the report was written."), "ok")
+        if self.print_note is not None:
+            self.printing.show_message(*self.print_note)
+        else:
+            self.printing.clear_message()
+        self.reprint.setEnabled(outcome.recorded is not None and not self._printing)
+        reference = self.tr("Screening {id}").format(id=screening.screening_id)
+        if outcome.recorded is not None:
+            reference += " · " + self.tr("Report {id}").format(id=outcome.recorded.report_id)
+        self.reference.setText(reference)
+
+    def _show_eye(self, side: Laterality, eye: EyeResult | None) -> None:
+        card = self.cards[side]
+        card.title.setText(texts.eye_name(side))
+        card.photo.set_placeholder(self.tr("No photograph"))
+        quality, grade = self._eye_texts(eye)
+        card.quality.setText(quality)
+        card.grade.setText(grade)
+
+    def _eye_texts(self, eye: EyeResult | None) -> tuple[str, str]:
+        if eye is None:
+            return self.tr("Not part of this screening."), ""
+        if eye.skipped_reason:
+            # the capture page's reasons are stored in English and translated there
+            reason = QCoreApplication.translate("CapturePage", eye.skipped_reason)
+            return self.tr("Not photographed: {reason}").format(reason=reason), ""
+        if eye.image is None:
+            return self.tr("Photograph unreadable: {why}").format(why=eye.error or ""), ""
+        quality = eye.quality
+        if quality is not None and not quality.gradable:
+            reasons = " ".join(texts.quality_message(r) for r in quality.reasons)
+            return self.tr("Quality: not gradable. {reasons}").format(reasons=reasons), \
+                self.tr("Grade: not graded")
+        score = quality.score if quality else 0.0
+        quality_text = self.tr("Quality: good ({score:.0%})").format(score=score)
+        if eye.grade is None:
+            return quality_text, self.tr("Grade: not graded ({why})").format(why=eye.error or "")
+        return quality_text, self.tr("Grade: {words}").format(
+            words=texts.grade_words(eye.grade.grade))
+
+    def _print_text(self, printing: PrintOutcome) -> tuple[str, str]:
+        if printing.printed:
+            return self.tr("Printed. {detail}").format(detail=printing.message), "ok"
+        return self.tr("NOT printed yet. {detail}").format(detail=printing.message), "warning"
+
+    def print_again(self) -> None:
+        outcome = self.outcome
+        if outcome is None or outcome.recorded is None or self._printing:
+            return
+        self._printing = True
+        self.reprint.setEnabled(False)
+        self.printing.show_message(self.tr("Printing…"), "info")
+        service, screening_id = self.ctx.service, outcome.screening.screening_id
+        self.ctx.workers.run(lambda _p: job.reprint(service, screening_id),
+                             self._printed, self._print_failed)
+
+    def _printed(self, printing: object) -> None:
+        self._printing = False
+        if isinstance(printing, PrintOutcome) and self.outcome is not None:
+            self.print_note = self._print_text(printing)
+        self.retranslate()
+
+    def _print_failed(self, message: str) -> None:
+        self._printing = False
+        self.print_note = (message, "error")
+        self.retranslate()
+
+    def clear(self) -> None:
+        self.outcome = None
+        self.print_note = None
+        self.light.clear()
+        for card in self.cards.values():
+            card.clear()
+        self.saved.clear_message()
+        self.printing.clear_message()
+        self.reference.clear()

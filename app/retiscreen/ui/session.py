@@ -1,0 +1,117 @@
+"""The screening being captured: plain data, no Qt, so its rules are easy to test.
+
+Why separate from the pages: the capture page for the right eye and the one for the
+left eye, the grading step and the idle timer all need the same facts (who, which
+photographs, how many retakes), and clearing one object clears them everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from retiscreen.domain import FundusImage, Laterality, Patient, QualityReport
+
+EYE_ORDER = (Laterality.RIGHT, Laterality.LEFT)
+
+
+@dataclass
+class EyeCapture:
+    """Attempts at photographing one eye and what the operator decided."""
+
+    laterality: Laterality
+    attempts: int = 0
+    image: FundusImage | None = None
+    quality: QualityReport | None = None
+    error: str | None = None
+    """The last attempt could not be read at all (ImageError / camera failure)."""
+    accepted: bool = False
+    skipped_reason: str | None = None
+    history: list[str] = field(default_factory=list)
+    """Per attempt: 'gradable', the reasons, or the error (kept for the audit log)."""
+
+    def record(self, image: FundusImage | None, quality: QualityReport | None,
+               error: str | None) -> None:
+        """One more photograph (or failed attempt) of this eye."""
+        self.attempts += 1
+        self.image, self.quality, self.error = image, quality, error
+        self.accepted = False
+        if error:
+            self.history.append(f"unreadable: {error}")
+        elif quality is not None:
+            self.history.append(
+                "gradable" if quality.gradable else ",".join(r.value for r in quality.reasons)
+            )
+
+    @property
+    def gradable(self) -> bool:
+        return self.quality is not None and self.quality.gradable and self.error is None
+
+    def retakes_left(self, max_retakes: int) -> int:
+        """Retakes still allowed: the first photograph plus ``max_retakes`` more."""
+        return max(0, max_retakes + 1 - self.attempts)
+
+    def may_accept_ungradable(self, max_retakes: int) -> bool:
+        return self.attempts > 0 and not self.gradable and self.retakes_left(max_retakes) == 0
+
+    def accept(self) -> None:
+        if self.attempts == 0:
+            raise ValueError("no photograph of this eye to accept")
+        self.accepted = True
+
+    def skip(self, reason: str) -> None:
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValueError("a skipped eye needs a reason")
+        self.skipped_reason = reason
+        self.image = self.quality = self.error = None
+        self.accepted = False
+
+    @property
+    def done(self) -> bool:
+        return self.accepted or self.skipped_reason is not None
+
+
+@dataclass
+class ScreeningDraft:
+    """One patient's visit from confirmation to grading."""
+
+    operator: str
+    patient: Patient | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    eyes: dict[Laterality, EyeCapture] = field(
+        default_factory=lambda: {side: EyeCapture(side) for side in EYE_ORDER}
+    )
+
+    def next_eye(self) -> Laterality | None:
+        return next((side for side in EYE_ORDER if not self.eyes[side].done), None)
+
+
+def normalise_id(text: str) -> str:
+    """Patient IDs compare without case or surrounding/embedded spaces (scanners vary)."""
+    return "".join(text.split()).upper()
+
+
+def parse_dob(text: str, today: date | None = None) -> date | None:
+    """YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY (DD-MM-YYYY too); None when not a real past date."""
+    text = text.strip()
+    today = today or date.today()
+    candidates: list[tuple[int, int, int]] = []
+    for sep in ("-", "/", "."):
+        parts = text.split(sep)
+        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+            a, b, c = (int(p) for p in parts)
+            if len(parts[0].strip()) == 4:
+                candidates.append((a, b, c))
+            elif len(parts[2].strip()) == 4:
+                candidates.append((c, b, a))
+    if len(text) == 8 and text.isdigit():
+        candidates.append((int(text[:4]), int(text[4:6]), int(text[6:])))
+    for year, month, day in candidates:
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        if date(1890, 1, 1) <= value <= today:
+            return value
+    return None

@@ -1,0 +1,326 @@
+"""Reusable touch widgets: buttons, PIN pad, image view, message line, traffic light.
+
+Why custom widgets: Qt's defaults are sized for a mouse (16 px spin arrows, hover
+tooltips). Everything here is at least ``TOUCH_MIN`` pixels, needs no hover, and
+carries its meaning in words as well as colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from retiscreen.capture.qt_device import rgb_to_pixmap
+from retiscreen.domain import RGBImage, Urgency
+from retiscreen.settings import bundled_dir
+from retiscreen.ui.theme import TOUCH_MIN, URGENCY_COLOURS
+
+
+def icon(name: str) -> QIcon:
+    """An icon from assets/icons (an empty icon when the file is missing)."""
+    path = bundled_dir("assets") / "icons" / f"{name}.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def button(text: str = "", role: str = "", icon_name: str = "",
+           on_click: Callable[[], None] | None = None) -> QPushButton:
+    """A large push button; ``role`` selects its style (primary, good, danger, choice...)."""
+    widget = QPushButton(text)
+    if role:
+        widget.setProperty("role", role)
+    if icon_name:
+        widget.setIcon(icon(icon_name))
+        widget.setIconSize(QSize(36, 36))
+    widget.setMinimumHeight(TOUCH_MIN)
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    if on_click is not None:
+        widget.clicked.connect(on_click)
+    return widget
+
+
+def label(text: str = "", role: str = "", wrap: bool = True) -> QLabel:
+    widget = QLabel(text)
+    if role:
+        widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    return widget
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+def set_invalid(field: QLineEdit, invalid: bool) -> None:
+    field.setProperty("invalid", "true" if invalid else "false")
+    restyle(field)
+
+
+class MessageLine(QLabel):
+    """A status line that says plainly what happened (level: ok, info, warning, error)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.show_message("", "info")
+
+    def show_message(self, text: str, level: str = "info") -> None:
+        self.setText(text)
+        self.setProperty("level", level)
+        self.setVisible(bool(text))
+        restyle(self)
+
+    @property
+    def level(self) -> str:
+        return str(self.property("level"))
+
+    def clear_message(self) -> None:
+        self.show_message("", "info")
+
+
+class ImageView(QLabel):
+    """Shows an RGB photograph scaled to fit, keeping its aspect ratio."""
+
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pixmap: QPixmap | None = None
+        self._placeholder = placeholder
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 120)
+        self.setObjectName("imageView")
+        self.setStyleSheet("QLabel#imageView { background: #000000; color: #FFFFFF;"
+                           " border-radius: 8px; }")
+        self.setText(placeholder)
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        if self._pixmap is None:
+            self.setText(text)
+
+    def set_image(self, rgb: RGBImage | None) -> None:
+        if rgb is None or not isinstance(rgb, np.ndarray):
+            self.clear_image()
+            return
+        self._pixmap = rgb_to_pixmap(rgb)
+        self._rescale()
+
+    @property
+    def has_image(self) -> bool:
+        return self._pixmap is not None
+
+    def clear_image(self) -> None:
+        self._pixmap = None
+        self.setPixmap(QPixmap())
+        self.setText(self._placeholder)
+
+    def _rescale(self) -> None:
+        if self._pixmap is None:
+            return
+        self.setText("")
+        self.setPixmap(self._pixmap.scaled(
+            self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+
+class PinPad(QWidget):
+    """A big numeric keypad with a masked display; emits ``submitted(pin)`` on OK."""
+
+    submitted = Signal(str)
+
+    def __init__(self, ok_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.display = QLineEdit()
+        self.display.setEchoMode(QLineEdit.EchoMode.Password)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display.setMaxLength(8)
+        self.display.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.display.returnPressed.connect(self._submit)
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        for index, digit in enumerate("123456789"):
+            grid.addWidget(self._key(digit), index // 3, index % 3)
+        self.clear_key = button("C", "key", on_click=self.clear)
+        self.clear_key.setAccessibleName("Clear")
+        grid.addWidget(self.clear_key, 3, 0)
+        grid.addWidget(self._key("0"), 3, 1)
+        back = button("⌫", "key", on_click=self.display.backspace)
+        back.setAccessibleName("Delete")
+        grid.addWidget(back, 3, 2)
+        self.ok = button(ok_text, "primary", on_click=self._submit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.display)
+        layout.addLayout(grid)
+        layout.addWidget(self.ok)
+
+    def _key(self, digit: str) -> QPushButton:
+        key = button(digit, "key")
+        key.setMinimumSize(TOUCH_MIN + 24, TOUCH_MIN + 8)
+        key.clicked.connect(lambda: self.display.insert(digit))
+        return key
+
+    def type_pin(self, pin: str) -> None:
+        """Press the digit keys (used by tests and by a hardware keypad)."""
+        for digit in pin:
+            self.display.insert(digit)
+
+    def clear(self) -> None:
+        self.display.clear()
+
+    def _submit(self) -> None:
+        pin = self.display.text()
+        self.display.clear()
+        self.submitted.emit(pin)
+
+
+class ConfirmButton(QPushButton):
+    """A button that must be touched twice within a few seconds (e.g. cancel a screening).
+
+    Why not a dialog: a modal box on a touch screen hides the patient context and is
+    easy to dismiss by accident; the second touch on the same spot is deliberate.
+    """
+
+    confirmed = Signal()
+
+    def __init__(self, text: str, confirm_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setProperty("role", "danger")
+        self.setMinimumHeight(TOUCH_MIN)
+        self._text, self._confirm_text = text, confirm_text
+        self._armed = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(4000)
+        self._timer.timeout.connect(self.disarm)
+        self.clicked.connect(self._clicked)
+
+    def set_texts(self, text: str, confirm_text: str) -> None:
+        self._text, self._confirm_text = text, confirm_text
+        self.setText(confirm_text if self._armed else text)
+
+    def _clicked(self) -> None:
+        if self._armed:
+            self.disarm()
+            self.confirmed.emit()
+        else:
+            self._armed = True
+            self.setText(self._confirm_text)
+            self._timer.start()
+
+    def disarm(self) -> None:
+        self._armed = False
+        self._timer.stop()
+        self.setText(self._text)
+
+
+class Stepper(QWidget):
+    """A number with big − and + buttons (a QSpinBox's arrows are too small to touch)."""
+
+    changed = Signal(int)
+
+    def __init__(
+        self, minimum: int, maximum: int, step: int = 1, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.minimum, self.maximum, self.step = minimum, maximum, step
+        self._value = minimum
+        self.minus = button("−", "key", on_click=lambda: self.set_value(self._value - self.step))
+        self.plus = button("+", "key", on_click=lambda: self.set_value(self._value + self.step))
+        self.number = QLabel()
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.setMinimumWidth(120)
+        self.number.setProperty("role", "subtitle")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.minus)
+        layout.addWidget(self.number)
+        layout.addWidget(self.plus)
+        layout.addStretch(1)
+        self.set_value(minimum)
+
+    def value(self) -> int:
+        return self._value
+
+    def set_value(self, value: int) -> None:
+        value = max(self.minimum, min(self.maximum, int(value)))
+        changed = value != self._value
+        self._value = value
+        self.number.setText(str(value))
+        self.minus.setEnabled(value > self.minimum)
+        self.plus.setEnabled(value < self.maximum)
+        if changed:
+            self.changed.emit(value)
+
+
+class TrafficLight(QFrame):
+    """The patient decision: a coloured panel with a word, the headline, advice and due date."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trafficLight")
+        self.word = QLabel()
+        self.word.setObjectName("urgencyWord")
+        self.word.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.word.setMinimumWidth(160)
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setProperty("role", "headline")
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.due = QLabel()
+        self.due.setWordWrap(True)
+        self.due.setProperty("role", "subtitle")
+        text = QVBoxLayout()
+        text.addWidget(self.headline)
+        text.addWidget(self.advice)
+        text.addWidget(self.due)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(24)
+        layout.addWidget(self.word)
+        layout.addLayout(text, 1)
+        self.urgency: Urgency | None = None
+
+    def show_decision(self, urgency: Urgency, word: str, headline: str, advice: str,
+                      due: str) -> None:
+        self.urgency = urgency
+        background, ink = URGENCY_COLOURS[urgency]
+        self.setStyleSheet(
+            f"QFrame#trafficLight {{ background: {background}; border-radius: 16px; }}"
+            f" QFrame#trafficLight QLabel {{ color: {ink}; background: transparent; }}"
+            f" QLabel#urgencyWord {{ border: 4px solid {ink}; border-radius: 12px;"
+            f" font-weight: 800; padding: 12px; }}"
+        )
+        self.word.setText(word)
+        self.headline.setText(headline)
+        self.advice.setText(advice)
+        self.due.setText(due)
+
+    def clear(self) -> None:
+        self.urgency = None
+        for widget in (self.word, self.headline, self.advice, self.due):
+            widget.clear()
+        self.setStyleSheet("")

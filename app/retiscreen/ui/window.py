@@ -1,0 +1,316 @@
+"""The kiosk window: a header, a stack of pages, and the screening flow between them.
+
+Home → operator sign-in → patient → confirm → right eye → left eye → grading → result
+→ home. The window owns the screening draft and is the only place that moves between
+pages, so the flow can be read in one screen of code. It also enforces the kiosk rules:
+no way out without the admin PIN, and no patient data left on any page after the idle
+timeout or the end of a screening.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from retiscreen.domain import Laterality, Patient, Screening
+from retiscreen.service import ScreeningService
+from retiscreen.ui import screening_job as job
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.file_picker import FilePicker
+from retiscreen.ui.i18n import LanguageSwitcher
+from retiscreen.ui.idle import IdleWatcher
+from retiscreen.ui.pages.admin import AdminPage
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.pages.capture import CapturePage
+from retiscreen.ui.pages.confirm import ConfirmPage
+from retiscreen.ui.pages.grading import GradingPage
+from retiscreen.ui.pages.home import HomePage
+from retiscreen.ui.pages.patient import PatientPage
+from retiscreen.ui.pages.result import ResultPage
+from retiscreen.ui.pages.signin import SignInPage
+from retiscreen.ui.session import ScreeningDraft
+from retiscreen.ui.widgets import label
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVAL_MS = 5 * 60 * 1000
+"""How often queued print jobs and unsaved screenings are tried again."""
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, ctx: KioskContext, languages: LanguageSwitcher, idle: IdleWatcher,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.languages = languages
+        self.idle = idle
+        self.allow_close = False
+        self.operator: str | None = None
+        self.draft: ScreeningDraft | None = None
+        self.setWindowTitle("RetiScreen")
+
+        self.home = HomePage(ctx)
+        self.signin = SignInPage(ctx)
+        self.admin_signin = SignInPage(ctx, admin=True)
+        self.patient = PatientPage(ctx)
+        self.confirm = ConfirmPage(ctx)
+        self.capture = CapturePage(ctx)
+        self.grading = GradingPage(ctx)
+        self.result = ResultPage(ctx)
+        self.admin = AdminPage(ctx)
+        self.pages: list[Page] = [self.home, self.signin, self.admin_signin, self.patient,
+                                  self.confirm, self.capture, self.grading, self.result,
+                                  self.admin]
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.stack.addWidget(page)
+
+        self.header = QFrame()
+        self.header.setObjectName("header")
+        self.clinic_label = label("", "clinic", wrap=False)
+        self.step_label = label("", wrap=False)
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.who_label = label("", wrap=False)
+        self.who_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for header_label in (self.clinic_label, self.step_label, self.who_label):
+            # long names must never widen the window past the screen: they are cut instead
+            header_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        header_layout = QHBoxLayout(self.header)
+        header_layout.setContentsMargins(24, 10, 24, 10)
+        header_layout.addWidget(self.clinic_label, 1)
+        header_layout.addWidget(self.step_label, 1)
+        header_layout.addWidget(self.who_label, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._wire()
+        self.idle.timed_out.connect(self.idle_timeout)
+        ctx.workers.busy_changed.connect(self.idle.hold)
+        ctx.settings_changed.connect(self._settings_changed)
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_INTERVAL_MS)
+        self.retry_timer.timeout.connect(self.retry_background)
+        self.retry_timer.start()
+        self.home.set_language(languages.current)
+        self.go(self.home)
+        self.retry_background()
+
+    # ------------------------------------------------------------------ wiring
+
+    def _wire(self) -> None:
+        self.home.start_requested.connect(self.start_requested)
+        self.home.admin_requested.connect(lambda: self.go(self.admin_signin))
+        self.home.sign_out_requested.connect(self.sign_out)
+        self.home.language_chosen.connect(self.set_language)
+        self.signin.signed_in.connect(self.operator_signed_in)
+        self.signin.cancelled.connect(lambda: self.go(self.home))
+        self.admin_signin.signed_in.connect(lambda _name: self.go(self.admin))
+        self.admin_signin.cancelled.connect(lambda: self.go(self.home))
+        self.patient.entered_patient.connect(self.patient_entered)
+        self.patient.cancelled.connect(lambda: self.cancel_screening("cancelled"))
+        self.confirm.back_requested.connect(lambda: self.go(self.patient))
+        self.confirm.confirmed.connect(self.patient_confirmed)
+        self.capture.eye_done.connect(self.eye_done)
+        self.capture.cancelled.connect(lambda: self.cancel_screening("cancelled"))
+        self.grading.finished.connect(self.graded)
+        self.result.done.connect(self.finish_screening)
+        self.admin.closed.connect(self.close_admin)
+        self.admin.exit_requested.connect(self.exit_kiosk)
+
+    # ------------------------------------------------------------------ navigation
+
+    @property
+    def current(self) -> Page:
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, Page)
+        return widget
+
+    def go(self, page: Page) -> None:
+        previous = self.stack.currentWidget()
+        if isinstance(previous, Page) and previous is not page:
+            previous.left()
+        self.stack.setCurrentWidget(page)
+        page.entered()
+        self._update_header()
+        self.idle.arm(page is not self.home or self.operator is not None)
+
+    def _update_header(self) -> None:
+        self.clinic_label.setText(self.ctx.settings.clinic.name)
+        steps = {
+            self.patient: self.tr("Step 1 of 5: patient"),
+            self.confirm: self.tr("Step 2 of 5: confirm the patient"),
+            self.grading: self.tr("Step 4 of 5: grading"),
+            self.result: self.tr("Step 5 of 5: result"),
+            self.admin: self.tr("Administration"),
+        }
+        if self.current is self.capture:
+            self.step_label.setText(self.tr("Step 3 of 5: {eye}").format(
+                eye=self.capture.title.text()))
+        else:
+            self.step_label.setText(steps.get(self.current, ""))
+        patient = self.draft.patient if self.draft else None
+        if patient is not None and self.current is not self.patient:
+            self.who_label.setText(f"{patient.name} · {patient.patient_id}")
+        elif self.operator:
+            self.who_label.setText(self.tr("Operator: {name}").format(name=self.operator))
+        else:
+            self.who_label.clear()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._update_header()
+        super().changeEvent(event)
+
+    def _settings_changed(self) -> None:
+        self.idle.set_timeout(self.ctx.settings.kiosk.idle_timeout_s)
+        self._update_header()
+
+    # ------------------------------------------------------------------ the flow
+
+    def start_requested(self) -> None:
+        if self.operator is None:
+            self.go(self.signin)
+        else:
+            self.start_screening()
+
+    def operator_signed_in(self, name: str) -> None:
+        self.operator = name
+        self.home.set_operator(name)
+        self.start_screening()
+
+    def sign_out(self) -> None:
+        self.operator = None
+        self.home.set_operator(None)
+        self.go(self.home)
+
+    def start_screening(self) -> None:
+        assert self.operator is not None
+        self.draft = ScreeningDraft(self.operator)
+        self.patient.clear()
+        self.go(self.patient)
+
+    def patient_entered(self, patient: Any) -> None:
+        if self.draft is None or not isinstance(patient, Patient):
+            return
+        self.draft.patient = patient
+        self.confirm.set_patient(patient)
+        self.go(self.confirm)
+
+    def patient_confirmed(self) -> None:
+        if self.draft is None:
+            return
+        self.ctx.audit("patient_confirmed", operator=self.operator)
+        self.capture.start_eye(self.draft, Laterality.RIGHT)
+        self.go(self.capture)
+
+    def eye_done(self) -> None:
+        if self.draft is None:
+            return
+        side = self.draft.next_eye()
+        if side is not None:
+            self.capture.start_eye(self.draft, side)
+            self._update_header()
+            return
+        self.go(self.grading)
+        self.grading.run(self.draft)
+
+    def graded(self, outcome: Any) -> None:
+        if not isinstance(outcome, job.Outcome):
+            return
+        self.result.show_outcome(outcome)
+        self.go(self.result)
+
+    def finish_screening(self) -> None:
+        self.clear_patient_data()
+        self.go(self.home)
+
+    def cancel_screening(self, why: str) -> None:
+        if self.draft is not None:
+            self.ctx.audit("screening_abandoned", operator=self.operator, why=why,
+                           page=type(self.current).__name__)
+        self.clear_patient_data()
+        self.go(self.home)
+
+    def clear_patient_data(self) -> None:
+        """Forget the patient on every page (and in the header), and close any file
+        chooser left open over them."""
+        self.draft = None
+        for picker in self.findChildren(FilePicker):
+            picker.reject()
+        for page in self.pages:
+            page.clear()
+        self._update_header()
+
+    def idle_timeout(self) -> None:
+        log.info("idle timeout on %s: clearing patient data", type(self.current).__name__)
+        if self.draft is not None:
+            self.ctx.audit("screening_abandoned", operator=self.operator, why="idle timeout",
+                           page=type(self.current).__name__)
+        self.operator = None
+        self.home.set_operator(None)
+        self.clear_patient_data()
+        self.set_language(self.ctx.settings.kiosk.language)
+        self.go(self.home)
+
+    def set_language(self, code: str) -> None:
+        self.languages.set_language(code)
+        self.home.set_language(self.languages.current)
+
+    # ------------------------------------------------------------------ admin and exit
+
+    def close_admin(self) -> None:
+        for picker in self.findChildren(FilePicker):
+            picker.reject()
+        self.admin.clear()
+        self.go(self.home)
+
+    def exit_kiosk(self) -> None:
+        self.ctx.audit("kiosk_closed", operator="admin")
+        self.allow_close = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.allow_close:
+            event.ignore()
+            return
+        self.retry_timer.stop()
+        self.idle.stop()
+        self.ctx.close()
+        event.accept()
+
+    # ------------------------------------------------------------------ background
+
+    def retry_background(self) -> None:
+        """Print what is queued and save what could not be saved (off the GUI thread)."""
+        service = self.ctx.service
+        self.ctx.workers.run(lambda _p: job.retry_queue(service))
+        for screening in list(self.ctx.unsaved):
+            self.ctx.workers.run(partial(_save_quietly, service, screening),
+                                 self._unsaved_retried)
+
+    def _unsaved_retried(self, outcome: Any) -> None:
+        if isinstance(outcome, job.Outcome) and outcome.storage_error is None \
+                and outcome.screening in self.ctx.unsaved:
+            self.ctx.unsaved.remove(outcome.screening)
+
+
+def _save_quietly(service: ScreeningService, screening: Screening, _progress: Any) -> job.Outcome:
+    return job.save_and_print(service, screening, lambda _step: None)

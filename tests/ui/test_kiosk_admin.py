@@ -1,0 +1,200 @@
+"""The administration screen behind the admin PIN, and the kiosk's locked exit."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from retiscreen.settings import Settings, load_settings
+from retiscreen.ui.pages.signin import MAX_FAILURES
+from retiscreen.ui.window import KioskWindow
+from tests.ui import images
+from tests.ui.conftest import ADMIN_PIN
+from tests.ui.kiosk_driver import (
+    confirm_patient,
+    enter_patient,
+    sign_in,
+    stage,
+    take_photo,
+    touch,
+    type_into,
+    wait_for_result,
+)
+
+OpenKiosk = Callable[..., KioskWindow]
+MakeSettings = Callable[..., Settings]
+
+
+def admin_sign_in(qtbot: QtBot, window: KioskWindow, pin: str = ADMIN_PIN) -> None:
+    touch(qtbot, window.home.admin)
+    assert window.current is window.admin_signin
+    window.admin_signin.pad.type_pin(pin)
+    touch(qtbot, window.admin_signin.pad.ok)
+
+
+def screen_one(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> None:
+    stage(camera_dir, ("01.jpg", images.good()))
+    sign_in(qtbot, window)
+    enter_patient(qtbot, window, "MRN-ADM", "Hist Ory", "1944-12-31")
+    confirm_patient(qtbot, window, "MRN-ADM", "31/12/1944")
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    touch(qtbot, window.result.finish)
+
+
+def test_the_kiosk_cannot_be_closed_without_the_admin_pin(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+) -> None:
+    window = open_kiosk(make_settings())
+    window.close()
+    assert window.isVisible()
+    admin_sign_in(qtbot, window, "1111")
+    assert window.current is window.admin_signin
+    assert "Wrong PIN" in window.admin_signin.message.text()
+    for _ in range(MAX_FAILURES - 1):
+        window.admin_signin.pad.type_pin("1111")
+        touch(qtbot, window.admin_signin.pad.ok)
+    assert "Too many wrong PINs" in window.admin_signin.message.text()
+    assert not window.admin_signin.pad.isEnabled()
+    window.admin_signin._unlocked()
+    window.admin_signin._locked_until = 0.0
+    window.admin_signin.pad.type_pin(ADMIN_PIN)
+    touch(qtbot, window.admin_signin.pad.ok)
+    assert window.current is window.admin
+    exit_button = window.admin.exit_button
+    touch(qtbot, exit_button)
+    assert window.isVisible() and "again" in exit_button.text()
+    touch(qtbot, exit_button)
+    assert not window.isVisible()
+
+
+def test_settings_are_saved_to_the_file_and_applied(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+) -> None:
+    window = open_kiosk(make_settings())
+    admin_sign_in(qtbot, window)
+    tab = window.admin.settings_tab
+    type_into(qtbot, tab.clinic_name, "Clinica Norte")
+    for _ in range(2):
+        touch(qtbot, tab.idle.minus)
+    touch(qtbot, tab.refer.minus)
+    touch(qtbot, tab.language_buttons["es"])
+    touch(qtbot, tab.save)
+    assert tab.message.level == "ok", tab.message.text()
+    document = tomllib.loads((tmp_path / "settings.toml").read_text())
+    assert document["clinic"] == {"name": "Clinica Norte"}
+    assert document["kiosk"] == {"idle_timeout_s": 570, "language": "es"}
+    assert document["rules"] == {"refer_months": 2}
+    loaded = load_settings(tmp_path / "settings.toml", environ={})
+    assert loaded.kiosk.idle_timeout_s == 570 and loaded.rules.refer_months == 2
+    # applied at once to the running kiosk
+    assert window.ctx.settings.clinic.name == "Clinica Norte"
+    assert window.ctx.pipeline.rules.refer_months == 2
+    assert window.idle.timeout_ms == 570_000
+    assert window.clinic_label.text() == "Clinica Norte"
+    touch(qtbot, tab.save)
+    assert "Nothing changed" in tab.message.text()
+
+
+def test_history_search_reprint_and_csv_export(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    tmp_path: Path,
+) -> None:
+    window = open_kiosk(make_settings())
+    screen_one(qtbot, window, camera_dir)
+    admin_sign_in(qtbot, window)
+    window.admin.tabs.setCurrentIndex(1)
+    history = window.admin.history_tab
+    qtbot.waitUntil(lambda: history.table.rowCount() == 1)
+    assert history.table.item(0, 1).text() == "MRN-ADM"
+    type_into(qtbot, history.search, "nobody")
+    touch(qtbot, history.find_button)
+    qtbot.waitUntil(lambda: history.table.rowCount() == 0)
+    type_into(qtbot, history.search, "hist")
+    touch(qtbot, history.find_button)
+    qtbot.waitUntil(lambda: history.table.rowCount() == 1)
+
+    history.table.selectRow(0)
+    touch(qtbot, history.reprint)
+    qtbot.waitUntil(lambda: history.message.level in {"ok", "warning"}, timeout=30_000)
+    store = window.ctx.service.store
+    screening_id = store.history()[0]["screening_id"]
+    assert len(store.reports_for(screening_id)) == 2  # a reprint is a new report
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    history.export_to(usb)
+    qtbot.waitUntil(lambda: "Exported" in history.message.text(), timeout=10_000)
+    (exported,) = usb.glob("retiscreen-export-*.csv")
+    rows = list(csv.DictReader(exported.read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["patient_id"] for r in rows} == {"MRN-ADM"} and len(rows) == 2
+
+    touch(qtbot, window.admin.close_button)
+    assert window.current is window.home
+    assert history.table.rowCount() == 0  # no patient list left behind
+
+
+def test_operators_model_information_and_self_test(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+) -> None:
+    window = open_kiosk(make_settings(), operator=False)
+    touch(qtbot, window.home.start)
+    assert "No operators are set up" in window.signin.hint.text()
+    touch(qtbot, window.signin.back)
+    admin_sign_in(qtbot, window)
+    window.admin.tabs.setCurrentIndex(2)
+    system = window.admin.system_tab
+    grader = window.ctx.pipeline.grader
+    assert grader is not None
+    identity = grader.model.identity
+    info = system.model_info.text().replace(" ", "")
+    assert identity.name in system.model_info.text() and identity.sha256 in info
+    assert "CPUExecutionProvider" in system.model_info.text()
+
+    type_into(qtbot, system.new_name, "Bea")
+    type_into(qtbot, system.new_pin, "12")
+    touch(qtbot, system.add_operator)
+    assert system.operator_message.level == "error"
+    type_into(qtbot, system.new_pin, "135790")
+    touch(qtbot, system.add_operator)
+    assert [system.operator_list.item(i).text() for i in range(system.operator_list.count())] \
+        == ["Bea"]
+
+    touch(qtbot, system.self_test)
+    qtbot.waitUntil(lambda: system.self_test.isEnabled() and "Self-test" in
+                    system.test_message.text(), timeout=60_000)
+    assert "demo image" in system.test_details.text()
+    assert "model hashes" in system.test_details.text()
+
+    touch(qtbot, window.admin.close_button)
+    sign_in(qtbot, window, "Bea", "135790")
+    assert window.operator == "Bea"
+
+
+def test_printer_test_page(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+) -> None:
+    """The test page is a real PDF; with the CUPS test queue it is sent, else the
+    failure is explained."""
+    from retiscreen.report.printing import printer_ready
+    from retiscreen.ui.pages.admin_settings import write_test_page
+
+    pdf = write_test_page(tmp_path / "page.pdf", "Clinica Norte")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    queue = "retiscreen-test-pdf"
+    ready = printer_ready(queue)
+    window = open_kiosk(make_settings(report={"printer": queue if ready else "retiscreen-nope"}))
+    admin_sign_in(qtbot, window)
+    tab = window.admin.settings_tab
+    touch(qtbot, tab.test_page)
+    qtbot.waitUntil(lambda: tab.message.level in {"ok", "error"}, timeout=30_000)
+    if ready:
+        assert "Test page sent" in tab.message.text(), tab.message.text()
+    else:
+        assert "could not be printed" in tab.message.text()

@@ -1,0 +1,436 @@
+"""The whole screening through the kiosk window, against a real database and real models.
+
+Models: the trained models in models/ when models/grader.card.json exists, else tiny
+ONNX test models (see ``conftest.MODELS_USED``; every test records which). Printer: the
+CUPS queue ``retiscreen-test-pdf`` when scripts/ci_cups_setup.sh has made it (the job
+must then reach the store as printed and a PDF must come out of cups-pdf), else the
+report must be queued and the screen must say so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import shiboken6
+from pytestqt.qtbot import QtBot
+
+from retiscreen.domain import Laterality, QualityReason, Urgency
+from retiscreen.report.printing import printer_ready
+from retiscreen.settings import Settings
+from retiscreen.ui import texts
+from retiscreen.ui.window import KioskWindow
+from tests.ui import images
+from tests.ui.conftest import MODELS_USED
+from tests.ui.kiosk_driver import (
+    confirm_patient,
+    enter_patient,
+    sign_in,
+    stage,
+    take_photo,
+    touch,
+    wait_for_result,
+)
+
+CUPS_QUEUE = "retiscreen-test-pdf"
+CUPS_OUT = Path("/var/spool/cups-pdf") / CUPS_QUEUE
+
+OpenKiosk = Callable[..., KioskWindow]
+MakeSettings = Callable[..., Settings]
+
+
+def cups_queue_ready() -> bool:
+    return printer_ready(CUPS_QUEUE)
+
+
+def pdfs(folder: Path) -> set[Path]:
+    return set(folder.glob("*.pdf")) if folder.is_dir() else set()
+
+
+def start_to_right_eye(qtbot: QtBot, window: KioskWindow, patient_id: str = "MRN-1001",
+                       name: str = "Ada Example", dob: str = "1960-05-01") -> None:
+    sign_in(qtbot, window)
+    enter_patient(qtbot, window, patient_id, name, dob)
+    assert window.current is window.confirm
+    confirm_patient(qtbot, window, patient_id.lower(), dob)
+    assert window.current is window.capture
+    assert window.capture.side == Laterality.RIGHT
+
+
+def test_full_screening_is_stored_and_printed(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    record_property: Callable[[str, object], None],
+) -> None:
+    record_property("models", MODELS_USED)
+    printing = cups_queue_ready()
+    record_property("printer", CUPS_QUEUE if printing else "missing queue (report queued)")
+    stage(camera_dir, ("01-right.jpg", images.good()), ("02-left.jpg", images.good()))
+    window = open_kiosk(make_settings(report={"printer": CUPS_QUEUE if printing else
+                                              "retiscreen-missing-queue"}))
+    before = pdfs(CUPS_OUT)
+
+    start_to_right_eye(qtbot, window)
+    take_photo(qtbot, window)
+    assert window.capture.verdict.level == "ok"
+    assert window.capture.photo.has_image
+    touch(qtbot, window.capture.use)
+    assert window.capture.side == Laterality.LEFT
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+
+    store = window.ctx.service.store
+    rows = store.history()
+    assert [(r["patient_id"], r["name"]) for r in rows] == [("MRN-1001", "Ada Example")]
+    screening = store.load_screening(rows[0]["screening_id"])
+    assert screening.operator == "Ana"
+    assert [e.laterality for e in screening.eyes] == [Laterality.RIGHT, Laterality.LEFT]
+    assert all(e.quality is not None and e.quality.gradable and e.grade for e in screening.eyes)
+    assert screening.eyes[0].image is not None
+    assert screening.eyes[0].image.sha256 == screening.eyes[1].image.sha256  # type: ignore[union-attr]
+    # what the screen shows is what was stored
+    light = window.result.light
+    assert light.urgency == screening.decision.urgency
+    assert light.headline.text() == screening.decision.headline
+    assert light.advice.text() == screening.decision.advice
+    assert texts.long_date(screening.decision.follow_up_date(  # type: ignore[arg-type]
+        screening.started_at.date())) in light.due.text()
+    grade_words = screening.eyes[0].grade.grade.words  # type: ignore[union-attr]
+    assert grade_words in window.result.cards[Laterality.RIGHT].grade.text()
+
+    reports = store.reports_for(screening.screening_id)
+    assert len(reports) == 1 and Path(reports[0]["path"]).read_bytes().startswith(b"%PDF")
+    if printing:
+        assert reports[0]["printed_at"] and reports[0]["printer"] == CUPS_QUEUE
+        assert not store.pending_print_jobs()
+        assert window.result.printing.level == "ok"
+        assert "Printed" in window.result.printing.text()
+        if CUPS_OUT.is_dir():
+            qtbot.waitUntil(lambda: len(pdfs(CUPS_OUT) - before) >= 1, timeout=30_000)
+    else:
+        assert reports[0]["printed_at"] is None
+        assert [j["report_id"] for j in store.pending_print_jobs()] == [reports[0]["report_id"]]
+        assert window.result.printing.level == "warning"
+        assert "NOT printed" in window.result.printing.text()
+        assert "will be printed when the printer is back" in window.result.printing.text()
+
+    touch(qtbot, window.result.finish)
+    assert window.current is window.home
+    assert window.draft is None
+    assert not window.result.cards[Laterality.RIGHT].photo.has_image
+
+
+def test_ungradable_photo_then_retake_with_a_good_one(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    record_property: Callable[[str, object], None],
+) -> None:
+    record_property("models", MODELS_USED)
+    stage(camera_dir, ("01-lens-cap.png", images.black()), ("02-right.jpg", images.good()),
+          ("03-left.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    start_to_right_eye(qtbot, window)
+    capture = window.capture
+
+    take_photo(qtbot, window)
+    assert capture.verdict.level == "error"
+    assert QualityReason.NOT_FUNDUS.message in capture.verdict.text()
+    assert not capture.use.isVisible()
+    assert not capture.accept_ungradable.isVisible()
+    assert capture.retake.isVisible() and "1" in capture.retake.text()
+    touch(qtbot, capture.retake)
+    assert capture.state == "ready" and capture.take.isVisible()
+    take_photo(qtbot, window)
+    assert capture.verdict.level == "ok"
+    touch(qtbot, capture.use)
+    take_photo(qtbot, window)
+    touch(qtbot, capture.use)
+    wait_for_result(qtbot, window)
+
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    right = screening.eye(Laterality.RIGHT)
+    assert right is not None and right.quality is not None and right.quality.gradable
+    assert right.grade is not None
+
+
+def test_retakes_used_up_then_accepted_as_ungradable(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01-lens-cap.png", images.black()), ("02-blurred.png", images.blurred()),
+          ("03-left.jpg", images.good()))
+    window = open_kiosk(make_settings(capture={"max_retakes": 1}))
+    start_to_right_eye(qtbot, window)
+    capture = window.capture
+    take_photo(qtbot, window)
+    touch(qtbot, capture.retake)
+    take_photo(qtbot, window)
+    assert QualityReason.BLURRED.message in capture.verdict.text()
+    assert not capture.retake.isVisible()
+    touch(qtbot, capture.accept_ungradable)
+    assert capture.side == Laterality.LEFT
+    take_photo(qtbot, window)
+    touch(qtbot, capture.use)
+    wait_for_result(qtbot, window)
+
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    right = screening.eye(Laterality.RIGHT)
+    assert right is not None and right.grade is None
+    assert right.quality is not None and QualityReason.BLURRED in right.quality.reasons
+    assert screening.decision.urgency >= Urgency.RETAKE_OR_EXAMINE
+    card = window.result.cards[Laterality.RIGHT]
+    assert "not gradable" in card.quality.text()
+
+
+def test_an_eye_can_be_skipped_with_a_reason(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01-right.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    start_to_right_eye(qtbot, window)
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    touch(qtbot, window.capture.skip)
+    prosthesis = next(b for r, b in window.capture.skip_buttons if "prosthesis" in r)
+    touch(qtbot, prosthesis)
+    wait_for_result(qtbot, window)
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    left = screening.eye(Laterality.LEFT)
+    assert left is not None and left.skipped_reason == "Artificial eye (prosthesis)"
+    assert "prosthesis" in window.result.cards[Laterality.LEFT].quality.text()
+
+
+def test_wrong_or_mismatched_identifiers_are_refused(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+) -> None:
+    window = open_kiosk(make_settings())
+    sign_in(qtbot, window)
+    page = window.patient
+    qtbot.keyClicks(page.patient_id, "MRN-SCAN-1")  # a keyboard-wedge scanner: one burst
+    qtbot.keyClick(page.patient_id, "\r")
+    assert page.scan_note.text() == "ID scanned." and page.patient_id.was_scanned
+    page.patient_id.clear()
+    touch(qtbot, page.next)
+    assert window.current is page and page.message.level == "error"
+    assert "patient ID" in page.message.text() and "date of birth" in page.message.text()
+    enter_patient(qtbot, window, "MRN-7", "Bo Test", "31/02/1970")
+    assert window.current is page and "real date of birth" in page.message.text()
+    enter_patient(qtbot, window, "MRN-7", "Bo Test", "28/02/1970")
+    assert window.current is window.confirm
+
+    confirm_patient(qtbot, window, "MRN-1", "28/02/1970")
+    assert window.current is window.confirm
+    assert "patient ID does not match" in window.confirm.message.text()
+    assert window.confirm.patient_id.property("invalid") == "true"
+    confirm_patient(qtbot, window, "mrn-7", "1970-02-27")
+    assert window.current is window.confirm
+    assert "date of birth does not match" in window.confirm.message.text()
+    assert "correct the details" in window.confirm.message.text()
+    touch(qtbot, window.confirm.back)
+    assert window.current is page and page.patient_id.text() == "MRN-7"
+    touch(qtbot, page.next)
+    confirm_patient(qtbot, window, " mrn-7 ", "1970-02-28")
+    assert window.current is window.capture
+    qtbot.waitUntil(lambda: not window.ctx.workers.busy)
+    events = [e["event"] for e in window.ctx.service.store.audit_events()]
+    assert events.count("patient_confirmation_mismatch") == 2
+    assert "patient_confirmed" in events
+
+
+def test_idle_timeout_clears_patient_data_from_every_page(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 2}))
+    start_to_right_eye(qtbot, window, "MRN-IDLE-42", "Zed Idle")
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    assert any("Zed Idle" in t for t in _all_texts(window))
+
+    qtbot.waitUntil(lambda: window.current is window.home, timeout=10_000)
+    assert window.draft is None and window.operator is None
+    leftovers = [t for t in _all_texts(window) if "Zed Idle" in t or "MRN-IDLE-42" in t]
+    assert leftovers == []
+    assert not window.capture.photo.has_image
+    assert not any(card.photo.has_image for card in window.result.cards.values())
+    assert window.result.light.urgency is None
+    # the screening itself was saved before the screen was cleared
+    assert window.ctx.service.store.history()[0]["patient_id"] == "MRN-IDLE-42"
+
+
+def test_idle_timeout_mid_capture_discards_the_draft(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 1}))
+    start_to_right_eye(qtbot, window, "MRN-HALF", "Half Way")
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.retake)
+    touch(qtbot, window.capture.import_file)  # a file chooser left open over the page
+    picker = window.capture._picker
+    assert picker is not None and picker.isVisible()
+    qtbot.waitUntil(lambda: window.current is window.home, timeout=10_000)
+    assert not shiboken6.isValid(picker) or not picker.isVisible()  # closed (and deleted)
+    assert not [t for t in _all_texts(window) if "Half Way" in t or "MRN-HALF" in t]
+    assert not window.capture.photo.has_image
+    assert window.ctx.service.store.history() == []
+    qtbot.waitUntil(lambda: not window.ctx.workers.busy)
+    assert "screening_abandoned" in [e["event"] for e in window.ctx.service.store.audit_events()]
+
+
+def _all_texts(window: KioskWindow) -> list[str]:
+    from tests.ui.kiosk_driver import visible_texts
+
+    return visible_texts(window)
+
+
+def test_a_screening_that_cannot_be_saved_is_kept_and_saved_on_retry(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retiscreen.store import StorageError
+
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    service = window.ctx.service
+    real_record = service.record
+    failures = iter([StorageError("The disk is full: the screening was NOT saved.")])
+
+    def flaky_record(*args: object, **kwargs: object) -> object:
+        for error in failures:
+            raise error
+        return real_record(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "record", flaky_record)
+    start_to_right_eye(qtbot, window)
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    qtbot.waitUntil(lambda: window.grading.retry.isVisible(), timeout=30_000)
+    assert window.current is window.grading
+    assert "could NOT be saved" in window.grading.message.text()
+    assert len(window.ctx.unsaved) == 1 and service.store.history() == []
+    touch(qtbot, window.grading.retry)
+    wait_for_result(qtbot, window)
+    assert window.ctx.unsaved == []
+    assert len(service.store.history()) == 1
+
+
+def test_missing_printer_queues_the_report_then_prints_when_back(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+) -> None:
+    """The printer named in the settings does not exist: the report is saved and queued
+    and the screen says so. If this machine has the CUPS test queue (and we may run
+    lpadmin), a queue of that name is then created and "Print queued reports now"
+    prints it; otherwise the job must stay pending."""
+    import os
+    import shutil
+    import subprocess
+
+    queue = f"retiscreen-ui-back-{os.getpid()}"
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings(report={"printer": queue}))
+    start_to_right_eye(qtbot, window)
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    store = window.ctx.service.store
+    assert "NOT printed" in window.result.printing.text()
+    assert "not available" in window.result.printing.text()
+    (job,) = store.pending_print_jobs()
+    assert job["printer"] == queue
+
+    ppd = Path("/etc/cups/ppd") / f"{CUPS_QUEUE}.ppd"
+    can_add = cups_queue_ready() and ppd.exists() and shutil.which("lpadmin") and os.geteuid() == 0
+    if can_add:
+        subprocess.run(["lpadmin", "-p", queue, "-E", "-v", f"cups-pdf:/{CUPS_QUEUE}",
+                        "-P", str(ppd)], check=True, capture_output=True)
+    try:
+        touch(qtbot, window.result.finish)
+        touch(qtbot, window.home.admin)
+        for digit in "2468":
+            qtbot.keyClicks(window.admin_signin.pad.display, digit)
+        touch(qtbot, window.admin_signin.pad.ok)
+        assert window.current is window.admin
+        settings_tab = window.admin.settings_tab
+        touch(qtbot, settings_tab.retry_queue)
+        qtbot.waitUntil(lambda: "still waiting" in settings_tab.message.text(), timeout=20_000)
+        if can_add:
+            assert "1 queued report(s) printed, 0 still waiting" in settings_tab.message.text()
+            assert store.pending_print_jobs() == []
+            assert store.print_job(job["job_id"])["status"] == "printed"
+        else:
+            assert "0 queued report(s) printed, 1 still waiting" in settings_tab.message.text()
+            assert store.print_job(job["job_id"])["status"] == "pending"
+    finally:
+        if can_add:
+            subprocess.run(["lpadmin", "-x", queue], check=False, capture_output=True)
+            time.sleep(0.1)
+
+
+def test_grading_saving_and_printing_run_off_the_gui_thread(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    service, pipeline = window.ctx.service, window.ctx.pipeline
+    threads: dict[str, str] = {}
+
+    def spy(owner: object, name: str) -> None:
+        real = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            threads[name] = threading.current_thread().name
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapper)
+
+    for owner, name in [(pipeline, "check"), (pipeline, "assess_eye"), (service, "record"),
+                        (service, "print_report")]:
+        spy(owner, name)
+    start_to_right_eye(qtbot, window)
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    assert set(threads) == {"check", "assess_eye", "record", "print_report"}
+    main = threading.main_thread().name
+    assert main not in threads.values(), threads
+
+
+def test_an_unexpected_grading_failure_can_be_retried(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    pipeline = window.ctx.pipeline
+    real = pipeline.assess_eye
+    failures = iter([RuntimeError("onnxruntime: out of memory")])
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        for error in failures:
+            raise error
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "assess_eye", flaky)
+    start_to_right_eye(qtbot, window)
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    qtbot.waitUntil(lambda: window.grading.retry.isVisible(), timeout=30_000)
+    assert "Grading failed" in window.grading.message.text()
+    assert "out of memory" in window.grading.message.text()
+    touch(qtbot, window.grading.retry)
+    wait_for_result(qtbot, window)
+    assert len(window.ctx.service.store.history()) == 1

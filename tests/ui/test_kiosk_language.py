@@ -1,0 +1,111 @@
+"""English and Spanish: the translation files are complete and the kiosk switches live."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from retiscreen.domain import ICDR_WORDS, QUALITY_MESSAGES, Laterality, QualityReason
+from retiscreen.rules import ReferralRules
+from retiscreen.settings import Settings
+from retiscreen.ui import texts
+from retiscreen.ui.i18n import translations_dir
+from retiscreen.ui.window import KioskWindow
+from tests.ui import images
+from tests.ui.kiosk_driver import (
+    confirm_patient,
+    enter_patient,
+    sign_in,
+    stage,
+    take_photo,
+    touch,
+    wait_for_result,
+)
+
+TS = translations_dir() / "retiscreen_es.ts"
+QM = translations_dir() / "retiscreen_es.qm"
+PLACEHOLDER = re.compile(r"\{[a-z]+(?::[^}]*)?\}")
+
+
+def messages() -> list[tuple[str, str, ET.Element]]:
+    root = ET.parse(TS).getroot()
+    return [(context.findtext("name") or "", message.findtext("source") or "",
+             message.find("translation"))  # type: ignore[misc]
+            for context in root.iter("context") for message in context.iter("message")]
+
+
+def test_every_string_is_translated_with_its_placeholders() -> None:
+    entries = messages()
+    assert len(entries) > 200
+    for context, source, translation in entries:
+        assert translation.get("type") is None, f"unfinished: {context}: {source}"
+        assert (translation.text or "").strip(), f"empty: {context}: {source}"
+        assert sorted(PLACEHOLDER.findall(source)) == sorted(
+            PLACEHOLDER.findall(translation.text or "")), f"placeholders differ: {source}"
+    assert QM.exists() and QM.stat().st_mtime >= TS.stat().st_mtime - 5, \
+        "run scripts/update_translations.sh"
+
+
+def test_core_sentences_shown_on_screen_have_translations() -> None:
+    core = {source for context, source, _ in messages() if context == "CoreText"}
+    assert set(QUALITY_MESSAGES.values()) <= core
+    assert set(ICDR_WORDS.values()) <= core
+    rules = ReferralRules()
+    headlines = {rules.rescreen().headline, rules.urgent().headline,
+                 rules.ungradable().headline, rules.cannot_grade("x").headline}
+    assert headlines <= core and set(texts.ADVICE.values()) <= core
+
+
+def test_switching_to_spanish_relabels_every_page_live(
+    qtbot: QtBot, open_kiosk: Callable[..., KioskWindow], make_settings: Callable[..., Settings],
+    camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01-lens-cap.png", images.black()), ("02.jpg", images.good()),
+          ("03.jpg", images.good()))
+    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 600}))
+    assert window.home.start.text() == "Start screening"
+    touch(qtbot, window.home.language_buttons["es"])
+    qtbot.waitUntil(lambda: window.home.start.text() == "Iniciar cribado")
+    assert window.home.language_buttons["es"].isChecked()
+    assert window.admin.tabs.tabText(1) == "Historial"  # pages not showing follow too
+
+    sign_in(qtbot, window)
+    assert window.patient.title.text() == "Datos del paciente"
+    enter_patient(qtbot, window, "MRN-ES", "Lucía Pérez", "02/03/1961")
+    confirm_patient(qtbot, window, "MRN-ES", "1961-03-02")
+    assert window.capture.title.text() == "Ojo derecho"
+    take_photo(qtbot, window)
+    assert "No parece una fotografía de retina" in window.capture.verdict.text()
+    assert QualityReason.NOT_FUNDUS.message not in window.capture.verdict.text()
+    touch(qtbot, window.capture.retake)
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    decision = screening.decision
+    assert screening.patient.name == "Lucía Pérez"
+    light = window.result.light
+    assert light.headline.text() == texts.headline(decision) != decision.headline
+    assert light.advice.text() != decision.advice
+    if decision.follow_up_months:
+        assert f"{decision.follow_up_months} mes" in light.advice.text()
+    assert " de " in light.due.text() and light.due.text().startswith("Próximo paso")
+    grade = screening.eye(Laterality.RIGHT).grade  # type: ignore[union-attr]
+    assert grade is not None
+    assert texts.grade_words(grade.grade) in window.result.cards[Laterality.RIGHT].grade.text()
+    assert grade.grade.words not in window.result.cards[Laterality.RIGHT].grade.text()
+    # what is stored (and printed) stays in the record's language
+    assert decision.headline in {ReferralRules().for_grade(grade).headline,
+                                 ReferralRules().ungradable().headline}
+
+    touch(qtbot, window.result.finish)
+    window.idle_timeout()
+    qtbot.waitUntil(lambda: window.home.start.text() == "Start screening")  # site's language

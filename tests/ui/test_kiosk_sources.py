@@ -1,0 +1,171 @@
+"""Where photographs come from: file-backed camera, watched folder, file import, no camera."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from retiscreen.capture import CaptureError, FileCamera, FrameSource, StableFileTracker
+from retiscreen.capture.source import frame_to_fundus
+from retiscreen.domain import Laterality
+from retiscreen.settings import Settings
+from retiscreen.ui.window import KioskWindow
+from tests.ui import images
+from tests.ui.kiosk_driver import confirm_patient, enter_patient, sign_in, stage, touch
+
+OpenKiosk = Callable[..., KioskWindow]
+MakeSettings = Callable[..., Settings]
+
+
+def to_capture(qtbot: QtBot, window: KioskWindow) -> None:
+    sign_in(qtbot, window)
+    enter_patient(qtbot, window, "MRN-55", "Cy Source", "1950-01-02")
+    confirm_patient(qtbot, window, "MRN-55", "1950-01-02")
+    assert window.current is window.capture
+
+
+def test_file_camera_replays_a_folder_in_name_order(tmp_path: Path) -> None:
+    stage(tmp_path, ("b.png", images.black()), ("a.jpg", images.good()),
+          ("notes.txt", b"not a photo"))
+    camera = FileCamera(tmp_path)
+    assert isinstance(camera, FrameSource)
+    names = [Path(camera.grab().source).name for _ in range(3)]
+    assert names == ["a.jpg", "b.png", "a.jpg"]
+    assert camera.preview() is not None
+    with pytest.raises(CaptureError):
+        FileCamera(tmp_path / "missing")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CaptureError, match="no photographs"):
+        FileCamera(empty).grab()
+
+
+def test_file_camera_reads_a_video_file(tmp_path: Path) -> None:
+    path = tmp_path / "fundus.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5, (320, 240))
+    for value in (40, 200):
+        writer.write(np.full((240, 320, 3), value, np.uint8))
+    writer.release()
+    camera = FileCamera(path)
+    assert camera.live
+    first, second, third = (camera.grab() for _ in range(3))
+    assert first.size == (320, 240) and first.file_format == "PNG"
+    assert first.pixels.mean() < second.pixels.mean()
+    assert abs(float(third.pixels.mean()) - float(first.pixels.mean())) < 5  # wrapped round
+    camera.close()
+
+
+def test_camera_frames_go_through_the_strict_decoder() -> None:
+    frame = np.zeros((300, 400, 3), np.uint8)
+    frame[..., 0] = 255
+    image = frame_to_fundus(frame, "camera:test")
+    assert image.pixels[0, 0].tolist() == [255, 0, 0]  # RGB kept, not BGR
+    assert image.data.startswith(b"\x89PNG")
+
+
+def test_stable_file_tracker_waits_for_a_complete_file(tmp_path: Path) -> None:
+    stage(tmp_path, ("old.jpg", images.good()))
+    now = [0.0]
+    tracker = StableFileTracker(tmp_path, settle_s=1.0, clock=lambda: now[0])
+    assert tracker.poll() == []
+    data = images.good()
+    target = tmp_path / "new.jpg"
+    target.write_bytes(data[:1000])
+    assert tracker.poll() == []
+    now[0] = 2.0
+    target.write_bytes(data)  # still being written
+    assert tracker.poll() == []
+    now[0] = 2.5
+    assert tracker.poll() == []
+    now[0] = 3.1
+    assert tracker.poll() == [target]
+    now[0] = 9.0
+    assert tracker.poll() == []  # reported once
+
+
+def test_a_new_file_in_the_watched_folder_becomes_the_photograph(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+) -> None:
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
+    to_capture(qtbot, window)
+    assert str(watch) in window.capture.source_line.text()
+    data = images.good()
+    (watch / "IMG_0001.JPG").write_bytes(data[: len(data) // 2])  # the copy is under way
+    qtbot.wait(100)
+    (watch / "IMG_0001.JPG").write_bytes(data)
+    qtbot.waitUntil(lambda: window.capture.state == "verdict", timeout=10_000)
+    assert window.capture.verdict.level == "ok"
+    capture = window.capture.capture
+    assert capture is not None and capture.image is not None
+    assert capture.image.source.endswith("IMG_0001.JPG")
+
+
+def test_no_camera_says_so_and_import_from_file_still_works(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+) -> None:
+    photos = tmp_path / "usb"
+    photos.mkdir()
+    stage(photos, ("right.jpg", images.good()), ("broken.jpg", images.good()[:5000]))
+    window = open_kiosk(make_settings(capture={"camera": "opencv:/dev/video-missing"}))
+    assert window.ctx.device is not None  # opened lazily: fails on the first photograph
+    window.ctx.apply({"capture": {"camera": "none"}})
+    assert window.ctx.device is None
+    assert "No camera" in window.home.camera_status.text() or \
+        "import" in window.home.camera_status.text()
+    to_capture(qtbot, window)
+    capture = window.capture
+    assert not capture.take.isEnabled()
+    assert "Import from file" in capture.source_line.text()
+
+    touch(qtbot, capture.import_file)
+    picker = capture._picker
+    assert picker is not None and picker.isVisible()
+    picker.open_folder(photos)
+    assert picker.select(photos / "broken.jpg")
+    touch(qtbot, picker.use)
+    qtbot.waitUntil(lambda: capture.state == "verdict", timeout=10_000)
+    assert capture.verdict.level == "error" and "broken.jpg" in capture.verdict.text()
+    touch(qtbot, capture.retake)
+    touch(qtbot, capture.import_file)
+    picker = capture._picker
+    assert picker is not None
+    picker.open_folder(photos)
+    picker.select(photos / "right.jpg")
+    touch(qtbot, picker.use)
+    qtbot.waitUntil(lambda: capture.state == "verdict", timeout=10_000)
+    assert capture.verdict.level == "ok"
+    assert capture.side == Laterality.RIGHT
+
+
+def test_a_camera_that_fails_is_reported_plainly(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+) -> None:
+    window = open_kiosk(make_settings(capture={"camera": "opencv:/dev/video-missing"}))
+    to_capture(qtbot, window)
+    touch(qtbot, window.capture.take)
+    qtbot.waitUntil(lambda: window.capture.state == "ready", timeout=10_000)
+    assert window.capture.verdict.level == "error"
+    assert "cannot be opened" in window.capture.verdict.text()
+    capture = window.capture.capture
+    assert capture is not None and capture.attempts == 0  # a camera fault is not a retake
+
+
+def test_qt_camera_images_convert_to_rgb_with_padded_rows(qtbot: QtBot) -> None:
+    """QImage rows are padded to 4 bytes; an odd width must not shear the picture."""
+    from PySide6.QtGui import QColor, QImage
+
+    from retiscreen.capture.qt_camera import qimage_to_rgb
+
+    image = QImage(301, 7, QImage.Format.Format_ARGB32)
+    image.fill(QColor(200, 30, 10))
+    image.setPixelColor(300, 6, QColor(0, 0, 255))
+    rgb = qimage_to_rgb(image)
+    assert rgb.shape == (7, 301, 3)
+    assert rgb[0, 0].tolist() == [200, 30, 10] and rgb[6, 300].tolist() == [0, 0, 255]
