@@ -30,15 +30,37 @@ from collections import defaultdict
 from pathlib import Path
 
 BASELINE = {
-    "QtCore", "QtGui", "QtWidgets", "QtMultimedia", "QtMultimediaWidgets", "QtNetwork",
-    "QtDBus", "QtOpenGL", "QtOpenGLWidgets", "QtPrintSupport", "QtSvg", "QtSvgWidgets",
+    "QtCore",
+    "QtGui",
+    "QtWidgets",
+    "QtMultimedia",
+    "QtMultimediaWidgets",
+    "QtNetwork",
+    "QtDBus",
+    "QtOpenGL",
+    "QtOpenGLWidgets",
+    "QtPrintSupport",
+    "QtSvg",
+    "QtSvgWidgets",
 }
 QML_MODULES = {"QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuick3D"}
 PLUGIN_FAMILIES = {
-    "platforms", "platforminputcontexts", "platformthemes", "xcbglintegrations",
-    "egldeviceintegrations", "wayland-decoration-client", "wayland-graphics-integration-client",
-    "wayland-shell-integration", "imageformats", "iconengines", "multimedia", "tls",
-    "networkinformation", "generic", "printsupport", "styles",
+    "platforms",
+    "platforminputcontexts",
+    "platformthemes",
+    "xcbglintegrations",
+    "egldeviceintegrations",
+    "wayland-decoration-client",
+    "wayland-graphics-integration-client",
+    "wayland-shell-integration",
+    "imageformats",
+    "iconengines",
+    "multimedia",
+    "tls",
+    "networkinformation",
+    "generic",
+    "printsupport",
+    "styles",
 }
 TRANSLATIONS = re.compile(r"^qt(base|multimedia)?_[A-Za-z_]+\.qm$")
 MODULE_RE = re.compile(r"PySide6\.(Qt[A-Za-z0-9]+)")
@@ -56,8 +78,9 @@ def used_modules(source: Path) -> set[str]:
 
 
 def needed(path: Path) -> list[str]:
-    result = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        ["readelf", "-d", str(path)], capture_output=True, text=True, check=False
+    )
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", result.stdout)
 
 
@@ -102,8 +125,17 @@ def prune(site: Path, source: Path) -> list[str]:
     by_name: dict[str, list[Path]] = defaultdict(list)
     for path in site.rglob("*.so*"):
         by_name[path.name].append(path)
-    roots = [p for p in site.rglob("*") if (p.is_file() and not p.is_symlink() and p not in gone
-                                             and is_elf(p) and qt / "lib" not in p.parents)]
+    roots = [
+        p
+        for p in site.rglob("*")
+        if (
+            p.is_file()
+            and not p.is_symlink()
+            and p not in gone
+            and is_elf(p)
+            and qt / "lib" not in p.parents
+        )
+    ]
     keep_libs: set[Path] = set()
     queue = list(roots)
     seen: set[Path] = set()

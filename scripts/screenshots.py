@@ -58,11 +58,11 @@ def models_dir(work: Path) -> tuple[Path, str]:
     return write_models(work / "models"), "tiny test models (models/grader.* not present yet)"
 
 
-def spin(app: QApplication, seconds: float = 0.3,
-         until: Callable[[], bool] | None = None) -> None:
+def spin(app: QApplication, seconds: float = 0.3, until: Callable[[], bool] | None = None) -> None:
     end = time.monotonic() + seconds
-    while time.monotonic() < end or (until is not None and not until()
-                                     and time.monotonic() < end + 30):
+    while time.monotonic() < end or (
+        until is not None and not until() and time.monotonic() < end + 30
+    ):
         app.processEvents()
         time.sleep(0.01)
         if until is not None and until() and time.monotonic() >= end:
@@ -158,8 +158,9 @@ def run(out: Path, printer: str, size: tuple[int, int] = SIZE) -> None:
     window.result.finish.click()
     window.set_language("es")
     shoot.shot("home-spanish")
-    draft = ScreeningDraft("nurse", Patient("MRN-20417", "María José García",
-                                            date(1958, 3, 24), "Female"))
+    draft = ScreeningDraft(
+        "nurse", Patient("MRN-20417", "María José García", date(1958, 3, 24), "Female")
+    )
     window.draft = draft
     window.confirm.set_patient(draft.patient)  # type: ignore[arg-type]
     window.go(window.confirm)
@@ -178,8 +179,9 @@ def run(out: Path, printer: str, size: tuple[int, int] = SIZE) -> None:
 
     window.go(window.grading)
     window.grading._mark(STEP_SAVE)
-    window.grading.message.show_message(window.grading.tr(
-        "Please wait. This takes a few seconds."), "info")
+    window.grading.message.show_message(
+        window.grading.tr("Please wait. This takes a few seconds."), "info"
+    )
     shoot.shot("grading-progress")
     window.grading.clear()
     window.go(window.home)
@@ -208,8 +210,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--printer", default="", help="CUPS queue for the printed result")
-    parser.add_argument("--size", default="1280x800", help="window size, e.g. 1920x1080 "
-                        "(run Xvfb with a screen at least that big: the type scales with it)")
+    parser.add_argument(
+        "--size",
+        default="1280x800",
+        help="window size, e.g. 1920x1080 "
+        "(run Xvfb with a screen at least that big: the type scales with it)",
+    )
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
     run(args.out, args.printer, (width, height))

@@ -238,7 +238,8 @@ def training_data(task: Task, samples: list[Sample]) -> dict[str, str]:
     if task.name == "quality":
         data["scikit-image sample photographs"] = (
             "non-fundus negatives (astronaut, coffee, ...; public domain / CC0 per scikit-image) "
-            "plus synthetic blank frames and degraded photographs (blur, dark, flare, cut off, haze)"
+            "plus synthetic blank frames and degraded photographs "
+            "(blur, dark, flare, cut off, haze)"
         )
     return data
 

@@ -1,6 +1,6 @@
 """Render models/MODEL_CARD.md (the readable card) from the machine-readable cards.
 
-    python -m training.model_card --models models
+python -m training.model_card --models models
 """
 
 from __future__ import annotations

@@ -245,16 +245,19 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
     archive = Path(archive).absolute()
     db = root / DB_FILENAME
     if not db.is_file():
-        raise BackupError(f"there is no records database at {db}: nothing to back up "
-                          "(check --data-dir / RETISCREEN_STORAGE_DATA_DIR)")
+        raise BackupError(
+            f"there is no records database at {db}: nothing to back up "
+            "(check --data-dir / RETISCREEN_STORAGE_DATA_DIR)"
+        )
     if archive.exists():
         raise BackupError(f"{archive} already exists; choose a new file name")
     for folder in FOLDERS:
         if archive.is_relative_to((root / folder).absolute()):
             raise BackupError(f"write the backup outside {root / folder}")
     if not archive.parent.is_dir():
-        raise BackupError(f"the folder {archive.parent} does not exist (is the backup disk "
-                          "mounted?)")
+        raise BackupError(
+            f"the folder {archive.parent} does not exist (is the backup disk mounted?)"
+        )
     partial = archive.with_name(archive.name + ".partial")
     problems: list[str] = []
     files: list[dict[str, Any]] = []
@@ -344,8 +347,9 @@ def _read_archive(archive: Path, extract_to: Path | None) -> BackupInfo:
     if sidecar.is_file():
         expected = sidecar.read_text(encoding="utf-8").split()[:1]
         if expected != [digest]:
-            raise BackupError(f"{archive} does not match {sidecar.name}: the archive is damaged "
-                              "or was changed")
+            raise BackupError(
+                f"{archive} does not match {sidecar.name}: the archive is damaged or was changed"
+            )
     seen: dict[str, tuple[int, str]] = {}
     manifest: dict[str, Any] | None = None
     try:
@@ -368,8 +372,10 @@ def _read_archive(archive: Path, extract_to: Path | None) -> BackupInfo:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{archive} is not a RetiScreen backup (no valid {MANIFEST})")
     if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
-        raise BackupError(f"{archive} was written by a newer RetiScreen (backup format "
-                          f"{manifest.get('format_version')}); use that version to restore it")
+        raise BackupError(
+            f"{archive} was written by a newer RetiScreen (backup format "
+            f"{manifest.get('format_version')}); use that version to restore it"
+        )
     listed = {str(f["path"]): (int(f["size"]), str(f["sha256"])) for f in manifest["files"]}
     for name, expected_entry in listed.items():
         if name not in seen:
@@ -442,8 +448,10 @@ def _check_database(db: Path) -> None:
     if integrity != ["ok"]:
         raise BackupError(f"the database in the backup is damaged: {'; '.join(integrity[:5])}")
     if version > SCHEMA_VERSION:
-        raise BackupError(f"the backup comes from a newer RetiScreen (schema {version}, this "
-                          f"program knows up to {SCHEMA_VERSION}); install that version first")
+        raise BackupError(
+            f"the backup comes from a newer RetiScreen (schema {version}, this "
+            f"program knows up to {SCHEMA_VERSION}); install that version first"
+        )
     if version and app_id != APPLICATION_ID:
         raise BackupError("the database in the backup is not a RetiScreen database")
 
@@ -511,8 +519,9 @@ def backup_command(settings: Settings, to: Path) -> int:
         return EXIT_FAILED
     print(f"Backup written: {info.describe()}")
     if info.problems:
-        print("WARNING: the records have problems (the backup holds what there is):",
-              file=sys.stderr)
+        print(
+            "WARNING: the records have problems (the backup holds what there is):", file=sys.stderr
+        )
         for problem in info.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_FAILED
@@ -555,11 +564,15 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--to", type=Path, required=True, metavar="FILE")
     verify = sub.add_parser("verify", help="check an archive against its manifest")
     verify.add_argument("archive", type=Path)
-    restore = sub.add_parser("restore", parents=[common],
-                             help="restore an archive into the data folder")
+    restore = sub.add_parser(
+        "restore", parents=[common], help="restore an archive into the data folder"
+    )
     restore.add_argument("archive", type=Path)
-    restore.add_argument("--force", action="store_true",
-                         help="move existing records aside (never deleted) and restore")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="move existing records aside (never deleted) and restore",
+    )
     return parser
 
 

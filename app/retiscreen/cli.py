@@ -10,7 +10,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,7 +18,13 @@ from typing import Any
 
 from retiscreen import __version__
 from retiscreen.domain import EyeResult, Laterality, Patient, Screening
-from retiscreen.settings import Settings, SettingsError, bundled_dir, load_settings
+from retiscreen.settings import (
+    Settings,
+    SettingsError,
+    bundled_dir,
+    load_settings,
+    settings_file,
+)
 
 log = logging.getLogger("retiscreen")
 
@@ -283,15 +289,33 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
+    """The Qt app. An unconfigured machine (no settings file) with no camera starts in demo
+    mode, so a newcomer sees a whole screening; a configured kiosk never does, because demo
+    mode feeds sample photographs and enables the demo operator."""
     try:
         from retiscreen.ui.app import run_kiosk
+        from retiscreen.ui.devices import camera_present
     except ImportError as exc:
         print(
             f"retiscreen: the kiosk needs the GUI extra (pip install 'retiscreen[gui]'): {exc}",
             file=sys.stderr,
         )
         return EXIT_FAILED
-    return run_kiosk(settings, demo=args.demo, windowed=args.windowed)
+    demo = kiosk_demo_mode(args.demo, args.config, camera_present)
+    if demo and not args.demo:
+        print(
+            "retiscreen: no settings file and no camera found: starting in DEMO mode "
+            "(sample photographs; not for patients).",
+            file=sys.stderr,
+        )
+    return run_kiosk(settings, demo=demo, windowed=args.windowed)
+
+
+def kiosk_demo_mode(
+    requested: bool, config: Path | None, camera_present: Callable[[], bool]
+) -> bool:
+    """Demo when asked, or on a machine nobody has configured that has no camera."""
+    return requested or (not settings_file(config).exists() and not camera_present())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -108,8 +108,10 @@ class SelftestResult:
         note = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
         if critical:
             names = ", ".join(c.name for c in critical)
-            lines.append(f"SELFTEST FAILED: {names}. Do not screen patients with this "
-                         f"installation until this is fixed{note}.")
+            lines.append(
+                f"SELFTEST FAILED: {names}. Do not screen patients with this "
+                f"installation until this is fixed{note}."
+            )
         else:
             lines.append(f"selftest passed: all critical checks OK{note}.")
         return "\n".join(lines)
@@ -178,8 +180,9 @@ def check_database(root: Path) -> Check:
         return Check("database", False, f"{root}: unexpected error {exc!r}")
     if not found:
         return Check("database", False, f"{root}: the audit event written was not read back")
-    return Check("database", True, f"{root / 'retiscreen.db'} writable (audit event written "
-                 "and read back)")
+    return Check(
+        "database", True, f"{root / 'retiscreen.db'} writable (audit event written and read back)"
+    )
 
 
 def check_disk(root: Path) -> Check:
@@ -202,16 +205,26 @@ def check_printer(configured: str) -> Check:
     try:
         name = configured or default_printer()
     except PrinterError as exc:
-        return Check("printer", False, f"{exc} (reports are kept and can be printed later)",
-                     critical=False)
+        return Check(
+            "printer", False, f"{exc} (reports are kept and can be printed later)", critical=False
+        )
     if not name:
-        return Check("printer", False, "no printer configured and no CUPS default destination "
-                     "(reports are kept and can be printed later)", critical=False)
+        return Check(
+            "printer",
+            False,
+            "no printer configured and no CUPS default destination "
+            "(reports are kept and can be printed later)",
+            critical=False,
+        )
     source = "settings" if configured else "CUPS default"
     if printer_ready(name):
         return Check("printer", True, f"'{name}' ({source}) is ready", critical=False)
-    return Check("printer", False, f"'{name}' ({source}) is missing, stopped or rejecting jobs",
-                 critical=False)
+    return Check(
+        "printer",
+        False,
+        f"'{name}' ({source}) is missing, stopped or rejecting jobs",
+        critical=False,
+    )
 
 
 def find_cameras() -> list[str]:
@@ -231,8 +244,13 @@ def find_cameras() -> list[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     try:
         result = subprocess.run(
-            [sys.executable, "-c", _QT_CAMERA_PROBE], capture_output=True, text=True,
-            timeout=CAMERA_PROBE_TIMEOUT_S, env=env, stdin=subprocess.DEVNULL, check=False,
+            [sys.executable, "-c", _QT_CAMERA_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=CAMERA_PROBE_TIMEOUT_S,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return []
@@ -265,17 +283,22 @@ def check_demo(pipeline: Pipeline, image: Path) -> Check:
     quality = eye.quality
     if quality is None or not quality.gradable:
         why = " ".join(quality.messages) if quality else (eye.error or "no quality verdict")
-        return Check(name, False, f"{image.name} (a good photograph) was judged ungradable: "
-                     f"{why}")
+        return Check(name, False, f"{image.name} (a good photograph) was judged ungradable: {why}")
     grade = eye.grade
     if grade is None:
         return Check(name, False, f"{image.name} was not graded: {eye.error or 'no result'}")
-    text = (f"{image.name}: gradable (quality {quality.score:.2f}), ICDR {int(grade.grade)} "
-            f"{grade.grade.words}, P(referable) {grade.referable_probability:.3f} vs threshold "
-            f"{grade.threshold:.3f}, {elapsed_ms:.0f} ms on {grade.provider}")
+    text = (
+        f"{image.name}: gradable (quality {quality.score:.2f}), ICDR {int(grade.grade)} "
+        f"{grade.grade.words}, P(referable) {grade.referable_probability:.3f} vs threshold "
+        f"{grade.threshold:.3f}, {elapsed_ms:.0f} ms on {grade.provider}"
+    )
     if grade.referable:
-        return Check(name, False, f"{text}: a normal eye graded REFERABLE; wrong or damaged "
-                     "model, or broken preprocessing")
+        return Check(
+            name,
+            False,
+            f"{text}: a normal eye graded REFERABLE; wrong or damaged "
+            "model, or broken preprocessing",
+        )
     return Check(name, True, text)
 
 
@@ -306,9 +329,16 @@ def run_selftest(
         check_demo(pipeline, demo_image or bundled_dir("assets") / DEMO_IMAGE),
     ]
     if threshold >= 0 and pipeline.grader is not None:
-        checks.insert(2, Check("operating point", True,
-                               f"site-calibrated threshold {threshold:.3f} (model card: "
-                               f"{pipeline.grader.model.card.threshold:.3f})", critical=False))
+        checks.insert(
+            2,
+            Check(
+                "operating point",
+                True,
+                f"site-calibrated threshold {threshold:.3f} (model card: "
+                f"{pipeline.grader.model.card.threshold:.3f})",
+                critical=False,
+            ),
+        )
     return SelftestResult(checks)
 
 
@@ -326,8 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check that this installation is ready to screen: models and their "
         "hashes, execution provider, database, printer, camera, and a demo grading.",
     )
-    parser.add_argument("--require-camera", action="store_true",
-                        help="a missing camera is a failure, not a warning")
+    parser.add_argument(
+        "--require-camera", action="store_true", help="a missing camera is a failure, not a warning"
+    )
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
     parser.add_argument("--data-dir", type=Path, help="where records are kept")
     parser.add_argument("--models-dir", type=Path, help="folder with grader/quality ONNX + cards")

@@ -137,10 +137,16 @@ def _apply(section: Any, values: dict[str, Any], prefix: str) -> Any:
     return replace(section, **updates)
 
 
+def settings_file(path: Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The settings file in force: ``path``, else $RETISCREEN_CONFIG, else the user's."""
+    environ = dict(os.environ) if environ is None else environ
+    return path or Path(environ.get("RETISCREEN_CONFIG", "") or user_config_file())
+
+
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults ← settings file (if any) ← environment variables."""
     environ = dict(os.environ) if environ is None else environ
-    path = path or Path(environ.get("RETISCREEN_CONFIG", "") or user_config_file())
+    path = settings_file(path, environ)
     settings = Settings()
     if path.exists():
         try:

@@ -40,25 +40,44 @@ class Built:
     log: str
 
 
-def run(args: list[str | Path], timeout: float = 600, env: dict[str, str] | None = None,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True,
-                          timeout=timeout, check=False, env=env, cwd=cwd)
+def run(
+    args: list[str | Path],
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        cwd=cwd,
+    )
 
 
 def real_models_present() -> bool:
     card = REPO / "models" / "grader.card.json"
     try:
-        return all(sha256_file(c.parent / read_card(c).file) == read_card(c).sha256
-                   for c in (REPO / "models").glob("*.card.json")) and card.exists()
+        return (
+            all(
+                sha256_file(c.parent / read_card(c).file) == read_card(c).sha256
+                for c in (REPO / "models").glob("*.card.json")
+            )
+            and card.exists()
+        )
     except Exception:
         return False
 
 
 def clean_env(home: Path) -> dict[str, str]:
     """No RETISCREEN_* or PYTHON* from the developer's shell; no display."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("RETISCREEN_", "PYTHON", "VIRTUAL_ENV", "QT_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("RETISCREEN_", "PYTHON", "VIRTUAL_ENV", "QT_"))
+    }
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", LC_ALL="C.UTF-8")
     return env
 
@@ -79,8 +98,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         # every eye normal, so the bundled self-test can pass end to end.
         from tests.support.tiny_models import write_models
 
-        models = write_models(tmp_path_factory.mktemp("models"),
-                              grade_bias=[4.0, 0.0, 0.0, 0.0, 0.0])
+        models = write_models(
+            tmp_path_factory.mktemp("models"), grade_bias=[4.0, 0.0, 0.0, 0.0, 0.0]
+        )
         args += ["--models", models]
     start = time.monotonic()
     result = run(args, timeout=1200)
@@ -88,8 +108,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:]
     print(f"\ninstaller/build took {elapsed:.0f} s (real models: {real})")
-    yield Built(out / f"retiscreen_{__version__}_{arch()}.deb",
-                out / f"retiscreen-kiosk_{__version__}_all.deb", real, log)
+    yield Built(
+        out / f"retiscreen_{__version__}_{arch()}.deb",
+        out / f"retiscreen-kiosk_{__version__}_all.deb",
+        real,
+        log,
+    )
 
 
 def arch() -> str:
@@ -128,19 +152,31 @@ def test_base_package_control_fields(built: Built, record_property: RecordProper
     depends = [d.strip() for d in fields["Depends"].split(",")]
     minor = run([SYSTEM_PYTHON, "-c", "import sys; print(*sys.version_info[:2], sep='.')"])
     assert f"python{minor.stdout.strip()}" in depends
-    for needed in ("cups-client", "fonts-dejavu-core", "libgl1", "libegl1", "libxkbcommon0",
-                   "libfontconfig1", "libdbus-1-3", "libxcb-cursor0", "libwayland-client0",
-                   "adduser"):
+    for needed in (
+        "cups-client",
+        "fonts-dejavu-core",
+        "libgl1",
+        "libegl1",
+        "libxkbcommon0",
+        "libfontconfig1",
+        "libdbus-1-3",
+        "libxcb-cursor0",
+        "libwayland-client0",
+        "adduser",
+    ):
         assert needed in depends, f"{needed} missing from Depends: {fields['Depends']}"
     assert not any(d.startswith(("python3-", "libpython")) for d in depends)
     size = built.deb.stat().st_size
     installed_kib = int(fields["Installed-Size"])
     record_property("deb_bytes", size)
     record_property("installed_kib", installed_kib)
-    print(f"\n{built.deb.name}: {size / 1e6:.1f} MB (gzip -1), "
-          f"installed {installed_kib / 1024:.0f} MiB")
-    (built.deb.parent / "sizes.json").write_text(json.dumps(
-        {"deb_bytes": size, "installed_kib": installed_kib, "compression": "gzip -1"}))
+    print(
+        f"\n{built.deb.name}: {size / 1e6:.1f} MB (gzip -1), "
+        f"installed {installed_kib / 1024:.0f} MiB"
+    )
+    (built.deb.parent / "sizes.json").write_text(
+        json.dumps({"deb_bytes": size, "installed_kib": installed_kib, "compression": "gzip -1"})
+    )
 
 
 def test_conffiles_and_maintainer_scripts(built: Built, tmp_path: Path) -> None:
@@ -163,24 +199,35 @@ def test_base_package_files(built: Built) -> None:
     files = contents(built.deb)
     site = next(p for p in files if p.endswith("/site-packages/retiscreen/__init__.py"))
     package = site.rsplit("/", 1)[0]
-    for path in ("/usr/bin/retiscreen", "/usr/bin/retiscreen-backup", "/usr/bin/retiscreen-restore",
-                 "/usr/share/applications/retiscreen.desktop",
-                 "/usr/share/icons/hicolor/scalable/apps/retiscreen.svg",
-                 "/etc/retiscreen/settings.toml", "/usr/share/doc/retiscreen/copyright",
-                 "/opt/retiscreen/venv/bin/python", "/opt/retiscreen/venv/pyvenv.cfg",
-                 f"{package}/_bundled/models/grader.onnx",
-                 f"{package}/_bundled/models/grader.card.json",
-                 f"{package}/_bundled/models/quality.onnx",
-                 f"{package}/_bundled/assets/demo/retina_cc0.jpg",
-                 f"{package}/selftest.py", f"{package}/backup.py"):
+    for path in (
+        "/usr/bin/retiscreen",
+        "/usr/bin/retiscreen-backup",
+        "/usr/bin/retiscreen-restore",
+        "/usr/share/applications/retiscreen.desktop",
+        "/usr/share/icons/hicolor/scalable/apps/retiscreen.svg",
+        "/etc/retiscreen/settings.toml",
+        "/usr/share/doc/retiscreen/copyright",
+        "/opt/retiscreen/venv/bin/python",
+        "/opt/retiscreen/venv/pyvenv.cfg",
+        f"{package}/_bundled/models/grader.onnx",
+        f"{package}/_bundled/models/grader.card.json",
+        f"{package}/_bundled/models/quality.onnx",
+        f"{package}/_bundled/assets/demo/retina_cc0.jpg",
+        f"{package}/selftest.py",
+        f"{package}/backup.py",
+    ):
         assert path in files, f"{path} is not in the package"
     assert files["/etc/retiscreen/settings.toml"].startswith("-rw-r-----")
     assert files["/usr/bin/retiscreen"].startswith("-rwxr-xr-x root/root")
-    interpreter = [line for path, line in files.items()
-                   if re.fullmatch(r"/opt/retiscreen/venv/bin/python3\.\d+", path)]
+    interpreter = [
+        line
+        for path, line in files.items()
+        if re.fullmatch(r"/opt/retiscreen/venv/bin/python3\.\d+", path)
+    ]
     assert len(interpreter) == 1 and "-> /usr/bin/python3." in interpreter[0], interpreter
     forbidden = re.compile(
-        r"/(tests?|torch|torchvision|pip|setuptools|_pytest|pytest|mypy|ruff)(/|$)")
+        r"/(tests?|torch|torchvision|pip|setuptools|_pytest|pytest|mypy|ruff)(/|$)"
+    )
     offenders = [p for p in files if forbidden.search(p) and "numpy/testing" not in p]
     assert offenders == [], offenders[:10]
     assert not any(p.endswith(".pyi") or "/include/" in p for p in files if "PySide6" in p)
@@ -201,10 +248,16 @@ def test_desktop_entry_and_unit_text(built: Built, tmp_path: Path) -> None:
     desktop = (tmp_path / "usr/share/applications/retiscreen.desktop").read_text()
     assert "Exec=retiscreen kiosk --windowed" in desktop
     unit = (tmp_path / "usr/lib/systemd/system/retiscreen-kiosk.service").read_text()
-    for line in ("ExecStart=/usr/bin/cage -- /usr/bin/retiscreen kiosk", "User=retiscreen",
-                 "PAMName=login", "TTYPath=/dev/tty1", "Restart=always", "RestartSec=2",
-                 "Environment=RETISCREEN_CONFIG=/etc/retiscreen/settings.toml",
-                 "Environment=RETISCREEN_STORAGE_DATA_DIR=/var/lib/retiscreen"):
+    for line in (
+        "ExecStart=/usr/bin/cage -- /usr/bin/retiscreen kiosk",
+        "User=retiscreen",
+        "PAMName=login",
+        "TTYPath=/dev/tty1",
+        "Restart=always",
+        "RestartSec=2",
+        "Environment=RETISCREEN_CONFIG=/etc/retiscreen/settings.toml",
+        "Environment=RETISCREEN_STORAGE_DATA_DIR=/var/lib/retiscreen",
+    ):
         assert line in unit.splitlines(), line
     if shutil.which("desktop-file-validate"):
         entry = tmp_path / "usr/share/applications/retiscreen.desktop"
@@ -220,9 +273,14 @@ def test_unit_verifies(built: Built, tmp_path: Path) -> None:
     result = run(["systemd-analyze", "verify", unit], timeout=120)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     # Without cage installed here, its absence is the one thing verify may report.
-    expected_missing = [] if shutil.which("cage") else [
-        "retiscreen-kiosk.service: Command /usr/bin/cage is not executable: "
-        "No such file or directory"]
+    expected_missing = (
+        []
+        if shutil.which("cage")
+        else [
+            "retiscreen-kiosk.service: Command /usr/bin/cage is not executable: "
+            "No such file or directory"
+        ]
+    )
     problems = [line for line in lines if line not in expected_missing]
     assert problems == [], "\n".join(lines)
 
@@ -237,8 +295,9 @@ def test_lintian_report(built: Built) -> None:
     assert "internal error" not in report.lower()
 
 
-def test_extracted_bundle_runs_selftest_and_backup(built: Built, tmp_path: Path,
-                                                  record_property: RecordProperty) -> None:
+def test_extracted_bundle_runs_selftest_and_backup(
+    built: Built, tmp_path: Path, record_property: RecordProperty
+) -> None:
     root = tmp_path / "root"
     assert run(["dpkg-deb", "-x", built.deb, root]).returncode == 0
     env = clean_env(tmp_path)
@@ -253,16 +312,26 @@ def test_extracted_bundle_runs_selftest_and_backup(built: Built, tmp_path: Path,
 
     wired = "selftest" in run([launcher, "--help"], env=env).stdout
     command: list[str | Path] = (
-        [launcher, "--data-dir", data, "selftest"] if wired
-        else [root / "opt/retiscreen/venv/bin/python", "-I", "-m", "retiscreen.selftest",
-              "--data-dir", data])
+        [launcher, "--data-dir", data, "selftest"]
+        if wired
+        else [
+            root / "opt/retiscreen/venv/bin/python",
+            "-I",
+            "-m",
+            "retiscreen.selftest",
+            "--data-dir",
+            data,
+        ]
+    )
     bytecode_before = sorted(root.rglob("*.pyc"))
     start = time.monotonic()
     selftest = run(command, env=env, cwd=tmp_path, timeout=300)
     selftest_s = time.monotonic() - start
     print(f"\n{' '.join(map(str, command[:2]))} ... selftest:\n{selftest.stdout}{selftest.stderr}")
-    print(f"start-up: --version {version_s:.2f} s, selftest {selftest_s:.2f} s "
-          f"(via {'retiscreen selftest' if wired else 'python -m retiscreen.selftest'})")
+    print(
+        f"start-up: --version {version_s:.2f} s, selftest {selftest_s:.2f} s "
+        f"(via {'retiscreen selftest' if wired else 'python -m retiscreen.selftest'})"
+    )
     record_property("version_seconds", round(version_s, 3))
     record_property("selftest_seconds", round(selftest_s, 3))
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
@@ -291,10 +360,16 @@ def test_bundle_uses_only_the_system_interpreter(built: Built, tmp_path: Path) -
     root = tmp_path / "root"
     run(["dpkg-deb", "-x", built.deb, root])
     env = clean_env(tmp_path)
-    probe = run([root / "opt/retiscreen/venv/bin/python", "-I", "-c",
-                 "import sys, onnxruntime, retiscreen; print(sys.prefix); print(sys.base_prefix);"
-                 "print(retiscreen.__file__); print(onnxruntime.get_available_providers())"],
-                env=env)
+    probe = run(
+        [
+            root / "opt/retiscreen/venv/bin/python",
+            "-I",
+            "-c",
+            "import sys, onnxruntime, retiscreen; print(sys.prefix); print(sys.base_prefix);"
+            "print(retiscreen.__file__); print(onnxruntime.get_available_providers())",
+        ],
+        env=env,
+    )
     assert probe.returncode == 0, probe.stderr
     prefix, base_prefix, package, providers = probe.stdout.splitlines()
     assert prefix == str(root / "opt/retiscreen/venv")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
-from tests.support.tiny_models import write_models
 
 from retiscreen.cli import main
+from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
+from tests.support.tiny_models import write_models
 
 
 @pytest.fixture
@@ -290,3 +290,15 @@ def test_validate_rejects_bad_labels(
     )
     assert code == 2
     assert "line 2" in capsys.readouterr().err
+
+
+def test_kiosk_falls_back_to_demo_only_when_unconfigured(tmp_path: Path) -> None:
+    from retiscreen.cli import kiosk_demo_mode
+
+    missing = tmp_path / "none.toml"
+    configured = tmp_path / "settings.toml"
+    configured.write_text("[kiosk]\nfullscreen = true\n")
+    assert kiosk_demo_mode(False, missing, lambda: False) is True
+    assert kiosk_demo_mode(False, missing, lambda: True) is False
+    assert kiosk_demo_mode(False, configured, lambda: False) is False
+    assert kiosk_demo_mode(True, configured, lambda: True) is True

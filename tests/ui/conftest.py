@@ -35,7 +35,8 @@ from tests.support.tiny_models import write_models
 REPO = Path(__file__).resolve().parents[2]
 TRAINED = REPO / "models"
 MODELS_USED = (
-    "trained models in models/" if (TRAINED / "grader.card.json").exists()
+    "trained models in models/"
+    if (TRAINED / "grader.card.json").exists()
     else "tiny test models (tests/support/tiny_models.py)"
 )
 ADMIN_PIN = "2468"
@@ -91,8 +92,9 @@ def open_kiosk(
     def open_window(settings: Settings, demo: bool = False, operator: bool = True) -> KioskWindow:
         pipeline.rules = settings.rules
         service = ScreeningService(settings, pipeline=pipeline)
-        window = build_window(settings, service, demo=demo, path=tmp_path / "settings.toml",
-                              watch_settle_s=0.2)
+        window = build_window(
+            settings, service, demo=demo, path=tmp_path / "settings.toml", watch_settle_s=0.2
+        )
         if operator:
             window.ctx.operators.add(*OPERATOR)
         window.resize(1280, 800)

@@ -39,8 +39,9 @@ def type_into(qtbot: QtBot, field: QLineEdit, text: str) -> None:
             field.insert(char)
 
 
-def sign_in(qtbot: QtBot, window: KioskWindow, name: str = OPERATOR[0],
-            pin: str = OPERATOR[1]) -> None:
+def sign_in(
+    qtbot: QtBot, window: KioskWindow, name: str = OPERATOR[0], pin: str = OPERATOR[1]
+) -> None:
     touch(qtbot, window.home.start)
     assert window.current is window.signin
     touch(qtbot, window.signin.operator_buttons[name])
@@ -50,8 +51,14 @@ def sign_in(qtbot: QtBot, window: KioskWindow, name: str = OPERATOR[0],
     qtbot.waitUntil(lambda: window.current is window.patient, timeout=WAIT_MS)
 
 
-def enter_patient(qtbot: QtBot, window: KioskWindow, patient_id: str, name: str,
-                  dob: str, sex: str | None = "Female") -> None:
+def enter_patient(
+    qtbot: QtBot,
+    window: KioskWindow,
+    patient_id: str,
+    name: str,
+    dob: str,
+    sex: str | None = "Female",
+) -> None:
     page = window.patient
     type_into(qtbot, page.patient_id, patient_id)
     type_into(qtbot, page.name, name)

@@ -49,7 +49,9 @@ def screen_one(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> None:
 
 
 def test_the_kiosk_cannot_be_closed_without_the_admin_pin(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
 ) -> None:
     window = open_kiosk(make_settings())
     window.close()
@@ -75,7 +77,10 @@ def test_the_kiosk_cannot_be_closed_without_the_admin_pin(
 
 
 def test_settings_are_saved_to_the_file_and_applied(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
 ) -> None:
     window = open_kiosk(make_settings())
     admin_sign_in(qtbot, window)
@@ -103,7 +108,10 @@ def test_settings_are_saved_to_the_file_and_applied(
 
 
 def test_history_search_reprint_and_csv_export(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
     tmp_path: Path,
 ) -> None:
     window = open_kiosk(make_settings())
@@ -141,7 +149,9 @@ def test_history_search_reprint_and_csv_export(
 
 
 def test_operators_model_information_and_self_test(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
 ) -> None:
     window = open_kiosk(make_settings(), operator=False)
     touch(qtbot, window.home.start)
@@ -163,12 +173,15 @@ def test_operators_model_information_and_self_test(
     assert system.operator_message.level == "error"
     type_into(qtbot, system.new_pin, "135790")
     touch(qtbot, system.add_operator)
-    assert [system.operator_list.item(i).text() for i in range(system.operator_list.count())] \
-        == ["Bea"]
+    assert [system.operator_list.item(i).text() for i in range(system.operator_list.count())] == [
+        "Bea"
+    ]
 
     touch(qtbot, system.self_test)
-    qtbot.waitUntil(lambda: system.self_test.isEnabled() and "Self-test" in
-                    system.test_message.text(), timeout=60_000)
+    qtbot.waitUntil(
+        lambda: system.self_test.isEnabled() and "Self-test" in system.test_message.text(),
+        timeout=60_000,
+    )
     assert "demo image" in system.test_details.text()
     assert "model hashes" in system.test_details.text()
 
@@ -178,7 +191,10 @@ def test_operators_model_information_and_self_test(
 
 
 def test_printer_test_page(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
 ) -> None:
     """The test page is a real PDF; with the CUPS test queue it is sent, else the
     failure is explained."""

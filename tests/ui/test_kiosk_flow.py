@@ -49,8 +49,13 @@ def pdfs(folder: Path) -> set[Path]:
     return set(folder.glob("*.pdf")) if folder.is_dir() else set()
 
 
-def start_to_right_eye(qtbot: QtBot, window: KioskWindow, patient_id: str = "MRN-1001",
-                       name: str = "Ada Example", dob: str = "1960-05-01") -> None:
+def start_to_right_eye(
+    qtbot: QtBot,
+    window: KioskWindow,
+    patient_id: str = "MRN-1001",
+    name: str = "Ada Example",
+    dob: str = "1960-05-01",
+) -> None:
     sign_in(qtbot, window)
     enter_patient(qtbot, window, patient_id, name, dob)
     assert window.current is window.confirm
@@ -60,15 +65,19 @@ def start_to_right_eye(qtbot: QtBot, window: KioskWindow, patient_id: str = "MRN
 
 
 def test_full_screening_is_stored_and_printed(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
     record_property: Callable[[str, object], None],
 ) -> None:
     record_property("models", MODELS_USED)
     printing = cups_queue_ready()
     record_property("printer", CUPS_QUEUE if printing else "missing queue (report queued)")
     stage(camera_dir, ("01-right.jpg", images.good()), ("02-left.jpg", images.good()))
-    window = open_kiosk(make_settings(report={"printer": CUPS_QUEUE if printing else
-                                              "retiscreen-missing-queue"}))
+    window = open_kiosk(
+        make_settings(report={"printer": CUPS_QUEUE if printing else "retiscreen-missing-queue"})
+    )
     before = pdfs(CUPS_OUT)
 
     start_to_right_eye(qtbot, window)
@@ -95,8 +104,14 @@ def test_full_screening_is_stored_and_printed(
     assert light.urgency == screening.decision.urgency
     assert light.headline.text() == screening.decision.headline
     assert light.advice.text() == screening.decision.advice
-    assert texts.long_date(screening.decision.follow_up_date(  # type: ignore[arg-type]
-        screening.started_at.date())) in light.due.text()
+    assert (
+        texts.long_date(
+            screening.decision.follow_up_date(  # type: ignore[arg-type]
+                screening.started_at.date()
+            )
+        )
+        in light.due.text()
+    )
     grade_words = screening.eyes[0].grade.grade.words  # type: ignore[union-attr]
     assert grade_words in window.result.cards[Laterality.RIGHT].grade.text()
 
@@ -123,12 +138,19 @@ def test_full_screening_is_stored_and_printed(
 
 
 def test_ungradable_photo_then_retake_with_a_good_one(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
     record_property: Callable[[str, object], None],
 ) -> None:
     record_property("models", MODELS_USED)
-    stage(camera_dir, ("01-lens-cap.png", images.black()), ("02-right.jpg", images.good()),
-          ("03-left.jpg", images.good()))
+    stage(
+        camera_dir,
+        ("01-lens-cap.png", images.black()),
+        ("02-right.jpg", images.good()),
+        ("03-left.jpg", images.good()),
+    )
     window = open_kiosk(make_settings())
     start_to_right_eye(qtbot, window)
     capture = window.capture
@@ -156,10 +178,17 @@ def test_ungradable_photo_then_retake_with_a_good_one(
 
 
 def test_retakes_used_up_then_accepted_as_ungradable(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
 ) -> None:
-    stage(camera_dir, ("01-lens-cap.png", images.black()), ("02-blurred.png", images.blurred()),
-          ("03-left.jpg", images.good()))
+    stage(
+        camera_dir,
+        ("01-lens-cap.png", images.black()),
+        ("02-blurred.png", images.blurred()),
+        ("03-left.jpg", images.good()),
+    )
     window = open_kiosk(make_settings(capture={"max_retakes": 1}))
     start_to_right_eye(qtbot, window)
     capture = window.capture
@@ -185,7 +214,10 @@ def test_retakes_used_up_then_accepted_as_ungradable(
 
 
 def test_an_eye_can_be_skipped_with_a_reason(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
 ) -> None:
     stage(camera_dir, ("01-right.jpg", images.good()))
     window = open_kiosk(make_settings())
@@ -204,7 +236,9 @@ def test_an_eye_can_be_skipped_with_a_reason(
 
 
 def test_wrong_or_mismatched_identifiers_are_refused(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
 ) -> None:
     window = open_kiosk(make_settings())
     sign_in(qtbot, window)
@@ -241,7 +275,10 @@ def test_wrong_or_mismatched_identifiers_are_refused(
 
 
 def test_idle_timeout_clears_patient_data_from_every_page(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
 ) -> None:
     stage(camera_dir, ("01.jpg", images.good()))
     window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 2}))
@@ -265,7 +302,10 @@ def test_idle_timeout_clears_patient_data_from_every_page(
 
 
 def test_idle_timeout_mid_capture_discards_the_draft(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
 ) -> None:
     stage(camera_dir, ("01.jpg", images.good()))
     window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 1}))
@@ -291,7 +331,10 @@ def _all_texts(window: KioskWindow) -> list[str]:
 
 
 def test_a_screening_that_cannot_be_saved_is_kept_and_saved_on_retry(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from retiscreen.store import StorageError
@@ -323,7 +366,10 @@ def test_a_screening_that_cannot_be_saved_is_kept_and_saved_on_retry(
 
 
 def test_missing_printer_queues_the_report_then_prints_when_back(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
 ) -> None:
     """The printer named in the settings does not exist: the report is saved and queued
     and the screen says so. If this machine has the CUPS test queue (and we may run
@@ -350,8 +396,11 @@ def test_missing_printer_queues_the_report_then_prints_when_back(
     ppd = Path("/etc/cups/ppd") / f"{CUPS_QUEUE}.ppd"
     can_add = cups_queue_ready() and ppd.exists() and shutil.which("lpadmin") and os.geteuid() == 0
     if can_add:
-        subprocess.run(["lpadmin", "-p", queue, "-E", "-v", f"cups-pdf:/{CUPS_QUEUE}",
-                        "-P", str(ppd)], check=True, capture_output=True)
+        subprocess.run(
+            ["lpadmin", "-p", queue, "-E", "-v", f"cups-pdf:/{CUPS_QUEUE}", "-P", str(ppd)],
+            check=True,
+            capture_output=True,
+        )
     try:
         touch(qtbot, window.result.finish)
         touch(qtbot, window.home.admin)
@@ -376,7 +425,10 @@ def test_missing_printer_queues_the_report_then_prints_when_back(
 
 
 def test_grading_saving_and_printing_run_off_the_gui_thread(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
@@ -395,8 +447,12 @@ def test_grading_saving_and_printing_run_off_the_gui_thread(
 
         monkeypatch.setattr(owner, name, wrapper)
 
-    for owner, name in [(pipeline, "check"), (pipeline, "assess_eye"), (service, "record"),
-                        (service, "print_report")]:
+    for owner, name in [
+        (pipeline, "check"),
+        (pipeline, "assess_eye"),
+        (service, "record"),
+        (service, "print_report"),
+    ]:
         spy(owner, name)
     start_to_right_eye(qtbot, window)
     for _ in range(2):
@@ -409,7 +465,10 @@ def test_grading_saving_and_printing_run_off_the_gui_thread(
 
 
 def test_an_unexpected_grading_failure_can_be_retried(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, camera_dir: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stage(camera_dir, ("01.jpg", images.good()))

@@ -33,9 +33,15 @@ PLACEHOLDER = re.compile(r"\{[a-z]+(?::[^}]*)?\}")
 
 def messages() -> list[tuple[str, str, ET.Element]]:
     root = ET.parse(TS).getroot()
-    return [(context.findtext("name") or "", message.findtext("source") or "",
-             message.find("translation"))  # type: ignore[misc]
-            for context in root.iter("context") for message in context.iter("message")]
+    return [
+        (
+            context.findtext("name") or "",
+            message.findtext("source") or "",
+            message.find("translation"),
+        )  # type: ignore[misc]
+        for context in root.iter("context")
+        for message in context.iter("message")
+    ]
 
 
 def test_every_string_is_translated_with_its_placeholders() -> None:
@@ -45,9 +51,11 @@ def test_every_string_is_translated_with_its_placeholders() -> None:
         assert translation.get("type") is None, f"unfinished: {context}: {source}"
         assert (translation.text or "").strip(), f"empty: {context}: {source}"
         assert sorted(PLACEHOLDER.findall(source)) == sorted(
-            PLACEHOLDER.findall(translation.text or "")), f"placeholders differ: {source}"
-    assert QM.exists() and QM.stat().st_mtime >= TS.stat().st_mtime - 5, \
+            PLACEHOLDER.findall(translation.text or "")
+        ), f"placeholders differ: {source}"
+    assert QM.exists() and QM.stat().st_mtime >= TS.stat().st_mtime - 5, (
         "run scripts/update_translations.sh"
+    )
 
 
 def test_core_sentences_shown_on_screen_have_translations() -> None:
@@ -55,17 +63,27 @@ def test_core_sentences_shown_on_screen_have_translations() -> None:
     assert set(QUALITY_MESSAGES.values()) <= core
     assert set(ICDR_WORDS.values()) <= core
     rules = ReferralRules()
-    headlines = {rules.rescreen().headline, rules.urgent().headline,
-                 rules.ungradable().headline, rules.cannot_grade("x").headline}
+    headlines = {
+        rules.rescreen().headline,
+        rules.urgent().headline,
+        rules.ungradable().headline,
+        rules.cannot_grade("x").headline,
+    }
     assert headlines <= core and set(texts.ADVICE.values()) <= core
 
 
 def test_switching_to_spanish_relabels_every_page_live(
-    qtbot: QtBot, open_kiosk: Callable[..., KioskWindow], make_settings: Callable[..., Settings],
+    qtbot: QtBot,
+    open_kiosk: Callable[..., KioskWindow],
+    make_settings: Callable[..., Settings],
     camera_dir: Path,
 ) -> None:
-    stage(camera_dir, ("01-lens-cap.png", images.black()), ("02.jpg", images.good()),
-          ("03.jpg", images.good()))
+    stage(
+        camera_dir,
+        ("01-lens-cap.png", images.black()),
+        ("02.jpg", images.good()),
+        ("03.jpg", images.good()),
+    )
     window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 600}))
     assert window.home.start.text() == "Start screening"
     touch(qtbot, window.home.language_buttons["es"])
@@ -103,8 +121,10 @@ def test_switching_to_spanish_relabels_every_page_live(
     assert texts.grade_words(grade.grade) in window.result.cards[Laterality.RIGHT].grade.text()
     assert grade.grade.words not in window.result.cards[Laterality.RIGHT].grade.text()
     # what is stored (and printed) stays in the record's language
-    assert decision.headline in {ReferralRules().for_grade(grade).headline,
-                                 ReferralRules().ungradable().headline}
+    assert decision.headline in {
+        ReferralRules().for_grade(grade).headline,
+        ReferralRules().ungradable().headline,
+    }
 
     touch(qtbot, window.result.finish)
     window.idle_timeout()

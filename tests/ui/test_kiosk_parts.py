@@ -55,16 +55,19 @@ def test_a_skipped_eye_needs_a_reason_and_drops_its_photograph() -> None:
     assert draft.next_eye() == Laterality.LEFT
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1958-03-24", date(1958, 3, 24)),
-    ("24/03/1958", date(1958, 3, 24)),
-    ("24.3.1958", date(1958, 3, 24)),
-    ("19580324", date(1958, 3, 24)),
-    ("31/02/1958", None),
-    ("2099-01-01", None),
-    ("yesterday", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1958-03-24", date(1958, 3, 24)),
+        ("24/03/1958", date(1958, 3, 24)),
+        ("24.3.1958", date(1958, 3, 24)),
+        ("19580324", date(1958, 3, 24)),
+        ("31/02/1958", None),
+        ("2099-01-01", None),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
 def test_date_of_birth_parsing(text: str, expected: date | None) -> None:
     assert parse_dob(text, today=date(2026, 1, 1)) == expected
 
@@ -103,8 +106,14 @@ def test_settings_changes_are_merged_into_the_file(tmp_path: Path) -> None:
     path = tmp_path / "conf" / "settings.toml"
     path.parent.mkdir()
     path.write_text('[clinic]\nphone = "555-0100"\n\n[kiosk]\nadmin_pin = "9999"\n')
-    save_changes(path, {"clinic": {"name": 'Clínica "Norte"'}, "kiosk": {"idle_timeout_s": 45},
-                        "rules": {"refer_months": 2}})
+    save_changes(
+        path,
+        {
+            "clinic": {"name": 'Clínica "Norte"'},
+            "kiosk": {"idle_timeout_s": 45},
+            "rules": {"refer_months": 2},
+        },
+    )
     document = tomllib.loads(path.read_text())
     assert document["clinic"] == {"phone": "555-0100", "name": 'Clínica "Norte"'}
     assert document["kiosk"] == {"admin_pin": "9999", "idle_timeout_s": 45}
@@ -134,16 +143,23 @@ def test_screen_wording_matches_the_core_in_english() -> None:
     """texts.py copies the core's sentences for lupdate; they must not drift apart."""
     assert {r: texts.QUALITY[r] for r in QualityReason} == QUALITY_MESSAGES
     assert texts.GRADES == ICDR_WORDS
-    rules = ReferralRules(rescreen_months=24, refer_months=2, urgent_weeks=1,
-                          ungradable_months=3)
-    decisions = [rules.rescreen(), rules.ungradable(), rules.urgent(),
-                 rules.cannot_grade("model file grader.onnx is missing")]
+    rules = ReferralRules(rescreen_months=24, refer_months=2, urgent_weeks=1, ungradable_months=3)
+    decisions = [
+        rules.rescreen(),
+        rules.ungradable(),
+        rules.urgent(),
+        rules.cannot_grade("model file grader.onnx is missing"),
+    ]
     for decision in decisions:
         assert decision.headline in texts.HEADLINES
         template = texts.ADVICE[decision.headline]
         why = "model file grader.onnx is missing"
-        assert template.format(months=decision.follow_up_months,
-                               weeks=decision.follow_up_weeks, why=why) == decision.advice
+        assert (
+            template.format(
+                months=decision.follow_up_months, weeks=decision.follow_up_weeks, why=why
+            )
+            == decision.advice
+        )
         # with no translation installed, the core's English is shown verbatim
         assert texts.headline(decision) == decision.headline
         assert texts.advice(decision) == decision.advice
@@ -173,7 +189,9 @@ def test_idle_countdown_pauses_for_background_work_without_restarting(qtbot: QtB
 
 
 def test_run_kiosk_starts_in_demo_mode_and_only_the_admin_closes_it(
-    qtbot: QtBot, tmp_path: Path, models_dir: Path,
+    qtbot: QtBot,
+    tmp_path: Path,
+    models_dir: Path,
 ) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -183,14 +201,19 @@ def test_run_kiosk_starts_in_demo_mode_and_only_the_admin_closes_it(
     from retiscreen.ui.app import run_kiosk
     from retiscreen.ui.window import KioskWindow
 
-    settings = Settings(storage=StorageSettings(str(tmp_path / "data")),
-                        models=ModelSettings(models_dir=str(models_dir), prefer_gpu=False),
-                        kiosk=KioskSettings(fullscreen=True))
+    settings = Settings(
+        storage=StorageSettings(str(tmp_path / "data")),
+        models=ModelSettings(models_dir=str(models_dir), prefer_gpu=False),
+        kiosk=KioskSettings(fullscreen=True),
+    )
     seen: dict[str, object] = {}
 
     def close_it() -> None:
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, KioskWindow) and w.isVisible()]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, KioskWindow) and w.isVisible()
+        ]
         if not windows:  # still loading the models
             QTimer.singleShot(100, close_it)
             return

@@ -30,8 +30,9 @@ def to_capture(qtbot: QtBot, window: KioskWindow) -> None:
 
 
 def test_file_camera_replays_a_folder_in_name_order(tmp_path: Path) -> None:
-    stage(tmp_path, ("b.png", images.black()), ("a.jpg", images.good()),
-          ("notes.txt", b"not a photo"))
+    stage(
+        tmp_path, ("b.png", images.black()), ("a.jpg", images.good()), ("notes.txt", b"not a photo")
+    )
     camera = FileCamera(tmp_path)
     assert isinstance(camera, FrameSource)
     names = [Path(camera.grab().source).name for _ in range(3)]
@@ -89,7 +90,10 @@ def test_stable_file_tracker_waits_for_a_complete_file(tmp_path: Path) -> None:
 
 
 def test_a_new_file_in_the_watched_folder_becomes_the_photograph(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
 ) -> None:
     watch = tmp_path / "watch"
     watch.mkdir()
@@ -108,7 +112,10 @@ def test_a_new_file_in_the_watched_folder_becomes_the_photograph(
 
 
 def test_no_camera_says_so_and_import_from_file_still_works(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
 ) -> None:
     photos = tmp_path / "usb"
     photos.mkdir()
@@ -117,8 +124,10 @@ def test_no_camera_says_so_and_import_from_file_still_works(
     assert window.ctx.device is not None  # opened lazily: fails on the first photograph
     window.ctx.apply({"capture": {"camera": "none"}})
     assert window.ctx.device is None
-    assert "No camera" in window.home.camera_status.text() or \
-        "import" in window.home.camera_status.text()
+    assert (
+        "No camera" in window.home.camera_status.text()
+        or "import" in window.home.camera_status.text()
+    )
     to_capture(qtbot, window)
     capture = window.capture
     assert not capture.take.isEnabled()
@@ -145,7 +154,9 @@ def test_no_camera_says_so_and_import_from_file_still_works(
 
 
 def test_a_camera_that_fails_is_reported_plainly(
-    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings,
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
 ) -> None:
     window = open_kiosk(make_settings(capture={"camera": "opencv:/dev/video-missing"}))
     to_capture(qtbot, window)

@@ -36,8 +36,7 @@ def make_records(root: Path, models: Path, count: int = 2) -> list[str]:
         for n in range(count):
             eyes = {Laterality.LEFT: pipeline.assess_eye(Laterality.LEFT, DEMO_IMAGE)}
             patient = Patient(f"P-{n:03d}", f"Patient {n}", date(1950 + n, 1, 2))
-            screening = pipeline.screen(patient, eyes, "nurse", "site-a",
-                                        screening_id=f"S-{n:03d}")
+            screening = pipeline.screen(patient, eyes, "nurse", "site-a", screening_id=f"S-{n:03d}")
             store.save_screening(screening)
             store.add_report(screening.screening_id, f"R-{n:03d}", PDF + bytes([n]), f"CODE{n}")
             ids.append(screening.screening_id)
@@ -75,10 +74,12 @@ def test_round_trip_restores_every_record(data: tuple[Path, list[str]], tmp_path
         assert copy.integrity_problems() == []
         for sid in ids:
             assert screening_to_dict(copy.load_screening(sid)) == screening_to_dict(
-                original.load_screening(sid))
+                original.load_screening(sid)
+            )
         assert copy.report_path("R-001").read_bytes() == PDF + bytes([1])
         assert [e["event"] for e in copy.audit_events()] == [
-            e["event"] for e in original.audit_events()]
+            e["event"] for e in original.audit_events()
+        ]
     assert (target / "report-secret.key").read_bytes() == b"s" * 32
 
 
@@ -99,8 +100,9 @@ def test_snapshot_is_a_single_file_database(data: tuple[Path, list[str]], tmp_pa
     assert conn.execute("SELECT count(*) FROM screenings").fetchone()[0] == 2
 
 
-def test_restore_refuses_a_folder_with_records(data: tuple[Path, list[str]],
-                                                tmp_path: Path) -> None:
+def test_restore_refuses_a_folder_with_records(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = data
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
@@ -129,8 +131,9 @@ def test_force_moves_old_records_aside(data: tuple[Path, list[str]], tmp_path: P
     assert records_in(other) == ["images", "report-secret.key", "reports", "retiscreen.db"]
 
 
-def test_empty_folder_and_logs_only_folder_are_restorable(data: tuple[Path, list[str]],
-                                                          tmp_path: Path) -> None:
+def test_empty_folder_and_logs_only_folder_are_restorable(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = data
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
@@ -141,8 +144,9 @@ def test_empty_folder_and_logs_only_folder_are_restorable(data: tuple[Path, list
     assert (target / "retiscreen.db").is_file()
 
 
-def test_damaged_archive_is_refused_before_touching_data(data: tuple[Path, list[str]],
-                                                         tmp_path: Path) -> None:
+def test_damaged_archive_is_refused_before_touching_data(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = data
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
@@ -187,16 +191,16 @@ def test_unsafe_paths_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "escape.txt").exists()
 
 
-def test_missing_referenced_file_is_reported(data: tuple[Path, list[str]],
-                                            tmp_path: Path) -> None:
+def test_missing_referenced_file_is_reported(data: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, _ = data
     (root / "reports" / "S-000" / "R-000.pdf").unlink()
     info = create_backup(root, tmp_path / "b.tar.gz")
     assert info.problems == ["reports/S-000/R-000.pdf: referenced by the database but missing"]
 
 
-def test_backup_refuses_existing_file_and_missing_database(data: tuple[Path, list[str]],
-                                                           tmp_path: Path) -> None:
+def test_backup_refuses_existing_file_and_missing_database(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = data
     existing = tmp_path / "exists.tar.gz"
     existing.write_bytes(b"")
@@ -218,8 +222,9 @@ def test_newer_schema_is_refused(data: tuple[Path, list[str]], tmp_path: Path) -
     assert records_in(tmp_path / "t") == []
 
 
-def test_command_line_round_trip(data: tuple[Path, list[str]], tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_round_trip(
+    data: tuple[Path, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, _ = data
     archive = tmp_path / "cli.tar.gz"
     assert main(["backup", "--data-dir", str(root), "--to", str(archive)]) == 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.support.images import DEMO_IMAGE, synthetic_fundus
 
 from retiscreen.imaging.fundus import crop_to_field, locate_field
 from retiscreen.imaging.load import load_fundus
+from tests.support.images import DEMO_IMAGE, synthetic_fundus
 
 
 def test_centred_field_is_found() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from tests.support.images import DEMO_IMAGE, encode, synthetic_fundus, write
 
 from retiscreen.imaging.load import MAX_PIXELS, ImageError, decode_fundus, load_fundus
+from tests.support.images import DEMO_IMAGE, encode, synthetic_fundus, write
 
 
 def test_demo_image_decodes_to_rgb() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.support.tiny_models import SIZE, write_bundle
 
 from retiscreen.grading.model import ModelUnavailable, OnnxModel
+from tests.support.tiny_models import SIZE, write_bundle
 
 
 def grader_card(tmp_path: Path) -> Path:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.support.images import DEMO_IMAGE, write
-from tests.support.tiny_models import write_models
 
 from retiscreen.domain import ICDRGrade, Laterality, Patient, QualityReason, Urgency
 from retiscreen.pipeline import Pipeline
+from tests.support.images import DEMO_IMAGE, write
+from tests.support.tiny_models import write_models
 
 PATIENT = Patient("P-001", "Ada Example", date(1960, 5, 1), "F")
 

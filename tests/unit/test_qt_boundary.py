@@ -30,14 +30,21 @@ def qt_imports(path: Path, root: Path = PACKAGE) -> list[str]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module]
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
-              and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
-              and node.args and isinstance(node.args[0], ast.Constant)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute | ast.Name)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             names = [str(node.args[0].value)]
         else:
             continue
-        found += [f"{path.relative_to(root)}:{node.lineno} {name}" for name in names
-                  if name.split(".")[0] in QT_MODULES]
+        found += [
+            f"{path.relative_to(root)}:{node.lineno} {name}"
+            for name in names
+            if name.split(".")[0] in QT_MODULES
+        ]
     return found
 
 
@@ -61,4 +68,7 @@ def test_the_scan_sees_imports_in_every_form(tmp_path: Path) -> None:
         "'''PySide6 in a docstring is fine'''\n"
     )
     assert [hit.split(" ")[1] for hit in qt_imports(probe, tmp_path)] == [
-        "PySide6.QtCore", "PySide6.QtWidgets", "PySide6.QtGui"]
+        "PySide6.QtCore",
+        "PySide6.QtWidgets",
+        "PySide6.QtGui",
+    ]

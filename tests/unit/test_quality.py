@@ -5,12 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from tests.support.images import DEMO_IMAGE, synthetic_fundus
 
 from retiscreen.domain import QualityReason
 from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import load_fundus
 from retiscreen.imaging.quality import assess, assess_image
+from tests.support.images import DEMO_IMAGE, synthetic_fundus
 
 
 def demo_pixels() -> np.ndarray:

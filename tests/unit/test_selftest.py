@@ -27,8 +27,11 @@ def no_printer_or_camera(monkeypatch: pytest.MonkeyPatch) -> None:
     """No CUPS, no camera and no settings file unless a test says otherwise."""
     monkeypatch.setenv("RETISCREEN_CONFIG", "/nonexistent/retiscreen/settings.toml")
     monkeypatch.setattr(selftest, "find_cameras", no_camera)
-    monkeypatch.setattr(selftest, "check_printer", lambda name: Check(
-        "printer", False, "no printer (test)", critical=False))
+    monkeypatch.setattr(
+        selftest,
+        "check_printer",
+        lambda name: Check("printer", False, "no printer (test)", critical=False),
+    )
 
 
 def settings_for(tmp_path: Path, models: Path) -> Settings:
@@ -97,8 +100,9 @@ def test_a_model_that_refers_a_normal_eye_fails(tmp_path: Path) -> None:
 
 
 def test_missing_demo_image_fails(tmp_path: Path) -> None:
-    result = run_selftest(settings_for(tmp_path, good_models(tmp_path)),
-                          demo_image=tmp_path / "gone.jpg")
+    result = run_selftest(
+        settings_for(tmp_path, good_models(tmp_path)), demo_image=tmp_path / "gone.jpg"
+    )
     assert not result.check("demo image").ok and not result.ok
 
 
@@ -115,8 +119,9 @@ def test_camera_is_critical_only_when_required(tmp_path: Path) -> None:
     assert run_selftest(settings).ok
     required = run_selftest(settings, camera_required=True)
     assert not required.ok and required.check("camera").critical
-    found = run_selftest(settings, camera_required=True,
-                         camera_finder=lambda: ["/dev/video0 (USB fundus camera)"])
+    found = run_selftest(
+        settings, camera_required=True, camera_finder=lambda: ["/dev/video0 (USB fundus camera)"]
+    )
     assert found.ok and "USB fundus camera" in found.check("camera").detail
 
 

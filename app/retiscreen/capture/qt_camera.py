@@ -40,8 +40,9 @@ def qimage_to_rgb(image: QImage) -> RGBImage:
     converted = image.convertToFormat(QImage.Format.Format_RGB888)
     width, height, stride = converted.width(), converted.height(), converted.bytesPerLine()
     buffer = np.frombuffer(converted.constBits(), np.uint8, count=stride * height)
-    return np.ascontiguousarray(buffer.reshape(height, stride)[:, : width * 3].reshape(
-        height, width, 3))
+    return np.ascontiguousarray(
+        buffer.reshape(height, stride)[:, : width * 3].reshape(height, width, 3)
+    )
 
 
 class QtCameraDevice(CaptureDevice):

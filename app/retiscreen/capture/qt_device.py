@@ -49,8 +49,13 @@ class PreviewLabel(QLabel):
 
     def _fit(self) -> None:
         if self.frame is not None:
-            self.setPixmap(self.frame.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                             Qt.TransformationMode.SmoothTransformation))
+            self.setPixmap(
+                self.frame.scaled(
+                    self.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -82,7 +87,9 @@ class _Job(QRunnable):
 
 
 def run_off_thread(
-    work: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None],
+    work: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[str], None],
     owner: QObject,
 ) -> None:
     """Run ``work`` in the global thread pool and call back on the GUI thread."""

@@ -27,8 +27,8 @@ class FolderWatcher(QObject):
         self.problem: str | None = None
         if not self.folder.is_dir():
             self.problem = QCoreApplication.translate(
-                "FolderWatcher", "The watched folder {folder} does not exist.").format(
-                    folder=self.folder)
+                "FolderWatcher", "The watched folder {folder} does not exist."
+            ).format(folder=self.folder)
         self._tracker = StableFileTracker(self.folder, settle_s)
         self._watcher = QFileSystemWatcher(self)
         if self.problem is None:

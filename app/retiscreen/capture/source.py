@@ -59,8 +59,11 @@ def list_images(folder: Path) -> list[Path]:
     except OSError:
         return []
     return sorted(
-        (p for p in entries
-         if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()),
+        (
+            p
+            for p in entries
+            if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        ),
         key=lambda p: p.name.lower(),
     )
 

@@ -53,8 +53,9 @@ def build_window(
     apply_theme(app)
     languages = LanguageSwitcher(app)
     languages.set_language(settings.kiosk.language)
-    ctx = KioskContext(settings, service, path or settings_path(), demo=demo,
-                       watch_settle_s=watch_settle_s)
+    ctx = KioskContext(
+        settings, service, path or settings_path(), demo=demo, watch_settle_s=watch_settle_s
+    )
     idle = IdleWatcher(app, settings.kiosk.idle_timeout_s)
     window = KioskWindow(ctx, languages, idle)
     ctx.setParent(window)
@@ -67,16 +68,16 @@ def run_kiosk(settings: Settings, demo: bool, windowed: bool) -> int:
     app = application()
     apply_theme(app)
     splash = QSplashScreen()
-    splash.showMessage("RetiScreen: loading the grading models…",
-                       Qt.AlignmentFlag.AlignCenter)
+    splash.showMessage("RetiScreen: loading the grading models…", Qt.AlignmentFlag.AlignCenter)
     splash.show()
     app.processEvents()
     try:
         service = ScreeningService(settings)
     except StorageError as exc:
         splash.close()
-        QMessageBox.critical(None, "RetiScreen",
-                             f"The records cannot be opened, so the kiosk cannot start:\n{exc}")
+        QMessageBox.critical(
+            None, "RetiScreen", f"The records cannot be opened, so the kiosk cannot start:\n{exc}"
+        )
         return EXIT_STORAGE
     window = build_window(settings, service, demo=demo)
     splash.finish(window)
@@ -84,8 +85,9 @@ def run_kiosk(settings: Settings, demo: bool, windowed: bool) -> int:
         window.resize(*WINDOWED_SIZE)
         window.show()
     else:
-        window.setWindowFlags(Qt.WindowType.FramelessWindowHint
-                              | Qt.WindowType.WindowStaysOnTopHint)
+        window.setWindowFlags(
+            Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+        )
         window.showFullScreen()
     code = app.exec()
     service.store.close()

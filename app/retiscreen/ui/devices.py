@@ -53,11 +53,16 @@ def open_device(spec: str, demo: bool, parent: QObject | None = None) -> Opened:
         cameras = list_qt_cameras()
         if spec.startswith("qt:"):
             wanted = spec[3:]
-            match = next((c for c in cameras
-                          if camera_key(c) == wanted or c.description() == wanted), None)
+            match = next(
+                (c for c in cameras if camera_key(c) == wanted or c.description() == wanted), None
+            )
             if match is None:
-                return Opened(None, QCoreApplication.translate(
-                    "Devices", "The camera '{name}' is not connected.").format(name=wanted))
+                return Opened(
+                    None,
+                    QCoreApplication.translate(
+                        "Devices", "The camera '{name}' is not connected."
+                    ).format(name=wanted),
+                )
             return Opened(QtCameraDevice(match, parent))
         if cameras:
             return Opened(QtCameraDevice(cameras[0], parent))

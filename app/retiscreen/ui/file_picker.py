@@ -49,8 +49,13 @@ class FilePicker(QDialog):
 
     chosen = Signal(object)
 
-    def __init__(self, start: Path, shortcuts: list[tuple[str, Path]], folders: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        start: Path,
+        shortcuts: list[tuple[str, Path]],
+        folders: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
         self.setModal(True)
@@ -63,14 +68,14 @@ class FilePicker(QDialog):
         shortcut_row.addWidget(self.up)
         for text, path in shortcuts + [(str(p), p) for p in removable_roots()]:
             if path.is_dir():
-                shortcut_row.addWidget(button(text, "small", "folder",
-                                              on_click=partial(self.open_folder, path)))
+                shortcut_row.addWidget(
+                    button(text, "small", "folder", on_click=partial(self.open_folder, path))
+                )
         shortcut_row.addStretch(1)
         self.list = QListWidget()
         self.list.setIconSize(QSize(40, 40))
         self.list.setUniformItemSizes(True)
-        QScroller.grabGesture(self.list.viewport(),
-                              QScroller.ScrollerGestureType.TouchGesture)
+        QScroller.grabGesture(self.list.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.list.currentItemChanged.connect(self._selected)
         self.list.itemActivated.connect(self._activated)
         self.preview = ImageView()
@@ -96,11 +101,13 @@ class FilePicker(QDialog):
         self.open_folder(start)
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Choose a folder") if self.folders
-                           else self.tr("Choose a photograph"))
+        self.title.setText(
+            self.tr("Choose a folder") if self.folders else self.tr("Choose a photograph")
+        )
         self.up.setText(self.tr("Up one folder"))
-        self.use.setText(self.tr("Use this folder") if self.folders
-                         else self.tr("Use this photograph"))
+        self.use.setText(
+            self.tr("Use this folder") if self.folders else self.tr("Use this photograph")
+        )
         self.cancel.setText(self.tr("Cancel"))
 
     def open_folder(self, folder: Path) -> None:
@@ -111,8 +118,9 @@ class FilePicker(QDialog):
         try:
             entries = sorted(folder.iterdir(), key=lambda p: (not p.is_dir(), p.name.lower()))
         except OSError as exc:
-            self.where.setText(self.tr("{folder} cannot be opened: {why}").format(
-                folder=folder, why=exc.strerror))
+            self.where.setText(
+                self.tr("{folder} cannot be opened: {why}").format(folder=folder, why=exc.strerror)
+            )
             entries = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -121,8 +129,7 @@ class FilePicker(QDialog):
                 item = QListWidgetItem(icon("folder"), entry.name)
             elif not self.folders and entry.suffix.lower() in IMAGE_SUFFIXES:
                 modified = datetime.fromtimestamp(entry.stat().st_mtime)
-                item = QListWidgetItem(icon("image"),
-                                       f"{entry.name}    {modified:%Y-%m-%d %H:%M}")
+                item = QListWidgetItem(icon("image"), f"{entry.name}    {modified:%Y-%m-%d %H:%M}")
             else:
                 continue
             item.setData(PATH_ROLE, str(entry))
@@ -154,9 +161,13 @@ class FilePicker(QDialog):
             self.preview.clear_image()
             self.preview.set_placeholder(self.tr("No preview"))
         else:
-            self.preview.setPixmap(QPixmap.fromImage(image).scaled(
-                self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
+            self.preview.setPixmap(
+                QPixmap.fromImage(image).scaled(
+                    self.preview.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def _activated(self, item: QListWidgetItem) -> None:
         path = self._path(item)

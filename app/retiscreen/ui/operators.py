@@ -82,8 +82,12 @@ class OperatorBook:
         records: dict[str, _Record] = {}
         try:
             for item in document.get("operators", []):
-                record = _Record(str(item["name"]), str(item["salt"]), str(item["digest"]),
-                                 int(item["iterations"]))
+                record = _Record(
+                    str(item["name"]),
+                    str(item["salt"]),
+                    str(item["digest"]),
+                    int(item["iterations"]),
+                )
                 records[record.name] = record
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise OperatorError(f"The operator list {self.path} is damaged ({exc!r}).") from exc
@@ -92,10 +96,16 @@ class OperatorBook:
     def _save(self) -> None:
         if self.problem is not None:
             raise OperatorError(f"{self.problem} Repair or remove the file first.")
-        document = {"operators": [vars(r) for r in sorted(self._records.values(),
-                                                             key=lambda r: r.name.lower())]}
-        atomic_write(self.path, json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"),
-                     what="the operator list")
+        document = {
+            "operators": [
+                vars(r) for r in sorted(self._records.values(), key=lambda r: r.name.lower())
+            ]
+        }
+        atomic_write(
+            self.path,
+            json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"),
+            what="the operator list",
+        )
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
 

@@ -49,16 +49,18 @@ def eye_result(pipeline: Pipeline, capture: EyeCapture) -> EyeResult:
     return pipeline.assess_eye(side, capture.image)
 
 
-def grade(service: ScreeningService, draft: ScreeningDraft, site: str,
-          progress: Callable[[str], None]) -> Screening:
+def grade(
+    service: ScreeningService, draft: ScreeningDraft, site: str, progress: Callable[[str], None]
+) -> Screening:
     if draft.patient is None:
         raise ValueError("the patient was not confirmed")
     eyes: dict[Laterality, EyeResult] = {}
     for side in EYE_ORDER:
         progress(STEP_GRADE[side])
         eyes[side] = eye_result(service.pipeline, draft.eyes[side])
-    return service.pipeline.screen(draft.patient, eyes, draft.operator, site,
-                                   started_at=draft.started_at)
+    return service.pipeline.screen(
+        draft.patient, eyes, draft.operator, site, started_at=draft.started_at
+    )
 
 
 def print_report(service: ScreeningService, report_id: str) -> PrintOutcome:
@@ -70,8 +72,12 @@ def print_report(service: ScreeningService, report_id: str) -> PrintOutcome:
         return PrintOutcome(False, f"The report is saved but printing failed: {exc}")
 
 
-def save_and_print(service: ScreeningService, screening: Screening,
-                   progress: Callable[[str], None], print_it: bool = True) -> Outcome:
+def save_and_print(
+    service: ScreeningService,
+    screening: Screening,
+    progress: Callable[[str], None],
+    print_it: bool = True,
+) -> Outcome:
     progress(STEP_SAVE)
     try:
         recorded = service.record(screening, print_report=False)
@@ -88,16 +94,25 @@ def save_and_print(service: ScreeningService, screening: Screening,
     return Outcome(screening, recorded, printing)
 
 
-def finish(service: ScreeningService, draft: ScreeningDraft, site: str,
-           progress: Callable[[str], None], print_it: bool = True) -> Outcome:
+def finish(
+    service: ScreeningService,
+    draft: ScreeningDraft,
+    site: str,
+    progress: Callable[[str], None],
+    print_it: bool = True,
+) -> Outcome:
     """Grade both eyes, then save and print (the whole grading page)."""
     screening = grade(service, draft, site, progress)
     for eye in screening.eyes:
         if eye.error and eye.image is None and not eye.skipped_reason:
             try:
-                service.store.audit("image_rejected", screening_id=screening.screening_id,
-                                    operator=draft.operator, laterality=eye.laterality.value,
-                                    message=eye.error)
+                service.store.audit(
+                    "image_rejected",
+                    screening_id=screening.screening_id,
+                    operator=draft.operator,
+                    laterality=eye.laterality.value,
+                    message=eye.error,
+                )
             except StorageError as exc:
                 log.warning("audit failed: %s", exc)
     return save_and_print(service, screening, progress, print_it)
@@ -143,6 +158,9 @@ def printer_status(service: ScreeningService) -> PrinterStatus:
         return PrinterStatus(False, name, str(exc))
     if state.ready:
         return PrinterStatus(True, name)
-    why = "not found" if not state.exists else ("stopped" if not state.enabled else
-                                                "not accepting jobs")
+    why = (
+        "not found"
+        if not state.exists
+        else ("stopped" if not state.enabled else "not accepting jobs")
+    )
     return PrinterStatus(False, name, why)

@@ -30,8 +30,9 @@ class EyeCapture:
     history: list[str] = field(default_factory=list)
     """Per attempt: 'gradable', the reasons, or the error (kept for the audit log)."""
 
-    def record(self, image: FundusImage | None, quality: QualityReport | None,
-               error: str | None) -> None:
+    def record(
+        self, image: FundusImage | None, quality: QualityReport | None, error: str | None
+    ) -> None:
         """One more photograph (or failed attempt) of this eye."""
         self.attempts += 1
         self.image, self.quality, self.error = image, quality, error

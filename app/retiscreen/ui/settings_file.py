@@ -10,13 +10,12 @@ never save settings it cannot start with), and the write is atomic.
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retiscreen.settings import Settings, load_settings, user_config_file
+from retiscreen.settings import Settings, load_settings, settings_file
 from retiscreen.store import atomic_write
 
 Changes = dict[str, dict[str, Any]]
@@ -25,7 +24,7 @@ Changes = dict[str, dict[str, Any]]
 
 def settings_path() -> Path:
     """The file :func:`load_settings` reads: $RETISCREEN_CONFIG or the user config file."""
-    return Path(os.environ.get("RETISCREEN_CONFIG", "") or user_config_file())
+    return settings_file()
 
 
 def apply_changes(settings: Settings, changes: Changes) -> Settings:

@@ -174,8 +174,11 @@ def advice(decision: Decision) -> str:
 def long_date(day: date) -> str:
     """'5 March 2026' / '5 de marzo de 2026': the month in words, never ambiguous."""
     locale = QLocale()
-    month = locale.standaloneMonthName(day.month) if locale.language() == QLocale.Language.English \
+    month = (
+        locale.standaloneMonthName(day.month)
+        if locale.language() == QLocale.Language.English
         else locale.monthName(day.month)
+    )
     if locale.language() == QLocale.Language.Spanish:
         return f"{day.day} de {month} de {day.year}"
     return f"{day.day} {month} {day.year}"

@@ -36,8 +36,9 @@ def icon(name: str) -> QIcon:
     return QIcon(str(path)) if path.exists() else QIcon()
 
 
-def button(text: str = "", role: str = "", icon_name: str = "",
-           on_click: Callable[[], None] | None = None) -> QPushButton:
+def button(
+    text: str = "", role: str = "", icon_name: str = "", on_click: Callable[[], None] | None = None
+) -> QPushButton:
     """A large push button; ``role`` selects its style (primary, good, danger, choice...)."""
     widget = QPushButton(text)
     if role:
@@ -107,8 +108,9 @@ class ImageView(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 120)
         self.setObjectName("imageView")
-        self.setStyleSheet("QLabel#imageView { background: #000000; color: #FFFFFF;"
-                           " border-radius: 8px; }")
+        self.setStyleSheet(
+            "QLabel#imageView { background: #000000; color: #FFFFFF; border-radius: 8px; }"
+        )
         self.setText(placeholder)
 
     def set_placeholder(self, text: str) -> None:
@@ -136,9 +138,13 @@ class ImageView(QLabel):
         if self._pixmap is None:
             return
         self.setText("")
-        self.setPixmap(self._pixmap.scaled(
-            self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation))
+        self.setPixmap(
+            self._pixmap.scaled(
+                self.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -304,8 +310,9 @@ class TrafficLight(QFrame):
         layout.addLayout(text, 1)
         self.urgency: Urgency | None = None
 
-    def show_decision(self, urgency: Urgency, word: str, headline: str, advice: str,
-                      due: str) -> None:
+    def show_decision(
+        self, urgency: Urgency, word: str, headline: str, advice: str, due: str
+    ) -> None:
         self.urgency = urgency
         background, ink = URGENCY_COLOURS[urgency]
         self.setStyleSheet(

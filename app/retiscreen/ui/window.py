@@ -51,8 +51,13 @@ RETRY_INTERVAL_MS = 5 * 60 * 1000
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, ctx: KioskContext, languages: LanguageSwitcher, idle: IdleWatcher,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: KioskContext,
+        languages: LanguageSwitcher,
+        idle: IdleWatcher,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.languages = languages
@@ -71,9 +76,17 @@ class KioskWindow(QMainWindow):
         self.grading = GradingPage(ctx)
         self.result = ResultPage(ctx)
         self.admin = AdminPage(ctx)
-        self.pages: list[Page] = [self.home, self.signin, self.admin_signin, self.patient,
-                                  self.confirm, self.capture, self.grading, self.result,
-                                  self.admin]
+        self.pages: list[Page] = [
+            self.home,
+            self.signin,
+            self.admin_signin,
+            self.patient,
+            self.confirm,
+            self.capture,
+            self.grading,
+            self.result,
+            self.admin,
+        ]
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
@@ -162,8 +175,9 @@ class KioskWindow(QMainWindow):
             self.admin: self.tr("Administration"),
         }
         if self.current is self.capture:
-            self.step_label.setText(self.tr("Step 3 of 5: {eye}").format(
-                eye=self.capture.title.text()))
+            self.step_label.setText(
+                self.tr("Step 3 of 5: {eye}").format(eye=self.capture.title.text())
+            )
         else:
             self.step_label.setText(steps.get(self.current, ""))
         patient = self.draft.patient if self.draft else None
@@ -244,8 +258,12 @@ class KioskWindow(QMainWindow):
 
     def cancel_screening(self, why: str) -> None:
         if self.draft is not None:
-            self.ctx.audit("screening_abandoned", operator=self.operator, why=why,
-                           page=type(self.current).__name__)
+            self.ctx.audit(
+                "screening_abandoned",
+                operator=self.operator,
+                why=why,
+                page=type(self.current).__name__,
+            )
         self.clear_patient_data()
         self.go(self.home)
 
@@ -262,8 +280,12 @@ class KioskWindow(QMainWindow):
     def idle_timeout(self) -> None:
         log.info("idle timeout on %s: clearing patient data", type(self.current).__name__)
         if self.draft is not None:
-            self.ctx.audit("screening_abandoned", operator=self.operator, why="idle timeout",
-                           page=type(self.current).__name__)
+            self.ctx.audit(
+                "screening_abandoned",
+                operator=self.operator,
+                why="idle timeout",
+                page=type(self.current).__name__,
+            )
         self.operator = None
         self.home.set_operator(None)
         self.clear_patient_data()
@@ -303,12 +325,14 @@ class KioskWindow(QMainWindow):
         service = self.ctx.service
         self.ctx.workers.run(lambda _p: job.retry_queue(service))
         for screening in list(self.ctx.unsaved):
-            self.ctx.workers.run(partial(_save_quietly, service, screening),
-                                 self._unsaved_retried)
+            self.ctx.workers.run(partial(_save_quietly, service, screening), self._unsaved_retried)
 
     def _unsaved_retried(self, outcome: Any) -> None:
-        if isinstance(outcome, job.Outcome) and outcome.storage_error is None \
-                and outcome.screening in self.ctx.unsaved:
+        if (
+            isinstance(outcome, job.Outcome)
+            and outcome.storage_error is None
+            and outcome.screening in self.ctx.unsaved
+        ):
             self.ctx.unsaved.remove(outcome.screening)
 
 

@@ -46,8 +46,7 @@ class HistoryTab(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(60)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        QScroller.grabGesture(self.table.viewport(),
-                              QScroller.ScrollerGestureType.TouchGesture)
+        QScroller.grabGesture(self.table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.reprint = button("", "", "printer", on_click=self.reprint_selected)
         self.export = button("", "", "folder", on_click=self.choose_export_folder)
         self.message = MessageLine()
@@ -70,20 +69,27 @@ class HistoryTab(QWidget):
         self.reprint.setText(self.tr("Print report again"))
         self.export.setText(self.tr("Export all to CSV…"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Date"), self.tr("Patient ID"), self.tr("Name"), self.tr("Decision")])
+            [self.tr("Date"), self.tr("Patient ID"), self.tr("Name"), self.tr("Decision")]
+        )
 
     def refresh(self) -> None:
         store, text = self.ctx.service.store, self.search.text().strip() or None
-        self.ctx.workers.run(lambda _p: store.history(limit=LIMIT, search=text), self._show,
-                             lambda why: self.message.show_message(why, "error"))
+        self.ctx.workers.run(
+            lambda _p: store.history(limit=LIMIT, search=text),
+            self._show,
+            lambda why: self.message.show_message(why, "error"),
+        )
 
     def _show(self, rows: Any) -> None:
         self.rows = list(rows)
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
-            values = [str(row.get("started_at", ""))[:16].replace("T", " "),
-                      str(row.get("patient_id", "")), str(row.get("name", "")),
-                      str(row.get("decision_headline", ""))]
+            values = [
+                str(row.get("started_at", ""))[:16].replace("T", " "),
+                str(row.get("patient_id", "")),
+                str(row.get("name", "")),
+                str(row.get("decision_headline", "")),
+            ]
             for column, value in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(value))
         if not self.rows:
@@ -105,7 +111,8 @@ class HistoryTab(QWidget):
         self.ctx.workers.run(
             lambda _p: job.reprint(service, screening_id),
             lambda outcome: self.message.show_message(
-                outcome.message, "ok" if outcome.printed else "warning"),
+                outcome.message, "ok" if outcome.printed else "warning"
+            ),
             lambda why: self.message.show_message(why, "error"),
         )
         self.ctx.audit("report_reprinted", operator="admin", screening=screening_id)
@@ -113,8 +120,9 @@ class HistoryTab(QWidget):
     def choose_export_folder(self) -> None:
         drives = removable_roots()
         start = drives[0] if drives else Path.home()
-        picker = FilePicker(start, [(self.tr("Home folder"), Path.home())], folders=True,
-                            parent=self.window())
+        picker = FilePicker(
+            start, [(self.tr("Home folder"), Path.home())], folders=True, parent=self.window()
+        )
         picker.chosen.connect(self.export_to)
         picker.finished.connect(picker.deleteLater)
         picker.setGeometry(self.window().geometry())
@@ -130,7 +138,8 @@ class HistoryTab(QWidget):
         self.ctx.workers.run(
             lambda _p: store.export_csv(target),
             lambda count: self.message.show_message(
-                self.tr("Exported {count} rows to {path}.").format(count=count, path=target), "ok"),
+                self.tr("Exported {count} rows to {path}.").format(count=count, path=target), "ok"
+            ),
             lambda why: self.message.show_message(why, "error"),
         )
 

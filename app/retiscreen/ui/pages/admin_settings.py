@@ -135,8 +135,7 @@ class SettingsTab(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
-        QScroller.grabGesture(scroll.viewport(),
-                              QScroller.ScrollerGestureType.TouchGesture)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         footer = QHBoxLayout()
         footer.addWidget(self.message, 1)
         footer.addWidget(self.save)
@@ -147,12 +146,15 @@ class SettingsTab(QWidget):
 
     def retranslate(self) -> None:
         names = {
-            "clinic": self.tr("Clinic name"), "logo": self.tr("Clinic logo"),
+            "clinic": self.tr("Clinic name"),
+            "logo": self.tr("Clinic logo"),
             "idle": self.tr("Clear the screen after (seconds without a touch)"),
             "language": self.tr("Language at start"),
             "retakes": self.tr("Retakes allowed per eye"),
-            "printer": self.tr("Printer"), "printer_actions": "",
-            "camera": self.tr("Camera"), "watch": self.tr("Watched folder"),
+            "printer": self.tr("Printer"),
+            "printer_actions": "",
+            "camera": self.tr("Camera"),
+            "watch": self.tr("Watched folder"),
             "rescreen": self.tr("No referable DR: rescreen after (months)"),
             "refer": self.tr("Referable DR: see a specialist within (months)"),
             "urgent": self.tr("Sight-threatening DR: urgent, within (weeks)"),
@@ -189,8 +191,9 @@ class SettingsTab(QWidget):
             self.camera.addItem(text, value)
         self.camera.setCurrentIndex(max(0, self.camera.findData(settings.capture.camera)))
         self._fill_printers([])
-        self.ctx.workers.run(lambda _p: list_printers(), self._fill_printers,
-                             lambda _m: self._fill_printers([]))
+        self.ctx.workers.run(
+            lambda _p: list_printers(), self._fill_printers, lambda _m: self._fill_printers([])
+        )
         self.message.clear_message()
 
     def _fill_printers(self, names: Any) -> None:
@@ -205,16 +208,23 @@ class SettingsTab(QWidget):
         """Only the settings that differ from the running ones."""
         settings = self.ctx.settings
         wanted: Changes = {
-            "clinic": {"name": self.clinic_name.text().strip() or settings.clinic.name,
-                       "logo": self.logo_path},
+            "clinic": {
+                "name": self.clinic_name.text().strip() or settings.clinic.name,
+                "logo": self.logo_path,
+            },
             "kiosk": {"idle_timeout_s": self.idle.value(), "language": self._language},
-            "capture": {"max_retakes": self.retakes.value(),
-                        "camera": str(self.camera.currentData() or ""),
-                        "watch_folder": self.watch_folder},
+            "capture": {
+                "max_retakes": self.retakes.value(),
+                "camera": str(self.camera.currentData() or ""),
+                "watch_folder": self.watch_folder,
+            },
             "report": {"printer": str(self.printer.currentData() or "")},
-            "rules": {"rescreen_months": self.rescreen.value(), "refer_months": self.refer.value(),
-                      "urgent_weeks": self.urgent.value(),
-                      "ungradable_months": self.ungradable.value()},
+            "rules": {
+                "rescreen_months": self.rescreen.value(),
+                "refer_months": self.refer.value(),
+                "urgent_weeks": self.urgent.value(),
+                "ungradable_months": self.ungradable.value(),
+            },
         }
         changed: Changes = {}
         for section, values in wanted.items():
@@ -233,12 +243,17 @@ class SettingsTab(QWidget):
             self.ctx.update_settings(changes)
         except (OSError, SettingsError) as exc:
             self.message.show_message(
-                self.tr("The settings could NOT be saved: {why}").format(why=exc), "error")
+                self.tr("The settings could NOT be saved: {why}").format(why=exc), "error"
+            )
             return
-        self.ctx.audit("settings_changed", operator="admin",
-                       changed=sorted(f"{s}.{k}" for s, v in changes.items() for k in v))
-        self.message.show_message(self.tr("Saved to {path}.").format(
-            path=self.ctx.settings_path), "ok")
+        self.ctx.audit(
+            "settings_changed",
+            operator="admin",
+            changed=sorted(f"{s}.{k}" for s, v in changes.items() for k in v),
+        )
+        self.message.show_message(
+            self.tr("Saved to {path}.").format(path=self.ctx.settings_path), "ok"
+        )
 
     # ------------------------------------------------------------ helpers
 
@@ -256,8 +271,9 @@ class SettingsTab(QWidget):
         self.watch_label.setText(path or self.tr("No watched folder"))
 
     def _open_picker(self, start: Path, folders: bool, chosen: Any) -> None:
-        picker = FilePicker(start, [(self.tr("Home folder"), Path.home())], folders=folders,
-                            parent=self.window())
+        picker = FilePicker(
+            start, [(self.tr("Home folder"), Path.home())], folders=folders, parent=self.window()
+        )
         picker.chosen.connect(chosen)
         picker.finished.connect(picker.deleteLater)
         picker.setGeometry(self.window().geometry())
@@ -274,28 +290,35 @@ class SettingsTab(QWidget):
 
     def print_test_page(self) -> None:
         printer = str(self.printer.currentData() or "") or None
-        path = write_test_page(self.ctx.settings.storage.root / "test-page.pdf",
-                               self.ctx.settings.clinic.name)
+        path = write_test_page(
+            self.ctx.settings.storage.root / "test-page.pdf", self.ctx.settings.clinic.name
+        )
         self.message.show_message(self.tr("Printing a test page…"), "info")
         self.ctx.workers.run(
             lambda _p: submit_to_cups(path, printer, 1, "RetiScreen test page"),
             lambda job_id: self.message.show_message(
-                self.tr("Test page sent (job {job}).").format(job=job_id), "ok"),
+                self.tr("Test page sent (job {job}).").format(job=job_id), "ok"
+            ),
             lambda why: self.message.show_message(
-                self.tr("The test page could not be printed: {why}").format(why=why), "error"),
+                self.tr("The test page could not be printed: {why}").format(why=why), "error"
+            ),
         )
 
     def retry_print_queue(self) -> None:
         service = self.ctx.service
         self.message.show_message(self.tr("Printing queued reports…"), "info")
-        self.ctx.workers.run(lambda _p: job.retry_queue(service), self._retried,
-                             lambda why: self.message.show_message(why, "error"))
+        self.ctx.workers.run(
+            lambda _p: job.retry_queue(service),
+            self._retried,
+            lambda why: self.message.show_message(why, "error"),
+        )
 
     def _retried(self, outcomes: Any) -> None:
         printed = sum(1 for o in outcomes if o.printed)
         waiting = len(outcomes) - printed
         text = self.tr("{printed} queued report(s) printed, {waiting} still waiting.").format(
-            printed=printed, waiting=waiting)
+            printed=printed, waiting=waiting
+        )
         if waiting:
             text += " " + outcomes[-1].message
         self.message.show_message(text, "warning" if waiting else "ok")

@@ -101,17 +101,24 @@ class SystemTab(QWidget):
             identity = pipeline.grader.model.identity
             lines += [
                 self.tr("Grading model: {name}, version {version}").format(
-                    name=identity.name, version=identity.version),
-                self.tr("SHA-256: {hash}").format(hash=" ".join(
-                    identity.sha256[i:i + 16] for i in range(0, len(identity.sha256), 16))),
+                    name=identity.name, version=identity.version
+                ),
+                self.tr("SHA-256: {hash}").format(
+                    hash=" ".join(
+                        identity.sha256[i : i + 16] for i in range(0, len(identity.sha256), 16)
+                    )
+                ),
                 self.tr("Runs on: {provider}").format(provider=pipeline.provider),
             ]
         else:
             lines.append(self.tr("Grading unavailable: {why}").format(why=pipeline.unavailable))
         if pipeline.gradability is not None:
             quality = pipeline.gradability.model.identity
-            lines.append(self.tr("Quality model: {name}, version {version}").format(
-                name=quality.name, version=quality.version))
+            lines.append(
+                self.tr("Quality model: {name}, version {version}").format(
+                    name=quality.name, version=quality.version
+                )
+            )
         else:
             lines.append(self.tr("Quality model: none (image measurements only)"))
         lines += [
@@ -121,9 +128,13 @@ class SystemTab(QWidget):
         ]
         self.model_info.setText("\n".join(lines))
         if settings.kiosk.admin_pin == DEFAULT_ADMIN_PIN:
-            self.test_message.show_message(self.tr(
-                "The administrator PIN is still the default 0000. Set [kiosk] admin_pin in "
-                "the settings file."), "warning")
+            self.test_message.show_message(
+                self.tr(
+                    "The administrator PIN is still the default 0000. Set [kiosk] admin_pin in "
+                    "the settings file."
+                ),
+                "warning",
+            )
         self.operator_list.clear()
         self.operator_list.addItems(self.ctx.operators.names())
 
@@ -136,14 +147,16 @@ class SystemTab(QWidget):
         self.self_test.setEnabled(False)
 
         def work(_progress: Any) -> SelftestResult:
-            return SelftestResult([
-                selftest.check_models(pipeline, settings.models.directory),
-                selftest.check_provider(pipeline, settings.models.prefer_gpu),
-                selftest.check_database(settings.storage.root),
-                selftest.check_disk(settings.storage.root),
-                selftest.check_printer(settings.report.printer),
-                selftest.check_demo(pipeline, image),
-            ])
+            return SelftestResult(
+                [
+                    selftest.check_models(pipeline, settings.models.directory),
+                    selftest.check_provider(pipeline, settings.models.prefer_gpu),
+                    selftest.check_database(settings.storage.root),
+                    selftest.check_disk(settings.storage.root),
+                    selftest.check_printer(settings.report.printer),
+                    selftest.check_demo(pipeline, image),
+                ]
+            )
 
         self.ctx.workers.run(work, self._tested, self._test_failed)
 
@@ -160,14 +173,19 @@ class SystemTab(QWidget):
         failed_first = sorted(result.checks, key=lambda check: check.ok)
         self.test_message.show_message(verdict, level)
         self.test_details.setText("\n".join(check.line() for check in failed_first))
-        self.ctx.audit("self_test", operator="admin", passed=result.ok,
-                       failed=[check.name for check in result.failed])
+        self.ctx.audit(
+            "self_test",
+            operator="admin",
+            passed=result.ok,
+            failed=[check.name for check in result.failed],
+        )
 
     def _test_failed(self, message: str) -> None:
         self.self_test.setEnabled(True)
         self.test_details.clear()
-        self.test_message.show_message(self.tr("Self-test FAILED: {why}").format(why=message),
-                                       "error")
+        self.test_message.show_message(
+            self.tr("Self-test FAILED: {why}").format(why=message), "error"
+        )
 
     def add(self) -> None:
         name, pin = self.new_name.text(), self.new_pin.text()
@@ -178,16 +196,16 @@ class SystemTab(QWidget):
             return
         self.new_name.clear()
         self.new_pin.clear()
-        self.operator_message.show_message(self.tr("Operator {name} added.").format(
-            name=" ".join(name.split())), "ok")
+        self.operator_message.show_message(
+            self.tr("Operator {name} added.").format(name=" ".join(name.split())), "ok"
+        )
         self.ctx.audit("operator_added", operator="admin", name=" ".join(name.split()))
         self.load()
 
     def remove(self) -> None:
         item = self.operator_list.currentItem()
         if item is None:
-            self.operator_message.show_message(self.tr("First touch a name in the list."),
-                                               "error")
+            self.operator_message.show_message(self.tr("First touch a name in the list."), "error")
             return
         try:
             self.ctx.operators.remove(item.text())

@@ -36,8 +36,11 @@ from retiscreen.ui.pages.base import Page
 from retiscreen.ui.session import EyeCapture, ScreeningDraft
 from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, button, label
 
-SKIP_REASONS = ("Artificial eye (prosthesis)", "Eye absent or cannot be opened",
-                "Patient declined this eye")
+SKIP_REASONS = (
+    "Artificial eye (prosthesis)",
+    "Eye absent or cannot be opened",
+    "Patient declined this eye",
+)
 """Stored in English (the record's language); shown translated."""
 
 READY, CHECKING, VERDICT, SKIPPING = "ready", "checking", "verdict", "skipping"
@@ -88,8 +91,15 @@ class CapturePage(Page):
         self.cancel.confirmed.connect(self.cancelled.emit)
         actions = QVBoxLayout()
         actions.setSpacing(12)
-        for widget in (self.verdict, self.hint, self.take, self.import_file, self.use,
-                       self.retake, self.accept_ungradable):
+        for widget in (
+            self.verdict,
+            self.hint,
+            self.take,
+            self.import_file,
+            self.use,
+            self.retake,
+            self.accept_ungradable,
+        ):
             actions.addWidget(widget)
         actions.addStretch(1)
         actions.addWidget(self.source_line)
@@ -157,7 +167,9 @@ class CapturePage(Page):
         patient = self.draft.patient if self.draft else None
         self.patient_line.setText(
             self.tr("Patient: {name} · ID {id}").format(name=patient.name, id=patient.patient_id)
-            if patient else "")
+            if patient
+            else ""
+        )
 
     def _show_source(self) -> None:
         device = self.ctx.device
@@ -165,15 +177,21 @@ class CapturePage(Page):
         if device is not None:
             parts.append(self.tr("Camera: {name}.").format(name=device_name(device)))
         else:
-            parts.append((self.ctx.camera_problem or self.tr("No camera is configured.")) + " "
-                         + self.tr("Use Import from file."))
+            parts.append(
+                (self.ctx.camera_problem or self.tr("No camera is configured."))
+                + " "
+                + self.tr("Use Import from file.")
+            )
         watcher = self.ctx.watcher
         if watcher is not None:
             if watcher.problem:
                 parts.append(watcher.problem)
             else:
-                parts.append(self.tr("New photographs in {folder} are used automatically.").format(
-                    folder=watcher.folder))
+                parts.append(
+                    self.tr("New photographs in {folder} are used automatically.").format(
+                        folder=watcher.folder
+                    )
+                )
         self.source_line.setText(" ".join(parts))
         self.no_camera.setText("" if device else self.tr("No camera"))
 
@@ -193,18 +211,25 @@ class CapturePage(Page):
         if capture is None or capture.attempts == 0 or self.state != VERDICT:
             self.verdict.clear_message()
             if capture is not None and capture.attempts > 0:
-                self.hint.setText(self.tr("Retake {n} of {max}.").format(
-                    n=capture.attempts, max=self._max_retakes()))
+                self.hint.setText(
+                    self.tr("Retake {n} of {max}.").format(
+                        n=capture.attempts, max=self._max_retakes()
+                    )
+                )
             else:
-                self.hint.setText(self.tr(
-                    "Centre the retina in the picture, then touch “Take photograph”."))
+                self.hint.setText(
+                    self.tr("Centre the retina in the picture, then touch “Take photograph”.")
+                )
             return
         left = capture.retakes_left(self._max_retakes())
         if capture.gradable:
             score = capture.quality.score if capture.quality else 0.0
-            self.verdict.show_message(self.tr(
-                "Good photograph: it can be graded (quality {score:.0%}).").format(score=score),
-                "ok")
+            self.verdict.show_message(
+                self.tr("Good photograph: it can be graded (quality {score:.0%}).").format(
+                    score=score
+                ),
+                "ok",
+            )
             self.hint.setText("")
         else:
             if capture.error:
@@ -213,11 +238,15 @@ class CapturePage(Page):
                 reasons = [texts.quality_message(r) for r in capture.quality.reasons]
             else:
                 reasons = []
-            self.verdict.show_message(
-                self.tr("Not gradable.") + " " + " ".join(reasons), "error")
-            self.hint.setText(self.tr("Retakes left: {n}.").format(n=left) if left else self.tr(
-                "No retakes left. Accept the eye as ungradable: the patient will be advised "
-                "to have an eye examination."))
+            self.verdict.show_message(self.tr("Not gradable.") + " " + " ".join(reasons), "error")
+            self.hint.setText(
+                self.tr("Retakes left: {n}.").format(n=left)
+                if left
+                else self.tr(
+                    "No retakes left. Accept the eye as ungradable: the patient will be advised "
+                    "to have an eye examination."
+                )
+            )
         self.retake.setText(self.tr("Retake ({n} left)").format(n=left))
 
     # ------------------------------------------------------------------ state
@@ -235,13 +264,17 @@ class CapturePage(Page):
         self.use.setVisible(verdict and bool(capture and capture.gradable))
         self.retake.setVisible(verdict and left > 0)
         self.accept_ungradable.setVisible(
-            verdict and bool(capture and capture.may_accept_ungradable(max_retakes)))
+            verdict and bool(capture and capture.may_accept_ungradable(max_retakes))
+        )
         self.skip.setVisible(state in (READY, VERDICT))
         self.skip.setEnabled(state in (READY, VERDICT))
         self.stage.setCurrentWidget(
-            self.skip_panel if state == SKIPPING else
-            self.photo if state in (VERDICT, CHECKING) and self.photo.has_image else
-            self.preview_holder)
+            self.skip_panel
+            if state == SKIPPING
+            else self.photo
+            if state in (VERDICT, CHECKING) and self.photo.has_image
+            else self.preview_holder
+        )
         self._show_verdict()
         self.hint.setVisible(state != SKIPPING)
         self.verdict.setVisible(state != SKIPPING and bool(self.verdict.text()))
@@ -371,8 +404,9 @@ class CapturePage(Page):
         capture = self.capture
         if capture is None or capture.done:
             return
-        if self.state == READY or (self.state == VERDICT
-                                   and capture.retakes_left(self._max_retakes()) > 0):
+        if self.state == READY or (
+            self.state == VERDICT and capture.retakes_left(self._max_retakes()) > 0
+        ):
             self.use_file(path)
 
     def _check(self, make_image: Callable[[], FundusImage]) -> None:

@@ -56,9 +56,12 @@ class ConfirmPage(Page):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Confirm the patient"))
-        self.instruction.setText(self.tr(
-            "Ask the patient to say their full name and date of birth, and check the ID card "
-            "or wristband. Then scan or type the ID again and type the date of birth again."))
+        self.instruction.setText(
+            self.tr(
+                "Ask the patient to say their full name and date of birth, and check the ID card "
+                "or wristband. Then scan or type the ID again and type the date of birth again."
+            )
+        )
         self.id_label.setText(self.tr("Patient ID again"))
         self.dob_label.setText(self.tr("Date of birth again"))
         self.patient_id.setPlaceholderText(self.tr("Scan or type the ID"))
@@ -68,8 +71,9 @@ class ConfirmPage(Page):
         self._show_name()
 
     def _show_name(self) -> None:
-        self.name.setText(self.tr("Patient: {name}").format(name=self.patient.name)
-                          if self.patient else "")
+        self.name.setText(
+            self.tr("Patient: {name}").format(name=self.patient.name) if self.patient else ""
+        )
 
     def set_patient(self, patient: Patient) -> None:
         self.clear()
@@ -108,7 +112,8 @@ class ConfirmPage(Page):
             problems.append(self.tr("The date of birth does not match the one entered before."))
         problems.append(self.tr("Check the ID card or wristband and ask the patient again."))
         if self.mismatches >= 2:
-            problems.append(self.tr(
-                "If the first entry was wrong, touch “Back: correct the details”."))
+            problems.append(
+                self.tr("If the first entry was wrong, touch “Back: correct the details”.")
+            )
         self.message.show_message(" ".join(problems), "error")
         self.ctx.audit("patient_confirmation_mismatch", id_matches=id_ok, dob_matches=dob_ok)

@@ -113,10 +113,13 @@ class GradingPage(Page):
             self.retranslate()
             if outcome.screening not in self.ctx.unsaved:
                 self.ctx.unsaved.append(outcome.screening)
-            self.message.show_message(self.tr(
-                "The screening could NOT be saved: {why} It is kept on this kiosk until it "
-                "is saved. Do not switch the kiosk off; try again, or call IT.").format(
-                    why=outcome.storage_error), "error")
+            self.message.show_message(
+                self.tr(
+                    "The screening could NOT be saved: {why} It is kept on this kiosk until it "
+                    "is saved. Do not switch the kiosk off; try again, or call IT."
+                ).format(why=outcome.storage_error),
+                "error",
+            )
             self._buttons(True)
             return
         self._mark(job.STEP_DONE)
@@ -149,8 +152,11 @@ class GradingPage(Page):
         )
 
     def _saved_again(self, generation: int, outcome: Any) -> None:
-        if isinstance(outcome, job.Outcome) and outcome.storage_error is None \
-                and outcome.screening in self.ctx.unsaved:
+        if (
+            isinstance(outcome, job.Outcome)
+            and outcome.storage_error is None
+            and outcome.screening in self.ctx.unsaved
+        ):
             self.ctx.unsaved.remove(outcome.screening)
         self._done(generation, outcome)
 

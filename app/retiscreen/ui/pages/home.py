@@ -92,38 +92,50 @@ class HomePage(Page):
         logo = QPixmap(settings.clinic.logo) if settings.clinic.logo else QPixmap()
         self.logo.setVisible(not logo.isNull())
         if not logo.isNull():
-            self.logo.setPixmap(
-                logo.scaledToHeight(96, Qt.TransformationMode.SmoothTransformation))
+            self.logo.setPixmap(logo.scaledToHeight(96, Qt.TransformationMode.SmoothTransformation))
         self.subtitle.setText(self.tr("Diabetic eye screening"))
         self.start.setText(self.tr("Start screening"))
         self.admin.setText(self.tr("Administration"))
         self.sign_out.setText(self.tr("Sign out"))
         self.sign_out.setVisible(self.operator is not None)
         self.signed_in.setText(
-            self.tr("Signed in: {name}").format(name=self.operator) if self.operator else "")
+            self.tr("Signed in: {name}").format(name=self.operator) if self.operator else ""
+        )
         self.demo_banner.show_message(
-            self.tr("DEMONSTRATION MODE: the camera shows sample photographs. "
-                    "Do not use for patients.") if self.ctx.demo else "", "warning")
+            self.tr(
+                "DEMONSTRATION MODE: the camera shows sample photographs. Do not use for patients."
+            )
+            if self.ctx.demo
+            else "",
+            "warning",
+        )
         pipeline = self.ctx.pipeline
         if pipeline.unavailable:
-            self.model_status.show_message(self.tr(
-                "Grading is unavailable ({why}). Photographs are still checked and saved, and "
-                "every patient is referred for an eye examination.").format(
-                    why=pipeline.unavailable), "error")
+            self.model_status.show_message(
+                self.tr(
+                    "Grading is unavailable ({why}). Photographs are still checked and saved, and "
+                    "every patient is referred for an eye examination."
+                ).format(why=pipeline.unavailable),
+                "error",
+            )
         else:
             identity = pipeline.grader.model.identity if pipeline.grader else None
             text = self.tr("Grading model ready: {name} {version}.").format(
-                name=identity.name if identity else "",
-                version=identity.version if identity else "")
+                name=identity.name if identity else "", version=identity.version if identity else ""
+            )
             self.model_status.show_message(text, "ok")
         if self.ctx.device is not None:
             self.camera_status.show_message(
-                self.tr("Camera: {name}.").format(name=device_name(self.ctx.device)), "ok")
+                self.tr("Camera: {name}.").format(name=device_name(self.ctx.device)), "ok"
+            )
         else:
             problem = self.ctx.camera_problem or self.tr("No camera is configured.")
-            self.camera_status.show_message(self.tr(
-                "{problem} Photographs can be imported from a file or the watched folder."
-            ).format(problem=problem), "warning")
+            self.camera_status.show_message(
+                self.tr(
+                    "{problem} Photographs can be imported from a file or the watched folder."
+                ).format(problem=problem),
+                "warning",
+            )
         self._show_printer()
 
     def _show_printer(self) -> None:
@@ -132,21 +144,34 @@ class HomePage(Page):
             self.printer_status.show_message(self.tr("Checking the printer…"), "info")
         elif status.ready:
             self.printer_status.show_message(
-                self.tr("Printer {name} is ready.").format(name=status.name), "ok")
+                self.tr("Printer {name} is ready.").format(name=status.name), "ok"
+            )
         elif status.name is None and status.problem is None:
-            self.printer_status.show_message(self.tr(
-                "No printer is set up. Reports are saved and queued for printing."), "warning")
+            self.printer_status.show_message(
+                self.tr("No printer is set up. Reports are saved and queued for printing."),
+                "warning",
+            )
         elif status.name is None:
-            self.printer_status.show_message(self.tr(
-                "Printing is not available: {why} Reports are saved and queued for "
-                "printing.").format(why=status.problem), "warning")
+            self.printer_status.show_message(
+                self.tr(
+                    "Printing is not available: {why} Reports are saved and queued for printing."
+                ).format(why=status.problem),
+                "warning",
+            )
         else:
-            states = {"not found": self.tr("not found"), "stopped": self.tr("stopped"),
-                      "not accepting jobs": self.tr("not accepting jobs")}
+            states = {
+                "not found": self.tr("not found"),
+                "stopped": self.tr("stopped"),
+                "not accepting jobs": self.tr("not accepting jobs"),
+            }
             why = states.get(status.problem or "", status.problem or "")
-            self.printer_status.show_message(self.tr(
-                "Printer {name} is not available ({why}). Reports are saved and queued for "
-                "printing.").format(name=status.name or "", why=why), "warning")
+            self.printer_status.show_message(
+                self.tr(
+                    "Printer {name} is not available ({why}). Reports are saved and queued for "
+                    "printing."
+                ).format(name=status.name or "", why=why),
+                "warning",
+            )
 
     def entered(self) -> None:
         self.refresh_printer()
@@ -156,8 +181,9 @@ class HomePage(Page):
             return
         self._checking_printer = True
         service = self.ctx.service
-        self.ctx.workers.run(lambda _p: printer_status(service), self._printer_checked,
-                             self._printer_failed)
+        self.ctx.workers.run(
+            lambda _p: printer_status(service), self._printer_checked, self._printer_failed
+        )
 
     def _printer_checked(self, status: Any) -> None:
         self._checking_printer = False

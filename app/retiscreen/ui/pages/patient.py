@@ -83,14 +83,19 @@ class PatientPage(Page):
         self.sex_label.setText(self.tr("Sex"))
         self.patient_id.setPlaceholderText(self.tr("Type or scan the ID card or wristband"))
         self.dob.setPlaceholderText(self.tr("e.g. 24/03/1958 or 1958-03-24"))
-        words = {"Female": self.tr("Female"), "Male": self.tr("Male"), "Other": self.tr("Other"),
-                 None: self.tr("Not stated")}
+        words = {
+            "Female": self.tr("Female"),
+            "Male": self.tr("Male"),
+            "Other": self.tr("Other"),
+            None: self.tr("Not stated"),
+        }
         for value, choice in self.sex_buttons.items():
             choice.setText(words[value])
         self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
         self.next.setText(self.tr("Continue"))
-        self._note(self.tr("ID scanned.")
-                   if self.patient_id.was_scanned and self.patient_id.text() else "")
+        self._note(
+            self.tr("ID scanned.") if self.patient_id.was_scanned and self.patient_id.text() else ""
+        )
 
     def entered(self) -> None:
         self.patient_id.setFocus()
@@ -141,9 +146,12 @@ class PatientPage(Page):
         if not name:
             problems.append(self.tr("Type the patient's full name."))
         if dob is None:
-            problems.append(self.tr(
-                "Type a real date of birth, for example 24/03/1958 (day/month/year) or "
-                "1958-03-24."))
+            problems.append(
+                self.tr(
+                    "Type a real date of birth, for example 24/03/1958 (day/month/year) or "
+                    "1958-03-24."
+                )
+            )
         if problems:
             self.message.show_message(" ".join(problems), "error")
             return

@@ -102,14 +102,18 @@ class ResultPage(Page):
             texts.headline(decision),
             texts.advice(decision),
             self.tr("Next step due by: {date}").format(
-                date=texts.due_text(decision, screening.started_at.date())),
+                date=texts.due_text(decision, screening.started_at.date())
+            ),
         )
         for side in EYE_ORDER:
             self._show_eye(side, screening.eye(side))
         if outcome.storage_error:
-            self.saved.show_message(self.tr(
-                "NOT SAVED: {why} The kiosk keeps trying; call IT.").format(
-                    why=outcome.storage_error), "error")
+            self.saved.show_message(
+                self.tr("NOT SAVED: {why} The kiosk keeps trying; call IT.").format(
+                    why=outcome.storage_error
+                ),
+                "error",
+            )
         else:
             self.saved.show_message(self.tr("Saved, and the report was written."), "ok")
         if self.print_note is not None:
@@ -142,14 +146,16 @@ class ResultPage(Page):
         quality = eye.quality
         if quality is not None and not quality.gradable:
             reasons = " ".join(texts.quality_message(r) for r in quality.reasons)
-            return self.tr("Quality: not gradable. {reasons}").format(reasons=reasons), \
-                self.tr("Grade: not graded")
+            return self.tr("Quality: not gradable. {reasons}").format(reasons=reasons), self.tr(
+                "Grade: not graded"
+            )
         score = quality.score if quality else 0.0
         quality_text = self.tr("Quality: good ({score:.0%})").format(score=score)
         if eye.grade is None:
             return quality_text, self.tr("Grade: not graded ({why})").format(why=eye.error or "")
         return quality_text, self.tr("Grade: {words}").format(
-            words=texts.grade_words(eye.grade.grade))
+            words=texts.grade_words(eye.grade.grade)
+        )
 
     def _print_text(self, printing: PrintOutcome) -> tuple[str, str]:
         if printing.printed:
@@ -164,8 +170,9 @@ class ResultPage(Page):
         self.reprint.setEnabled(False)
         self.printing.show_message(self.tr("Printing…"), "info")
         service, screening_id = self.ctx.service, outcome.screening.screening_id
-        self.ctx.workers.run(lambda _p: job.reprint(service, screening_id),
-                             self._printed, self._print_failed)
+        self.ctx.workers.run(
+            lambda _p: job.reprint(service, screening_id), self._printed, self._print_failed
+        )
 
     def _printed(self, printing: object) -> None:
         self._printing = False

@@ -67,8 +67,9 @@ class SignInPage(Page):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Administrator sign-in") if self.admin
-                           else self.tr("Operator sign-in"))
+        self.title.setText(
+            self.tr("Administrator sign-in") if self.admin else self.tr("Operator sign-in")
+        )
         self.pad.ok.setText(self.tr("Sign in"))
         self.pad.clear_key.setAccessibleName(self.tr("Clear"))
         self.back.setText(self.tr("Back"))
@@ -80,9 +81,12 @@ class SignInPage(Page):
         elif self.ctx.operators.problem:
             self.hint.setText(self.ctx.operators.problem)
         elif not self.ctx.operators.names():
-            self.hint.setText(self.tr(
-                "No operators are set up yet. An administrator must add one in "
-                "Administration → Operators."))
+            self.hint.setText(
+                self.tr(
+                    "No operators are set up yet. An administrator must add one in "
+                    "Administration → Operators."
+                )
+            )
         elif self.selected is None:
             self.hint.setText(self.tr("Touch your name, then type your PIN."))
         else:
@@ -142,8 +146,9 @@ class SignInPage(Page):
             return
         name, operators = self.selected, self.ctx.operators
         self._checking = True
-        self.ctx.workers.run(lambda _p: (name, operators.verify(name, pin)), self._checked,
-                             self._failed)
+        self.ctx.workers.run(
+            lambda _p: (name, operators.verify(name, pin)), self._checked, self._failed
+        )
 
     def _failed(self, message: str) -> None:
         self._checking = False
@@ -154,8 +159,7 @@ class SignInPage(Page):
         name, ok = result
         if ok:
             self._failures = 0
-            self.ctx.audit("admin_signed_in" if self.admin else "operator_signed_in",
-                           operator=name)
+            self.ctx.audit("admin_signed_in" if self.admin else "operator_signed_in", operator=name)
             self.message.clear_message()
             self.signed_in.emit(name)
             return
@@ -171,9 +175,12 @@ class SignInPage(Page):
             self.message.show_message(self.tr("Wrong PIN. Try again."), "error")
 
     def _show_locked(self) -> None:
-        self.message.show_message(self.tr(
-            "Too many wrong PINs. Wait {seconds} seconds, then try again.").format(
-                seconds=LOCKOUT_S), "error")
+        self.message.show_message(
+            self.tr("Too many wrong PINs. Wait {seconds} seconds, then try again.").format(
+                seconds=LOCKOUT_S
+            ),
+            "error",
+        )
 
     def _unlocked(self) -> None:
         self.pad.setEnabled(True)
