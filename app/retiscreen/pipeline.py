@@ -9,9 +9,11 @@ tells the operator what to do, and no grade is ever produced after a failed gate
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +38,7 @@ from retiscreen.settings import Settings
 
 log = logging.getLogger(__name__)
 
+CHECK_WORKERS = min(4, os.cpu_count() or 1)
 GRADER_CARD = "grader" + CARD_SUFFIX
 QUALITY_CARD = "quality" + CARD_SUFFIX
 
@@ -132,13 +135,13 @@ class Pipeline:
 
     def assess_eyes(self, items: Sequence[tuple[Laterality, Source]]) -> list[EyeResult]:
         """Several eyes at once: gradable ones go through the grader in one batch."""
-        checked: list[Checked | str] = []
-        for _, source in items:
-            try:
-                checked.append(self.check(source))
-            except ImageError as exc:
-                log.warning("image rejected: %s", exc)
-                checked.append(str(exc))
+        if len(items) > 1:
+            # Decoding and OpenCV release the GIL: two photographs at a time keep both
+            # cores busy between the (already multi-threaded) model calls.
+            with ThreadPoolExecutor(max_workers=CHECK_WORKERS) as pool:
+                checked = list(pool.map(self._check_or_reason, [source for _, source in items]))
+        else:
+            checked = [self._check_or_reason(source) for _, source in items]
         gradable = [
             c
             for (laterality, _), c in zip(items, checked, strict=True)
@@ -159,6 +162,14 @@ class Pipeline:
             self._eye_result(laterality, c, grades.get(id(c)))
             for (laterality, _), c in zip(items, checked, strict=True)
         ]
+
+    def _check_or_reason(self, source: Source) -> Checked | str:
+        """``check``, with an unusable file turned into the operator's message."""
+        try:
+            return self.check(source)
+        except ImageError as exc:
+            log.warning("image rejected: %s", exc)
+            return str(exc)
 
     def _eye_result(
         self, laterality: Laterality, checked: Checked | str, grade: GradeResult | None

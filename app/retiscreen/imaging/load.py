@@ -28,6 +28,8 @@ MAX_PIXELS = 60_000_000
 MIN_SIDE = 128
 ANALYSIS_MAX_SIDE = 1024
 """Pixels kept for analysis: enough for the quality checks and a 384 px model input."""
+DRAFT_MIN_SIDE = 640
+"""A reduced JPEG decode never goes below this (the field must still fill 512 px)."""
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
@@ -90,8 +92,9 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
             _check_dimensions(name, width, height)
             if image_format in {"JPEG", "MPO"}:
                 _check_jpeg_complete(name, data)
-                # DCT scaling: decode a 4000 px JPEG at 1/2 or 1/4 size, several times faster.
-                image.draft("RGB", (ANALYSIS_MAX_SIDE, ANALYSIS_MAX_SIDE))
+                # DCT scaling: decode a 2000-4000 px JPEG at 1/2 or 1/4 size, several times
+                # faster; Pillow keeps the scale at which the image is still >= the request.
+                image.draft("RGB", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             image.load()
             pixels = _to_rgb(name, ImageOps.exif_transpose(image))
     except ImageError:
