@@ -240,11 +240,18 @@ def selection_score(task: Task, metrics: dict[str, float]) -> float:
     return metrics.get("auc_gradable", 0.0)
 
 
-def train(task: Task, cache: CropCache, out: Path, batch_size: int, seed: int) -> None:
-    """The resumable training loop: cosine schedule with warm-up, bf16 autocast on CPU."""
+def train(
+    task: Task, cache: CropCache, out: Path, batch_size: int, seed: int, init: Path | None = None
+) -> None:
+    """The resumable training loop: cosine schedule with warm-up, bf16 autocast on CPU.
+
+    ``init`` starts from an earlier run's weights (a continuation at a lower learning
+    rate) instead of the ImageNet ones."""
     torch.manual_seed(seed)
     out.mkdir(parents=True, exist_ok=True)
     model = build_model(len(task.classes), task.spec.size).to(memory_format=torch.channels_last)
+    if init is not None:
+        model.load_state_dict(torch.load(init, weights_only=False)["model"])
     optimiser = torch.optim.AdamW(model.parameters(), lr=task.lr, weight_decay=1e-4)
     steps_per_epoch = task.samples_per_epoch // batch_size
     total_steps = steps_per_epoch * task.epochs
@@ -279,7 +286,8 @@ def train(task: Task, cache: CropCache, out: Path, batch_size: int, seed: int) -
         loss.backward()
         optimiser.step()
         step += 1
-        running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+        value = float(loss.detach())
+        running = 0.98 * running + 0.02 * value if step > 1 else value
         if step % 20 == 0:
             rate = (time.time() - started) / 20
             started = time.time()
@@ -326,22 +334,28 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--samples-per-epoch", type=int, default=None)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--lr", type=float, default=None, help="peak learning rate")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from this checkpoint's weights (continuation run)",
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = all cores)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     task = TASKS[args.task]
-    if args.epochs or args.samples_per_epoch:
-        task = Task(
-            task.name,
-            task.classes,
-            task.spec,
-            args.epochs or task.epochs,
-            args.samples_per_epoch or task.samples_per_epoch,
-            task.lr,
-        )
+    task = Task(
+        task.name,
+        task.classes,
+        task.spec,
+        args.epochs or task.epochs,
+        args.samples_per_epoch or task.samples_per_epoch,
+        args.lr or task.lr,
+    )
     cache = load_or_build_cache(args.data, args.cache)
-    train(task, cache, args.out or Path("runs") / task.name, args.batch_size, args.seed)
+    train(task, cache, args.out or Path("runs") / task.name, args.batch_size, args.seed, args.init)
 
 
 if __name__ == "__main__":

@@ -155,15 +155,6 @@ def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     screening = pipeline.screen(patient, eyes, args.operator, settings.clinic.site)
-    for eye in screening.eyes:
-        if eye.error and eye.image is None and not eye.skipped_reason:
-            service.store.audit(
-                "image_rejected",
-                screening_id=screening.screening_id,
-                operator=args.operator,
-                laterality=eye.laterality.value,
-                message=eye.error,
-            )
     try:
         recorded = service.record(screening, print_report=args.print, copy_to=args.out)
     except StorageError as exc:

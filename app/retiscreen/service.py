@@ -72,12 +72,31 @@ class ScreeningService:
     ) -> Recorded:
         """Save, write the report, optionally print. Raises StorageError only when the
         screening itself could not be saved (the caller must say so and keep the data)."""
+        self.audit_refusals(screening)
         self.store.save_screening(screening)
         report_id, path = self.write_report(screening)
         if copy_to is not None:
             atomic_write(copy_to, path.read_bytes())
         printing = self.print_report(report_id) if print_report else None
         return Recorded(screening, report_id, path, printing)
+
+    def audit_refusals(self, screening: Screening) -> None:
+        """Put every photograph the pipeline refused (unreadable, wrong eye, grader
+        unavailable) in the audit log. A failing audit write is logged, never allowed to
+        stop the screening itself from being saved."""
+        for eye in screening.eyes:
+            if not eye.error or eye.skipped_reason:
+                continue
+            try:
+                self.store.audit(
+                    "image_rejected",
+                    screening_id=screening.screening_id,
+                    operator=screening.operator,
+                    laterality=eye.laterality.value,
+                    message=eye.error,
+                )
+            except StorageError as exc:
+                log.warning("audit of a refused photograph failed: %s", exc)
 
     def write_report(self, screening: Screening) -> tuple[str, Path]:
         """Render and store a new report (a reprint gets a new report id, same screening)."""

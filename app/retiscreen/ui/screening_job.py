@@ -103,18 +103,6 @@ def finish(
 ) -> Outcome:
     """Grade both eyes, then save and print (the whole grading page)."""
     screening = grade(service, draft, site, progress)
-    for eye in screening.eyes:
-        if eye.error and eye.image is None and not eye.skipped_reason:
-            try:
-                service.store.audit(
-                    "image_rejected",
-                    screening_id=screening.screening_id,
-                    operator=draft.operator,
-                    laterality=eye.laterality.value,
-                    message=eye.error,
-                )
-            except StorageError as exc:
-                log.warning("audit failed: %s", exc)
     return save_and_print(service, screening, progress, print_it)
 
 
