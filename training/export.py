@@ -250,6 +250,11 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=None)
     parser.add_argument("--models", type=Path, default=Path("models"))
     parser.add_argument("--data", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument(
+        "--training-command",
+        default="",
+        help="how the run was trained, for the card (default: the plain train command)",
+    )
     args = parser.parse_args()
     task = TASKS[args.task]
     run = args.run or Path("runs") / task.name
@@ -279,9 +284,8 @@ def main() -> None:
     )
     card["metrics"] = metrics
     card["training"] = {
-        "command": (
-            f"python -m training.train {task.name} && python -m training.export {task.name}"
-        ),
+        "command": args.training_command
+        or f"python -m training.train {task.name} && python -m training.export {task.name}",
         "date": dt.date.today().isoformat(),
         "best_step": best["step"],
         "epochs": task.epochs,
