@@ -225,7 +225,7 @@ def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: 
     cv2.putText(
         image,
         "sensitivity",
-        (5, margin - 20),
+        (5, margin - 8),
         cv2.FONT_HERSHEY_SIMPLEX,
         0.5,
         (0, 0, 0),
@@ -244,8 +244,8 @@ def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: 
         auc = roc_auc(labels, scores)
         cv2.putText(
             image,
-            f"AUC {auc:.3f}   operating point (threshold {threshold:.3f})",
-            (margin, margin - 20),
+            f"AUC {auc:.3f}   red dot: operating point (threshold {threshold:.3f})",
+            (margin, 24),
             cv2.FONT_HERSHEY_SIMPLEX,
             0.45,
             (0, 0, 0),
