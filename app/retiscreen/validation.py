@@ -179,6 +179,16 @@ def compute_metrics(
     return metrics
 
 
+def _text(
+    image: np.ndarray,
+    text: str,
+    origin: tuple[int, int],
+    scale: float = 0.45,
+    colour: tuple[int, int, int] = (0, 0, 0),
+) -> None:
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv2.LINE_AA)
+
+
 def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: int = 600) -> None:
     """A plain ROC picture (OpenCV, no plotting library), operating point marked."""
     graded = [p for p in predictions if p.gradable]
@@ -192,46 +202,10 @@ def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: 
     cv2.rectangle(image, to_px(0, 0), to_px(1, 1), (0, 0, 0), 1)
     cv2.line(image, to_px(0, 0), to_px(1, 1), (190, 190, 190), 1, cv2.LINE_AA)
     for tick in np.linspace(0, 1, 6):
-        cv2.putText(
-            image,
-            f"{tick:.1f}",
-            (to_px(tick, 0)[0] - 12, size - margin + 20),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.4,
-            (0, 0, 0),
-            1,
-            cv2.LINE_AA,
-        )
-        cv2.putText(
-            image,
-            f"{tick:.1f}",
-            (margin - 35, to_px(0, tick)[1] + 4),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.4,
-            (0, 0, 0),
-            1,
-            cv2.LINE_AA,
-        )
-    cv2.putText(
-        image,
-        "1 - specificity",
-        (size // 2 - 50, size - 15),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.5,
-        (0, 0, 0),
-        1,
-        cv2.LINE_AA,
-    )
-    cv2.putText(
-        image,
-        "sensitivity",
-        (5, margin - 8),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.5,
-        (0, 0, 0),
-        1,
-        cv2.LINE_AA,
-    )
+        _text(image, f"{tick:.1f}", (to_px(tick, 0)[0] - 12, size - margin + 20), 0.4)
+        _text(image, f"{tick:.1f}", (margin - 35, to_px(0, tick)[1] + 4), 0.4)
+    _text(image, "1 - specificity", (size // 2 - 50, size - 15), 0.5)
+    _text(image, "sensitivity", (5, margin - 8), 0.5)
     labels = [p.dr_grade >= 2 for p in graded]
     if graded and any(labels) and not all(labels):
         scores = [p.referable_probability or 0.0 for p in graded]
@@ -242,26 +216,17 @@ def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: 
         centre = to_px(1 - float(op["specificity"]), float(op["sensitivity"]))
         cv2.circle(image, centre, 7, (30, 30, 200), -1, cv2.LINE_AA)
         auc = roc_auc(labels, scores)
-        cv2.putText(
+        _text(
             image,
             f"AUC {auc:.3f}   red dot: operating point (threshold {threshold:.3f})",
             (margin, 24),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.45,
-            (0, 0, 0),
-            1,
-            cv2.LINE_AA,
         )
     else:
-        cv2.putText(
+        _text(
             image,
             "ROC undefined: need referable and non-referable graded images",
             (margin, size // 2),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.45,
-            (0, 0, 200),
-            1,
-            cv2.LINE_AA,
+            colour=(0, 0, 200),
         )
     ok, encoded = cv2.imencode(".png", image)
     if not ok:
