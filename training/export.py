@@ -35,7 +35,7 @@ from retiscreen.metrics import (
     sensitivity_specificity,
     threshold_for_sensitivity,
 )
-from training.data import Sample, build_manifest
+from training.data import Sample, build_manifest, idrid_dev_fold
 from training.model_card import render as render_model_card
 from training.train import TASKS, Task, build_model
 
@@ -70,7 +70,7 @@ class WithSoftmax(nn.Module):
 
 def export_onnx(task: Task, checkpoint: Path, out: Path) -> nn.Module:
     model = build_model(len(task.classes), task.spec.size, pretrained=False)
-    model.load_state_dict(torch.load(checkpoint, weights_only=False)["model"])
+    model.load_state_dict(torch.load(checkpoint, weights_only=False, map_location="cpu")["model"])
     wrapped = WithSoftmax(model).eval()
     dummy = torch.zeros(1, 3, task.spec.size, task.spec.size)
     torch.onnx.export(
@@ -167,17 +167,46 @@ def binary_report(labels: np.ndarray, scores: np.ndarray, threshold: float) -> d
     }
 
 
-def grader_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dict[str, Any]]:
+def crossfit_dev_scores(
+    task: Task, crossfit: Path, dev: list[Sample], scratch: Path
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold referable scores on the IDRiD dev split: each half is scored, through
+    the kiosk path, by the run that trained on the other half only."""
+    labels, scores = [], []
+    for half in (0, 1):
+        onnx_path = scratch / f"half{half}.onnx"
+        export_onnx(task, crossfit / f"half{half}" / "best.pt", onnx_path)
+        card = write_card(scratch, task, base_card(task, onnx_path, 0.5))
+        card.rename(scratch / f"half{half}{CARD_SUFFIX}")
+        model = OnnxModel(scratch / f"half{half}{CARD_SUFFIX}", prefer_gpu=False)
+        unseen = [s for s in dev if idrid_dev_fold(s) != half]
+        kept, p = kiosk_inputs(model, unseen)
+        labels += [s.dr_grade >= 2 for s in kept]  # type: ignore[operator]
+        scores += list(p[:, 2:].sum(1))
+    return np.array(labels), np.array(scores)
+
+
+def grader_metrics(
+    model: OnnxModel, samples: list[Sample], crossfit: Path | None = None
+) -> tuple[float, dict[str, Any]]:
+    import tempfile
+
     from retiscreen.grading.grader import Grader
 
     dev = [s for s in samples if s.dataset == "idrid" and s.split == "dev"]
-    dev_kept, dev_p = kiosk_inputs(model, dev)
-    dev_labels = np.array([s.dr_grade >= 2 for s in dev_kept])  # type: ignore[operator]
-    threshold = threshold_for_sensitivity(dev_labels, dev_p[:, 2:].sum(1), TARGET_SENSITIVITY)
+    if crossfit is None:
+        dev_kept, dev_p = kiosk_inputs(model, dev)
+        dev_labels = np.array([s.dr_grade >= 2 for s in dev_kept])  # type: ignore[operator]
+        dev_scores, dev_name = dev_p[:, 2:].sum(1), "idrid_dev"
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            dev_labels, dev_scores = crossfit_dev_scores(
+                TASKS["grader"], crossfit, dev, Path(scratch)
+            )
+        dev_name = "idrid_dev_out_of_fold"
+    threshold = threshold_for_sensitivity(dev_labels, dev_scores, TARGET_SENSITIVITY)
     grader = Grader(model, threshold)
-    metrics: dict[str, Any] = {
-        "idrid_dev": binary_report(dev_labels, dev_p[:, 2:].sum(1), threshold)
-    }
+    metrics: dict[str, Any] = {dev_name: binary_report(dev_labels, dev_scores, threshold)}
     for name, dataset in [
         ("idrid_test", "idrid"),
         ("aptos_test", "aptos2019"),
@@ -223,8 +252,9 @@ def quality_metrics(model: OnnxModel, samples: list[Sample]) -> tuple[float, dic
     return threshold, metrics
 
 
-def training_data(task: Task, samples: list[Sample]) -> dict[str, str]:
-    """Origin and terms of each set this model was trained on (train split only)."""
+def training_data(task: Task, samples: list[Sample], idrid_dev: bool = False) -> dict[str, str]:
+    """Origin and terms of each set this model was trained on (train split, plus the IDRiD
+    dev split for a cross-fitted grader)."""
     used = {
         s.dataset
         for s in samples
@@ -234,7 +264,7 @@ def training_data(task: Task, samples: list[Sample]) -> dict[str, str]:
             or (task.name == "quality" and s.gradable is not None)
         )
     }
-    data = {name: DATA_ORIGIN[name] for name in sorted(used)}
+    data = {name: DATA_ORIGIN[name] for name in sorted(used | ({"idrid"} if idrid_dev else set()))}
     if task.name == "quality":
         data["scikit-image sample photographs"] = (
             "non-fundus negatives (astronaut, coffee, ...; public domain / CC0 per scikit-image) "
@@ -255,9 +285,23 @@ def main() -> None:
         default="",
         help="how the run was trained, for the card (default: the plain train command)",
     )
+    parser.add_argument(
+        "--crossfit",
+        type=Path,
+        default=None,
+        help="a training.crossfit folder: ship its 'all' run, choose the threshold on the "
+        "out-of-fold IDRiD dev scores of its 'half0'/'half1' runs",
+    )
     args = parser.parse_args()
     task = TASKS[args.task]
-    run = args.run or Path("runs") / task.name
+    recipe: dict[str, Any] = {}
+    if args.crossfit is not None:
+        recipe = json.loads((args.crossfit / "crossfit.json").read_text())
+        task = Task(
+            task.name, task.classes, task.spec,
+            recipe["epochs"], recipe["samples_per_epoch"], recipe["lr"],
+        )  # fmt: skip
+    run = args.run or (args.crossfit / "all" if args.crossfit else Path("runs") / task.name)
     args.models.mkdir(parents=True, exist_ok=True)
     onnx_path = args.models / f"{task.name}.onnx"
     wrapped = export_onnx(task, run / "best.pt", onnx_path)
@@ -265,10 +309,14 @@ def main() -> None:
     card_path = write_card(args.models, task, base_card(task, onnx_path, 0.5))
     model = OnnxModel(card_path, prefer_gpu=False)
     if task.name == "grader":
-        threshold, metrics = grader_metrics(model, samples)
+        threshold, metrics = grader_metrics(model, samples, args.crossfit)
         selection = (
             f"highest threshold on the referable score (sum of P(grade 2..4)) reaching "
             f"sensitivity >= {TARGET_SENSITIVITY} on the IDRiD dev half (never trained on)"
+            if args.crossfit is None
+            else f"highest threshold on the referable score (sum of P(grade 2..4)) reaching "
+            f"sensitivity >= {TARGET_SENSITIVITY} on out-of-fold IDRiD dev scores: each dev "
+            f"half scored by a same-recipe run trained without it (training.crossfit)"
         )
     else:
         threshold, metrics = quality_metrics(model, samples)
@@ -276,7 +324,7 @@ def main() -> None:
     history = (
         json.loads((run / "history.json").read_text()) if (run / "history.json").exists() else []
     )
-    best = torch.load(run / "best.pt", weights_only=False)
+    best = torch.load(run / "best.pt", weights_only=False, map_location="cpu")
     card = base_card(task, onnx_path, threshold)
     card["operating_point"] = {"threshold": threshold, "selection": selection}
     card["pytorch_onnx_max_abs_difference"] = check_agreement(
@@ -291,9 +339,9 @@ def main() -> None:
         "epochs": task.epochs,
         "samples_per_epoch": task.samples_per_epoch,
         "history": history,
-        "torch": torch.__version__,
-        "machine": platform.machine(),
-        "data": training_data(task, samples),
+        "torch": recipe["torch"] if recipe else torch.__version__,
+        "machine": recipe["device"] if recipe else platform.machine(),
+        "data": training_data(task, samples, idrid_dev=bool(recipe)),
         "splits": "fixed seeded hash per patient (EyePACS <patient>_<eye>), see training/data.py",
         "licence_note": (
             "Trained partly on research-use-only data: for evaluation, not clinical use. "

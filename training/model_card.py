@@ -52,7 +52,7 @@ def _section(card: dict[str, Any], title: str, positive: str) -> list[str]:
         f"{card['pytorch_onnx_max_abs_difference']:.2e}",
         f"- Trained {training['date']} with `{training['command']}` "
         f"({training['epochs']} epochs × {training['samples_per_epoch']} samples, best at step "
-        f"{training['best_step']}, torch {training['torch']}, CPU)",
+        f"{training['best_step']}, torch {training['torch']}, {training.get('machine', 'CPU')})",
         "",
         f"Test metrics (positive class: {positive}; 95% CIs: bootstrap for AUC, Wilson for "
         "proportions; computed through the kiosk's own decode/crop and onnxruntime):",
@@ -96,8 +96,8 @@ def render(models: Path) -> str:
         "## Known limitations",
         "",
         "- Dev and test photographs come from the same public sets as the training data "
-        "(different patients; IDRiD never trained on). Performance on another camera, "
-        "population or image-compression pipeline is unknown until measured there.",
+        "(different patients; the IDRiD test split never trained on). Performance on another "
+        "camera, population or image-compression pipeline is unknown until measured there.",
         "- Grades 1 and 3 are rare in the training data; their per-grade accuracy is lower "
         "than the referable / not-referable decision the kiosk acts on.",
         "- No diabetic macular oedema output; IDRiD's DME labels were not used.",

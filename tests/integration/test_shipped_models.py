@@ -47,7 +47,9 @@ def test_card_matches_the_onnx_file(name: str) -> None:
 
 def test_grader_operating_point_was_chosen_for_sensitivity() -> None:
     card = json.loads((MODELS / "grader.card.json").read_text())
-    assert card["metrics"]["idrid_dev"]["sensitivity"] >= 0.90
+    dev = [v for name, v in card["metrics"].items() if name.startswith("idrid_dev")]
+    assert len(dev) == 1, "the card reports exactly one IDRiD dev set (plain or out-of-fold)"
+    assert dev[0]["sensitivity"] >= 0.90
     assert "sensitivity" in card["operating_point"]["selection"]
 
 

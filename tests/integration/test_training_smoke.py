@@ -23,7 +23,7 @@ def test_one_step_then_export(tmp_path: Path) -> None:
     from retiscreen.grading.model import OnnxModel
     from training.data import build_cache, build_manifest
     from training.export import base_card, export_onnx, write_card
-    from training.train import TASKS, Task, train
+    from training.train import TASKS, RunConfig, Task, train
 
     manifest = build_manifest(DATASETS)
     chosen = [s for s in manifest if s.dataset == "aptos2019" and s.split == "train"][:4]
@@ -33,7 +33,7 @@ def test_one_step_then_export(tmp_path: Path) -> None:
     base = TASKS["grader"]
     task = Task(base.name, base.classes, base.spec, epochs=1, samples_per_epoch=4, lr=base.lr)
     run = tmp_path / "run"
-    train(task, cache, run, batch_size=2, seed=0)
+    train(task, cache, run, RunConfig(batch_size=2, seed=0))
     assert (run / "best.pt").exists() and (run / "last.pt").exists()
     history = json.loads((run / "history.json").read_text())
     assert history[-1]["step"] == 2
