@@ -32,7 +32,15 @@ from pathlib import Path
 import torch
 
 from training.data import CropCache
-from training.train import TASKS, Batches, RunConfig, Task, batch_source, build_model
+from training.train import (
+    TASKS,
+    Batches,
+    RunConfig,
+    Task,
+    batch_source,
+    build_model,
+    train_step,
+)
 
 RUNS = ("half0", "half1", "all", "none")
 SAMPLES_PER_EPOCH = 6000
@@ -46,6 +54,7 @@ def measure_throughput(task: Task, cache: CropCache, config: RunConfig, steps: i
     model = build_model(len(task.classes), task.spec.size, weights=config.imagenet_weights)
     model = model.to(config.device, memory_format=torch.channels_last).train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-5)
+    loss_fn = torch.nn.CrossEntropyLoss()
     source = batch_source(
         Batches(task, cache, config.seed), config.batch_size, config.workers, config.seed
     )
@@ -58,13 +67,7 @@ def measure_throughput(task: Task, cache: CropCache, config: RunConfig, steps: i
             if config.device == "cuda":
                 torch.cuda.synchronize()
             started = time.time()
-        x, y = next(source)
-        x, y = x.to(config.device), y.to(config.device)
-        with torch.autocast(config.device, dtype=torch.bfloat16):
-            loss = torch.nn.functional.cross_entropy(model(x).float(), y)
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
+        train_step(model, optimiser, loss_fn, next(source), config.device)
     if config.device == "cuda":
         torch.cuda.synchronize()
     source.close()
@@ -100,6 +103,7 @@ def main() -> None:
         epochs = int(
             min(max(rate * per_run // args.samples_per_epoch, EPOCH_RANGE[0]), EPOCH_RANGE[1])
         )
+    runs: dict[str, object] = {}
     summary: dict[str, object] = {
         "images_per_s": rate,
         "epochs": epochs,
@@ -108,7 +112,7 @@ def main() -> None:
         "lr": PEAK_LR,
         "device": torch.cuda.get_device_name() if args.device == "cuda" else args.device,
         "torch": torch.__version__,
-        "runs": {},
+        "runs": runs,
     }
     print(json.dumps(summary), flush=True)
     longest = 0.0
@@ -120,8 +124,9 @@ def main() -> None:
         run_started = time.time()
         # Each run in its own process: a second pool of forked DataLoader workers in one
         # process can deadlock on locks held by the first one's threads.
-        weights = ["--imagenet-weights", str(args.imagenet_weights)]
-        weights = weights if args.imagenet_weights else []
+        weights: list[str] = []
+        if args.imagenet_weights:
+            weights = ["--imagenet-weights", str(args.imagenet_weights)]
         subprocess.run(
             [sys.executable, "-m", "training.train", "grader", "--cache", str(args.cache),
              "--out", str(args.out / name), "--device", args.device,
@@ -132,7 +137,7 @@ def main() -> None:
         )  # fmt: skip
         longest = max(longest, time.time() - run_started)
         history = json.loads((args.out / name / "history.json").read_text())
-        summary["runs"][name] = {"seconds": time.time() - run_started, "history": history}  # type: ignore[index]
+        runs[name] = {"seconds": time.time() - run_started, "history": history}
         (args.out / "crossfit.json").write_text(json.dumps(summary, indent=2))
 
 

@@ -331,6 +331,23 @@ def selection_score(task: Task, metrics: dict[str, float]) -> float:
     return metrics.get("auc_gradable", 0.0)
 
 
+def train_step(
+    model: nn.Module,
+    optimiser: torch.optim.Optimizer,
+    loss_fn: nn.Module,
+    batch: tuple[torch.Tensor, torch.Tensor],
+    device: str,
+) -> torch.Tensor:
+    """One optimiser step under bf16 autocast; returns the (graph-free) loss."""
+    x, y = (t.to(device, non_blocking=True) for t in batch)
+    with torch.autocast(device, dtype=torch.bfloat16):
+        loss = loss_fn(model(x).float(), y)
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    optimiser.step()
+    return loss.detach()
+
+
 def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = None) -> None:
     """The resumable training loop: cosine schedule with warm-up, bf16 autocast."""
     config = config or RunConfig()
@@ -373,13 +390,7 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
     while step < total_steps:
         for group in optimiser.param_groups:
             group["lr"] = lr_at(step)
-        x, y = next(source)
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        with torch.autocast(device, dtype=torch.bfloat16):
-            loss = loss_fn(model(x).float(), y)
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
+        loss = train_step(model, optimiser, loss_fn, next(source), device)
         step += 1
         value = float(loss.detach())
         running = 0.98 * running + 0.02 * value if step > 1 else value
