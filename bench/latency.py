@@ -5,11 +5,12 @@
 Measures, on a 2000×2000 JPEG made from the bundled CC0 demo photograph:
 - per-stage latency (load, locate, quality incl. the quality model, grade, report PDF),
   p50/p90 over repeats;
+- the two networks alone on prepared inputs (grader + quality model, the #3 target);
 - end to end per patient: two photographs → screening → stored → report PDF;
 - batch grading throughput (images/s) through Pipeline.assess_eyes;
 - CLI cold start to first result (`retiscreen grade` in a fresh process);
-- the same grader network run by eager PyTorch, as a ratio (only when torch and a
-  training checkpoint in runs/grader/best.pt are present);
+- the shipped grader graph run by eager PyTorch, as a ratio (only when torch and the
+  checkpoint it was exported from, ``--checkpoint``, are present);
 - peak resident memory of this process.
 """
 
@@ -121,21 +122,41 @@ def cold_start(photo: Path) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def torch_ratio(pipeline: Pipeline, data: bytes, repeats: int) -> dict[str, float] | None:
-    checkpoint = ROOT / "runs" / "grader" / "best.pt"
+def model_latency(pipeline: Pipeline, data: bytes, repeats: int) -> dict[str, dict[str, float]]:
+    """onnxruntime time of each network on its prepared input, and both together."""
+    assert pipeline.grader is not None and pipeline.gradability is not None
+    image = decode_fundus(data, "bench.jpg")
+    field = locate_field(image.pixels)
+    assert field is not None
+    networks = {"grader": pipeline.grader.model, "quality": pipeline.gradability.model}
+    inputs = {k: model_input(image.pixels, field, m.card.spec)[None] for k, m in networks.items()}
+    times: dict[str, list[float]] = {"grader": [], "quality": [], "together": []}
+    for _ in range(repeats + 2):
+        for name, model in networks.items():
+            start = time.perf_counter()
+            model.predict(inputs[name])
+            times[name].append((time.perf_counter() - start) * 1000)
+        times["together"].append(times["grader"][-1] + times["quality"][-1])
+    return {k: percentiles(v[2:]) for k, v in times.items()}
+
+
+def torch_ratio(
+    pipeline: Pipeline, data: bytes, repeats: int, checkpoint: Path
+) -> dict[str, float] | None:
     try:
         import torch
 
         sys.path.insert(0, str(ROOT))
+        from training.export import MIRROR_AVERAGED, Probabilities
         from training.train import TASKS, build_model
     except ImportError:
         return None
     if not checkpoint.exists() or pipeline.grader is None:
         return None
     task = TASKS["grader"]
-    model = build_model(5, task.spec.size, pretrained=False)
-    model.load_state_dict(torch.load(checkpoint, weights_only=False)["model"])
-    model.eval()
+    network = build_model(5, task.spec.size, pretrained=False)
+    network.load_state_dict(torch.load(checkpoint, weights_only=False, map_location="cpu")["model"])
+    model = Probabilities(network, task.name in MIRROR_AVERAGED).eval()
     image = decode_fundus(data, "bench.jpg")
     field = locate_field(image.pixels)
     assert field is not None
@@ -162,6 +183,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latency.json")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=ROOT / "runs" / "crossfit" / "all" / "best.pt",
+        help="the training checkpoint models/grader.onnx was exported from",
+    )
     args = parser.parse_args()
     pipeline = Pipeline.from_settings(load_settings())
     if pipeline.unavailable:
@@ -179,10 +206,11 @@ def main() -> None:
             },
             "image": "2000x2000 JPEG (demo photograph upscaled)",
             "per_eye_ms": stage_latency(pipeline, data, args.repeats),
+            "models_alone_ms": model_latency(pipeline, data, args.repeats),
             "end_to_end": end_to_end(pipeline, data, max(5, args.repeats // 3)),
             "batch_images_per_s": throughput(pipeline, photo),
             "cli_cold_start_to_first_result_ms": cold_start(photo),
-            "pytorch_vs_onnx": torch_ratio(pipeline, data, args.repeats),
+            "pytorch_vs_onnx": torch_ratio(pipeline, data, args.repeats, args.checkpoint),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -57,21 +57,38 @@ DATA_ORIGIN = {
 }
 
 
-class WithSoftmax(nn.Module):
-    """The exported graph returns probabilities, so no caller can forget the softmax."""
+MIRROR_AVERAGED = {"grader"}
+"""Models whose graph averages the photograph and its left-right mirror image.
 
-    def __init__(self, model: nn.Module) -> None:
+A mirrored fundus is an anatomically valid photograph (the fellow eye's layout), and the
+grader saw mirrors in training. Averaging both views, measured on the out-of-fold IDRiD
+dev scores of the cross-fitted runs (the data the threshold is chosen on), raised AUC from
+0.943 to 0.950 and specificity at sensitivity 0.90 from 0.887 to 0.930, for twice the
+grader's compute. The quality model is left single-view: it is not worth its latency.
+"""
+
+
+class Probabilities(nn.Module):
+    """The exported graph returns probabilities, so no caller can forget the softmax, and
+    does the mirror averaging itself, so every caller of the ONNX file gets it."""
+
+    def __init__(self, model: nn.Module, mirror_average: bool) -> None:
         super().__init__()
         self.model = model
+        self.mirror_average = mirror_average
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.model(x), dim=1)
+        if not self.mirror_average:
+            return torch.softmax(self.model(x), dim=1)
+        n = x.shape[0]
+        both = torch.softmax(self.model(torch.cat([x, x.flip(3)])), dim=1)
+        return (both[:n] + both[n:]) / 2
 
 
 def export_onnx(task: Task, checkpoint: Path, out: Path) -> nn.Module:
     model = build_model(len(task.classes), task.spec.size, pretrained=False)
     model.load_state_dict(torch.load(checkpoint, weights_only=False, map_location="cpu")["model"])
-    wrapped = WithSoftmax(model).eval()
+    wrapped = Probabilities(model, task.name in MIRROR_AVERAGED).eval()
     dummy = torch.zeros(1, 3, task.spec.size, task.spec.size)
     torch.onnx.export(
         wrapped,
@@ -118,7 +135,14 @@ def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
             "crop": "square centred on the located retinal field, circle fills the square "
             "(retiscreen.imaging.preprocess.model_input)",
         },
-        "output": {"name": "probabilities", "classes": list(task.classes), "activation": "softmax"},
+        "output": {
+            "name": "probabilities",
+            "classes": list(task.classes),
+            "activation": "softmax",
+            "views": "mean of the photograph and its left-right mirror"
+            if task.name in MIRROR_AVERAGED
+            else "the photograph only",
+        },
         "operating_point": {"threshold": threshold},
     }
 

@@ -45,7 +45,8 @@ def _section(card: dict[str, Any], title: str, positive: str) -> list[str]:
         f"- Input: {spec['size']}×{spec['size']} RGB, {spec['crop']}; "
         f"{'local-contrast normalised (image − Gaussian blur), ' if spec['local_contrast'] else ''}"
         f"(x − {spec['mean'][0]:g}) / {spec['std'][0]:g}",
-        f"- Output: softmax over {', '.join(card['output']['classes'])}",
+        f"- Output: softmax over {', '.join(card['output']['classes'])}"
+        f"{'; ' + card['output']['views'] if 'views' in card['output'] else ''}",
         f"- Operating point: {card['operating_point']['threshold']:.4f}: "
         f"{card['operating_point']['selection']}",
         f"- PyTorch vs onnxruntime, largest probability difference on real photographs: "

@@ -12,6 +12,9 @@ import pytest
 
 from retiscreen.domain import Laterality, QualityReason
 from retiscreen.grading.model import OnnxModel
+from retiscreen.imaging.fundus import locate_field
+from retiscreen.imaging.load import load_fundus
+from retiscreen.imaging.preprocess import model_input
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import bundled_dir
 from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
@@ -51,6 +54,27 @@ def test_grader_operating_point_was_chosen_for_sensitivity() -> None:
     assert len(dev) == 1, "the card reports exactly one IDRiD dev set (plain or out-of-fold)"
     assert dev[0]["sensitivity"] >= 0.90
     assert "sensitivity" in card["operating_point"]["selection"]
+
+
+def test_grader_averages_each_photograph_with_its_mirror_image() -> None:
+    """The card says the graph averages both views: a mirrored input must then score the
+    same, and two different photographs in one batch must not be mixed up."""
+    model = OnnxModel(MODELS / "grader.card.json", prefer_gpu=False)
+    assert model.card.document["output"]["views"].startswith("mean of the photograph")
+
+    def prepared(pixels: np.ndarray) -> np.ndarray:
+        field = locate_field(pixels)
+        assert field is not None
+        return model_input(pixels, field, model.card.spec)
+
+    x = prepared(load_fundus(DEMO_IMAGE).pixels)[None]
+    other = prepared(synthetic_fundus(600))
+    batch = np.concatenate([x, x[..., ::-1], other[None]])
+    probabilities = model.predict(np.ascontiguousarray(batch))
+    np.testing.assert_allclose(probabilities[0], probabilities[1], atol=1e-5)
+    np.testing.assert_allclose(probabilities[0], model.predict(x)[0], atol=1e-5)
+    np.testing.assert_allclose(probabilities[2], model.predict(other[None])[0], atol=1e-5)
+    assert np.abs(probabilities[0] - probabilities[2]).max() > 1e-3
 
 
 def test_demo_photograph_is_gradable_and_not_referable(pipeline: Pipeline) -> None:
