@@ -284,7 +284,7 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
     mode, so a newcomer sees a whole screening; a configured kiosk never does, because demo
     mode feeds sample photographs and enables the demo operator."""
     try:
-        from retiscreen.ui.app import run_kiosk
+        from retiscreen.ui.app import application, run_kiosk
         from retiscreen.ui.devices import camera_present
     except ImportError as exc:
         print(
@@ -292,6 +292,7 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    application()  # before camera_present(): QtMultimedia needs it to see any camera
     demo = kiosk_demo_mode(args.demo, args.config, camera_present)
     if demo and not args.demo:
         print(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -302,3 +304,38 @@ def test_kiosk_falls_back_to_demo_only_when_unconfigured(tmp_path: Path) -> None
     assert kiosk_demo_mode(False, missing, lambda: True) is False
     assert kiosk_demo_mode(False, configured, lambda: False) is False
     assert kiosk_demo_mode(True, configured, lambda: True) is True
+
+
+def test_kiosk_command_starts_on_an_unconfigured_machine(env: dict[str, Path]) -> None:
+    """`retiscreen kiosk` as a launcher runs it: with no settings file it must ask
+    QtMultimedia for cameras (to choose demo mode) only once the Qt application exists,
+    then show its window, with no traceback on the way."""
+    pytest.importorskip("PySide6.QtMultimedia", reason="the GUI extra is not installed")
+    log = env["tmp"] / "kiosk.log"
+    with log.open("w") as stderr:
+        kiosk = subprocess.Popen(
+            [sys.executable, "-m", "retiscreen.cli", "-v", "kiosk", "--windowed"],
+            stderr=stderr,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while "kiosk window shown" not in log.read_text() and kiosk.poll() is None:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        finally:
+            kiosk.terminate()
+            kiosk.wait(30)
+    text = log.read_text()
+    assert "kiosk window shown" in text, text
+    assert "Traceback" not in text and "requires a QCoreApplication" not in text, text
+
+
+def test_cameras_are_not_listed_before_the_qt_application_exists() -> None:
+    pytest.importorskip("PySide6.QtMultimedia", reason="the GUI extra is not installed")
+    code = "from retiscreen.capture.qt_camera import list_qt_cameras; list_qt_cameras()"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "create the Qt application before listing cameras" in result.stderr

@@ -8,7 +8,7 @@ is turned into a lossless PNG and decoded through the strict path off the GUI th
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import (
     QCamera,
@@ -26,7 +26,14 @@ from retiscreen.domain import FundusImage, RGBImage
 
 
 def list_qt_cameras() -> list[QCameraDevice]:
-    """Cameras QtMultimedia can see (empty on a machine without any)."""
+    """Cameras QtMultimedia can see (empty on a machine without any).
+
+    Without a Qt application QtMultimedia loads no backend and silently reports no camera,
+    which would make an unconfigured kiosk with a camera start in demo mode; so asking
+    too early is a programming error, not an empty list.
+    """
+    if QCoreApplication.instance() is None:
+        raise RuntimeError("create the Qt application before listing cameras")
     return list(QMediaDevices.videoInputs())
 
 

@@ -89,6 +89,7 @@ def run_kiosk(settings: Settings, demo: bool, windowed: bool) -> int:
             Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
         )
         window.showFullScreen()
+    log.info("kiosk window shown (%s)", "demo" if demo else "screening")
     code = app.exec()
     service.store.close()
     return code
