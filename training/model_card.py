@@ -99,6 +99,10 @@ def render(models: Path) -> str:
         "- Dev and test photographs come from the same public sets as the training data "
         "(different patients; the IDRiD test split never trained on). Performance on another "
         "camera, population or image-compression pipeline is unknown until measured there.",
+        "- The grader's operating point was chosen on IDRiD photographs (one camera). On "
+        "EyePACS photographs (other cameras, another population) the same threshold gives a "
+        "much lower sensitivity (see the table): a site must measure it on its own patients "
+        "and set its own threshold with `retiscreen validate --threshold-for-sensitivity 0.9`.",
         "- Grades 1 and 3 are rare in the training data; their per-grade accuracy is lower "
         "than the referable / not-referable decision the kiosk acts on.",
         "- No diabetic macular oedema output; IDRiD's DME labels were not used.",
