@@ -15,7 +15,12 @@ from pathlib import Path
 from retiscreen.domain import Screening
 from retiscreen.pipeline import Pipeline
 from retiscreen.report.pdf import render_report
-from retiscreen.report.printing import PrinterError, default_printer, submit_to_cups
+from retiscreen.report.printing import (
+    PrinterError,
+    PrinterProblem,
+    default_printer,
+    submit_to_cups,
+)
 from retiscreen.report.verification import (
     load_or_create_secret,
     new_report_id,
@@ -35,6 +40,9 @@ class PrintOutcome:
     printed: bool
     message: str
     job_id: int | None = None
+    problem: PrinterProblem | None = None
+    """Why it did not print, so a front end can say it in its own language."""
+    printer: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,9 @@ class ScreeningService:
         path = self.store.report_path(report_id)
         try:
             if not printer:
-                raise PrinterError("No printer is set up on this computer.")
+                raise PrinterError(
+                    "No printer is set up on this computer.", PrinterProblem.NO_PRINTER
+                )
             submit_to_cups(
                 path, printer, self.settings.report.print_copies, f"RetiScreen report {report_id}"
             )
@@ -164,6 +174,8 @@ class ScreeningService:
                 False,
                 f"{exc} The report is saved and will be printed when the printer is back.",
                 job_id,
+                exc.problem if isinstance(exc, PrinterError) else None,
+                printer,
             )
         self.store.mark_print_result(job_id, ok=True, error=None)
-        return PrintOutcome(True, f"Sent to printer {printer}.", job_id)
+        return PrintOutcome(True, f"Sent to printer {printer}.", job_id, printer=printer)

@@ -333,6 +333,42 @@
         <translation>Ojo izquierdo</translation>
     </message>
     <message>
+        <source>Printing is not installed on this computer. Ask the administrator to install CUPS.</source>
+        <translation>La impresión no está instalada en este equipo. Pida al administrador que instale CUPS.</translation>
+    </message>
+    <message>
+        <source>CUPS is not running. Restart the printing service (cupsd) or the kiosk, then try again.</source>
+        <translation>CUPS no está en marcha. Reinicie el servicio de impresión (cupsd) o el quiosco y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <source>No printer is set up. Ask the administrator to add a printer or to choose one in the settings.</source>
+        <translation>No hay ninguna impresora configurada. Pida al administrador que añada una impresora o que elija una en la configuración.</translation>
+    </message>
+    <message>
+        <source>Printer &apos;{printer}&apos; is not available (not found). Check the printer name in the settings.</source>
+        <translation>La impresora &apos;{printer}&apos; no está disponible (no se encuentra). Compruebe el nombre de la impresora en la configuración.</translation>
+    </message>
+    <message>
+        <source>Printer &apos;{printer}&apos; is not available (stopped). Check paper, ink and cables, then restart the printer queue.</source>
+        <translation>La impresora &apos;{printer}&apos; no está disponible (detenida). Compruebe el papel, la tinta y los cables, y reinicie la cola de impresión.</translation>
+    </message>
+    <message>
+        <source>Printer &apos;{printer}&apos; is not available (not accepting jobs). Ask the administrator to let the queue accept jobs again.</source>
+        <translation>La impresora &apos;{printer}&apos; no está disponible (no acepta trabajos). Pida al administrador que la cola vuelva a aceptar trabajos.</translation>
+    </message>
+    <message>
+        <source>The printing system did not answer in time. Check that CUPS is running, then try again.</source>
+        <translation>El sistema de impresión no respondió a tiempo. Compruebe que CUPS está en marcha y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <source>The report is saved and will be printed when the printer is back.</source>
+        <translation>El informe está guardado y se imprimirá cuando la impresora vuelva a estar disponible.</translation>
+    </message>
+    <message>
+        <source>Sent to printer {printer}.</source>
+        <translation>Enviado a la impresora {printer}.</translation>
+    </message>
+    <message>
         <source>Not graded</source>
         <translation>No evaluado</translation>
     </message>

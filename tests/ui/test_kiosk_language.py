@@ -7,13 +7,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from retiscreen.domain import ICDR_WORDS, QUALITY_MESSAGES, Laterality, QualityReason
+from retiscreen.report.printing import PrinterProblem
 from retiscreen.rules import ReferralRules
+from retiscreen.service import PrintOutcome
 from retiscreen.settings import Settings
 from retiscreen.ui import texts
-from retiscreen.ui.i18n import translations_dir
+from retiscreen.ui.i18n import LanguageSwitcher, translations_dir
 from retiscreen.ui.window import KioskWindow
 from tests.ui import images
 from tests.ui.kiosk_driver import (
@@ -105,6 +108,11 @@ def test_switching_to_spanish_relabels_every_page_live(
     take_photo(qtbot, window)
     touch(qtbot, window.capture.use)
     wait_for_result(qtbot, window)
+    # the test printer queue does not exist: the operator is told so in Spanish
+    qtbot.waitUntil(lambda: "NO impreso" in window.result.printing.text(), timeout=30_000)
+    printing = window.result.printing.text()
+    assert "se imprimirá cuando la impresora" in printing
+    assert "will be printed" not in printing and "not available" not in printing
 
     store = window.ctx.service.store
     screening = store.load_screening(store.history()[0]["screening_id"])
@@ -129,3 +137,36 @@ def test_switching_to_spanish_relabels_every_page_live(
     touch(qtbot, window.result.finish)
     window.idle_timeout()
     qtbot.waitUntil(lambda: window.home.start.text() == "Start screening")  # site's language
+
+
+def test_print_messages_follow_the_screen_language(qapp: QApplication) -> None:
+    saved = " The report is saved and will be printed when the printer is back."
+    missing = PrintOutcome(
+        False,
+        "Printer 'ward-2' is not available (not found). Check the printer name in the "
+        "settings." + saved,
+        7,
+        PrinterProblem.NOT_FOUND,
+        "ward-2",
+    )
+    cups_words = PrintOutcome(
+        False, "Printing failed: lp: paper jam." + saved, 8, PrinterProblem.FAILED
+    )
+    sent = PrintOutcome(True, "Sent to printer ward-2.", 9, printer="ward-2")
+    languages = LanguageSwitcher(qapp)
+    try:
+        assert [texts.print_message(o) for o in (missing, cups_words, sent)] == [
+            missing.message,
+            cups_words.message,
+            sent.message,
+        ]
+        assert languages.set_language("es")
+        assert texts.print_message(missing) == (
+            "La impresora 'ward-2' no está disponible (no se encuentra). Compruebe el nombre "
+            "de la impresora en la configuración. El informe está guardado y se imprimirá "
+            "cuando la impresora vuelva a estar disponible."
+        )
+        assert texts.print_message(sent) == "Enviado a la impresora ward-2."
+        assert texts.print_message(cups_words) == cups_words.message  # CUPS's own words
+    finally:
+        languages.set_language("en")

@@ -15,6 +15,8 @@ from datetime import date
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from retiscreen.domain import Decision, ICDRGrade, Laterality, QualityReason, Urgency
+from retiscreen.report.printing import PrinterProblem
+from retiscreen.service import PrintOutcome
 
 CONTEXT = "CoreText"
 
@@ -121,6 +123,46 @@ EYES: dict[Laterality, str] = {
     Laterality.LEFT: QT_TRANSLATE_NOOP("CoreText", "Left eye"),
 }
 
+PRINT_PROBLEMS: dict[PrinterProblem, str] = {
+    PrinterProblem.NOT_INSTALLED: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "Printing is not installed on this computer. Ask the administrator to install CUPS.",
+    ),
+    PrinterProblem.CUPS_DOWN: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "CUPS is not running. Restart the printing service (cupsd) or the kiosk, then try again.",
+    ),
+    PrinterProblem.NO_PRINTER: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "No printer is set up. Ask the administrator to add a printer or to choose one in "
+        "the settings.",
+    ),
+    PrinterProblem.NOT_FOUND: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "Printer '{printer}' is not available (not found). Check the printer name in the settings.",
+    ),
+    PrinterProblem.STOPPED: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "Printer '{printer}' is not available (stopped). Check paper, ink and cables, then "
+        "restart the printer queue.",
+    ),
+    PrinterProblem.REJECTING: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "Printer '{printer}' is not available (not accepting jobs). Ask the administrator "
+        "to let the queue accept jobs again.",
+    ),
+    PrinterProblem.TIMEOUT: QT_TRANSLATE_NOOP(
+        "CoreText",
+        "The printing system did not answer in time. Check that CUPS is running, then try again.",
+    ),
+}
+"""Printer problems the operator can act on; other failures carry CUPS's own words."""
+
+PRINT_SAVED = QT_TRANSLATE_NOOP(
+    "CoreText", "The report is saved and will be printed when the printer is back."
+)
+PRINT_SENT = QT_TRANSLATE_NOOP("CoreText", "Sent to printer {printer}.")
+
 _WHY = re.compile(r"could not grade this photograph \((?P<why>.*)\)\. You need", re.DOTALL)
 
 
@@ -169,6 +211,22 @@ def advice(decision: Decision) -> str:
         weeks=decision.follow_up_weeks,
         why=why_match.group("why") if why_match else "",
     )
+
+
+def print_message(outcome: PrintOutcome) -> str:
+    """What happened to a print request, in the screen's language; the core's English
+    (with CUPS's own details) when the screen is English or the case is not translated."""
+    if outcome.printed:
+        template = PRINT_SENT
+    elif outcome.problem in PRINT_PROBLEMS:
+        template = PRINT_PROBLEMS[outcome.problem]
+    else:
+        return outcome.message
+    translated = _tr(template)
+    if translated == template:
+        return outcome.message
+    text = translated.format(printer=outcome.printer)
+    return text if outcome.printed else f"{text} {_tr(PRINT_SAVED)}"
 
 
 def long_date(day: date) -> str:

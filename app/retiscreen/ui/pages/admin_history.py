@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.ui import screening_job as job
+from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.file_picker import FilePicker, removable_roots
 from retiscreen.ui.widgets import MessageLine, button
@@ -111,7 +112,7 @@ class HistoryTab(QWidget):
         self.ctx.workers.run(
             lambda _p: job.reprint(service, screening_id),
             lambda outcome: self.message.show_message(
-                outcome.message, "ok" if outcome.printed else "warning"
+                texts.print_message(outcome), "ok" if outcome.printed else "warning"
             ),
             lambda why: self.message.show_message(why, "error"),
         )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from retiscreen.report.printing import list_printers, submit_to_cups
 from retiscreen.settings import SettingsError
 from retiscreen.ui import screening_job as job
+from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import camera_choices
 from retiscreen.ui.file_picker import FilePicker
@@ -320,5 +321,5 @@ class SettingsTab(QWidget):
             printed=printed, waiting=waiting
         )
         if waiting:
-            text += " " + outcomes[-1].message
+            text += " " + texts.print_message(outcomes[-1])
         self.message.show_message(text, "warning" if waiting else "ok")

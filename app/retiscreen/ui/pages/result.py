@@ -158,9 +158,10 @@ class ResultPage(Page):
         )
 
     def _print_text(self, printing: PrintOutcome) -> tuple[str, str]:
+        detail = texts.print_message(printing)
         if printing.printed:
-            return self.tr("Printed. {detail}").format(detail=printing.message), "ok"
-        return self.tr("NOT printed yet. {detail}").format(detail=printing.message), "warning"
+            return self.tr("Printed. {detail}").format(detail=detail), "ok"
+        return self.tr("NOT printed yet. {detail}").format(detail=detail), "warning"
 
     def print_again(self) -> None:
         outcome = self.outcome
