@@ -79,6 +79,10 @@ def stylesheet(base: int) -> str:
     QPushButton[role="danger"] {{ background: #FFFFFF; border-color: {BAD}; color: {BAD}; }}
     QPushButton[role="choice"]:checked {{ background: {PRIMARY}; color: #FFFFFF; }}
     QPushButton[role="key"] {{ font-size: {huge}px; min-width: {button_h}px; }}
+    QFrame#keyboard {{ background: {PANEL}; border-top: 3px solid {MUTED}; }}
+    QPushButton[role="osk"] {{ font-size: {big}px; min-width: 40px; padding: 0 4px; }}
+    QPushButton[role="osk"]:checked {{ background: {PRIMARY}; color: #FFFFFF; }}
+    QPushButton[role="osk-word"] {{ font-size: {small}px; min-width: 40px; padding: 0 4px; }}
     QPushButton[role="small"] {{ min-height: {TOUCH_MIN}px; font-size: {small}px;
         padding: 0 16px; }}
     QLineEdit, QComboBox, QSpinBox {{ min-height: {max(TOUCH_MIN, round(base * 2.4))}px;

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QWidget
 from retiscreen.domain import Patient
 from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.context import KioskContext
+from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.session import normalise_id, parse_dob
 from retiscreen.ui.widgets import MessageLine, button, label, set_invalid
@@ -52,6 +53,7 @@ class ConfirmPage(Page):
         self.body.addWidget(self.message)
         self.body.addStretch(1)
         self.body.addLayout(footer)
+        self.keyboard = OnScreenKeyboard([self.patient_id, self.dob], self)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -82,6 +84,10 @@ class ConfirmPage(Page):
 
     def entered(self) -> None:
         self.patient_id.setFocus()
+        self.keyboard.open_for(self.patient_id)
+
+    def left(self) -> None:
+        self.keyboard.close_keyboard()
 
     def clear(self) -> None:
         self.patient = None
@@ -93,6 +99,7 @@ class ConfirmPage(Page):
         self._show_name()
 
     def submit(self) -> None:
+        self.keyboard.close_keyboard()  # the outcome (a message, or the next page) shows
         if self.patient is None:
             return
         id_ok = normalise_id(self.patient_id.text()) == normalise_id(self.patient.patient_id)

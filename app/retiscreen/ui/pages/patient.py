@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, 
 from retiscreen.domain import Patient
 from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.context import KioskContext
+from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.session import parse_dob
 from retiscreen.ui.widgets import ConfirmButton, MessageLine, button, label, set_invalid
@@ -73,6 +74,7 @@ class PatientPage(Page):
         self.body.addStretch(1)
         self.body.addLayout(footer)
         self.patient_id.scanned.connect(self._scanned)
+        self.keyboard = OnScreenKeyboard([self.patient_id, self.name, self.dob], self)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -99,6 +101,10 @@ class PatientPage(Page):
 
     def entered(self) -> None:
         self.patient_id.setFocus()
+        self.keyboard.open_for(self.patient_id)
+
+    def left(self) -> None:
+        self.keyboard.close_keyboard()
 
     def _scanned(self, _text: str) -> None:
         self._note(self.tr("ID scanned."))
@@ -134,6 +140,7 @@ class PatientPage(Page):
         self.choose_sex(patient.sex)
 
     def submit(self) -> None:
+        self.keyboard.close_keyboard()  # the outcome (a message, or the next page) shows
         problems: list[str] = []
         patient_id = " ".join(self.patient_id.text().split())
         name = " ".join(self.name.text().split())

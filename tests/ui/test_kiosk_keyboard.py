@@ -1,0 +1,88 @@
+"""The on-screen keyboard: a touch-only kiosk can take a patient's details with it alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from retiscreen.settings import Settings
+from retiscreen.ui.keyboard import NEXT, SHIFT, SPACE, OnScreenKeyboard
+from retiscreen.ui.window import KioskWindow
+from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch
+
+
+def tap(qtbot: QtBot, keyboard: OnScreenKeyboard, keys: Iterable[str]) -> None:
+    for key in keys:
+        touch(qtbot, keyboard.keys[key])
+
+
+def bottom_on_page(widget: QWidget, page: QWidget) -> int:
+    return widget.mapTo(page, QPoint(0, widget.height())).y()
+
+
+def test_patient_details_typed_on_the_screen_keyboard_alone(
+    qtbot: QtBot,
+    open_kiosk: Callable[..., KioskWindow],
+    make_settings: Callable[..., Settings],
+) -> None:
+    window = open_kiosk(make_settings())
+    sign_in(qtbot, window)
+    page = window.patient
+    keyboard = page.keyboard
+    assert keyboard.isVisible() and keyboard.target is page.patient_id
+    # docked at the bottom, below every field and the sex choice
+    assert keyboard.geometry().bottom() == page.height() - 1
+    assert keyboard.geometry().top() >= bottom_on_page(page.sex_buttons["Female"], page)
+
+    tap(qtbot, keyboard, [SHIFT, "m", "r", "n", SHIFT, "-", "7", "7", "⌫"])
+    assert page.patient_id.text() == "MRN-7"
+    assert not page.patient_id.was_scanned
+    tap(qtbot, keyboard, [NEXT])
+    assert keyboard.target is page.name
+    tap(qtbot, keyboard, [SHIFT, "l", SHIFT, "u", "c", "´", "i", "a", SPACE])
+    tap(qtbot, keyboard, [SHIFT, "p", SHIFT, "´", "e", "r", "e", "z", "´", "´", "¨", "u"])
+    assert page.name.text() == "Lucía Pérezü"  # ´ twice cancels; ¨ then u gives ü
+    tap(qtbot, keyboard, ["⌫", NEXT])
+    tap(qtbot, keyboard, "02/03/1961")
+    assert page.dob.text() == "02/03/1961"
+    touch(qtbot, page.sex_buttons["Female"])
+    tap(qtbot, keyboard, [NEXT])  # on the last field: closes and submits
+    assert not keyboard.isVisible()
+    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=WAIT_MS)
+
+    confirm = window.confirm
+    assert confirm.keyboard.isVisible() and confirm.keyboard.target is confirm.patient_id
+    tap(qtbot, confirm.keyboard, ["m", "r", "n", "-", "7", NEXT, *"1961-03-02", NEXT])
+    qtbot.waitUntil(lambda: window.current is window.capture, timeout=WAIT_MS)
+    assert not confirm.keyboard.isVisible()
+    assert window.draft is not None and window.draft.patient is not None
+    patient = window.draft.patient
+    assert (patient.patient_id, patient.name, str(patient.date_of_birth), patient.sex) == (
+        "MRN-7",
+        "Lucía Pérez",
+        "1961-03-02",
+        "Female",
+    )
+
+
+def test_a_mismatch_on_the_confirm_page_stays_visible(
+    qtbot: QtBot,
+    open_kiosk: Callable[..., KioskWindow],
+    make_settings: Callable[..., Settings],
+) -> None:
+    window = open_kiosk(make_settings())
+    sign_in(qtbot, window)
+    page = window.patient
+    tap(qtbot, page.keyboard, ["4", "2", NEXT, "a", "n", "a", NEXT, *"1970-01-01", NEXT])
+    qtbot.waitUntil(lambda: window.current is window.confirm, timeout=WAIT_MS)
+    confirm = window.confirm
+    tap(qtbot, confirm.keyboard, ["4", "3", NEXT, *"1970-01-01", NEXT])
+    assert window.current is confirm
+    assert confirm.message.isVisible() and not confirm.keyboard.isVisible()
+    assert "does not match" in confirm.message.text()
+    touch(qtbot, confirm.back)
+    qtbot.waitUntil(lambda: window.current is window.patient, timeout=WAIT_MS)
+    assert page.keyboard.isVisible() and not confirm.keyboard.isVisible()
