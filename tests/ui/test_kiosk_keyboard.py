@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from retiscreen.settings import Settings
-from retiscreen.ui.keyboard import NEXT, SHIFT, SPACE, OnScreenKeyboard
+from retiscreen.ui.keyboard import HIDE, NEXT, SHIFT, SPACE, OnScreenKeyboard
 from retiscreen.ui.window import KioskWindow
 from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch
 
@@ -86,3 +86,8 @@ def test_a_mismatch_on_the_confirm_page_stays_visible(
     touch(qtbot, confirm.back)
     qtbot.waitUntil(lambda: window.current is window.patient, timeout=WAIT_MS)
     assert page.keyboard.isVisible() and not confirm.keyboard.isVisible()
+    tap(qtbot, page.keyboard, [SHIFT, HIDE])
+    assert not page.keyboard.isVisible()
+    qtbot.mouseClick(page.name, Qt.MouseButton.LeftButton)  # touching a field brings it back
+    assert page.keyboard.isVisible() and page.keyboard.target is page.name
+    assert not page.keyboard.shift and page.keyboard.keys["q"].text() == "q"

@@ -89,8 +89,10 @@ class OnScreenKeyboard(QFrame):
         self.raise_()
 
     def close_keyboard(self) -> None:
+        """Hide it, forgetting a pending accent and capitals (the next field starts plain)."""
         self.hide()
         self._set_dead(None)
+        self._set_shift(False)
 
     def press(self, key: str) -> None:
         """One touch on a key (the buttons call this; so can tests)."""
@@ -98,9 +100,7 @@ class OnScreenKeyboard(QFrame):
         if key == BACKSPACE:
             target.backspace()
         elif key == SHIFT:
-            self.shift = not self.shift
-            self.keys[SHIFT].setChecked(self.shift)
-            self.retranslate()
+            self._set_shift(not self.shift)
         elif key in DEAD_KEYS:
             self._set_dead(None if self.dead == key else key)
         elif key == NEXT:
@@ -121,6 +121,11 @@ class OnScreenKeyboard(QFrame):
         if index + 1 < len(self.fields):
             self.target = self.fields[index + 1]
         self.fields[index].returnPressed.emit()
+
+    def _set_shift(self, on: bool) -> None:
+        self.shift = on
+        self.keys[SHIFT].setChecked(on)
+        self.retranslate()
 
     def _set_dead(self, key: str | None) -> None:
         self.dead = key
