@@ -7,9 +7,11 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from retiscreen.settings import Settings, load_settings
+from retiscreen.ui.keyboard import NEXT
 from retiscreen.ui.pages.signin import MAX_FAILURES
 from retiscreen.ui.window import KioskWindow
 from tests.ui import images
@@ -124,8 +126,11 @@ def test_history_search_reprint_and_csv_export(
     type_into(qtbot, history.search, "nobody")
     touch(qtbot, history.find_button)
     qtbot.waitUntil(lambda: history.table.rowCount() == 0)
-    type_into(qtbot, history.search, "hist")
-    touch(qtbot, history.find_button)
+    qtbot.mouseClick(history.search, Qt.MouseButton.LeftButton)  # a touch-only kiosk
+    assert history.keyboard.isVisible()
+    for key in ["⌫"] * len("nobody") + list("hist") + [NEXT]:
+        touch(qtbot, history.keyboard.keys[key])
+    assert not history.keyboard.isVisible()  # the results show
     qtbot.waitUntil(lambda: history.table.rowCount() == 1)
 
     history.table.selectRow(0)

@@ -8,10 +8,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from retiscreen.domain import Laterality
 from retiscreen.settings import Settings
 from retiscreen.ui.keyboard import HIDE, NEXT, SHIFT, SPACE, OnScreenKeyboard
 from retiscreen.ui.window import KioskWindow
-from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch
+from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch, wait_for_result
 
 
 def tap(qtbot: QtBot, keyboard: OnScreenKeyboard, keys: Iterable[str]) -> None:
@@ -23,7 +24,7 @@ def bottom_on_page(widget: QWidget, page: QWidget) -> int:
     return widget.mapTo(page, QPoint(0, widget.height())).y()
 
 
-def test_patient_details_typed_on_the_screen_keyboard_alone(
+def test_a_screening_typed_on_the_screen_keyboard_alone(
     qtbot: QtBot,
     open_kiosk: Callable[..., KioskWindow],
     make_settings: Callable[..., Settings],
@@ -66,6 +67,23 @@ def test_patient_details_typed_on_the_screen_keyboard_alone(
         "1961-03-02",
         "Female",
     )
+
+    capture = window.capture
+    touch(qtbot, capture.skip)
+    assert not capture.keyboard.isVisible()  # the preset reasons need no typing
+    qtbot.mouseClick(capture.other_reason, Qt.MouseButton.LeftButton)
+    assert capture.keyboard.isVisible()
+    assert capture.keyboard.geometry().top() >= bottom_on_page(capture.other_ok, capture)
+    tap(qtbot, capture.keyboard, [SHIFT, "c", SHIFT, *"orneal", SPACE, *"scar", NEXT])
+    qtbot.waitUntil(lambda: capture.side == Laterality.LEFT, timeout=WAIT_MS)
+    assert not capture.keyboard.isVisible()
+    touch(qtbot, capture.skip)
+    touch(qtbot, capture.skip_buttons[0][1])
+    wait_for_result(qtbot, window)
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    right = screening.eye(Laterality.RIGHT)
+    assert right is not None and right.skipped_reason == "Corneal scar"
 
 
 def test_a_mismatch_on_the_confirm_page_stays_visible(

@@ -1,4 +1,5 @@
-"""An on-screen keyboard for the pages where the operator types patient details.
+"""An on-screen keyboard wherever the daily work needs typing: the patient's details and
+their confirmation, the reason an eye was skipped, and the history search.
 
 Why the kiosk has its own: a touch-only kiosk has no other way to type a name. The
 session the installer sets up (the cage compositor running RetiScreen alone) starts no

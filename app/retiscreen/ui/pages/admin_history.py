@@ -26,6 +26,7 @@ from retiscreen.ui import screening_job as job
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.file_picker import FilePicker, removable_roots
+from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.widgets import MessageLine, button
 
 LIMIT = 200
@@ -62,6 +63,7 @@ class HistoryTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+        self.keyboard = OnScreenKeyboard([self.search], self)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -74,6 +76,7 @@ class HistoryTab(QWidget):
         )
 
     def refresh(self) -> None:
+        self.keyboard.close_keyboard()  # show the results
         store, text = self.ctx.service.store, self.search.text().strip() or None
         self.ctx.workers.run(
             lambda _p: store.history(limit=LIMIT, search=text),
@@ -145,6 +148,7 @@ class HistoryTab(QWidget):
         )
 
     def clear(self) -> None:
+        self.keyboard.close_keyboard()
         self.rows = []
         self.table.setRowCount(0)
         self.search.clear()

@@ -32,6 +32,7 @@ from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import demo_folder, device_name
 from retiscreen.ui.file_picker import FilePicker
+from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.session import EyeCapture, ScreeningDraft
 from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, button, label
@@ -111,6 +112,7 @@ class CapturePage(Page):
         self.body.addWidget(self.title)
         self.body.addWidget(self.patient_line)
         self.body.addLayout(columns, 1)
+        self.keyboard = OnScreenKeyboard([self.other_reason], self)
         ctx.camera_changed.connect(self._camera_changed)
         self.retranslate()
         self._set_state(READY)
@@ -119,6 +121,15 @@ class CapturePage(Page):
         layout = QVBoxLayout(self.skip_panel)
         self.skip_title = label("", "subtitle")
         layout.addWidget(self.skip_title)
+        # the typed reason comes first: the on-screen keyboard docks over the lower half
+        self.other_reason = QLineEdit()
+        self.other_reason.setMaxLength(200)
+        self.other_reason.returnPressed.connect(self._skip_other)
+        self.other_ok = button("", "", on_click=self._skip_other)
+        row = QHBoxLayout()
+        row.addWidget(self.other_reason, 1)
+        row.addWidget(self.other_ok)
+        layout.addLayout(row)
         self.skip_buttons: list[tuple[str, QPushButton]] = []
         grid = QGridLayout()
         for index, reason in enumerate(SKIP_REASONS):
@@ -126,13 +137,6 @@ class CapturePage(Page):
             grid.addWidget(choice, index, 0)
             self.skip_buttons.append((reason, choice))
         layout.addLayout(grid)
-        self.other_reason = QLineEdit()
-        self.other_reason.setMaxLength(200)
-        self.other_ok = button("", "", on_click=self._skip_other)
-        row = QHBoxLayout()
-        row.addWidget(self.other_reason, 1)
-        row.addWidget(self.other_ok)
-        layout.addLayout(row)
         self.skip_back = button("", "", "back", on_click=lambda: self._set_state(self._before_skip))
         layout.addWidget(self.skip_back)
         layout.addStretch(1)
@@ -253,6 +257,8 @@ class CapturePage(Page):
 
     def _set_state(self, state: str) -> None:
         self.state = state
+        if state != SKIPPING:
+            self.keyboard.close_keyboard()
         capture = self.capture
         max_retakes = self._max_retakes()
         left = capture.retakes_left(max_retakes) if capture else 0
@@ -318,6 +324,7 @@ class CapturePage(Page):
             self.ctx.device.start()
 
     def left(self) -> None:
+        self.keyboard.close_keyboard()
         self._connect(False)
         if self.ctx.device is not None:
             self.ctx.device.stop()
