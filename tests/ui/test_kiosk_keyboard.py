@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -20,17 +21,21 @@ def tap(qtbot: QtBot, keyboard: OnScreenKeyboard, keys: Iterable[str]) -> None:
         touch(qtbot, keyboard.keys[key])
 
 
+@pytest.fixture
+def window(
+    qtbot: QtBot, open_kiosk: Callable[..., KioskWindow], make_settings: Callable[..., Settings]
+) -> KioskWindow:
+    """A kiosk with an operator signed in, on the patient page."""
+    opened = open_kiosk(make_settings())
+    sign_in(qtbot, opened)
+    return opened
+
+
 def bottom_on_page(widget: QWidget, page: QWidget) -> int:
     return widget.mapTo(page, QPoint(0, widget.height())).y()
 
 
-def test_a_screening_typed_on_the_screen_keyboard_alone(
-    qtbot: QtBot,
-    open_kiosk: Callable[..., KioskWindow],
-    make_settings: Callable[..., Settings],
-) -> None:
-    window = open_kiosk(make_settings())
-    sign_in(qtbot, window)
+def test_a_screening_typed_on_the_screen_keyboard_alone(qtbot: QtBot, window: KioskWindow) -> None:
     page = window.patient
     keyboard = page.keyboard
     assert keyboard.isVisible() and keyboard.target is page.patient_id
@@ -86,13 +91,7 @@ def test_a_screening_typed_on_the_screen_keyboard_alone(
     assert right is not None and right.skipped_reason == "Corneal scar"
 
 
-def test_a_mismatch_on_the_confirm_page_stays_visible(
-    qtbot: QtBot,
-    open_kiosk: Callable[..., KioskWindow],
-    make_settings: Callable[..., Settings],
-) -> None:
-    window = open_kiosk(make_settings())
-    sign_in(qtbot, window)
+def test_a_mismatch_on_the_confirm_page_stays_visible(qtbot: QtBot, window: KioskWindow) -> None:
     page = window.patient
     tap(qtbot, page.keyboard, ["4", "2", NEXT, "a", "n", "a", NEXT, *"1970-01-01", NEXT])
     qtbot.waitUntil(lambda: window.current is window.confirm, timeout=WAIT_MS)
