@@ -14,10 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retiscreen import __version__
-from retiscreen.domain import EyeResult, Laterality, Patient, Screening
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import ABSENT_EYE_REASONS, EyeResult, Laterality, Patient, Screening
+from retiscreen.screening_json import screening_json
+
+if TYPE_CHECKING:
+    from retiscreen.service import EyeInput
 from retiscreen.settings import (
     Settings,
     SettingsError,
@@ -40,18 +45,23 @@ def eye_json(eye: EyeResult, source: str) -> dict[str, Any]:
         "gradable": bool(quality and quality.gradable),
         "quality_score": round(quality.score, 4) if quality else None,
         "quality_reasons": [r.value for r in quality.reasons] if quality else [],
-        "quality_messages": quality.messages if quality else [],
+        "quality_messages": [ENGLISH.quality(r) for r in quality.reasons] if quality else [],
         "icdr_grade": int(grade.grade) if grade else None,
-        "icdr_words": grade.grade.words if grade else None,
+        "icdr_words": ENGLISH.grade(grade.grade) if grade else None,
         "probabilities": [round(p, 5) for p in grade.probabilities] if grade else None,
         "referable_probability": round(grade.referable_probability, 5) if grade else None,
         "referable": grade.referable if grade else None,
         "threshold": grade.threshold if grade else None,
-        "decision": {
-            "urgency": eye.decision.urgency.name.lower(),
-            "headline": eye.decision.headline,
-            "advice": eye.decision.advice,
-        },
+        "status": eye.status.value,
+        "decision": (
+            {
+                "kind": eye.decision.kind.value,
+                "headline": ENGLISH.headline(eye.decision),
+                "advice": ENGLISH.advice(eye.decision),
+            }
+            if eye.decision
+            else None
+        ),
         "model": (
             {"name": grade.model.name, "version": grade.model.version, "sha256": grade.model.sha256}
             if grade
@@ -104,26 +114,37 @@ def _parse_dob(text: str | None) -> date | None:
         raise SystemExit(f"retiscreen: --dob must be YYYY-MM-DD, got {text!r}") from None
 
 
+def _eye_input(
+    side: Laterality, image: Path | None, skip: str | None, absent: str | None
+) -> EyeInput:
+    from retiscreen.service import EyeInput
+
+    if absent:
+        return EyeInput(side, skipped_reason=absent, absent=True)
+    if skip:
+        return EyeInput(side, skipped_reason=skip)
+    return EyeInput(side, Path(image) if image else None)
+
+
 def _print_screening(screening: Screening, report: Path | None, printing: str | None) -> None:
     print(
         f"Screening {screening.screening_id} for {screening.patient.name} "
         f"({screening.patient.patient_id})"
     )
     for eye in screening.eyes:
+        state = ENGLISH.eye_finding(eye)
         if eye.skipped_reason:
-            state = f"not photographed ({eye.skipped_reason})"
-        elif eye.error and eye.image is None:
-            state = f"unreadable: {eye.error}"
+            state += f" ({eye.skipped_reason})"
         elif eye.grade:
-            state = f"{eye.grade.grade.words} (P(referable) {eye.grade.referable_probability:.2f})"
+            state += f" (P(referable) {eye.grade.referable_probability:.2f})"
         elif eye.quality and not eye.quality.gradable:
-            state = "ungradable: " + " ".join(eye.quality.messages)
-        else:
-            state = eye.error or "not graded"
+            state += ": " + " ".join(ENGLISH.quality(r) for r in eye.quality.reasons)
+        elif eye.error:
+            state += f": {eye.error}"
         print(f"  {eye.laterality.value:5s} eye: {state}")
     due = screening.decision.follow_up_date(screening.started_at.date())
-    print(f"DECISION: {screening.decision.headline}")
-    print(f"  {screening.decision.advice}")
+    print(f"DECISION: {ENGLISH.headline(screening.decision)}")
+    print(f"  {ENGLISH.advice(screening.decision)}")
     if due:
         print(f"  Next step due by: {due.isoformat()}")
     if report:
@@ -136,36 +157,42 @@ def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
     from retiscreen.service import ScreeningService
     from retiscreen.store import StorageError
 
-    service = ScreeningService(settings)
-    pipeline = service.pipeline
-    patient = Patient(args.patient_id, args.name, _parse_dob(args.dob), args.sex)
-    eyes: dict[Laterality, EyeResult] = {}
-    for side, image, skip in [
-        (Laterality.RIGHT, args.right, args.skip_right),
-        (Laterality.LEFT, args.left, args.skip_left),
-    ]:
-        if skip:
-            eyes[side] = pipeline.skipped_eye(side, skip)
-        elif image:
-            eyes[side] = pipeline.assess_eye(side, Path(image))
-    if not eyes:
+    inputs = [
+        _eye_input(side, image, skip, absent)
+        for side, image, skip, absent in [
+            (Laterality.RIGHT, args.right, args.skip_right, args.absent_right),
+            (Laterality.LEFT, args.left, args.skip_left, args.absent_left),
+        ]
+    ]
+    if all(i.photograph is None and i.skipped_reason is None for i in inputs):
         print(
-            "retiscreen: give --right and/or --left images (or --skip-right/--skip-left REASON)",
+            "retiscreen: give --right and/or --left images (or --skip-right/--skip-left "
+            "REASON, --absent-right/--absent-left REASON)",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    screening = pipeline.screen(patient, eyes, args.operator, settings.clinic.site)
+    service = ScreeningService(settings)
+    pipeline = service.pipeline
+    patient = Patient(args.patient_id, args.name, _parse_dob(args.dob), args.sex)
+    given = [i for i in inputs if i.photograph is not None or i.skipped_reason is not None]
+    screening = service.screen(patient, given, args.operator)
     try:
         recorded = service.record(screening, print_report=args.print, copy_to=args.out)
     except StorageError as exc:
         print(f"retiscreen: {exc}", file=sys.stderr)
-        _print_screening(screening, None, None)
+        if args.json:
+            print(json.dumps(screening_json(screening)))
+        else:
+            _print_screening(screening, None, None)
         return EXIT_STORAGE
-    _print_screening(
-        screening,
-        args.out or recorded.report_path,
-        recorded.printing.message if recorded.printing else None,
-    )
+    report = args.out or recorded.report_path
+    if args.json:
+        printed = bool(recorded.printing and recorded.printing.printed)
+        print(json.dumps(screening_json(screening, report, printed)))
+    else:
+        _print_screening(
+            screening, report, recorded.printing.message if recorded.printing else None
+        )
     if pipeline.unavailable:
         return EXIT_NO_GRADER
     return EXIT_FAILED if any(e.error and e.image is None for e in screening.eyes) else EXIT_OK
@@ -180,6 +207,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         "demo: one image",
         None,
     )
+    args.absent_right = args.absent_left = None
+    args.json = False
     args.operator = args.operator or "demo"
     print(f"RetiScreen demo on the bundled CC0 fundus photograph {image.name} (a normal left eye).")
     return cmd_screen(settings, args)
@@ -192,8 +221,17 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
         limit=args.limit, patient_id=args.patient_id, search=args.search
     )
     if args.json:
+        store = ScreeningStore(settings.storage.root)
         for row in rows:
-            print(json.dumps(row, default=str))
+            screening = store.load_screening(row["screening_id"])
+            reports = store.reports_for(row["screening_id"])
+            latest = reports[-1] if reports else None
+            record = screening_json(
+                screening,
+                Path(latest["path"]) if latest else None,
+                bool(latest and latest["printed_at"]),
+            )
+            print(json.dumps(record))
         return EXIT_OK
     if not rows:
         print("No screenings recorded yet.")
@@ -344,6 +382,15 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--left", type=Path, help="left-eye photograph")
     screen.add_argument("--skip-right", metavar="REASON", help="right eye not photographed, why")
     screen.add_argument("--skip-left", metavar="REASON", help="left eye not photographed, why")
+    for side in ("right", "left"):
+        screen.add_argument(
+            f"--absent-{side}",
+            metavar="REASON",
+            choices=ABSENT_EYE_REASONS,
+            help=f"the {side} eye is absent ({', '.join(ABSENT_EYE_REASONS)}): not examined "
+            "and not counted; any other eye not photographed means an eye examination",
+        )
+    screen.add_argument("--json", action="store_true", help="print the screening as JSON")
     screening_options(screen)
     screen.set_defaults(func=cmd_screen)
 

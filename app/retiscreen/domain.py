@@ -2,7 +2,7 @@
 
 Everything here is pure (no I/O) and immutable, so a value handed from one stage to the
 next cannot be changed behind the back of the stage that produced it. The referral
-rules live in :mod:`retiscreen.rules`.
+rules live in :mod:`retiscreen.rules`; every wording in :mod:`retiscreen.catalogue`.
 """
 
 from __future__ import annotations
@@ -35,11 +35,6 @@ class ICDRGrade(enum.IntEnum):
     PROLIFERATIVE = 4
 
     @property
-    def words(self) -> str:
-        """The grade as a clinician would write it on a report."""
-        return ICDR_WORDS[self]
-
-    @property
     def referable(self) -> bool:
         """Referable DR is more-than-mild DR (grade 2 or worse)."""
         return self >= ICDRGrade.MODERATE
@@ -50,22 +45,56 @@ class ICDRGrade(enum.IntEnum):
         return self >= ICDRGrade.SEVERE
 
 
-ICDR_WORDS: dict[ICDRGrade, str] = {
-    ICDRGrade.NONE: "No apparent retinopathy",
-    ICDRGrade.MILD: "Mild non-proliferative DR",
-    ICDRGrade.MODERATE: "Moderate non-proliferative DR",
-    ICDRGrade.SEVERE: "Severe non-proliferative DR",
-    ICDRGrade.PROLIFERATIVE: "Proliferative DR",
+class DecisionKind(enum.StrEnum):
+    """What the patient must do next. Front ends choose colours, icons and next steps
+    from this value and take words from :mod:`retiscreen.catalogue`: nothing ever
+    parses a decision's wording."""
+
+    ROUTINE = "routine"
+    """No referable DR: rescreen at the usual interval."""
+    EXAMINE = "examine"
+    """An eye could not be checked (ungradable, unreadable, not photographed): eye
+    examination."""
+    UNAVAILABLE = "unavailable"
+    """The system could not grade (model missing or tampered): eye examination."""
+    REFER = "refer"
+    URGENT = "urgent"
+
+    @property
+    def severity(self) -> int:
+        """Ordering for 'the worse eye wins': an unexamined eye is never better than
+        routine, a referral is worse than an examination, urgent is worst."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    DecisionKind.ROUTINE: 0,
+    DecisionKind.EXAMINE: 1,
+    DecisionKind.UNAVAILABLE: 2,
+    DecisionKind.REFER: 3,
+    DecisionKind.URGENT: 4,
 }
 
 
-class Urgency(enum.IntEnum):
-    """How soon the patient must act; ordered so that max() picks the worse eye."""
+class EyeStatus(enum.StrEnum):
+    """What became of one eye in a screening."""
 
-    ROUTINE_RESCREEN = 0
-    RETAKE_OR_EXAMINE = 1
-    REFER = 2
-    URGENT = 3
+    GRADED = "graded"
+    UNGRADABLE = "ungradable"
+    """Photographed, but the quality gate (or a wrong-eye check) refused the photograph."""
+    UNREADABLE = "unreadable"
+    """The file could not be decoded or is not an acceptable photograph."""
+    NOT_PHOTOGRAPHED = "not_photographed"
+    """The operator did not photograph it (small pupil, patient declined, ...): unexamined."""
+    ABSENT = "absent"
+    """The operator recorded that the eye is absent (enucleation, prosthesis, phthisis):
+    the only state that does not call for an examination."""
+    UNAVAILABLE = "unavailable"
+    """A gradable photograph the system could not grade (model missing or tampered)."""
+
+
+ABSENT_EYE_REASONS = ("enucleation", "prosthesis", "phthisis")
+"""Why an eye can be recorded as absent (no photograph, no examination needed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +152,7 @@ class FundusField:
 
 
 class QualityReason(enum.StrEnum):
-    """Why a photograph cannot be graded; each has an operator-readable message."""
+    """Why a photograph cannot be graded; the catalogue says what the operator should do."""
 
     NOT_FUNDUS = "not_fundus"
     TOO_DARK = "too_dark"
@@ -132,41 +161,6 @@ class QualityReason(enum.StrEnum):
     CUT_OFF = "cut_off"
     LOW_CONTRAST = "low_contrast"
     MODEL_REJECTED = "model_rejected"
-
-    @property
-    def message(self) -> str:
-        """What the operator reads on screen and what the report prints."""
-        return QUALITY_MESSAGES[self]
-
-
-QUALITY_MESSAGES: dict[QualityReason, str] = {
-    QualityReason.NOT_FUNDUS: (
-        "This does not look like a retinal photograph (no round retinal field found). "
-        "Check the lens cap and that the camera is aimed at the pupil."
-    ),
-    QualityReason.TOO_DARK: (
-        "The photograph is too dark. Let the pupil dilate or increase the flash, then retake."
-    ),
-    QualityReason.OVEREXPOSED: (
-        "The photograph is overexposed (washed out). Reduce the flash or check for "
-        "reflections, then retake."
-    ),
-    QualityReason.BLURRED: (
-        "The photograph is blurred: the blood vessels are not sharp. Refocus, ask the "
-        "patient to keep still, and retake."
-    ),
-    QualityReason.CUT_OFF: (
-        "The retina is cut off or off-centre. Centre the eye in the frame and retake."
-    ),
-    QualityReason.LOW_CONTRAST: (
-        "The photograph has too little contrast (haze, cataract or a dirty lens). "
-        "Clean the lens and retake."
-    ),
-    QualityReason.MODEL_REJECTED: (
-        "This photograph is not good enough to grade (haze, glare, eyelashes or poor "
-        "focus), or it is not a retinal photograph. Retake it."
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +174,6 @@ class QualityReport:
     measures: dict[str, float]
     """Raw heuristic measurements, kept for audit and threshold tuning."""
     model_probability: float | None = None
-
-    @property
-    def messages(self) -> list[str]:
-        """Operator-readable reasons, in order of importance."""
-        return [reason.message for reason in self.reasons]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,13 +200,10 @@ class GradeResult:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The referral decision, for one eye or for the patient (the worse eye)."""
+    """The referral decision, for one eye or for the patient (the worse eye), as data:
+    the words for it come from :mod:`retiscreen.catalogue` in the reader's language."""
 
-    urgency: Urgency
-    headline: str
-    """Short, plain words for the traffic light: 'No referable diabetic retinopathy'."""
-    advice: str
-    """What the patient should do next, in plain language."""
+    kind: DecisionKind
     follow_up_months: int | None
     """When to come back or be seen; None when no interval applies."""
     follow_up_weeks: int | None = None
@@ -237,14 +223,16 @@ class EyeResult:
     """Everything known about one eye after the pipeline ran on it."""
 
     laterality: Laterality
+    status: EyeStatus
     image: FundusImage | None
     quality: QualityReport | None
     grade: GradeResult | None
-    decision: Decision
+    decision: Decision | None
+    """None only for an absent eye, which takes no part in the patient's decision."""
     error: str | None = None
     """Why the eye could not be processed (unreadable file, grader unavailable)."""
     skipped_reason: str | None = None
-    """Operator-recorded reason for not photographing this eye (e.g. prosthesis)."""
+    """Operator-recorded reason for not photographing this eye (or why it is absent)."""
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 

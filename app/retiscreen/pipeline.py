@@ -20,6 +20,7 @@ from pathlib import Path
 
 from retiscreen.domain import (
     EyeResult,
+    EyeStatus,
     FundusField,
     FundusImage,
     GradeResult,
@@ -133,9 +134,11 @@ class Pipeline:
         """The whole per-eye path; never raises for a bad photograph."""
         return self.assess_eyes([(laterality, source)])[0]
 
-    def assess_eyes(self, items: Sequence[tuple[Laterality, Source]]) -> list[EyeResult]:
-        """Several eyes at once: gradable ones go through the grader in one batch."""
-        if len(items) > 1:
+    def assess_eyes(self, items: Sequence[tuple[Laterality, Source | Checked]]) -> list[EyeResult]:
+        """Several eyes at once: gradable ones go through the grader in one batch. A
+        photograph already checked (the kiosk showed its verdict to the operator) is not
+        checked again, so what was shown is what is graded."""
+        if sum(not isinstance(source, Checked) for _, source in items) > 1:
             # Decoding and OpenCV release the GIL: two photographs at a time keep both
             # cores busy between the (already multi-threaded) model calls.
             with ThreadPoolExecutor(max_workers=CHECK_WORKERS) as pool:
@@ -163,8 +166,10 @@ class Pipeline:
             for (laterality, _), c in zip(items, checked, strict=True)
         ]
 
-    def _check_or_reason(self, source: Source) -> Checked | str:
+    def _check_or_reason(self, source: Source | Checked) -> Checked | str:
         """``check``, with an unusable file turned into the operator's message."""
+        if isinstance(source, Checked):
+            return source
         try:
             return self.check(source)
         except ImageError as exc:
@@ -175,53 +180,43 @@ class Pipeline:
         self, laterality: Laterality, checked: Checked | str, grade: GradeResult | None
     ) -> EyeResult:
         if isinstance(checked, str):
-            return EyeResult(laterality, None, None, None, self.rules.ungradable(), error=checked)
+            return self.unreadable_eye(laterality, checked)
         mismatch = wrong_eye(laterality, checked.image)
+        error = None
         if mismatch:
-            log.warning("wrong eye: %s", mismatch)
-            return EyeResult(
-                laterality,
-                checked.image,
-                checked.quality,
-                None,
-                self.rules.ungradable(),
-                error=mismatch,
-                timings_ms=checked.timings_ms,
-            )
-        if not checked.quality.gradable:
-            decision = self.rules.ungradable()
-            return EyeResult(
-                laterality,
-                checked.image,
-                checked.quality,
-                None,
-                decision,
-                timings_ms=checked.timings_ms,
-            )
-        if grade is None:
-            why = self.unavailable or "the grader returned no result"
-            return EyeResult(
-                laterality,
-                checked.image,
-                checked.quality,
-                None,
-                self.rules.cannot_grade(why),
-                error=f"grading unavailable: {why}",
-                timings_ms=checked.timings_ms,
-            )
+            log.warning("wrong eye refused")
+            status, error = EyeStatus.UNGRADABLE, mismatch
+        elif not checked.quality.gradable:
+            status = EyeStatus.UNGRADABLE
+        elif grade is None:
+            status = EyeStatus.UNAVAILABLE
+            error = f"grading unavailable: {self.unavailable or 'the grader returned no result'}"
+        else:
+            status = EyeStatus.GRADED
         return EyeResult(
             laterality,
+            status,
             checked.image,
             checked.quality,
             grade,
-            self.rules.for_grade(grade),
+            self.rules.for_eye(status, grade),
+            error=error,
             timings_ms=checked.timings_ms,
         )
 
-    def skipped_eye(self, laterality: Laterality, reason: str) -> EyeResult:
-        """An eye the operator chose not to photograph (e.g. prosthesis), with the reason."""
-        decision = self.rules.cannot_grade(f"eye not photographed: {reason}")
-        return EyeResult(laterality, None, None, None, decision, skipped_reason=reason)
+    def unreadable_eye(self, laterality: Laterality, why: str) -> EyeResult:
+        """An eye whose photograph could not be used at all (the operator's message)."""
+        status = EyeStatus.UNREADABLE
+        return EyeResult(laterality, status, None, None, None, self.rules.for_eye(status), why)
+
+    def skipped_eye(self, laterality: Laterality, reason: str, absent: bool = False) -> EyeResult:
+        """An eye the operator did not photograph, with the reason. It counts as
+        unexamined (at least an eye examination) unless the operator recorded the eye
+        as absent (:data:`~retiscreen.domain.ABSENT_EYE_REASONS`)."""
+        status = EyeStatus.ABSENT if absent else EyeStatus.NOT_PHOTOGRAPHED
+        return EyeResult(
+            laterality, status, None, None, None, self.rules.for_eye(status), skipped_reason=reason
+        )
 
     def screen(
         self,
@@ -232,8 +227,12 @@ class Pipeline:
         started_at: datetime | None = None,
         screening_id: str | None = None,
     ) -> Screening:
-        """Combine the eyes (right first) into a screening; the worse eye decides."""
-        ordered = tuple(eyes[side] for side in (Laterality.RIGHT, Laterality.LEFT) if side in eyes)
+        """Combine the eyes (right first) into a screening; the worse eye decides. An eye
+        that is not given at all was not photographed: it is recorded as unexamined."""
+        ordered = tuple(
+            eyes[side] if side in eyes else self.skipped_eye(side, "no photograph given")
+            for side in (Laterality.RIGHT, Laterality.LEFT)
+        )
         return Screening(
             screening_id=screening_id or new_screening_id(),
             patient=patient,

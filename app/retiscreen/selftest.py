@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retiscreen import __version__
+from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import Laterality
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import Settings, SettingsError, bundled_dir, load_settings
@@ -282,15 +283,19 @@ def check_demo(pipeline: Pipeline, image: Path) -> Check:
         return Check(name, False, f"{image.name} could not be read: {eye.error}")
     quality = eye.quality
     if quality is None or not quality.gradable:
-        why = " ".join(quality.messages) if quality else (eye.error or "no quality verdict")
+        why = (
+            " ".join(ENGLISH.quality(r) for r in quality.reasons)
+            if quality
+            else (eye.error or "no quality verdict")
+        )
         return Check(name, False, f"{image.name} (a good photograph) was judged ungradable: {why}")
     grade = eye.grade
     if grade is None:
         return Check(name, False, f"{image.name} was not graded: {eye.error or 'no result'}")
     text = (
         f"{image.name}: gradable (quality {quality.score:.2f}), ICDR {int(grade.grade)} "
-        f"{grade.grade.words}, P(referable) {grade.referable_probability:.3f} vs threshold "
-        f"{grade.threshold:.3f}, {elapsed_ms:.0f} ms on {grade.provider}"
+        f"{ENGLISH.grade(grade.grade)}, P(referable) {grade.referable_probability:.3f} vs "
+        f"threshold {grade.threshold:.3f}, {elapsed_ms:.0f} ms on {grade.provider}"
     )
     if grade.referable:
         return Check(

@@ -9,11 +9,13 @@ leaves a queued job behind, and the operator is told plainly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from retiscreen.domain import Screening
-from retiscreen.pipeline import Pipeline
+from retiscreen.domain import EyeResult, EyeStatus, Laterality, Patient, Screening
+from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.pdf import render_report
 from retiscreen.report.printing import (
     PrinterError,
@@ -30,7 +32,26 @@ from retiscreen.settings import Settings
 from retiscreen.store import ScreeningStore, StorageError
 from retiscreen.store.files import atomic_write
 
+__all__ = ["Checked", "EyeInput", "PrintOutcome", "Recorded", "ScreeningService"]
+
 log = logging.getLogger(__name__)
+
+NOT_A_REFUSAL = frozenset({EyeStatus.NOT_PHOTOGRAPHED, EyeStatus.ABSENT})
+
+
+@dataclass(frozen=True)
+class EyeInput:
+    """What a front end collected for one eye; the service decides what it means."""
+
+    laterality: Laterality
+    photograph: Source | Checked | None = None
+    """A file, a decoded image, or one already checked (its verdict shown to the operator)."""
+    skipped_reason: str | None = None
+    """The operator did not photograph this eye, and why."""
+    absent: bool = False
+    """With ``skipped_reason``: the operator recorded the eye as absent."""
+    error: str | None = None
+    """Why there is no usable photograph (the camera failed, the file was unreadable)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,44 @@ class ScreeningService:
             self._secret = load_or_create_secret(self.settings.storage.root / "report-secret.key")
         return self._secret
 
+    def check(self, source: Source) -> Checked:
+        """Decode and quality-check one photograph (raises ImageError when unusable)."""
+        return self.pipeline.check(source)
+
+    def assess(self, inputs: Sequence[EyeInput]) -> dict[Laterality, EyeResult]:
+        """Each eye's result; every photograph is graded in one batched model call."""
+        photographed: list[tuple[Laterality, Source | Checked]] = []
+        results: dict[Laterality, EyeResult] = {}
+        for item in inputs:
+            side = item.laterality
+            if item.skipped_reason is not None:
+                results[side] = self.pipeline.skipped_eye(side, item.skipped_reason, item.absent)
+            elif item.photograph is None:
+                why = item.error or "no photograph was taken"
+                results[side] = self.pipeline.unreadable_eye(side, why)
+            else:
+                photographed.append((side, item.photograph))
+        for eye in self.pipeline.assess_eyes(photographed):
+            results[eye.laterality] = eye
+        return results
+
+    def screen(
+        self,
+        patient: Patient,
+        inputs: Sequence[EyeInput],
+        operator: str,
+        site: str | None = None,
+        started_at: datetime | None = None,
+    ) -> Screening:
+        """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined."""
+        return self.pipeline.screen(
+            patient,
+            self.assess(inputs),
+            operator,
+            self.settings.clinic.site if site is None else site,
+            started_at=started_at,
+        )
+
     def record(
         self, screening: Screening, *, print_report: bool = False, copy_to: Path | None = None
     ) -> Recorded:
@@ -93,7 +152,7 @@ class ScreeningService:
         unavailable) in the audit log. A failing audit write is logged, never allowed to
         stop the screening itself from being saved."""
         for eye in screening.eyes:
-            if not eye.error or eye.skipped_reason:
+            if not eye.error or eye.status in NOT_A_REFUSAL:
                 continue
             try:
                 self.store.audit(
@@ -114,7 +173,7 @@ class ScreeningService:
             report_id,
             screening.screening_id,
             screening.patient.patient_id,
-            screening.decision.headline,
+            screening.decision.kind.value,
         )
         pdf = render_report(screening, self.settings.clinic, self.settings.report, report_id, code)
         path = self.store.add_report(screening.screening_id, report_id, pdf, code)

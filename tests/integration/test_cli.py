@@ -76,7 +76,8 @@ def test_grade_without_model_refuses_to_guess(
     assert code == 3
     assert row["icdr_grade"] is None and row["probabilities"] is None
     assert "grading unavailable" in captured.err
-    assert "Cannot grade" in row["decision"]["headline"]  # type: ignore[index]
+    assert row["status"] == "unavailable"
+    assert row["decision"]["kind"] == "unavailable"  # type: ignore[index]
 
 
 def test_screen_history_reprint_export(
@@ -115,6 +116,8 @@ def test_screen_history_reprint_export(
     assert main(["history", "--json"]) == 0
     (row,) = json_lines(capsys.readouterr().out)
     assert row["patient_id"] == "P-42"
+    assert row["decision"]["kind"] == "refer"  # type: ignore[index]
+    assert [e["status"] for e in row["eyes"]] == ["graded", "graded"]  # type: ignore[union-attr]
     screening_id = str(row["screening_id"])
 
     reprint = env["tmp"] / "again.pdf"
@@ -172,7 +175,7 @@ def test_skipped_eye_and_bad_date(env: dict[str, Path], capsys: pytest.CaptureFi
         ]
     )
     assert code == 0
-    assert "not photographed (prosthesis)" in capsys.readouterr().out
+    assert "Not photographed: not examined (prosthesis)" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="YYYY-MM-DD"):
         main(
             [
@@ -187,6 +190,44 @@ def test_skipped_eye_and_bad_date(env: dict[str, Path], capsys: pytest.CaptureFi
                 str(DEMO_IMAGE),
             ]
         )
+
+
+def test_screen_json_is_the_whole_screening(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["screen", "--patient-id", "P-5", "--name", "Eve", "--right", str(DEMO_IMAGE)]
+    assert main([*args, "--absent-left", "enucleation", "--json"]) == 0
+    (record,) = json_lines(capsys.readouterr().out)
+    assert set(record) == {
+        "screening_id", "patient_id", "decision", "eyes", "report", "printed"
+    }  # fmt: skip
+    assert set(record["decision"]) == {"kind", "headline", "advice", "follow_up_due"}  # type: ignore[arg-type]
+    assert record["decision"]["kind"] == "refer"  # type: ignore[index]
+    right, left = record["eyes"]  # type: ignore[misc]
+    assert set(right) == {
+        "laterality", "status", "icdr_grade", "referable_probability", "threshold",
+        "quality_reasons",
+    }  # fmt: skip
+    assert (right["status"], right["icdr_grade"]) == ("graded", 2)
+    assert (left["laterality"], left["status"]) == ("left", "absent")
+    assert record["printed"] is False and str(record["report"]).endswith(".pdf")
+    assert main(["history", "--json"]) == 0
+    (stored,) = json_lines(capsys.readouterr().out)
+    assert stored == record
+
+
+def test_an_eye_left_out_is_unexamined_not_healthy(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the right photograph given, the left neither skipped nor recorded absent: a
+    grader that calls the right eye healthy must still not give 'rescreen in 12 months'."""
+    write_models(env["models"], grade_bias=[3.0, 0.0, 0.0, 0.0, 0.0])
+    args = ["screen", "--patient-id", "P-6", "--name", "Flo", "--right", str(DEMO_IMAGE)]
+    assert main([*args, "--json"]) == 0
+    (record,) = json_lines(capsys.readouterr().out)
+    assert [e["status"] for e in record["eyes"]] == ["graded", "not_photographed"]  # type: ignore[union-attr]
+    assert record["eyes"][0]["icdr_grade"] == 0  # type: ignore[index]
+    assert record["decision"]["kind"] == "examine"  # type: ignore[index]
 
 
 def test_every_command_has_help() -> None:

@@ -14,20 +14,9 @@ import uuid
 from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from retiscreen.domain import (
-    EyeResult,
-    FundusImage,
-    GradeResult,
-    ICDRGrade,
-    Laterality,
-    ModelIdentity,
-    Patient,
-    QualityReport,
-    Screening,
-)
+from retiscreen.domain import ICDRGrade, Laterality, Patient
 from retiscreen.report.pdf import render_report
 from retiscreen.report.printing import (
     PrinterError,
@@ -40,8 +29,8 @@ from retiscreen.report.printing import (
     submit_to_cups,
 )
 from retiscreen.report.verification import new_report_id, verification_code
-from retiscreen.rules import ReferralRules
 from retiscreen.settings import ClinicSettings, ReportSettings
+from tests.support import builders
 
 try:  # tests/integration as a package, or (pytest's default) as a plain folder
     from .cups_fixture import CupsQueue, cups_admin, cups_queue, wait_for_pdf
@@ -55,25 +44,12 @@ PATIENT_ID = "CUPS-TEST-8841"
 
 
 def report_pdf(tmp_path: Path, patient_id: str = PATIENT_ID) -> tuple[Path, str]:
-    rules = ReferralRules()
-    pixels = np.zeros((240, 320, 3), np.uint8)
-    pixels[40:200, 80:240] = (160, 70, 40)
-    image = FundusImage("od.jpg", pixels, "0" * 64, (320, 240), "JPEG", b"")
-    model = ModelIdentity("dr-grader", "1.0.0", "abcdef123456" + "0" * 52)
-    grade = GradeResult(
-        ICDRGrade.MODERATE, (0.1, 0.1, 0.6, 0.1, 0.1), 0.77, True, 0.5, model, "CPU"
-    )
-    eye = EyeResult(
-        Laterality.RIGHT, image, QualityReport(True, 0.9, (), {}), grade, rules.for_grade(grade)
-    )
-    screening = Screening(
-        "scr-cups-1",
-        Patient(patient_id, "Printer Test Patient", date(1970, 1, 1), "F"),
-        "operator",
-        "site",
-        datetime(2025, 5, 1, 9, 0),
-        (eye,),
-        rules.for_patient((eye,)),
+    eye = builders.graded_eye(Laterality.RIGHT, ICDRGrade.MODERATE, 0.77)
+    screening = builders.screening(
+        eye,
+        screening_id="scr-cups-1",
+        patient=Patient(patient_id, "Printer Test Patient", date(1970, 1, 1), "F"),
+        started_at=datetime(2025, 5, 1, 9, 0),
     )
     report_id = new_report_id()
     code = verification_code(b"s" * 32, report_id, "scr-cups-1", patient_id, "x")

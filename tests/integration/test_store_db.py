@@ -8,33 +8,20 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
-import math
+import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-import numpy as np
 import pytest
 import sqlite_utils
-from PIL import Image
 
 from retiscreen.domain import (
-    Decision,
-    EyeResult,
-    FundusImage,
-    GradeResult,
-    ICDRGrade,
+    DecisionKind,
     Laterality,
-    ModelIdentity,
-    Patient,
-    QualityReason,
-    QualityReport,
     Screening,
-    Urgency,
 )
-from retiscreen.imaging.load import decode_fundus
 from retiscreen.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -43,178 +30,17 @@ from retiscreen.store import (
     migrate,
     screening_to_dict,
 )
+from tests.support import builders
+from tests.support.builders import (
+    assert_same_screening,
+    fundus_bytes,
+    fundus_image,
+    make_screening,
+)
 
 # --------------------------------------------------------------------------- factories
 
-
-def fundus_bytes(seed: int, side: int = 384, fmt: str = "JPEG", noisy: bool = False) -> bytes:
-    """A synthetic colour fundus photograph: an orange disc with vessels, on black.
-
-    ``seed`` makes every image's bytes different; ``noisy`` fills the disc with
-    incompressible noise so the file is large (for disk-full tests).
-    """
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:side, 0:side].astype(np.float32)
-    centre, radius = side / 2, side * 0.45
-    distance = np.hypot(xx - centre, yy - centre)
-    inside = distance < radius
-    shade = np.clip(1.0 - 0.5 * (distance / radius) ** 2, 0, 1)
-    image = np.zeros((side, side, 3), np.float32)
-    for channel, level in enumerate((205.0, 95.0, 40.0)):
-        image[..., channel] = np.where(inside, level * shade, 0)
-    for k in range(6):  # dark curved "vessels" leaving the optic disc
-        phase = rng.uniform(0, 2 * np.pi)
-        curve = np.abs(yy - centre - (xx - centre) * np.tan(phase + k) * 0.3) < 2.0
-        image[curve & inside] *= 0.55
-    disc = np.hypot(xx - side * 0.62, yy - centre) < side * 0.06
-    image[disc] = (250, 220, 150)
-    amplitude = 60 if noisy else 4
-    image += rng.integers(-amplitude, amplitude + 1, image.shape) * inside[..., None]
-    pixels = np.clip(image, 0, 255).astype(np.uint8)
-    buffer = io.BytesIO()
-    if fmt == "JPEG":
-        Image.fromarray(pixels).save(buffer, format="JPEG", quality=98 if noisy else 90)
-    else:
-        Image.fromarray(pixels).save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
-def fundus_image(seed: int, side: int = 384, fmt: str = "JPEG", noisy: bool = False) -> FundusImage:
-    """A synthetic photograph decoded the way the kiosk decodes a real one."""
-    ext = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "BMP": "bmp"}[fmt]
-    data = fundus_bytes(seed, side, fmt, noisy)
-    return decode_fundus(data, source=f"/camera/DCIM/IMG_{seed:04d}.{ext}")
-
-
-REFER = Decision(
-    Urgency.REFER,
-    "Referable diabetic retinopathy",
-    "See an eye specialist within 3 months.",
-    3,
-)
-RETAKE = Decision(
-    Urgency.RETAKE_OR_EXAMINE,
-    "The photograph could not be graded",
-    "An eye examination is needed within 2 weeks.",
-    None,
-    2,
-)
-MODEL = ModelIdentity("retiscreen-grader", "1.2.0", "ab" * 32)
-
-
-def make_screening(
-    screening_id: str,
-    *,
-    patient_id: str = "P-1001",
-    name: str = "Ada Example",
-    started_at: datetime | None = None,
-    right: FundusImage | None = None,
-    left: FundusImage | None = None,
-    left_skipped: bool = False,
-    operator: str = "op-anna",
-) -> Screening:
-    """Right eye gradable and referable; left eye ungradable (or skipped, no photo)."""
-    right = right if right is not None else fundus_image(1)
-    right_eye = EyeResult(
-        laterality=Laterality.RIGHT,
-        image=right,
-        quality=QualityReport(
-            gradable=True,
-            score=0.91,
-            reasons=(),
-            measures={"sharpness": 12.5, "brightness": 0.43, "saturated": math.inf},
-            model_probability=0.93,
-        ),
-        grade=GradeResult(
-            grade=ICDRGrade.MODERATE,
-            probabilities=(0.05, 0.15, 0.6, 0.15, 0.05),
-            referable_probability=0.8,
-            referable=True,
-            threshold=0.42,
-            model=MODEL,
-            provider="CPUExecutionProvider",
-        ),
-        decision=REFER,
-        timings_ms={"decode": 12.0, "quality": 30.25, "grade": 80.5},
-    )
-    if left_skipped:
-        left_eye = EyeResult(
-            laterality=Laterality.LEFT,
-            image=None,
-            quality=None,
-            grade=None,
-            decision=RETAKE,
-            skipped_reason="Prosthetic eye",
-        )
-    else:
-        left = left if left is not None else fundus_image(2)
-        left_eye = EyeResult(
-            laterality=Laterality.LEFT,
-            image=left,
-            quality=QualityReport(
-                gradable=False,
-                score=0.2,
-                reasons=(QualityReason.BLURRED, QualityReason.MODEL_REJECTED),
-                measures={"sharpness": 1.5, "brightness": 0.4},
-                model_probability=None,
-            ),
-            grade=None,
-            decision=RETAKE,
-            timings_ms={"decode": 11.0},
-        )
-    return Screening(
-        screening_id=screening_id,
-        patient=Patient(patient_id, name, date(1961, 5, 17), "F"),
-        operator=operator,
-        site="clinic-north",
-        started_at=started_at or datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=UTC),
-        eyes=(right_eye, left_eye),
-        decision=REFER,
-    )
-
-
-def assert_same_screening(loaded: Screening, original: Screening) -> None:
-    """Equal in everything; photographs compared by bytes and decoded pixels."""
-    assert screening_to_dict(loaded) == screening_to_dict(original)
-    for eye in original.eyes:
-        other = loaded.eye(eye.laterality)
-        assert other is not None
-        if eye.image is None:
-            assert other.image is None
-            continue
-        assert other.image is not None
-        assert other.image.data == eye.image.data
-        assert other.image.sha256 == eye.image.sha256
-        assert np.array_equal(other.image.pixels, eye.image.pixels)
-        assert (other.image.source, other.image.original_size, other.image.file_format) == (
-            eye.image.source,
-            eye.image.original_size,
-            eye.image.file_format,
-        )
-    # Identical to the original once the photographs are the same objects.
-    originals = {eye.laterality: eye.image for eye in original.eyes}
-    rebuilt = Screening(
-        loaded.screening_id,
-        loaded.patient,
-        loaded.operator,
-        loaded.site,
-        loaded.started_at,
-        tuple(
-            EyeResult(
-                e.laterality,
-                originals[e.laterality],
-                e.quality,
-                e.grade,
-                e.decision,
-                e.error,
-                e.skipped_reason,
-                e.timings_ms,
-            )
-            for e in loaded.eyes
-        ),
-        loaded.decision,
-    )
-    assert rebuilt == original
+MODEL = builders.MODEL
 
 
 def raw(store: ScreeningStore) -> sqlite3.Connection:
@@ -290,8 +116,9 @@ def test_rows_hold_the_searchable_columns(store: ScreeningStore) -> None:
     db = sqlite_utils.Database(raw(store))
     row = next(db.query("SELECT * FROM screenings"))
     assert row["patient_id"] == "P-1001"
-    assert row["decision_urgency"] == int(Urgency.REFER)
-    assert row["decision_headline"] == "Referable diabetic retinopathy"
+    assert row["decision_kind"] == "refer"
+    assert row["decision_urgency"] == DecisionKind.REFER.severity
+    assert row["decision_headline"] == "Refer to an eye specialist"
     assert (row["model_name"], row["model_version"], row["model_sha256"], row["provider"]) == (
         MODEL.name,
         MODEL.version,
@@ -463,8 +290,9 @@ def test_history_is_newest_first_and_filters(store: ScreeningStore) -> None:
         "started_at": (base + timedelta(hours=1)).isoformat(),
         "patient_id": "P-2002",
         "name": "Bob 50%_Off",
-        "decision_headline": "Referable diabetic retinopathy",
-        "urgency": int(Urgency.REFER),
+        "decision_headline": "Refer to an eye specialist",
+        "decision_kind": "refer",
+        "urgency": DecisionKind.REFER.severity,
     }
     assert [h["screening_id"] for h in store.history(patient_id="P-1001")] == ["S-a", "S-b"]
     assert [h["screening_id"] for h in store.history(search="bob")] == ["S-c"]
@@ -631,12 +459,14 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
     original = make_screening("S-old")
     with ScreeningStore(root) as s:
         s.save_screening(original)
-    # Turn it into exactly what version 1 of the code wrote: no v2 indexes.
+    # Turn it into exactly what version 1 of the code wrote: no v2 indexes, no v3 columns.
     with sqlite3.connect(root / "retiscreen.db") as conn:
         for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         ).fetchall():
             conn.execute(f"DROP INDEX {name}")
+        conn.execute("ALTER TABLE screenings DROP COLUMN decision_kind")
+        conn.execute("ALTER TABLE eye_images DROP COLUMN status")
         conn.execute("PRAGMA user_version = 1")
     conn.close()
 
@@ -649,6 +479,53 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     assert old.execute("SELECT screening_id FROM screenings").fetchall() == [("S-old",)]
     old.close()
+
+
+def _as_written_before_decisions_were_data(db_path: Path, screening: Screening) -> None:
+    """Rewrite a saved screening into what schema v2 / snapshot format 1 held: an urgency
+    number and English wording instead of kinds, no eye status."""
+    snapshot = screening_to_dict(screening)
+    legacy_urgency = {"routine": 0, "examine": 1, "unavailable": 1, "refer": 2, "urgent": 3}
+    old_headline = {1: "Photograph could not be graded", 2: "Refer to an eye specialist"}
+
+    def old_decision(decision: dict[str, object]) -> dict[str, object]:
+        urgency = legacy_urgency[str(decision.pop("kind"))]
+        return {"urgency": urgency, "headline": old_headline[urgency], "advice": "…", **decision}
+
+    snapshot["format"] = 1
+    snapshot["decision"] = old_decision(snapshot["decision"])
+    for eye in snapshot["eyes"]:
+        del eye["status"]
+        eye["decision"] = old_decision(eye["decision"])
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TRIGGER screenings_no_update")
+        conn.execute("DROP TRIGGER eye_images_no_update")
+        conn.execute(
+            "UPDATE screenings SET snapshot_json = ?, decision_headline = ?, decision_urgency = 2",
+            [json.dumps(snapshot), old_headline[2]],
+        )
+        conn.execute("ALTER TABLE screenings DROP COLUMN decision_kind")
+        conn.execute("ALTER TABLE eye_images DROP COLUMN status")
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+
+
+def test_records_from_before_decisions_were_data_are_read_as_kinds(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    original = make_screening("S-legacy")
+    with ScreeningStore(root) as s:
+        s.save_screening(original)
+    _as_written_before_decisions_were_data(root / "retiscreen.db", original)
+    with ScreeningStore(root) as s:
+        (row,) = s.history()
+        assert (row["decision_kind"], row["urgency"]) == ("refer", DecisionKind.REFER.severity)
+        assert_same_screening(s.load_screening("S-legacy"), original)
+    with sqlite3.connect(root / "retiscreen.db") as conn:
+        statuses = conn.execute("SELECT laterality, status FROM eye_images").fetchall()
+        assert sorted(statuses) == [("left", "ungradable"), ("right", "graded")]
+        with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
+            conn.execute("UPDATE screenings SET operator = 'x'")
+    conn.close()
 
 
 def test_a_newer_database_is_refused_and_left_untouched(tmp_path: Path) -> None:

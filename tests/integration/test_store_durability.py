@@ -6,7 +6,6 @@ Child processes load this file by path and call one of the ``*_worker`` function
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import queue
@@ -19,31 +18,19 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from retiscreen.store import ScreeningStore, StorageError
+from tests.support import builders as factories
 
 HERE = Path(__file__).resolve()
 
 
-def _load_factories() -> ModuleType:
-    """test_store_db.py's synthetic-screening factories (tests are not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        "_store_factories", HERE.with_name("test_store_db.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-factories = _load_factories()
-
 CHILD = (
     "import importlib.util, sys\n"
+    f"sys.path.insert(0, {str(HERE.parents[2])!r})\n"
     "spec = importlib.util.spec_from_file_location('_store_durability', sys.argv[1])\n"
     "module = importlib.util.module_from_spec(spec)\n"
     "spec.loader.exec_module(module)\n"

@@ -12,12 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shiboken6
 from pytestqt.qtbot import QtBot
 
-from retiscreen.domain import Laterality, QualityReason, Urgency
+from retiscreen import catalogue
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import DecisionKind, EyeStatus, Laterality, QualityReason
+from retiscreen.palette import DECISION_COLOURS
 from retiscreen.report.printing import printer_ready
 from retiscreen.settings import Settings
 from retiscreen.ui import texts
@@ -101,9 +105,9 @@ def test_full_screening_is_stored_and_printed(
     assert screening.eyes[0].image.sha256 == screening.eyes[1].image.sha256  # type: ignore[union-attr]
     # what the screen shows is what was stored
     light = window.result.light
-    assert light.urgency == screening.decision.urgency
-    assert light.headline.text() == screening.decision.headline
-    assert light.advice.text() == screening.decision.advice
+    assert light.kind == screening.decision.kind
+    assert light.headline.text() == ENGLISH.headline(screening.decision)
+    assert light.advice.text() == ENGLISH.advice(screening.decision)
     assert (
         texts.long_date(
             screening.decision.follow_up_date(  # type: ignore[arg-type]
@@ -112,7 +116,7 @@ def test_full_screening_is_stored_and_printed(
         )
         in light.due.text()
     )
-    grade_words = screening.eyes[0].grade.grade.words  # type: ignore[union-attr]
+    grade_words = ENGLISH.grade(screening.eyes[0].grade.grade)  # type: ignore[union-attr]
     assert grade_words in window.result.cards[Laterality.RIGHT].grade.text()
 
     reports = store.reports_for(screening.screening_id)
@@ -157,7 +161,7 @@ def test_ungradable_photo_then_retake_with_a_good_one(
 
     take_photo(qtbot, window)
     assert capture.verdict.level == "error"
-    assert QualityReason.NOT_FUNDUS.message in capture.verdict.text()
+    assert ENGLISH.quality(QualityReason.NOT_FUNDUS) in capture.verdict.text()
     assert not capture.use.isVisible()
     assert not capture.accept_ungradable.isVisible()
     assert capture.retake.isVisible() and "1" in capture.retake.text()
@@ -195,7 +199,7 @@ def test_retakes_used_up_then_accepted_as_ungradable(
     take_photo(qtbot, window)
     touch(qtbot, capture.retake)
     take_photo(qtbot, window)
-    assert QualityReason.BLURRED.message in capture.verdict.text()
+    assert ENGLISH.quality(QualityReason.BLURRED) in capture.verdict.text()
     assert not capture.retake.isVisible()
     touch(qtbot, capture.accept_ungradable)
     assert capture.side == Laterality.LEFT
@@ -208,7 +212,7 @@ def test_retakes_used_up_then_accepted_as_ungradable(
     right = screening.eye(Laterality.RIGHT)
     assert right is not None and right.grade is None
     assert right.quality is not None and QualityReason.BLURRED in right.quality.reasons
-    assert screening.decision.urgency >= Urgency.RETAKE_OR_EXAMINE
+    assert screening.decision.kind.severity >= DecisionKind.EXAMINE.severity
     card = window.result.cards[Laterality.RIGHT]
     assert "not gradable" in card.quality.text()
 
@@ -232,7 +236,45 @@ def test_an_eye_can_be_skipped_with_a_reason(
     screening = store.load_screening(store.history()[0]["screening_id"])
     left = screening.eye(Laterality.LEFT)
     assert left is not None and left.skipped_reason == "Artificial eye (prosthesis)"
+    assert left.status is EyeStatus.ABSENT and left.decision is None
     assert "prosthesis" in window.result.cards[Laterality.LEFT].quality.text()
+
+
+def test_decisions_do_not_depend_on_any_wording(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every catalogue text in every language replaced by nonsense: an ungradable right
+    eye and a declined left eye still give the amber EXAMINE light and its next steps,
+    never a green routine result."""
+    for language, words in catalogue.TEXTS.items():
+        for key in list(words):
+            monkeypatch.setitem(words, key, f"zz-{language}-{len(key)}")
+    stage(camera_dir, ("01-blurred.png", images.blurred()))
+    window = open_kiosk(make_settings(capture={"max_retakes": 0}))
+    start_to_right_eye(qtbot, window)
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.accept_ungradable)
+    touch(qtbot, window.capture.skip)
+    declined = next(b for r, b in window.capture.skip_buttons if "declined" in r)
+    touch(qtbot, declined)
+    wait_for_result(qtbot, window)
+    light = window.result.light
+    assert light.kind is DecisionKind.EXAMINE
+    assert DECISION_COLOURS[DecisionKind.EXAMINE][0] in light.styleSheet()
+    assert light.headline.text() == "zz-en-25"
+    assert window.result.finish.isVisible() and window.result.reprint.isEnabled()
+    store = window.ctx.service.store
+    (row,) = store.history()
+    assert row["decision_kind"] == "examine"
+    screening = store.load_screening(row["screening_id"])
+    assert [e.status for e in screening.eyes] == [
+        EyeStatus.UNGRADABLE,
+        EyeStatus.NOT_PHOTOGRAPHED,
+    ]
 
 
 def test_wrong_or_mismatched_identifiers_are_refused(
@@ -296,7 +338,7 @@ def test_idle_timeout_clears_patient_data_from_every_page(
     assert leftovers == []
     assert not window.capture.photo.has_image
     assert not any(card.photo.has_image for card in window.result.cards.values())
-    assert window.result.light.urgency is None
+    assert window.result.light.kind is None
     # the screening itself was saved before the screen was cleared
     assert window.ctx.service.store.history()[0]["patient_id"] == "MRN-IDLE-42"
 
@@ -449,7 +491,7 @@ def test_grading_saving_and_printing_run_off_the_gui_thread(
 
     for owner, name in [
         (pipeline, "check"),
-        (pipeline, "assess_eye"),
+        (pipeline, "assess_eyes"),
         (service, "record"),
         (service, "print_report"),
     ]:
@@ -459,9 +501,40 @@ def test_grading_saving_and_printing_run_off_the_gui_thread(
         take_photo(qtbot, window)
         touch(qtbot, window.capture.use)
     wait_for_result(qtbot, window)
-    assert set(threads) == {"check", "assess_eye", "record", "print_report"}
+    assert set(threads) == {"check", "assess_eyes", "record", "print_report"}
     main = threading.main_thread().name
     assert main not in threads.values(), threads
+
+
+def test_each_photograph_is_checked_once_and_both_eyes_graded_in_one_call(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The verdict the operator saw is the one graded: no second quality pass, and the
+    two eyes go through the grader together."""
+    stage(camera_dir, ("01.jpg", images.good()), ("02.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    pipeline = window.ctx.pipeline
+    assert pipeline.grader is not None and pipeline.gradability is not None
+    calls: dict[str, list[int]] = {"quality": [], "grade": []}
+    for name, owner in (("quality", pipeline.gradability), ("grade", pipeline.grader)):
+        method = "probability" if name == "quality" else "grade"
+        real = getattr(owner, method)
+
+        def counting(items: list[object], _real: Any = real, _name: str = name) -> object:
+            calls[_name].append(len(items))
+            return _real(items)
+
+        monkeypatch.setattr(owner, method, counting)
+    start_to_right_eye(qtbot, window)
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    assert calls == {"quality": [1, 1], "grade": [2]}
 
 
 def test_an_unexpected_grading_failure_can_be_retried(
@@ -474,7 +547,7 @@ def test_an_unexpected_grading_failure_can_be_retried(
     stage(camera_dir, ("01.jpg", images.good()))
     window = open_kiosk(make_settings())
     pipeline = window.ctx.pipeline
-    real = pipeline.assess_eye
+    real = pipeline.assess_eyes
     failures = iter([RuntimeError("onnxruntime: out of memory")])
 
     def flaky(*args: object, **kwargs: object) -> object:
@@ -482,7 +555,7 @@ def test_an_unexpected_grading_failure_can_be_retried(
             raise error
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "assess_eye", flaky)
+    monkeypatch.setattr(pipeline, "assess_eyes", flaky)
     start_to_right_eye(qtbot, window)
     for _ in range(2):
         take_photo(qtbot, window)

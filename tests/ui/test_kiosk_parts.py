@@ -12,16 +12,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from retiscreen.domain import (
-    ICDR_WORDS,
-    QUALITY_MESSAGES,
     FundusImage,
     Laterality,
     QualityReason,
     QualityReport,
 )
-from retiscreen.rules import ReferralRules
 from retiscreen.settings import Settings, SettingsError, load_settings
-from retiscreen.ui import texts
 from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.operators import OperatorBook, OperatorError, check_admin_pin
 from retiscreen.ui.session import EyeCapture, ScreeningDraft, normalise_id, parse_dob
@@ -137,32 +133,6 @@ def test_a_barcode_scanner_burst_is_recognised(qtbot: QtBot) -> None:
         qtbot.keyClicks(field, "MRN7", delay=120)  # a person typing
         qtbot.keyClick(field, "\r")
     assert not field.was_scanned
-
-
-def test_screen_wording_matches_the_core_in_english() -> None:
-    """texts.py copies the core's sentences for lupdate; they must not drift apart."""
-    assert {r: texts.QUALITY[r] for r in QualityReason} == QUALITY_MESSAGES
-    assert texts.GRADES == ICDR_WORDS
-    rules = ReferralRules(rescreen_months=24, refer_months=2, urgent_weeks=1, ungradable_months=3)
-    decisions = [
-        rules.rescreen(),
-        rules.ungradable(),
-        rules.urgent(),
-        rules.cannot_grade("model file grader.onnx is missing"),
-    ]
-    for decision in decisions:
-        assert decision.headline in texts.HEADLINES
-        template = texts.ADVICE[decision.headline]
-        why = "model file grader.onnx is missing"
-        assert (
-            template.format(
-                months=decision.follow_up_months, weeks=decision.follow_up_weeks, why=why
-            )
-            == decision.advice
-        )
-        # with no translation installed, the core's English is shown verbatim
-        assert texts.headline(decision) == decision.headline
-        assert texts.advice(decision) == decision.advice
 
 
 def test_idle_countdown_pauses_for_background_work_without_restarting(qtbot: QtBot) -> None:

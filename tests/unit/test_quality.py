@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import QualityReason
 from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import load_fundus
@@ -27,7 +28,7 @@ def test_black_frame_is_not_a_fundus() -> None:
     report = assess_image(np.zeros((700, 700, 3), np.uint8))
     assert not report.gradable
     assert report.reasons == (QualityReason.NOT_FUNDUS,)
-    assert "retinal photograph" in report.messages[0]
+    assert "retinal photograph" in ENGLISH.quality(report.reasons[0])
 
 
 def test_uniform_bright_frame_is_not_a_fundus() -> None:

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from retiscreen import catalogue
 from retiscreen.domain import (
+    DecisionKind,
     EyeResult,
     FundusImage,
-    GradeResult,
     ICDRGrade,
     Laterality,
     ModelIdentity,
@@ -27,13 +28,14 @@ from retiscreen.domain import (
     QualityReason,
     QualityReport,
     Screening,
-    Urgency,
 )
+from retiscreen.palette import DECISION_COLOURS
 from retiscreen.report import pdf as report_pdf
-from retiscreen.report.pdf import DISCLAIMER, URGENCY_COLOURS, page_size, render_report
+from retiscreen.report.pdf import DISCLAIMER, page_size, render_report
 from retiscreen.report.verification import qr_payload
 from retiscreen.rules import ReferralRules
 from retiscreen.settings import ClinicSettings, ReportSettings
+from tests.support import builders
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdftoppm"))
 pytestmark = pytest.mark.skipif(
@@ -72,40 +74,30 @@ def fundus(seed: int = 0) -> FundusImage:
 
 
 def graded(laterality: Laterality, grade: ICDRGrade, probability: float) -> EyeResult:
-    result = GradeResult(
-        grade,
-        (0.2, 0.2, 0.2, 0.2, 0.2),
-        probability,
-        probability >= 0.5,
-        0.5,
-        MODEL,
-        "CUDAExecutionProvider",
-    )
-    quality = QualityReport(True, 0.93, (), {"sharpness": 1.0})
-    return EyeResult(
+    return builders.graded_eye(
         laterality,
-        fundus(int(laterality is Laterality.LEFT)),
-        quality,
-        result,
-        RULES.for_grade(result),
+        grade,
+        probability,
+        image=fundus(int(laterality is Laterality.LEFT)),
+        quality=QualityReport(True, 0.93, (), {"sharpness": 1.0}),
+        model=MODEL,
+        provider="CUDAExecutionProvider",
     )
 
 
 def ungradable(laterality: Laterality) -> EyeResult:
-    quality = QualityReport(False, 0.18, (QualityReason.BLURRED, QualityReason.TOO_DARK), {})
-    return EyeResult(laterality, fundus(3), quality, None, RULES.ungradable())
+    return builders.ungradable_eye(laterality, image=fundus(3))
 
 
 def screening(*eyes: EyeResult, patient: Patient | None = None, **changes: object) -> Screening:
     patient = patient or Patient("MRN-004211", "Amelia Thornbury", date(1958, 11, 2), "F")
-    built = Screening(
-        "scr-2025-0042",
-        patient,
-        "nurse.okafor",
-        "Northside kiosk 1",
-        WHEN,
-        tuple(eyes),
-        RULES.for_patient(eyes),
+    built = builders.screening(
+        *eyes,
+        screening_id="scr-2025-0042",
+        patient=patient,
+        operator="nurse.okafor",
+        site="Northside kiosk 1",
+        started_at=WHEN,
     )
     return replace(built, **changes) if changes else built  # type: ignore[arg-type]
 
@@ -176,8 +168,9 @@ def page_image(path: Path, tmp_path: Path, dpi: int = 100, page: int = 1) -> np.
     return np.asarray(Image.open(f"{prefix}.png").convert("RGB"))
 
 
-def colour_pixels(image: np.ndarray, urgency: Urgency, tolerance: int = 24) -> int:
-    target = np.array([round(c * 255) for c in URGENCY_COLOURS[urgency].rgb()], np.int16)
+def colour_pixels(image: np.ndarray, kind: DecisionKind, tolerance: int = 24) -> int:
+    hex_colour = DECISION_COLOURS[kind][0]
+    target = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], np.int16)
     return int((np.abs(image.astype(np.int16) - target).max(axis=2) <= tolerance).sum())
 
 
@@ -268,30 +261,30 @@ def test_metadata_carries_no_patient_identifiers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("eyes", "urgency", "headline", "due"),
+    ("eyes", "kind", "headline", "due"),
     [
         (
             (ICDRGrade.NONE, ICDRGrade.MILD),
-            Urgency.ROUTINE_RESCREEN,
+            DecisionKind.ROUTINE,
             "No referable diabetic retinopathy",
             "5 March 2026",
         ),
         (
             (ICDRGrade.MODERATE, ICDRGrade.NONE),
-            Urgency.REFER,
+            DecisionKind.REFER,
             "Refer to an eye specialist",
             "5 June 2025",
         ),
         (
             (ICDRGrade.PROLIFERATIVE, ICDRGrade.MODERATE),
-            Urgency.URGENT,
+            DecisionKind.URGENT,
             "URGENT referral to an eye specialist",
             "19 March 2025",
         ),
         (
             (None, ICDRGrade.NONE),
-            Urgency.RETAKE_OR_EXAMINE,
-            "Photograph could not be graded",
+            DecisionKind.EXAMINE,
+            "Eye examination needed: an eye could not be checked",
             "5 April 2025",
         ),
     ],
@@ -299,7 +292,7 @@ def test_metadata_carries_no_patient_identifiers(tmp_path: Path) -> None:
 def test_traffic_light_colour_and_qr(
     tmp_path: Path,
     eyes: tuple[ICDRGrade | None, ICDRGrade],
-    urgency: Urgency,
+    kind: DecisionKind,
     headline: str,
     due: str,
 ) -> None:
@@ -309,7 +302,7 @@ def test_traffic_light_colour_and_qr(
         else graded(Laterality.RIGHT, eyes[0], 0.9 if eyes[0].referable else 0.2)
     )
     scr = screening(right, graded(Laterality.LEFT, eyes[1], 0.1))
-    assert scr.decision.urgency is urgency
+    assert scr.decision.kind is kind
     path = render(tmp_path, scr, patient_letter=False)
     text = text_of(path)
     assert headline in text
@@ -319,9 +312,9 @@ def test_traffic_light_colour_and_qr(
     not_white = (image.min(axis=2) < 240).mean()
     assert 0.05 < not_white < 0.8, "page looks blank or solid"
     assert image.std() > 20
-    assert colour_pixels(image, urgency) > 3000, "the traffic-light colour is missing"
-    for other in Urgency:
-        if other is not urgency:
+    assert colour_pixels(image, kind) > 3000, "the traffic-light colour is missing"
+    for other in DecisionKind:
+        if DECISION_COLOURS[other] != DECISION_COLOURS[kind]:
             assert colour_pixels(image, other) < 300, f"unexpected {other.name} colour"
 
     decoded = decode_qr(image) or decode_qr(page_image(path, tmp_path, dpi=200))
@@ -346,7 +339,7 @@ def test_letter_page_shows_the_colour_too(tmp_path: Path) -> None:
     )
     path = render(tmp_path, scr, patient_letter=True)
     image = page_image(path, tmp_path, dpi=72, page=2)
-    assert colour_pixels(image, Urgency.URGENT) > 2000
+    assert colour_pixels(image, DecisionKind.URGENT) > 2000
 
 
 # ---------------------------------------------------------------- missing pieces
@@ -354,21 +347,18 @@ def test_letter_page_shows_the_colour_too(tmp_path: Path) -> None:
 
 def test_eye_without_image_skipped_eye_and_grader_failure(tmp_path: Path) -> None:
     error = "the grading model file failed its integrity check"
-    right = EyeResult(
-        Laterality.RIGHT,
-        fundus(0),
-        QualityReport(True, 0.8, (), {}),
-        None,
-        RULES.cannot_grade(error),
+    right = replace(
+        builders.unavailable_eye(Laterality.RIGHT),
+        image=fundus(0),
+        quality=QualityReport(True, 0.8, (), {}),
         error=error,
     )
-    left = EyeResult(
-        Laterality.LEFT, None, None, None, RULES.ungradable(), skipped_reason="prosthetic eye"
-    )
+    left = builders.skipped_eye(Laterality.LEFT, "prosthetic eye", absent=True)
     path = render(tmp_path, screening(right, left), patient_letter=False)
     text = text_of(path)
     assert "Cannot grade: refer for an eye examination" in text
-    assert f"Grade: Not graded: {error}" in text
+    assert f"Grade: Not graded: grading unavailable: {error}" in text
+    assert "Eye absent (recorded by the operator) (prosthetic eye)" in text
     assert "No image" in text
     assert "prosthetic eye" in text
     assert "Grader: grader not run" in text
@@ -382,8 +372,8 @@ def test_ungradable_eye_lists_quality_reasons(tmp_path: Path) -> None:
     assert "Quality: Not gradable (score 0.18)" in text
     assert "The photograph is blurred" in text
     assert "The photograph is too dark" in text
-    assert "Grade: Not graded: the photograph is not gradable" in text
-    assert "Photograph could not be graded" in text  # the worse eye decides
+    assert "Grade: Could not be graded: photograph quality" in text
+    assert "Eye examination needed" in text  # the worse eye decides
 
 
 def test_only_one_eye_in_screening(tmp_path: Path) -> None:
@@ -448,28 +438,26 @@ LONG_NAME = "Maximiliana Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh "
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 @pytest.mark.parametrize("letter", [False, True])
-def test_very_long_fields_stay_on_one_page(tmp_path: Path, paper: str, letter: bool) -> None:
+def test_very_long_fields_stay_on_one_page(
+    tmp_path: Path, paper: str, letter: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     long_reason = "grader crashed: " + "out of memory while allocating tensor " * 30
     reasons = tuple(QualityReason)
-    right = EyeResult(
-        Laterality.RIGHT,
-        None,
-        QualityReport(False, 0.0, reasons, {}),
-        None,
-        RULES.cannot_grade(long_reason),
+    right = replace(
+        builders.unavailable_eye(Laterality.RIGHT),
+        image=None,
+        quality=QualityReport(False, 0.0, reasons, {}),
         error=long_reason,
     )
-    left = EyeResult(
-        Laterality.LEFT,
-        fundus(1),
-        QualityReport(False, 0.01, reasons, {}),
-        None,
-        RULES.ungradable(),
+    left = replace(
+        builders.ungradable_eye(Laterality.LEFT, reasons=reasons),
+        image=fundus(1),
+        quality=QualityReport(False, 0.01, reasons, {}),
     )
-    decision = replace(
-        RULES.for_patient((right, left)),
-        headline="Refer now " * 30,
-        advice="Please attend the eye clinic. " * 60,
+    kind = RULES.for_patient((right, left)).kind.value
+    monkeypatch.setitem(catalogue.TEXTS["en"], f"decision.{kind}.headline", "Refer now " * 30)
+    monkeypatch.setitem(
+        catalogue.TEXTS["en"], f"decision.{kind}.advice", "Please attend the eye clinic. " * 60
     )
     scr = screening(
         right,
@@ -478,7 +466,6 @@ def test_very_long_fields_stay_on_one_page(tmp_path: Path, paper: str, letter: b
         operator="operator " * 40,
         site="site " * 40,
         screening_id="S" * 300,
-        decision=decision,
     )
     clinic = ClinicSettings(
         name="The Very Long Named Regional Diabetic Eye Screening Service " * 6,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retiscreen.domain import Urgency, add_months
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import DecisionKind, add_months
 from retiscreen.rules import ReferralRules
 from retiscreen.settings import SettingsError, load_settings
 
@@ -21,20 +22,20 @@ def test_add_months_clamps_to_month_end() -> None:
 def test_follow_up_dates() -> None:
     rules = ReferralRules()
     today = date(2026, 11, 27)
-    assert rules.rescreen().follow_up_date(today) == date(2027, 11, 27)
-    assert rules.urgent().follow_up_date(today) == date(2026, 12, 11)
-    assert rules.ungradable().follow_up_date(today) == date(2026, 12, 27)
+    assert rules.decision(DecisionKind.ROUTINE).follow_up_date(today) == date(2027, 11, 27)
+    assert rules.decision(DecisionKind.URGENT).follow_up_date(today) == date(2026, 12, 11)
+    assert rules.decision(DecisionKind.EXAMINE).follow_up_date(today) == date(2026, 12, 27)
 
 
 def test_programme_intervals_change_the_words() -> None:
     rules = ReferralRules(rescreen_months=24)
-    decision = rules.rescreen()
-    assert decision.follow_up_months == 24 and "24 months" in decision.advice
+    decision = rules.decision(DecisionKind.ROUTINE)
+    assert decision.follow_up_months == 24 and "24 months" in ENGLISH.advice(decision)
 
 
 def test_patient_decision_needs_an_assessed_eye() -> None:
     decision = ReferralRules().for_patient([])
-    assert decision.urgency == Urgency.RETAKE_OR_EXAMINE
+    assert decision.kind == DecisionKind.EXAMINE
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ from PIL import Image
 
 from retiscreen.domain import (
     Decision,
+    DecisionKind,
     EyeResult,
+    EyeStatus,
     FundusImage,
     GradeResult,
     ICDRGrade,
@@ -25,11 +27,11 @@ from retiscreen.domain import (
     QualityReason,
     QualityReport,
     Screening,
-    Urgency,
 )
 from retiscreen.imaging.load import decode_fundus
 from retiscreen.store import screening_from_dict, screening_to_dict
 from retiscreen.store.serialize import SNAPSHOT_FORMAT
+from tests.support import builders
 
 
 def synthetic_fundus(seed: int, fmt: str = "JPEG") -> FundusImage:
@@ -49,6 +51,7 @@ def synthetic_fundus(seed: int, fmt: str = "JPEG") -> FundusImage:
 def screening(**changes: Any) -> Screening:
     right = EyeResult(
         laterality=Laterality.RIGHT,
+        status=EyeStatus.GRADED,
         image=synthetic_fundus(1),
         quality=QualityReport(True, 0.87, (), {"sharpness": 10.25, "vessels": 0.3}, 0.91),
         grade=GradeResult(
@@ -60,17 +63,18 @@ def screening(**changes: Any) -> Screening:
             model=ModelIdentity("grader", "2.0.1", "cd" * 32),
             provider="CUDAExecutionProvider",
         ),
-        decision=Decision(Urgency.URGENT, "Urgent referral", "See a specialist.", None, 4),
+        decision=Decision(DecisionKind.URGENT, None, 4),
         timings_ms={"grade": 41.5},
     )
     left = EyeResult(
         laterality=Laterality.LEFT,
+        status=EyeStatus.UNGRADABLE,
         image=synthetic_fundus(2, "PNG"),
         quality=QualityReport(
             False, 0.1, (QualityReason.TOO_DARK, QualityReason.CUT_OFF), {"brightness": 0.02}
         ),
         grade=None,
-        decision=Decision(Urgency.RETAKE_OR_EXAMINE, "Not gradable", "Retake.", None, 2),
+        decision=Decision(DecisionKind.EXAMINE, None, 2),
         error=None,
     )
     base = Screening(
@@ -80,7 +84,7 @@ def screening(**changes: Any) -> Screening:
         site="site-a",
         started_at=datetime(2026, 6, 1, 14, 5, 6, 789, tzinfo=timezone(timedelta(hours=-5))),
         eyes=(right, left),
-        decision=Decision(Urgency.URGENT, "Urgent referral", "See a specialist.", None, 4),
+        decision=Decision(DecisionKind.URGENT, None, 4),
     )
     return replace(base, **changes)
 
@@ -121,26 +125,16 @@ def test_no_pixels_or_file_bytes_in_the_snapshot() -> None:
         "sha256": "cd" * 32,
     }
     assert d["eyes"][1]["quality"]["reasons"] == ["too_dark", "cut_off"]
-    assert d["decision"]["urgency"] == 3 and d["format"] == SNAPSHOT_FORMAT
+    assert d["decision"]["kind"] == "urgent" and d["format"] == SNAPSHOT_FORMAT
+    assert [eye["status"] for eye in d["eyes"]] == ["graded", "ungradable"]
 
 
 def test_naive_times_skipped_eyes_and_missing_parts() -> None:
-    skipped = EyeResult(
-        Laterality.LEFT,
-        None,
-        None,
-        None,
-        Decision(Urgency.RETAKE_OR_EXAMINE, "No photo", "Examine.", 1),
-        skipped_reason="Prosthesis",
+    skipped = builders.skipped_eye(Laterality.LEFT, "Prosthesis", absent=True)
+    failed = builders.unreadable_eye(
+        Laterality.RIGHT, "The file x.jpg is empty (0 bytes): the transfer failed."
     )
-    failed = EyeResult(
-        Laterality.RIGHT,
-        None,
-        None,
-        None,
-        Decision(Urgency.RETAKE_OR_EXAMINE, "Error", "Retake.", None),
-        error="The file x.jpg is empty (0 bytes): the transfer failed.",
-    )
+    assert skipped.decision is None
     original = screening(
         eyes=(failed, skipped),
         started_at=datetime(2026, 1, 1, 8, 0),
@@ -222,7 +216,8 @@ def test_damaged_snapshots_are_refused(mutate: Any, message: str) -> None:
     "mutate",
     [
         lambda d: d["eyes"][0].update(laterality="both"),
-        lambda d: d["decision"].update(urgency=7),
+        lambda d: d["decision"].update(kind="maybe"),
+        lambda d: d["eyes"][0].update(status="squinting"),
         lambda d: d["eyes"][1]["quality"].update(reasons=["smudged"]),
         lambda d: d.update(started_at="yesterday"),
     ],

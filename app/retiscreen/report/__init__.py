@@ -8,7 +8,7 @@
   retries lives in the store and calls it).
 """
 
-from retiscreen.report.pdf import DISCLAIMER, URGENCY_COLOURS, page_size, render_report
+from retiscreen.report.pdf import DISCLAIMER, page_size, render_report
 from retiscreen.report.printing import (
     PrinterError,
     PrinterProblem,
@@ -33,7 +33,6 @@ from retiscreen.report.verification import (
 
 __all__ = [
     "DISCLAIMER",
-    "URGENCY_COLOURS",
     "PrinterError",
     "PrinterProblem",
     "PrinterState",

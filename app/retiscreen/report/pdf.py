@@ -38,7 +38,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from retiscreen.domain import Decision, EyeResult, Laterality, Screening, Urgency
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import Decision, EyeResult, Laterality, Screening
+from retiscreen.palette import DECISION_COLOURS
 from retiscreen.report.verification import qr_payload
 from retiscreen.settings import ClinicSettings, ReportSettings, bundled_dir
 
@@ -55,19 +57,6 @@ DR_EXPLAINED = (
     "why regular eye photographs matter: treatment started early protects your sight."
 )
 
-URGENCY_COLOURS: dict[Urgency, colors.Color] = {
-    Urgency.ROUTINE_RESCREEN: colors.HexColor("#1E7B34"),  # green
-    Urgency.RETAKE_OR_EXAMINE: colors.HexColor("#F2B200"),  # amber
-    Urgency.REFER: colors.HexColor("#E8590C"),  # orange
-    Urgency.URGENT: colors.HexColor("#C8102E"),  # red
-}
-"""The traffic light; the headline text keeps the meaning on a black-and-white printer."""
-_URGENCY_TEXT: dict[Urgency, colors.Color] = {
-    Urgency.ROUTINE_RESCREEN: colors.white,
-    Urgency.RETAKE_OR_EXAMINE: colors.black,
-    Urgency.REFER: colors.white,
-    Urgency.URGENT: colors.white,
-}
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 MARGIN = 36.0
@@ -483,17 +472,17 @@ def _decision_box(
     page: _Page, screening: Screening, top: float, rules_note: str | None, big: bool = False
 ) -> float:
     decision = screening.decision
-    colour = URGENCY_COLOURS.get(decision.urgency, colors.black)
+    background, ink = DECISION_COLOURS[decision.kind]
+    colour = colors.HexColor(background)
+    headline, advice = ENGLISH.headline(decision), ENGLISH.advice(decision)
     pad = 8.0
     inner = page.content_width - 2 * pad
-    head = _Style(
-        22 if big else 17, bold=True, color=_URGENCY_TEXT.get(decision.urgency, colors.white)
-    )
+    head = _Style(22 if big else 17, bold=True, color=colors.HexColor(ink))
     body = _Style(14 if big else 10)
     due = _Style(14 if big else 10.5, bold=True)
     note = _Style(7.5, color=_GREY)
-    band_h = page.text_height(decision.headline, head, inner, 2) + 2 * pad
-    body_h = page.text_height(decision.advice, body, inner, 6 if big else 5)
+    band_h = page.text_height(headline, head, inner, 2) + 2 * pad
+    body_h = page.text_height(advice, body, inner, 6 if big else 5)
     note_h = page.text_height(rules_note, note, inner, 2) if rules_note else 0.0
     box_h = band_h + pad + body_h + 4 + due.leading + (note_h + 2 if note_h else 0) + pad
     bottom = top - box_h
@@ -503,9 +492,9 @@ def _decision_box(
     page.c.rect(page.left, bottom, page.content_width, box_h, stroke=1, fill=0)
     page.c.setFillColor(colour)
     page.c.rect(page.left, top - band_h, page.content_width, band_h, stroke=0, fill=1)
-    page.text(page.left + pad, top - pad, inner, decision.headline, head, 2)
+    page.text(page.left + pad, top - pad, inner, headline, head, 2)
     y = top - band_h - pad
-    y = page.text(page.left + pad, y, inner, decision.advice, body, 6 if big else 5) - 4
+    y = page.text(page.left + pad, y, inner, advice, body, 6 if big else 5) - 4
     y = page.text(
         page.left + pad,
         y,
@@ -541,7 +530,7 @@ def _eye_column(
         )
     elif eye.image is None:
         detail = (
-            f"Not photographed: {eye.skipped_reason}"
+            f"{ENGLISH.eye_status(eye.status)}: {eye.skipped_reason}"
             if eye.skipped_reason
             else eye.error or "No photograph was recorded."
         )
@@ -566,14 +555,14 @@ def _eye_column(
         verdict = "Gradable" if quality.gradable else "Not gradable"
         y = page.text(x, y, width, f"Quality: {verdict} (score {quality.score:.2f})", small, 1)
         budget = 5
-        for message in quality.messages:
+        for message in map(ENGLISH.quality, quality.reasons):
             if budget <= 0:
                 break
             lines = len(_layout(f"- {message}", reasons, width - 6, budget)[1])
             y = page.text(x + 6, y, width - 6, f"- {message}", reasons, budget)
             budget -= lines
     if eye.grade is not None:
-        y = page.text(x, y, width, f"Grade: {eye.grade.grade.words}", bold, 2)
+        y = page.text(x, y, width, f"Grade: {ENGLISH.grade(eye.grade.grade)}", bold, 2)
         y = page.text(
             x,
             y,
@@ -584,20 +573,17 @@ def _eye_column(
             1,
         )
     else:
+        why = ENGLISH.eye_status(eye.status)
         if eye.skipped_reason:
-            why = f"not photographed ({eye.skipped_reason})"
+            why += f" ({eye.skipped_reason})"
         elif eye.error:
-            why = eye.error
-        elif quality is not None and not quality.gradable:
-            why = "the photograph is not gradable"
-        else:
-            why = "no grade was recorded"
-        y = page.text(x, y, width, f"Grade: Not graded: {why}", bold, 2)
+            why += f": {eye.error}"
+        y = page.text(x, y, width, f"Grade: {why}", bold, 2)
         y = page.text(x, y, width, "Referable DR probability: not available", small, 1)
-    if eye.skipped_reason:
-        page.text(x, y, width, "Eye result: not counted (eye not photographed)", small, 1)
+    if eye.decision is None:
+        page.text(x, y, width, "Eye result: not counted (eye absent)", small, 1)
     else:
-        page.text(x, y, width, f"Eye result: {eye.decision.headline}", small, 2)
+        page.text(x, y, width, f"Eye result: {ENGLISH.headline(eye.decision)}", small, 2)
 
 
 def _eyes(page: _Page, screening: Screening, top: float, bottom: float) -> None:

@@ -3,7 +3,7 @@
 Every printed report carries a report ID and a short verification code, both printed as
 text and inside the QR code (``RETISCREEN:<report_id>:<code>``). The code is an
 HMAC-SHA256, keyed with a per-site secret, over the report ID, the screening ID, the
-patient ID and the patient-level decision headline. Anyone holding the site secret can
+patient ID and the patient-level decision kind. Anyone holding the site secret can
 recompute it from the database record and so check that a paper report was issued by
 this kiosk and that its identity and decision were not edited. The code is short (50
 bits) because a person may have to type it; it is meant to catch forgery and editing,
@@ -46,13 +46,13 @@ def _message(*fields: str) -> bytes:
 
 
 def verification_code(
-    secret: bytes, report_id: str, screening_id: str, patient_id: str, decision_headline: str
+    secret: bytes, report_id: str, screening_id: str, patient_id: str, decision_kind: str
 ) -> str:
     """The code printed on a report, e.g. ``'K7QF-2MXA-P4'`` (base32, no 0/1/8/9)."""
     if not secret:
         raise ValueError("the verification secret is empty")
     digest = hmac.new(
-        secret, _message(report_id, screening_id, patient_id, decision_headline), hashlib.sha256
+        secret, _message(report_id, screening_id, patient_id, decision_kind), hashlib.sha256
     ).digest()
     code = base64.b32encode(digest).decode("ascii")[:CODE_CHARS]
     return f"{code[0:4]}-{code[4:8]}-{code[8:10]}"
@@ -74,10 +74,10 @@ def check_verification_code(
     report_id: str,
     screening_id: str,
     patient_id: str,
-    decision_headline: str,
+    decision_kind: str,
 ) -> bool:
     """True when ``code`` is the one this site would have printed for these values."""
-    expected = verification_code(secret, report_id, screening_id, patient_id, decision_headline)
+    expected = verification_code(secret, report_id, screening_id, patient_id, decision_kind)
     return hmac.compare_digest(expected.encode("ascii"), normalise_code(code).encode("utf-8"))
 
 

@@ -20,9 +20,9 @@ from retiscreen.store.files import atomic_write
 _CSV_SOURCES = (
     "s.screening_id", "s.started_at", "s.saved_at", "s.patient_id", "p.name",
     "p.date_of_birth", "p.sex", "s.operator", "s.site", "s.decision_urgency",
-    "s.decision_headline", "e.laterality", "e.gradable", "e.quality_score",
+    "s.decision_headline", "s.decision_kind", "e.laterality", "e.gradable", "e.quality_score",
     "e.quality_reasons", "e.grade", "e.referable_probability", "e.error",
-    "e.skipped_reason", "e.stored_file", "e.sha256", "s.model_name", "s.model_version",
+    "e.skipped_reason", "e.status", "e.stored_file", "e.sha256", "s.model_name", "s.model_version",
     "s.model_sha256", "s.provider",
 )  # fmt: skip
 _CSV_COLUMNS = tuple(source.partition(".")[2] for source in _CSV_SOURCES)
@@ -45,7 +45,7 @@ class ScreeningHistory(AuditLog):
             pattern = f"%{escaped}%"
         return self._rows(
             "SELECT s.screening_id, s.started_at, s.patient_id, p.name,"
-            " s.decision_headline, s.decision_urgency AS urgency"
+            " s.decision_headline, s.decision_kind, s.decision_urgency AS urgency"
             " FROM screenings s JOIN patients p ON p.patient_id = s.patient_id"
             " WHERE (:pid IS NULL OR s.patient_id = :pid)"
             " AND (:pattern IS NULL OR s.patient_id LIKE :pattern ESCAPE '\\'"

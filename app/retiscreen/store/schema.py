@@ -127,7 +127,44 @@ def _v2_indexes(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_indexes)
+_V3_STATEMENTS = (
+    "ALTER TABLE screenings ADD COLUMN decision_kind TEXT",
+    "ALTER TABLE eye_images ADD COLUMN status TEXT",
+    # Rows saved before v3 are filled in once, with the immutability triggers lifted for
+    # this one transaction: an urgency of 1 was either an ungradable eye or the system
+    # unable to grade, which only the English headline of that time tells apart.
+    "DROP TRIGGER IF EXISTS screenings_no_update",
+    "DROP TRIGGER IF EXISTS eye_images_no_update",
+    """UPDATE screenings SET decision_kind = CASE decision_urgency
+        WHEN 0 THEN 'routine' WHEN 2 THEN 'refer' WHEN 3 THEN 'urgent'
+        ELSE CASE WHEN decision_headline LIKE 'Cannot%' THEN 'unavailable' ELSE 'examine' END
+    END""",
+    # From v3 decision_urgency holds DecisionKind.severity (0 routine ... 4 urgent).
+    """UPDATE screenings SET decision_urgency = CASE decision_kind
+        WHEN 'routine' THEN 0 WHEN 'examine' THEN 1 WHEN 'unavailable' THEN 2
+        WHEN 'refer' THEN 3 ELSE 4
+    END""",
+    """UPDATE eye_images SET status = CASE
+        WHEN skipped_reason IS NOT NULL THEN 'not_photographed'
+        WHEN grade IS NOT NULL THEN 'graded'
+        WHEN gradable IS NULL THEN 'unreadable'
+        WHEN gradable = 0 OR error NOT LIKE 'grading unavailable%' THEN 'ungradable'
+        ELSE 'unavailable'
+    END""",
+    """CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings
+    BEGIN SELECT RAISE(ABORT, 'a saved screening cannot be changed'); END""",
+    """CREATE TRIGGER eye_images_no_update BEFORE UPDATE ON eye_images
+    BEGIN SELECT RAISE(ABORT, 'a saved screening cannot be changed'); END""",
+)
+
+
+def _v3_decisions_as_data(db: sqlite_utils.Database) -> None:
+    """The decision's kind and each eye's state as columns, so nothing reads wording."""
+    for statement in _V3_STATEMENTS:
+        db.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_indexes, _v3_decisions_as_data)
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""
 

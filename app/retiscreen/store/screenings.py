@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import EyeResult, FundusImage, Laterality, Patient, Screening
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.store.audit import record_event
@@ -59,8 +60,7 @@ class ScreeningRecords(StoreConnection):
                 screening.operator,
                 {
                     "patient_id": screening.patient.patient_id,
-                    "urgency": int(screening.decision.urgency),
-                    "headline": screening.decision.headline,
+                    "decision": screening.decision.kind.value,
                     "images": {
                         eye.laterality.value: eye.image.sha256
                         for eye in screening.eyes
@@ -128,9 +128,9 @@ class ScreeningRecords(StoreConnection):
         graded = next((eye.grade for eye in screening.eyes if eye.grade is not None), None)
         self._db.execute(
             "INSERT INTO screenings (screening_id, patient_id, operator, site, started_at,"
-            " started_at_utc, saved_at, decision_urgency, decision_headline, model_name,"
-            " model_version, model_sha256, provider, snapshot_json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " started_at_utc, saved_at, decision_urgency, decision_headline, decision_kind,"
+            " model_name, model_version, model_sha256, provider, snapshot_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 screening.screening_id,
                 screening.patient.patient_id,
@@ -139,8 +139,9 @@ class ScreeningRecords(StoreConnection):
                 screening.started_at.isoformat(),
                 _sort_key(screening.started_at),
                 now,
-                int(screening.decision.urgency),
-                screening.decision.headline,
+                screening.decision.kind.severity,
+                ENGLISH.headline(screening.decision),
+                screening.decision.kind.value,
                 graded.model.name if graded else None,
                 graded.model.version if graded else None,
                 graded.model.sha256 if graded else None,
@@ -154,8 +155,8 @@ class ScreeningRecords(StoreConnection):
         self._db.execute(
             "INSERT INTO eye_images (screening_id, laterality, stored_file, sha256,"
             " gradable, quality_score, quality_reasons, grade, probabilities_json,"
-            " referable_probability, error, skipped_reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " referable_probability, error, skipped_reason, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 sid,
                 eye.laterality.value,
@@ -169,6 +170,7 @@ class ScreeningRecords(StoreConnection):
                 None if grade is None else float(grade.referable_probability),
                 eye.error,
                 eye.skipped_reason,
+                eye.status.value,
             ],
         )
 

@@ -14,12 +14,15 @@ Reading is strict: a missing or mistyped field raises ValueError rather than gue
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from retiscreen.domain import (
     Decision,
+    DecisionKind,
     EyeResult,
+    EyeStatus,
     FundusImage,
     GradeResult,
     ICDRGrade,
@@ -29,11 +32,13 @@ from retiscreen.domain import (
     QualityReason,
     QualityReport,
     Screening,
-    Urgency,
 )
 
-SNAPSHOT_FORMAT = 1
-"""Bumped when the dict layout changes; readers refuse formats they do not know."""
+SNAPSHOT_FORMAT = 2
+"""Bumped when the dict layout changes; readers refuse formats they do not know.
+Format 1 (before decisions were data) is still read: see :func:`_legacy_kind`."""
+READABLE_FORMATS = (1, 2)
+_LEGACY_KINDS = {0: DecisionKind.ROUTINE, 2: DecisionKind.REFER, 3: DecisionKind.URGENT}
 
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -54,11 +59,11 @@ def _opt_num(value: float | None) -> float | str | None:
     return None if value is None else _num(value)
 
 
-def _decision_to_dict(decision: Decision) -> dict[str, Any]:
+def _decision_to_dict(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
     return {
-        "urgency": int(decision.urgency),
-        "headline": decision.headline,
-        "advice": decision.advice,
+        "kind": decision.kind.value,
         "follow_up_months": decision.follow_up_months,
         "follow_up_weeks": decision.follow_up_weeks,
     }
@@ -108,6 +113,7 @@ def _grade_to_dict(grade: GradeResult | None) -> dict[str, Any] | None:
 def _eye_to_dict(eye: EyeResult) -> dict[str, Any]:
     return {
         "laterality": eye.laterality.value,
+        "status": eye.status.value,
         "image": _image_to_dict(eye.image),
         "quality": _quality_to_dict(eye.quality),
         "grade": _grade_to_dict(eye.grade),
@@ -205,14 +211,38 @@ def _float_map(value: Any, where: str) -> dict[str, float]:
     return {str(k): _float(v, f"{where}.{k}") for k, v in _dict(value, where).items()}
 
 
+def _legacy_kind(d: dict[str, Any], where: str) -> DecisionKind:
+    """A format-1 decision (urgency number + English headline) as a kind. The only place
+    that reads old wording: records saved before decisions were data."""
+    urgency = _int(_field(d, "urgency", where), f"{where}.urgency")
+    if urgency == 1:
+        headline = _str(_field(d, "headline", where), f"{where}.headline")
+        return DecisionKind.UNAVAILABLE if headline.startswith("Cannot") else DecisionKind.EXAMINE
+    if urgency not in _LEGACY_KINDS:
+        raise ValueError(f"screening snapshot: {where}.urgency {urgency} is not known")
+    return _LEGACY_KINDS[urgency]
+
+
 def _decision_from_dict(d: dict[str, Any], where: str) -> Decision:
+    kind = DecisionKind(_str(d["kind"], f"{where}.kind")) if "kind" in d else _legacy_kind(d, where)
     return Decision(
-        urgency=Urgency(_int(_field(d, "urgency", where), f"{where}.urgency")),
-        headline=_str(_field(d, "headline", where), f"{where}.headline"),
-        advice=_str(_field(d, "advice", where), f"{where}.advice"),
+        kind=kind,
         follow_up_months=_opt_int(_field(d, "follow_up_months", where), where),
         follow_up_weeks=_opt_int(_field(d, "follow_up_weeks", where), where),
     )
+
+
+def _legacy_status(eye: EyeResult) -> EyeStatus:
+    """A format-1 eye's state, from what it recorded (format 2 stores it)."""
+    if eye.skipped_reason is not None:
+        return EyeStatus.NOT_PHOTOGRAPHED
+    if eye.grade is not None:
+        return EyeStatus.GRADED
+    if eye.quality is None:
+        return EyeStatus.UNREADABLE
+    if not eye.quality.gradable or (eye.error and "grading unavailable" not in eye.error):
+        return EyeStatus.UNGRADABLE
+    return EyeStatus.UNAVAILABLE
 
 
 def _quality_from_dict(d: dict[str, Any] | None, where: str) -> QualityReport | None:
@@ -286,10 +316,10 @@ def screening_from_dict(
     """
     d = _dict(d, "snapshot")
     version = _field(d, "format", "snapshot")
-    if version != SNAPSHOT_FORMAT:
+    if version not in READABLE_FORMATS:
         raise ValueError(
             f"screening snapshot format {version!r} is not understood by this version "
-            f"of RetiScreen (it reads format {SNAPSHOT_FORMAT})"
+            f"of RetiScreen (it reads formats {', '.join(map(str, READABLE_FORMATS))})"
         )
     patient = _dict(_field(d, "patient", "snapshot"), "patient")
     dob = _opt_str(_field(patient, "date_of_birth", "patient"), "patient.date_of_birth")
@@ -299,32 +329,34 @@ def screening_from_dict(
         where = f"eyes[{index}]"
         laterality = Laterality(_str(_field(eye, "laterality", where), f"{where}.laterality"))
         where = f"{laterality.value} eye"
-        eyes.append(
-            EyeResult(
-                laterality=laterality,
-                image=_check_image(
-                    _opt_dict(_field(eye, "image", where), f"{where}.image"),
-                    images.get(laterality),
-                    f"{where} photograph",
-                ),
-                quality=_quality_from_dict(
-                    _opt_dict(_field(eye, "quality", where), f"{where}.quality"),
-                    f"{where}.quality",
-                ),
-                grade=_grade_from_dict(
-                    _opt_dict(_field(eye, "grade", where), f"{where}.grade"), f"{where}.grade"
-                ),
-                decision=_decision_from_dict(
-                    _dict(_field(eye, "decision", where), f"{where}.decision"),
-                    f"{where}.decision",
-                ),
-                error=_opt_str(_field(eye, "error", where), f"{where}.error"),
-                skipped_reason=_opt_str(
-                    _field(eye, "skipped_reason", where), f"{where}.skipped_reason"
-                ),
-                timings_ms=_float_map(_field(eye, "timings_ms", where), f"{where}.timings_ms"),
-            )
+        raw_decision = _opt_dict(_field(eye, "decision", where), f"{where}.decision")
+        read = EyeResult(
+            laterality=laterality,
+            status=EyeStatus(_str(eye.get("status", "graded"), f"{where}.status")),
+            image=_check_image(
+                _opt_dict(_field(eye, "image", where), f"{where}.image"),
+                images.get(laterality),
+                f"{where} photograph",
+            ),
+            quality=_quality_from_dict(
+                _opt_dict(_field(eye, "quality", where), f"{where}.quality"),
+                f"{where}.quality",
+            ),
+            grade=_grade_from_dict(
+                _opt_dict(_field(eye, "grade", where), f"{where}.grade"), f"{where}.grade"
+            ),
+            decision=None
+            if raw_decision is None
+            else _decision_from_dict(raw_decision, f"{where}.decision"),
+            error=_opt_str(_field(eye, "error", where), f"{where}.error"),
+            skipped_reason=_opt_str(
+                _field(eye, "skipped_reason", where), f"{where}.skipped_reason"
+            ),
+            timings_ms=_float_map(_field(eye, "timings_ms", where), f"{where}.timings_ms"),
         )
+        if "status" not in eye:
+            read = replace(read, status=_legacy_status(read))
+        eyes.append(read)
     return Screening(
         screening_id=_str(_field(d, "screening_id", "snapshot"), "screening_id"),
         patient=Patient(

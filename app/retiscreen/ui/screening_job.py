@@ -12,20 +12,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retiscreen.domain import EyeResult, Laterality, Screening
-from retiscreen.pipeline import Pipeline
+from retiscreen.domain import Screening
 from retiscreen.report.printing import PrinterError, printer_state
-from retiscreen.service import PrintOutcome, Recorded, ScreeningService
+from retiscreen.service import EyeInput, PrintOutcome, Recorded, ScreeningService
 from retiscreen.store import StorageError
-from retiscreen.ui.session import EYE_ORDER, EyeCapture, ScreeningDraft
+from retiscreen.ui.session import ABSENT_SKIP_REASONS, EYE_ORDER, EyeCapture, ScreeningDraft
 
 log = logging.getLogger(__name__)
 
-STEP_GRADE = {Laterality.RIGHT: "grade_right", Laterality.LEFT: "grade_left"}
+STEP_GRADE = "grade"
 STEP_SAVE = "save"
 STEP_PRINT = "print"
 STEP_DONE = "done"
-STEPS = (STEP_GRADE[Laterality.RIGHT], STEP_GRADE[Laterality.LEFT], STEP_SAVE, STEP_PRINT)
+STEPS = (STEP_GRADE, STEP_SAVE, STEP_PRINT)
 
 
 @dataclass(frozen=True)
@@ -38,29 +37,28 @@ class Outcome:
     storage_error: str | None = None
 
 
-def eye_result(pipeline: Pipeline, capture: EyeCapture) -> EyeResult:
-    """The pipeline's verdict on the accepted photograph (or the skip / failed attempt)."""
-    side = capture.laterality
-    if capture.skipped_reason is not None:
-        return pipeline.skipped_eye(side, capture.skipped_reason)
-    if capture.image is None:
-        why = capture.error or "no photograph was taken"
-        return EyeResult(side, None, None, None, pipeline.rules.ungradable(), error=why)
-    return pipeline.assess_eye(side, capture.image)
+def eye_input(capture: EyeCapture) -> EyeInput:
+    """What the operator collected for one eye, for the service to decide on: the
+    photograph with the verdict already shown (never checked twice), or the skip."""
+    photograph = capture.checked or capture.image
+    return EyeInput(
+        capture.laterality,
+        photograph,
+        capture.skipped_reason,
+        capture.skipped_reason in ABSENT_SKIP_REASONS,
+        capture.error,
+    )
 
 
 def grade(
     service: ScreeningService, draft: ScreeningDraft, site: str, progress: Callable[[str], None]
 ) -> Screening:
+    """Both eyes through the service in one call (one batched model call)."""
     if draft.patient is None:
         raise ValueError("the patient was not confirmed")
-    eyes: dict[Laterality, EyeResult] = {}
-    for side in EYE_ORDER:
-        progress(STEP_GRADE[side])
-        eyes[side] = eye_result(service.pipeline, draft.eyes[side])
-    return service.pipeline.screen(
-        draft.patient, eyes, draft.operator, site, started_at=draft.started_at
-    )
+    progress(STEP_GRADE)
+    inputs = [eye_input(draft.eyes[side]) for side in EYE_ORDER]
+    return service.screen(draft.patient, inputs, draft.operator, site, draft.started_at)
 
 
 def print_report(service: ScreeningService, report_id: str) -> PrintOutcome:

@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from retiscreen.domain import FundusImage, Laterality, Patient, QualityReport
+from retiscreen.service import Checked
 
 EYE_ORDER = (Laterality.RIGHT, Laterality.LEFT)
+ABSENT_SKIP_REASONS = frozenset({"Artificial eye (prosthesis)"})
+"""Skip reasons (stored in English, the record's language) that record the eye as absent:
+only these take no part in the decision; every other skipped eye is unexamined."""
 
 
 @dataclass
@@ -27,15 +31,21 @@ class EyeCapture:
     """The last attempt could not be read at all (ImageError / camera failure)."""
     accepted: bool = False
     skipped_reason: str | None = None
+    checked: Checked | None = None
+    """The last photograph with its located field and the verdict the operator saw."""
     history: list[str] = field(default_factory=list)
     """Per attempt: 'gradable', the reasons, or the error (kept for the audit log)."""
 
     def record(
-        self, image: FundusImage | None, quality: QualityReport | None, error: str | None
+        self,
+        image: FundusImage | None,
+        quality: QualityReport | None,
+        error: str | None,
+        checked: Checked | None = None,
     ) -> None:
         """One more photograph (or failed attempt) of this eye."""
         self.attempts += 1
-        self.image, self.quality, self.error = image, quality, error
+        self.image, self.quality, self.error, self.checked = image, quality, error, checked
         self.accepted = False
         if error:
             self.history.append(f"unreadable: {error}")
@@ -65,7 +75,7 @@ class EyeCapture:
         if not reason:
             raise ValueError("a skipped eye needs a reason")
         self.skipped_reason = reason
-        self.image = self.quality = self.error = None
+        self.image = self.quality = self.error = self.checked = None
         self.accepted = False
 
     @property

@@ -8,10 +8,8 @@ properties (``role``, ``level``) instead of per-widget code.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication
-
-from retiscreen.domain import Urgency
 
 TOUCH_MIN = 64
 """Smallest button height in pixels (guidance says ≥ 48; gloved fingers need more)."""
@@ -26,14 +24,6 @@ WARN = "#F2B200"
 BAD = "#C8102E"
 MUTED = "#495057"
 FOCUS = "#FFB000"
-
-URGENCY_COLOURS: dict[Urgency, tuple[str, str]] = {
-    Urgency.ROUTINE_RESCREEN: ("#1E7B34", "#FFFFFF"),  # green
-    Urgency.RETAKE_OR_EXAMINE: ("#F2B200", "#111111"),  # amber
-    Urgency.REFER: ("#E8590C", "#FFFFFF"),  # orange
-    Urgency.URGENT: ("#C8102E", "#FFFFFF"),  # red
-}
-"""(background, text) per urgency: the same traffic light as the printed report."""
 
 
 def base_font_px(screen_height: int) -> int:
@@ -119,8 +109,3 @@ def apply_theme(app: QApplication) -> int:
     app.setFont(font)
     app.setStyleSheet(stylesheet(base))
     return base
-
-
-def urgency_colours(urgency: Urgency) -> tuple[QColor, QColor]:
-    background, text = URGENCY_COLOURS[urgency]
-    return QColor(background), QColor(text)

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.capture.qt_device import rgb_to_pixmap
-from retiscreen.domain import RGBImage, Urgency
+from retiscreen.domain import DecisionKind, RGBImage
+from retiscreen.palette import DECISION_COLOURS
 from retiscreen.settings import bundled_dir
-from retiscreen.ui.theme import TOUCH_MIN, URGENCY_COLOURS
+from retiscreen.ui.theme import TOUCH_MIN
 
 
 def icon(name: str) -> QIcon:
@@ -308,13 +309,13 @@ class TrafficLight(QFrame):
         layout.setSpacing(24)
         layout.addWidget(self.word)
         layout.addLayout(text, 1)
-        self.urgency: Urgency | None = None
+        self.kind: DecisionKind | None = None
 
     def show_decision(
-        self, urgency: Urgency, word: str, headline: str, advice: str, due: str
+        self, kind: DecisionKind, word: str, headline: str, advice: str, due: str
     ) -> None:
-        self.urgency = urgency
-        background, ink = URGENCY_COLOURS[urgency]
+        self.kind = kind
+        background, ink = DECISION_COLOURS[kind]
         self.setStyleSheet(
             f"QFrame#trafficLight {{ background: {background}; border-radius: 16px; }}"
             f" QFrame#trafficLight QLabel {{ color: {ink}; background: transparent; }}"
@@ -327,7 +328,7 @@ class TrafficLight(QFrame):
         self.due.setText(due)
 
     def clear(self) -> None:
-        self.urgency = None
+        self.kind = None
         for widget in (self.word, self.headline, self.advice, self.due):
             widget.clear()
         self.setStyleSheet("")

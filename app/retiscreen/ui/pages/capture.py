@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from retiscreen.domain import FundusImage, Laterality
 from retiscreen.imaging.load import load_fundus
+from retiscreen.service import Checked
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import demo_folder, device_name
@@ -419,11 +420,10 @@ class CapturePage(Page):
     def _check(self, make_image: Callable[[], FundusImage]) -> None:
         self._set_state(CHECKING)
         generation = self._generation
-        pipeline = self.ctx.pipeline
+        service = self.ctx.service
 
         def work(_progress: Any) -> Any:
-            checked = pipeline.check(make_image())
-            return checked.image, checked.quality
+            return service.check(make_image())
 
         self.ctx.workers.run(
             work,
@@ -435,9 +435,9 @@ class CapturePage(Page):
         capture = self.capture
         if generation != self._generation or capture is None:
             return
-        image, quality = result
-        capture.record(image, quality, None)
-        self.photo.set_image(image.pixels)
+        checked: Checked = result
+        capture.record(checked.image, checked.quality, None, checked)
+        self.photo.set_image(checked.image.pixels)
         self._set_state(VERDICT)
 
     def _unreadable(self, generation: int, message: str) -> None:

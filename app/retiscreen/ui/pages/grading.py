@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from retiscreen.domain import Laterality
 from retiscreen.ui import screening_job as job
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.pages.base import Page
@@ -60,8 +59,7 @@ class GradingPage(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Grading the photographs"))
         names = {
-            job.STEP_GRADE[Laterality.RIGHT]: self.tr("Grading the right eye"),
-            job.STEP_GRADE[Laterality.LEFT]: self.tr("Grading the left eye"),
+            job.STEP_GRADE: self.tr("Grading both eyes"),
             job.STEP_SAVE: self.tr("Saving the screening and writing the report"),
             job.STEP_PRINT: self.tr("Printing the report"),
         }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from retiscreen.domain import EyeResult, Laterality
+from retiscreen.domain import EyeResult, EyeStatus, Laterality
 from retiscreen.service import PrintOutcome
 from retiscreen.ui import screening_job as job
 from retiscreen.ui import texts
@@ -97,8 +97,8 @@ class ResultPage(Page):
         screening = outcome.screening
         decision = screening.decision
         self.light.show_decision(
-            decision.urgency,
-            texts.urgency_word(decision.urgency),
+            decision.kind,
+            texts.decision_word(decision),
             texts.headline(decision),
             texts.advice(decision),
             self.tr("Next step due by: {date}").format(
@@ -135,27 +135,25 @@ class ResultPage(Page):
         card.grade.setText(grade)
 
     def _eye_texts(self, eye: EyeResult | None) -> tuple[str, str]:
+        """(quality line, grade line), chosen by the eye's status, never by its wording."""
         if eye is None:
             return self.tr("Not part of this screening."), ""
-        if eye.skipped_reason:
+        status = texts.eye_finding(eye)
+        if eye.status in (EyeStatus.NOT_PHOTOGRAPHED, EyeStatus.ABSENT):
             # the capture page's reasons are stored in English and translated there
-            reason = QCoreApplication.translate("CapturePage", eye.skipped_reason)
-            return self.tr("Not photographed: {reason}").format(reason=reason), ""
-        if eye.image is None:
-            return self.tr("Photograph unreadable: {why}").format(why=eye.error or ""), ""
+            reason = QCoreApplication.translate("CapturePage", eye.skipped_reason or "")
+            return f"{status}: {reason}", ""
+        if eye.status is EyeStatus.UNREADABLE:
+            return f"{status}: {eye.error or ''}", ""
         quality = eye.quality
         if quality is not None and not quality.gradable:
             reasons = " ".join(texts.quality_message(r) for r in quality.reasons)
-            return self.tr("Quality: not gradable. {reasons}").format(reasons=reasons), self.tr(
-                "Grade: not graded"
-            )
+            return self.tr("Quality: not gradable. {reasons}").format(reasons=reasons), status
         score = quality.score if quality else 0.0
         quality_text = self.tr("Quality: good ({score:.0%})").format(score=score)
-        if eye.grade is None:
-            return quality_text, self.tr("Grade: not graded ({why})").format(why=eye.error or "")
-        return quality_text, self.tr("Grade: {words}").format(
-            words=texts.grade_words(eye.grade.grade)
-        )
+        if eye.status is not EyeStatus.GRADED:
+            return quality_text, f"{status} ({eye.error or ''})"
+        return quality_text, self.tr("Grade: {words}").format(words=status)
 
     def _print_text(self, printing: PrintOutcome) -> tuple[str, str]:
         detail = texts.print_message(printing)

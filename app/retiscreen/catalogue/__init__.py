@@ -1,0 +1,109 @@
+"""The one text catalogue: every clinical and operator wording, per language.
+
+Why one catalogue keyed by the domain's enum values: decisions travel as data
+(:class:`~retiscreen.domain.DecisionKind`, :class:`~retiscreen.domain.EyeStatus`,
+:class:`~retiscreen.domain.QualityReason`, ...) and each front end (CLI, kiosk, report)
+asks here for the words in its reader's language at the very edge. Changing a sentence
+or adding a language can therefore never change what the kiosk shows or decides.
+A key missing in a language falls back to English; a key missing in English is a bug
+and raises KeyError (a test checks every language has every key).
+
+Pure standard library, like the domain, so the headless core and the report use it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from retiscreen.catalogue import en, es
+from retiscreen.domain import (
+    Decision,
+    DecisionKind,
+    EyeResult,
+    EyeStatus,
+    ICDRGrade,
+    Laterality,
+    QualityReason,
+)
+
+SOURCE_LANGUAGE = "en"
+TEXTS: dict[str, dict[str, str]] = {"en": en.TEXTS, "es": es.TEXTS}
+"""Language code → key → text. Tests may swap the texts to prove nothing depends on them."""
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español"}
+"""Code → the language's name in itself (what a speaker looks for on a button)."""
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ),
+    "es": (
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+        "septiembre", "octubre", "noviembre", "diciembre",
+    ),
+}  # fmt: skip
+
+
+class Catalogue:
+    """The wording of one language; cheap to make, so make one where you need it."""
+
+    def __init__(self, language: str = SOURCE_LANGUAGE) -> None:
+        self.language = language if language in TEXTS else SOURCE_LANGUAGE
+
+    def has(self, key: str) -> bool:
+        """Whether the catalogue has words for ``key`` (in English at least)."""
+        return key in TEXTS[SOURCE_LANGUAGE]
+
+    def text(self, key: str, **fields: object) -> str:
+        """The text for ``key`` with ``{fields}`` filled in."""
+        template = TEXTS[self.language].get(key)
+        if template is None:
+            template = TEXTS[SOURCE_LANGUAGE][key]
+        return template.format(**fields) if fields else template
+
+    def decision_word(self, kind: DecisionKind) -> str:
+        """One word beside the colour, so the traffic light never relies on colour alone."""
+        return self.text(f"decision.{kind.value}.word")
+
+    def headline(self, decision: Decision) -> str:
+        return self.text(f"decision.{decision.kind.value}.headline")
+
+    def advice(self, decision: Decision) -> str:
+        return self.text(
+            f"decision.{decision.kind.value}.advice",
+            months=decision.follow_up_months,
+            weeks=decision.follow_up_weeks,
+        )
+
+    def eye(self, laterality: Laterality) -> str:
+        return self.text(f"eye.{laterality.value}")
+
+    def eye_status(self, status: EyeStatus) -> str:
+        return self.text(f"eye_status.{status.value}")
+
+    def grade(self, grade: ICDRGrade | None) -> str:
+        return self.text("grade.none" if grade is None else f"grade.{int(grade)}")
+
+    def quality(self, reason: QualityReason) -> str:
+        return self.text(f"quality.{reason.value}")
+
+    def eye_finding(self, eye: EyeResult) -> str:
+        """What one eye's line on a result says: the grade when graded, else its state."""
+        if eye.status is EyeStatus.GRADED and eye.grade is not None:
+            return self.grade(eye.grade.grade)
+        return self.eye_status(eye.status)
+
+    def long_date(self, day: date) -> str:
+        """'5 March 2026' / '5 de marzo de 2026': the month in words, never ambiguous."""
+        month = MONTHS.get(self.language, MONTHS[SOURCE_LANGUAGE])[day.month - 1]
+        if self.language == "es":
+            return f"{day.day} de {month} de {day.year}"
+        return f"{day.day} {month} {day.year}"
+
+    def due(self, decision: Decision, screened_on: date) -> str:
+        """When the next step is due, in words."""
+        due = decision.follow_up_date(screened_on)
+        return self.text("date.asap") if due is None else self.long_date(due)
+
+
+ENGLISH = Catalogue(SOURCE_LANGUAGE)
+"""The core's own language: the CLI, logs, stored English columns."""

@@ -1,0 +1,112 @@
+"""English wording: the source language. Keys are the domain's enum values."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    # The patient's (or an eye's) decision: a word beside the colour, a headline, advice.
+    "decision.routine.word": "ROUTINE",
+    "decision.routine.headline": "No referable diabetic retinopathy",
+    "decision.routine.advice": (
+        "No sign of diabetic eye disease that needs a specialist was found today. "
+        "Come back for your next eye photograph in {months} months, or sooner if your "
+        "sight changes."
+    ),
+    "decision.refer.word": "REFER",
+    "decision.refer.headline": "Refer to an eye specialist",
+    "decision.refer.advice": (
+        "Signs of diabetic eye disease were found. You need to see an eye specialist "
+        "within {months} months. Keep controlling your blood sugar, blood pressure and "
+        "cholesterol."
+    ),
+    "decision.urgent.word": "URGENT",
+    "decision.urgent.headline": "URGENT referral to an eye specialist",
+    "decision.urgent.advice": (
+        "Signs of diabetic eye disease that can threaten your sight were found. You must "
+        "see an eye specialist within {weeks} weeks. Treatment works best when it is early."
+    ),
+    "decision.examine.word": "EXAMINE",
+    "decision.examine.headline": "Eye examination needed: an eye could not be checked",
+    "decision.examine.advice": (
+        "Not every eye could be checked today (the photograph was not clear enough, could "
+        "not be read, or was not taken). If a retake is not possible, you need an eye "
+        "examination by an eye specialist within {months} month(s). This is common (for "
+        "example with cataract) and does not mean disease was found."
+    ),
+    "decision.unavailable.word": "EXAMINE",
+    "decision.unavailable.headline": "Cannot grade: refer for an eye examination",
+    "decision.unavailable.advice": (
+        "The screening system could not grade the photographs today. You need an eye "
+        "examination by an eye specialist within {months} month(s)."
+    ),
+    # What became of each eye.
+    "eye_status.graded": "Graded",
+    "eye_status.ungradable": "Could not be graded: photograph quality",
+    "eye_status.unreadable": "Photograph could not be read",
+    "eye_status.not_photographed": "Not photographed: not examined",
+    "eye_status.absent": "Eye absent (recorded by the operator)",
+    "eye_status.unavailable": "Not graded: grading unavailable",
+    "eye.right": "Right eye",
+    "eye.left": "Left eye",
+    # ICDR grades.
+    "grade.0": "No apparent retinopathy",
+    "grade.1": "Mild non-proliferative DR",
+    "grade.2": "Moderate non-proliferative DR",
+    "grade.3": "Severe non-proliferative DR",
+    "grade.4": "Proliferative DR",
+    "grade.none": "Not graded",
+    # Why a photograph cannot be graded.
+    "quality.not_fundus": (
+        "This does not look like a retinal photograph (no round retinal field found). "
+        "Check the lens cap and that the camera is aimed at the pupil."
+    ),
+    "quality.too_dark": (
+        "The photograph is too dark. Let the pupil dilate or increase the flash, then retake."
+    ),
+    "quality.overexposed": (
+        "The photograph is overexposed (washed out). Reduce the flash or check for "
+        "reflections, then retake."
+    ),
+    "quality.blurred": (
+        "The photograph is blurred: the blood vessels are not sharp. Refocus, ask the "
+        "patient to keep still, and retake."
+    ),
+    "quality.cut_off": (
+        "The retina is cut off or off-centre. Centre the eye in the frame and retake."
+    ),
+    "quality.low_contrast": (
+        "The photograph has too little contrast (haze, cataract or a dirty lens). "
+        "Clean the lens and retake."
+    ),
+    "quality.model_rejected": (
+        "This photograph is not good enough to grade (haze, glare, eyelashes or poor "
+        "focus), or it is not a retinal photograph. Retake it."
+    ),
+    # Printing.
+    "print.not_installed": (
+        "Printing is not installed on this computer. Ask the administrator to install CUPS."
+    ),
+    "print.cups_down": (
+        "CUPS is not running. Restart the printing service (cupsd) or the kiosk, then try again."
+    ),
+    "print.no_printer": (
+        "No printer is set up. Ask the administrator to add a printer or to choose one in "
+        "the settings."
+    ),
+    "print.not_found": (
+        "Printer '{printer}' is not available (not found). Check the printer name in the settings."
+    ),
+    "print.stopped": (
+        "Printer '{printer}' is not available (stopped). Check paper, ink and cables, then "
+        "restart the printer queue."
+    ),
+    "print.rejecting": (
+        "Printer '{printer}' is not available (not accepting jobs). Ask the administrator "
+        "to let the queue accept jobs again."
+    ),
+    "print.timeout": (
+        "The printing system did not answer in time. Check that CUPS is running, then try again."
+    ),
+    "print.saved": "The report is saved and will be printed when the printer is back.",
+    "print.sent": "Sent to printer {printer}.",
+    "date.asap": "as soon as possible",
+}

@@ -1,0 +1,114 @@
+"""Spanish wording. A key missing here falls back to English (a test lists none missing)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    "decision.routine.word": "RUTINA",
+    "decision.routine.headline": "Sin retinopatía diabética que requiera derivación",
+    "decision.routine.advice": (
+        "Hoy no se encontraron signos de enfermedad ocular diabética que requieran un "
+        "especialista. Vuelva para su próxima fotografía de los ojos dentro de {months} "
+        "meses, o antes si su visión cambia."
+    ),
+    "decision.refer.word": "DERIVAR",
+    "decision.refer.headline": "Derivar a un oftalmólogo",
+    "decision.refer.advice": (
+        "Se encontraron signos de enfermedad ocular diabética. Debe ver a un oftalmólogo en "
+        "un plazo de {months} meses. Siga controlando su azúcar en sangre, su presión "
+        "arterial y su colesterol."
+    ),
+    "decision.urgent.word": "URGENTE",
+    "decision.urgent.headline": "Derivación URGENTE a un oftalmólogo",
+    "decision.urgent.advice": (
+        "Se encontraron signos de enfermedad ocular diabética que pueden poner en peligro su "
+        "visión. Debe ver a un oftalmólogo en un plazo de {weeks} semanas. El tratamiento "
+        "funciona mejor cuanto antes se empieza."
+    ),
+    "decision.examine.word": "EXAMINAR",
+    "decision.examine.headline": "Se necesita un examen ocular: no se pudo revisar un ojo",
+    "decision.examine.advice": (
+        "Hoy no se pudieron revisar todos los ojos (la fotografía no era lo bastante clara, "
+        "no se pudo leer o no se tomó). Si no es posible repetirla, necesita un examen "
+        "ocular por un oftalmólogo en un plazo de {months} mes(es). Esto es frecuente (por "
+        "ejemplo, con cataratas) y no significa que se haya encontrado una enfermedad."
+    ),
+    "decision.unavailable.word": "EXAMINAR",
+    "decision.unavailable.headline": "No se puede evaluar: derivar para un examen ocular",
+    "decision.unavailable.advice": (
+        "El sistema de cribado no pudo evaluar las fotografías hoy. Necesita un examen "
+        "ocular por un oftalmólogo en un plazo de {months} mes(es)."
+    ),
+    "eye_status.graded": "Evaluado",
+    "eye_status.ungradable": "No se pudo evaluar: calidad de la fotografía",
+    "eye_status.unreadable": "No se pudo leer la fotografía",
+    "eye_status.not_photographed": "Sin fotografía: no examinado",
+    "eye_status.absent": "Ojo ausente (registrado por el operador)",
+    "eye_status.unavailable": "No evaluado: evaluación no disponible",
+    "eye.right": "Ojo derecho",
+    "eye.left": "Ojo izquierdo",
+    "grade.0": "Sin retinopatía aparente",
+    "grade.1": "RD no proliferativa leve",
+    "grade.2": "RD no proliferativa moderada",
+    "grade.3": "RD no proliferativa grave",
+    "grade.4": "RD proliferativa",
+    "grade.none": "No evaluado",
+    "quality.not_fundus": (
+        "No parece una fotografía de retina (no se encontró un campo retiniano redondo). "
+        "Compruebe la tapa del objetivo y que la cámara apunte a la pupila."
+    ),
+    "quality.too_dark": (
+        "La fotografía está demasiado oscura. Espere a que la pupila se dilate o aumente el "
+        "flash, y repítala."
+    ),
+    "quality.overexposed": (
+        "La fotografía está sobreexpuesta (deslavada). Reduzca el flash o busque reflejos, y "
+        "repítala."
+    ),
+    "quality.blurred": (
+        "La fotografía está borrosa: los vasos sanguíneos no se ven nítidos. Vuelva a "
+        "enfocar, pida al paciente que no se mueva y repítala."
+    ),
+    "quality.cut_off": (
+        "La retina está cortada o descentrada. Centre el ojo en el encuadre y repita la fotografía."
+    ),
+    "quality.low_contrast": (
+        "La fotografía tiene muy poco contraste (opacidad, catarata o lente sucia). Limpie "
+        "la lente y repítala."
+    ),
+    "quality.model_rejected": (
+        "Esta fotografía no es lo bastante buena para evaluarla (opacidad, reflejos, "
+        "pestañas o mal enfoque), o no es una fotografía de retina. Repítala."
+    ),
+    "print.not_installed": (
+        "La impresión no está instalada en este equipo. Pida al administrador que instale CUPS."
+    ),
+    "print.cups_down": (
+        "CUPS no está en marcha. Reinicie el servicio de impresión (cupsd) o el quiosco y "
+        "vuelva a intentarlo."
+    ),
+    "print.no_printer": (
+        "No hay ninguna impresora configurada. Pida al administrador que añada una "
+        "impresora o que elija una en la configuración."
+    ),
+    "print.not_found": (
+        "La impresora '{printer}' no está disponible (no se encuentra). Compruebe el nombre "
+        "de la impresora en la configuración."
+    ),
+    "print.stopped": (
+        "La impresora '{printer}' no está disponible (detenida). Compruebe el papel, la "
+        "tinta y los cables, y reinicie la cola de impresión."
+    ),
+    "print.rejecting": (
+        "La impresora '{printer}' no está disponible (no acepta trabajos). Pida al "
+        "administrador que la cola vuelva a aceptar trabajos."
+    ),
+    "print.timeout": (
+        "El sistema de impresión no respondió a tiempo. Compruebe que CUPS está en marcha y "
+        "vuelva a intentarlo."
+    ),
+    "print.saved": (
+        "El informe está guardado y se imprimirá cuando la impresora vuelva a estar disponible."
+    ),
+    "print.sent": "Enviado a la impresora {printer}.",
+    "date.asap": "lo antes posible",
+}

@@ -1,0 +1,18 @@
+"""The traffic light, one place for the screen and the paper: decision kind → colours.
+
+The word beside the colour (:meth:`retiscreen.catalogue.Catalogue.decision_word`) keeps
+the meaning for colour-blind readers and on a black-and-white printer.
+"""
+
+from __future__ import annotations
+
+from retiscreen.domain import DecisionKind
+
+DECISION_COLOURS: dict[DecisionKind, tuple[str, str]] = {
+    DecisionKind.ROUTINE: ("#1E7B34", "#FFFFFF"),  # green
+    DecisionKind.EXAMINE: ("#F2B200", "#111111"),  # amber
+    DecisionKind.UNAVAILABLE: ("#F2B200", "#111111"),  # amber: an examination too
+    DecisionKind.REFER: ("#E8590C", "#FFFFFF"),  # orange
+    DecisionKind.URGENT: ("#C8102E", "#FFFFFF"),  # red
+}
+"""(background, text) per decision kind."""
