@@ -30,7 +30,7 @@ from retiscreen.domain import (
     Screening,
 )
 from retiscreen.palette import DECISION_COLOURS
-from retiscreen.report import pdf as report_pdf
+from retiscreen.report import fonts as report_fonts
 from retiscreen.report.pdf import DISCLAIMER, page_size, render_report
 from retiscreen.report.verification import qr_payload
 from retiscreen.rules import ReferralRules
@@ -499,7 +499,7 @@ def test_non_latin_names_render(tmp_path: Path) -> None:
     text = text_of(path)
     assert "Clínica Oftalmológica São João" in text  # Latin-1: built-in Helvetica
     assert "ID-ÆØÅ-7" in text
-    if report_pdf._unicode_fonts() is not None:
+    if report_fonts.unicode_fonts() is not None:
         assert "Łukasz Żółć Nguyễn Thị" in text
         assert "Αλέξανδρος Иванович" in text
         assert "???" in text  # CJK: no glyphs in DejaVu Sans, replaced rather than crashing
@@ -508,7 +508,7 @@ def test_non_latin_names_render(tmp_path: Path) -> None:
 def test_non_latin_names_without_unicode_font(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(report_pdf, "_unicode_fonts", lambda: None)
+    monkeypatch.setattr(report_fonts, "unicode_fonts", lambda: None)
     patient = Patient("X1", "Łukasz Nguyễn 王", None, None)
     path = render(
         tmp_path, screening(graded(Laterality.RIGHT, ICDRGrade.NONE, 0.1), patient=patient)
