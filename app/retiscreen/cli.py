@@ -204,7 +204,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     args.right, args.left, args.skip_right, args.skip_left = (
         None,
         str(image),
-        "demo: one image",
+        "demo: only one photograph is bundled",
         None,
     )
     args.absent_right = args.absent_left = None
