@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from retiscreen.domain import EyeResult, EyeStatus, Laterality, Patient, Screening
+from retiscreen.domain import (
+    EyeResult,
+    EyeStatus,
+    Laterality,
+    ModelIdentity,
+    Patient,
+    Screening,
+)
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.pdf import render_report
 from retiscreen.report.printing import (
@@ -32,7 +40,7 @@ from retiscreen.settings import Settings
 from retiscreen.store import ScreeningStore, StorageError
 from retiscreen.store.files import atomic_write
 
-__all__ = ["Checked", "EyeInput", "PrintOutcome", "Recorded", "ScreeningService"]
+__all__ = ["Checked", "EyeInput", "ModelStatus", "PrintOutcome", "Recorded", "ScreeningService"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,18 @@ class EyeInput:
     """With ``skipped_reason``: the operator recorded the eye as absent."""
     error: str | None = None
     """Why there is no usable photograph (the camera failed, the file was unreadable)."""
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """Which models screen now, for a front end's status line."""
+
+    grader: ModelIdentity | None
+    quality: ModelIdentity | None
+    provider: str | None
+    """The execution provider that really runs the grader (CUDA or CPU)."""
+    unavailable: str | None
+    """Why grading cannot run; None when it can."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,36 @@ class ScreeningService:
         if self._secret is None:
             self._secret = load_or_create_secret(self.settings.storage.root / "report-secret.key")
         return self._secret
+
+    def model_status(self) -> ModelStatus:
+        pipeline = self.pipeline
+        return ModelStatus(
+            pipeline.grader.model.identity if pipeline.grader else None,
+            pipeline.gradability.model.identity if pipeline.gradability else None,
+            pipeline.provider,
+            pipeline.unavailable,
+        )
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings for a running front end (the referral intervals among them)."""
+        self.settings = settings
+        self.pipeline.rules = settings.rules
+
+    def history(
+        self, limit: int = 100, patient_id: str | None = None, search: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Saved screenings, newest first (see :meth:`ScreeningStore.history`)."""
+        return self.store.history(limit=limit, patient_id=patient_id, search=search)
+
+    def export_csv(self, path: Path) -> int:
+        """Every screening and eye as CSV rows at ``path`` (audited); the row count."""
+        return self.store.export_csv(path)
+
+    def audit(self, event: str, operator: str | None = None, **detail: Any) -> None:
+        self.store.audit(event, operator=operator, **detail)
+
+    def close(self) -> None:
+        self.store.close()
 
     def check(self, source: Source) -> Checked:
         """Decode and quality-check one photograph (raises ImageError when unusable)."""

@@ -102,7 +102,7 @@ def test_settings_are_saved_to_the_file_and_applied(
     assert loaded.kiosk.idle_timeout_s == 570 and loaded.rules.refer_months == 2
     # applied at once to the running kiosk
     assert window.ctx.settings.clinic.name == "Clinica Norte"
-    assert window.ctx.pipeline.rules.refer_months == 2
+    assert window.ctx.service.pipeline.rules.refer_months == 2
     assert window.idle.timeout_ms == 570_000
     assert window.clinic_label.text() == "Clinica Norte"
     touch(qtbot, tab.save)
@@ -165,7 +165,7 @@ def test_operators_model_information_and_self_test(
     admin_sign_in(qtbot, window)
     window.admin.tabs.setCurrentIndex(2)
     system = window.admin.system_tab
-    grader = window.ctx.pipeline.grader
+    grader = window.ctx.service.pipeline.grader
     assert grader is not None
     identity = grader.model.identity
     info = system.model_info.text().replace(" ", "")

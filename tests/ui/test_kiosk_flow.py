@@ -477,7 +477,7 @@ def test_grading_saving_and_printing_run_off_the_gui_thread(
 
     stage(camera_dir, ("01.jpg", images.good()))
     window = open_kiosk(make_settings())
-    service, pipeline = window.ctx.service, window.ctx.pipeline
+    service, pipeline = window.ctx.service, window.ctx.service.pipeline
     threads: dict[str, str] = {}
 
     def spy(owner: object, name: str) -> None:
@@ -517,7 +517,7 @@ def test_each_photograph_is_checked_once_and_both_eyes_graded_in_one_call(
     two eyes go through the grader together."""
     stage(camera_dir, ("01.jpg", images.good()), ("02.jpg", images.good()))
     window = open_kiosk(make_settings())
-    pipeline = window.ctx.pipeline
+    pipeline = window.ctx.service.pipeline
     assert pipeline.grader is not None and pipeline.gradability is not None
     calls: dict[str, list[int]] = {"quality": [], "grade": []}
     for name, owner in (("quality", pipeline.gradability), ("grade", pipeline.grader)):
@@ -546,7 +546,7 @@ def test_an_unexpected_grading_failure_can_be_retried(
 ) -> None:
     stage(camera_dir, ("01.jpg", images.good()))
     window = open_kiosk(make_settings())
-    pipeline = window.ctx.pipeline
+    pipeline = window.ctx.service.pipeline
     real = pipeline.assess_eyes
     failures = iter([RuntimeError("onnxruntime: out of memory")])
 

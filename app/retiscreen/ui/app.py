@@ -91,5 +91,5 @@ def run_kiosk(settings: Settings, demo: bool, windowed: bool) -> int:
         window.showFullScreen()
     log.info("kiosk window shown (%s)", "demo" if demo else "screening")
     code = app.exec()
-    service.store.close()
+    service.close()
     return code

@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Signal
 from retiscreen.capture.qt_device import CaptureDevice
 from retiscreen.capture.qt_watch import FolderWatcher
 from retiscreen.domain import Screening
-from retiscreen.pipeline import Pipeline
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings
 from retiscreen.store import StorageError
@@ -59,10 +58,6 @@ class KioskContext(QObject):
         self.open_camera()
         self.open_watch_folder()
 
-    @property
-    def pipeline(self) -> Pipeline:
-        return self.service.pipeline
-
     def open_camera(self) -> None:
         if self.device is not None:
             self.device.close()
@@ -90,8 +85,7 @@ class KioskContext(QObject):
         """Apply changes to the running kiosk only (no file)."""
         old = self.settings
         self.settings = apply_changes(old, changes)
-        self.service.settings = self.settings
-        self.service.pipeline.rules = self.settings.rules
+        self.service.apply_settings(self.settings)
         if self.settings.capture.camera != old.capture.camera:
             self.open_camera()
         if self.settings.capture.watch_folder != old.capture.watch_folder:
@@ -100,11 +94,11 @@ class KioskContext(QObject):
 
     def audit(self, event: str, operator: str | None = None, **detail: Any) -> None:
         """Append to the audit log off the GUI thread; a failure is logged, not shown."""
-        store = self.service.store
+        service = self.service
 
         def work(_progress: Any) -> None:
             try:
-                store.audit(event, operator=operator, **detail)
+                service.audit(event, operator=operator, **detail)
             except StorageError as exc:
                 log.error("audit %s NOT recorded: %s", event, exc)
 

@@ -14,7 +14,14 @@ from datetime import date
 from PySide6.QtCore import QLocale
 
 from retiscreen.catalogue import Catalogue
-from retiscreen.domain import Decision, EyeResult, ICDRGrade, Laterality, QualityReason
+from retiscreen.domain import (
+    Decision,
+    DecisionKind,
+    EyeResult,
+    ICDRGrade,
+    Laterality,
+    QualityReason,
+)
 from retiscreen.service import PrintOutcome
 
 
@@ -46,6 +53,10 @@ def decision_word(decision: Decision) -> str:
 
 def headline(decision: Decision) -> str:
     return catalogue().headline(decision)
+
+
+def kind_headline(kind: DecisionKind) -> str:
+    return catalogue().text(f"decision.{kind.value}.headline")
 
 
 def advice(decision: Decision) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from retiscreen.domain import DecisionKind
 from retiscreen.ui import screening_job as job
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
@@ -77,9 +78,9 @@ class HistoryTab(QWidget):
 
     def refresh(self) -> None:
         self.keyboard.close_keyboard()  # show the results
-        store, text = self.ctx.service.store, self.search.text().strip() or None
+        service, text = self.ctx.service, self.search.text().strip() or None
         self.ctx.workers.run(
-            lambda _p: store.history(limit=LIMIT, search=text),
+            lambda _p: service.history(limit=LIMIT, search=text),
             self._show,
             lambda why: self.message.show_message(why, "error"),
         )
@@ -92,7 +93,7 @@ class HistoryTab(QWidget):
                 str(row.get("started_at", ""))[:16].replace("T", " "),
                 str(row.get("patient_id", "")),
                 str(row.get("name", "")),
-                str(row.get("decision_headline", "")),
+                texts.kind_headline(DecisionKind(row["decision_kind"])),
             ]
             for column, value in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(value))
@@ -137,10 +138,10 @@ class HistoryTab(QWidget):
         if not isinstance(folder, Path):
             return
         target = folder / f"retiscreen-export-{datetime.now():%Y%m%d-%H%M%S}.csv"
-        store = self.ctx.service.store
+        service = self.ctx.service
         self.message.show_message(self.tr("Exporting…"), "info")
         self.ctx.workers.run(
-            lambda _p: store.export_csv(target),
+            lambda _p: service.export_csv(target),
             lambda count: self.message.show_message(
                 self.tr("Exported {count} rows to {path}.").format(count=count, path=target), "ok"
             ),

@@ -94,11 +94,11 @@ class SystemTab(QWidget):
         self.load()
 
     def load(self) -> None:
-        pipeline = self.ctx.pipeline
+        models = self.ctx.service.model_status()
         settings = self.ctx.settings
         lines = [self.tr("RetiScreen {version}").format(version=__version__)]
-        if pipeline.grader is not None:
-            identity = pipeline.grader.model.identity
+        if models.grader is not None:
+            identity = models.grader
             lines += [
                 self.tr("Grading model: {name}, version {version}").format(
                     name=identity.name, version=identity.version
@@ -108,12 +108,12 @@ class SystemTab(QWidget):
                         identity.sha256[i : i + 16] for i in range(0, len(identity.sha256), 16)
                     )
                 ),
-                self.tr("Runs on: {provider}").format(provider=pipeline.provider),
+                self.tr("Runs on: {provider}").format(provider=models.provider),
             ]
         else:
-            lines.append(self.tr("Grading unavailable: {why}").format(why=pipeline.unavailable))
-        if pipeline.gradability is not None:
-            quality = pipeline.gradability.model.identity
+            lines.append(self.tr("Grading unavailable: {why}").format(why=models.unavailable))
+        if models.quality is not None:
+            quality = models.quality
             lines.append(
                 self.tr("Quality model: {name}, version {version}").format(
                     name=quality.name, version=quality.version
@@ -141,7 +141,7 @@ class SystemTab(QWidget):
     def run_self_test(self) -> None:
         """The checks of ``retiscreen selftest`` that need no second copy of the models:
         they run on the pipeline this kiosk screens with."""
-        pipeline, settings = self.ctx.pipeline, self.ctx.settings
+        pipeline, settings = self.ctx.service.pipeline, self.ctx.settings
         image = bundled_dir("assets") / DEMO_IMAGE
         self.test_message.show_message(self.tr("Running the self-test…"), "info")
         self.self_test.setEnabled(False)

@@ -109,17 +109,17 @@ class HomePage(Page):
             else "",
             "warning",
         )
-        pipeline = self.ctx.pipeline
-        if pipeline.unavailable:
+        models = self.ctx.service.model_status()
+        if models.unavailable:
             self.model_status.show_message(
                 self.tr(
                     "Grading is unavailable ({why}). Photographs are still checked and saved, and "
                     "every patient is referred for an eye examination."
-                ).format(why=pipeline.unavailable),
+                ).format(why=models.unavailable),
                 "error",
             )
         else:
-            identity = pipeline.grader.model.identity if pipeline.grader else None
+            identity = models.grader
             text = self.tr("Grading model ready: {name} {version}.").format(
                 name=identity.name if identity else "", version=identity.version if identity else ""
             )
