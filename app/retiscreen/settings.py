@@ -115,17 +115,84 @@ class SettingsError(Exception):
     """The settings file is unreadable or names an unknown setting."""
 
 
+LIMITS: dict[str, tuple[float, float]] = {
+    "rules.rescreen_months": (1, 36),
+    "rules.refer_months": (1, 12),
+    "rules.urgent_weeks": (1, 8),
+    "rules.ungradable_months": (1, 6),
+    "report.print_copies": (1, 5),
+    "capture.max_retakes": (0, 10),
+    "kiosk.idle_timeout_s": (30, 3600),
+}
+"""Inclusive ranges of the numeric settings: a value outside is refused at start, never
+clamped (an interval of 0 months or 600 retakes is a typo, not a choice)."""
+CHOICES: dict[str, tuple[str, ...]] = {
+    "report.paper": ("A4", "Letter"),
+    "kiosk.language": ("en", "es"),
+}
+EXISTING_PATHS = ("clinic.logo", "models.models_dir", "capture.watch_folder")
+"""Paths that, when set, must exist: a missing models folder must not silently mean
+'the bundled models', nor a missing camera folder 'no photographs'."""
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _coerce(value: Any, current: Any, name: str) -> Any:
+    """``value`` as the type of the default ``current``; anything ambiguous is refused."""
+    kind = type(current).__name__
     if isinstance(current, bool):
-        if isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on"}
-        return bool(value)
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+        raise SettingsError(f"setting {name} = {value!r}: must be true or false")
+    if isinstance(current, int):
+        if isinstance(value, bool) or not str(value).strip().lstrip("+-").isdigit():
+            raise SettingsError(f"setting {name} = {value!r}: must be a whole number")
+        return int(str(value).strip())
+    if isinstance(current, float) and isinstance(value, bool):
+        raise SettingsError(f"setting {name} = {value!r}: must be a number")
     try:
         return type(current)(value)
     except (TypeError, ValueError):
-        raise SettingsError(
-            f"setting {name}: {value!r} is not a {type(current).__name__}"
-        ) from None
+        raise SettingsError(f"setting {name} = {value!r}: must be a {kind}") from None
+
+
+def validate(settings: Settings) -> Settings:
+    """Refuse any setting outside its allowed range, naming the setting, the value and
+    what is allowed. Returns ``settings`` unchanged when every value is allowed."""
+    problems: list[str] = []
+
+    def value(name: str) -> Any:
+        section, key = name.split(".")
+        return getattr(getattr(settings, section), key)
+
+    for name, (low, high) in LIMITS.items():
+        if not low <= value(name) <= high:
+            problems.append(f"{name} = {value(name)!r}: allowed {low:g} to {high:g}")
+    for name, allowed in CHOICES.items():
+        if value(name) not in allowed:
+            problems.append(f"{name} = {value(name)!r}: allowed {', '.join(allowed)}")
+    for name in EXISTING_PATHS:
+        path = str(value(name))
+        if path and not Path(path).expanduser().exists():
+            problems.append(f"{name} = {path!r}: no such file or folder")
+    threshold = settings.models.referable_threshold
+    if threshold != -1.0 and not 0.0 < threshold < 1.0:
+        problems.append(
+            f"models.referable_threshold = {threshold!r}: allowed -1 (the model card's) "
+            "or a number strictly between 0 and 1 (from `retiscreen validate`)"
+        )
+    rules = settings.rules
+    if not rules.urgent_weeks * 7 < rules.refer_months * 30 <= rules.rescreen_months * 30:
+        problems.append(
+            "rules: an urgent referral must come sooner than a referral, and a referral no "
+            f"later than a rescreen (now {rules.urgent_weeks} weeks, {rules.refer_months} "
+            f"and {rules.rescreen_months} months)"
+        )
+    if problems:
+        raise SettingsError("invalid setting(s): " + "; ".join(problems))
+    return settings
 
 
 def _apply(section: Any, values: dict[str, Any], prefix: str) -> Any:
@@ -174,4 +241,4 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         }
         if values:
             overrides[section_field.name] = _apply(section, values, section_field.name)
-    return replace(settings, **overrides)
+    return validate(replace(settings, **overrides))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retiscreen.settings import Settings, load_settings, settings_file
+from retiscreen.settings import Settings, load_settings, settings_file, validate
 from retiscreen.store import atomic_write
 
 Changes = dict[str, dict[str, Any]]
@@ -28,12 +28,13 @@ def settings_path() -> Path:
 
 
 def apply_changes(settings: Settings, changes: Changes) -> Settings:
-    """The settings with ``changes`` applied (sections and names must exist)."""
+    """The settings with ``changes`` applied (sections and names must exist, values be
+    allowed: SettingsError otherwise)."""
     updates = {
         section: replace(getattr(settings, section), **values)
         for section, values in changes.items()
     }
-    return replace(settings, **updates)
+    return validate(replace(settings, **updates))
 
 
 def _value(value: Any) -> str:
