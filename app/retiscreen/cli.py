@@ -175,7 +175,14 @@ def cmd_screen(settings: Settings, args: argparse.Namespace) -> int:
     pipeline = service.pipeline
     patient = Patient(args.patient_id, args.name, _parse_dob(args.dob), args.sex)
     given = [i for i in inputs if i.photograph is not None or i.skipped_reason is not None]
-    screening = service.screen(patient, given, args.operator)
+    try:
+        screening = service.screen(patient, given, args.operator)
+    except ValueError as exc:  # an impossible date of birth
+        print(f"retiscreen: {exc} Give --dob as YYYY-MM-DD.", file=sys.stderr)
+        return EXIT_USAGE
+    except StorageError as exc:
+        print(f"retiscreen: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.reason == "identity_mismatch" else EXIT_STORAGE
     try:
         recorded = service.record(screening, print_report=args.print, copy_to=args.out)
     except StorageError as exc:

@@ -126,6 +126,10 @@ class FundusImage:
     the eye the operator is capturing."""
     patient_id_hint: str | None = None
     """The patient ID written in the file (DICOM PatientID), if any."""
+    patient_name_hint: str | None = None
+    """The patient's name written in the file (DICOM PatientName), if any."""
+    birth_date_hint: date | None = None
+    """The patient's birth date written in the file (DICOM PatientBirthDate), if any."""
 
     @property
     def size(self) -> tuple[int, int]:

@@ -31,6 +31,8 @@ from retiscreen.domain import (
 )
 from retiscreen.grading.grader import GradabilityModel, Grader
 from retiscreen.grading.model import CARD_SUFFIX, ModelUnavailable, OnnxModel
+from retiscreen.identity import photograph_patient_problem
+from retiscreen.imaging.fingerprint import same_photograph
 from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.imaging.quality import QualityThresholds, assess
@@ -134,10 +136,14 @@ class Pipeline:
         """The whole per-eye path; never raises for a bad photograph."""
         return self.assess_eyes([(laterality, source)])[0]
 
-    def assess_eyes(self, items: Sequence[tuple[Laterality, Source | Checked]]) -> list[EyeResult]:
+    def assess_eyes(
+        self, items: Sequence[tuple[Laterality, Source | Checked]], patient: Patient | None = None
+    ) -> list[EyeResult]:
         """Several eyes at once: gradable ones go through the grader in one batch. A
         photograph already checked (the kiosk showed its verdict to the operator) is not
-        checked again, so what was shown is what is graded."""
+        checked again, so what was shown is what is graded. A photograph is refused
+        before grading when its file names another eye or (given ``patient``) another
+        patient, or when it is a copy of a photograph given for another eye."""
         if sum(not isinstance(source, Checked) for _, source in items) > 1:
             # Decoding and OpenCV release the GIL: two photographs at a time keep both
             # cores busy between the (already multi-threaded) model calls.
@@ -145,13 +151,11 @@ class Pipeline:
                 checked = list(pool.map(self._check_or_reason, [source for _, source in items]))
         else:
             checked = [self._check_or_reason(source) for _, source in items]
+        refusals = _refusals([side for side, _ in items], checked, patient)
         gradable = [
             c
-            for (laterality, _), c in zip(items, checked, strict=True)
-            if isinstance(c, Checked)
-            and c.quality.gradable
-            and c.field
-            and not wrong_eye(laterality, c.image)
+            for i, c in enumerate(checked)
+            if isinstance(c, Checked) and c.quality.gradable and c.field and i not in refusals
         ]
         grades: dict[int, GradeResult] = {}
         if gradable and self.grader is not None:
@@ -162,8 +166,8 @@ class Pipeline:
                 c.timings_ms["grade"] = elapsed
                 grades[id(c)] = result
         return [
-            self._eye_result(laterality, c, grades.get(id(c)))
-            for (laterality, _), c in zip(items, checked, strict=True)
+            self._eye_result(laterality, c, grades.get(id(c)), refusals.get(i))
+            for i, ((laterality, _), c) in enumerate(zip(items, checked, strict=True))
         ]
 
     def _check_or_reason(self, source: Source | Checked) -> Checked | str:
@@ -177,15 +181,17 @@ class Pipeline:
             return str(exc)
 
     def _eye_result(
-        self, laterality: Laterality, checked: Checked | str, grade: GradeResult | None
+        self,
+        laterality: Laterality,
+        checked: Checked | str,
+        grade: GradeResult | None,
+        refusal: str | None,
     ) -> EyeResult:
         if isinstance(checked, str):
             return self.unreadable_eye(laterality, checked)
-        mismatch = wrong_eye(laterality, checked.image)
         error = None
-        if mismatch:
-            log.warning("wrong eye refused")
-            status, error = EyeStatus.UNGRADABLE, mismatch
+        if refusal:
+            status, error = EyeStatus.UNGRADABLE, refusal
         elif not checked.quality.gradable:
             status = EyeStatus.UNGRADABLE
         elif grade is None:
@@ -242,6 +248,34 @@ class Pipeline:
             eyes=ordered,
             decision=self.rules.for_patient(ordered),
         )
+
+
+def _refusals(
+    sides: Sequence[Laterality], checked: Sequence[Checked | str], patient: Patient | None
+) -> dict[int, str]:
+    """Index → why that photograph must not be graded as the eye and patient given."""
+    refusals: dict[int, str] = {}
+    for i, (side, item) in enumerate(zip(sides, checked, strict=True)):
+        if not isinstance(item, Checked):
+            continue
+        why = wrong_eye(side, item.image)
+        if why is None and patient is not None:
+            why = photograph_patient_problem(patient, item.image)
+        if why is None and any(
+            isinstance(other, Checked) and _copies(item.image, other.image) for other in checked[:i]
+        ):
+            why = (
+                "This is the same photograph as the other eye's. Photograph the "
+                f"{side.value.upper()} eye itself."
+            )
+        if why is not None:
+            log.warning("photograph refused before grading (%s eye)", side.value)
+            refusals[i] = why
+    return refusals
+
+
+def _copies(a: FundusImage, b: FundusImage) -> bool:
+    return a.sha256 == b.sha256 or same_photograph(a.pixels, b.pixels)
 
 
 def wrong_eye(laterality: Laterality, image: FundusImage) -> str | None:

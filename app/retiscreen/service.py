@@ -23,6 +23,7 @@ from retiscreen.domain import (
     Patient,
     Screening,
 )
+from retiscreen.identity import birth_date_problem
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.pdf import render_report
 from retiscreen.report.printing import (
@@ -146,12 +147,23 @@ class ScreeningService:
     def close(self) -> None:
         self.store.close()
 
+    def resolve_patient(self, patient: Patient) -> Patient:
+        """The patient as the records know them (see :meth:`ScreeningStore.resolve_patient`);
+        a date of birth in the future or over 120 years ago is refused (ValueError)."""
+        problem = birth_date_problem(patient.date_of_birth)
+        if problem:
+            raise ValueError(f"{problem[0].upper()}{problem[1:]}.")
+        return self.store.resolve_patient(patient)
+
     def check(self, source: Source) -> Checked:
         """Decode and quality-check one photograph (raises ImageError when unusable)."""
         return self.pipeline.check(source)
 
-    def assess(self, inputs: Sequence[EyeInput]) -> dict[Laterality, EyeResult]:
-        """Each eye's result; every photograph is graded in one batched model call."""
+    def assess(
+        self, inputs: Sequence[EyeInput], patient: Patient | None = None
+    ) -> dict[Laterality, EyeResult]:
+        """Each eye's result; every photograph is graded in one batched model call (a
+        file naming another patient than ``patient`` is refused)."""
         photographed: list[tuple[Laterality, Source | Checked]] = []
         results: dict[Laterality, EyeResult] = {}
         for item in inputs:
@@ -163,7 +175,7 @@ class ScreeningService:
                 results[side] = self.pipeline.unreadable_eye(side, why)
             else:
                 photographed.append((side, item.photograph))
-        for eye in self.pipeline.assess_eyes(photographed):
+        for eye in self.pipeline.assess_eyes(photographed, patient):
             results[eye.laterality] = eye
         return results
 
@@ -175,10 +187,13 @@ class ScreeningService:
         site: str | None = None,
         started_at: datetime | None = None,
     ) -> Screening:
-        """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined."""
+        """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
+        The patient is first matched with the records (StorageError 'identity_mismatch'
+        when the ID is on file for someone else), so nothing is graded under a wrong ID."""
+        patient = self.resolve_patient(patient)
         return self.pipeline.screen(
             patient,
-            self.assess(inputs),
+            self.assess(inputs, patient),
             operator,
             self.settings.clinic.site if site is None else site,
             started_at=started_at,

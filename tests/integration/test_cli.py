@@ -230,6 +230,22 @@ def test_an_eye_left_out_is_unexamined_not_healthy(
     assert record["decision"]["kind"] == "examine"  # type: ignore[index]
 
 
+def test_a_reused_id_or_an_impossible_birth_date_is_refused(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["screen", "--patient-id", "P-77", "--right", str(DEMO_IMAGE)]
+    assert main([*base, "--name", "Ada Lovelace", "--dob", "1961-12-10"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--name", "Grace Hopper", "--dob", "1961-12-10"]) == 2
+    err = capsys.readouterr().err
+    assert "'Ada Lovelace'" in err and "'Grace Hopper'" in err and "Traceback" not in err
+    for dob in ("2099-01-01", "1800-01-01"):
+        assert main([*base[:2], "P-78", *base[3:], "--name", "X", "--dob", dob]) == 2
+        assert "date of birth" in capsys.readouterr().err
+    assert main(["history", "--json"]) == 0
+    assert len(json_lines(capsys.readouterr().out)) == 1
+
+
 def test_every_command_has_help() -> None:
     commands = [
         "grade",

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ import sqlite_utils
 from retiscreen.domain import (
     DecisionKind,
     Laterality,
+    Patient,
     Screening,
 )
 from retiscreen.store import (
@@ -247,15 +248,41 @@ def test_a_changed_photograph_is_reported_not_used(store: ScreeningStore) -> Non
     assert store.integrity_problems() == ["images/S-swap/right.jpg: sha256 mismatch"]
 
 
-def test_changed_patient_details_are_audited(store: ScreeningStore) -> None:
+def test_an_id_on_file_for_someone_else_is_refused_and_nothing_changes(
+    store: ScreeningStore,
+) -> None:
     store.save_screening(make_screening("S-p1", name="Ada Example"))
-    store.save_screening(make_screening("S-p2", name="Ada Exemple"))
-    updates = [e for e in store.audit_events() if e["event"] == "patient_updated"]
-    assert len(updates) == 1
-    assert updates[0]["detail"]["before"]["name"] == "Ada Example"
-    assert updates[0]["detail"]["after"]["name"] == "Ada Exemple"
+    with pytest.raises(StorageError, match="name on file 'Ada Example', given 'Bo Other'") as info:
+        store.save_screening(make_screening("S-p2", name="Bo Other"))
+    assert info.value.reason == "identity_mismatch"
+    assert not store.has_screening("S-p2")
+    assert store.find_patient("P-1001") == Patient("P-1001", "Ada Example", date(1961, 5, 17), "F")
+
+
+def test_ids_match_without_case_or_spaces_and_file_under_the_first(
+    store: ScreeningStore,
+) -> None:
+    store.save_screening(make_screening("S-a", patient_id="P123"))
+    again = Patient(" p123", "ADA  example", date(1961, 5, 17), "F")
+    filed = store.resolve_patient(again)
+    assert filed.patient_id == "P123" and filed.name == "Ada Example"
+    assert [h["patient_id"] for h in store.history()] == ["P123"]
+
+
+def test_a_correction_is_a_separate_audited_action(store: ScreeningStore) -> None:
+    store.save_screening(make_screening("S-c1", name="Ada Exemple"))
+    with pytest.raises(StorageError, match="needs a reason"):
+        store.correct_patient(Patient("P-1001", "Ada Example"), "admin", "  ")
+    store.correct_patient(
+        Patient("P-1001", "Ada Example", date(1961, 5, 17), "F"), "admin", "typo at reception"
+    )
+    (event,) = [e for e in store.audit_events() if e["event"] == "patient_corrected"]
+    assert event["detail"]["before"]["name"] == "Ada Exemple"
+    assert event["detail"]["after"]["name"] == "Ada Example"
+    assert event["detail"]["reason"] == "typo at reception" and event["operator"] == "admin"
+    store.save_screening(make_screening("S-c2", name="Ada Example"))
     # Each screening keeps the name it was made with.
-    assert store.load_screening("S-p1").patient.name == "Ada Example"
+    assert store.load_screening("S-c1").patient.name == "Ada Exemple"
 
 
 def test_saved_screening_rows_cannot_be_updated(store: ScreeningStore) -> None:
@@ -306,7 +333,9 @@ def test_history_is_newest_first_and_filters(store: ScreeningStore) -> None:
 
 def test_export_csv_one_row_per_screening_and_eye(store: ScreeningStore, tmp_path: Path) -> None:
     store.save_screening(make_screening("S-x1"))
-    store.save_screening(make_screening("S-x2", name='=HYPERLINK("http://x")', left_skipped=True))
+    store.save_screening(
+        make_screening("S-x2", patient_id="P-2", name='=HYPERLINK("http://x")', left_skipped=True)
+    )
     target = tmp_path / "export.csv"
     assert store.export_csv(target) == 4
     with open(target, encoding="utf-8-sig", newline="") as handle:
@@ -467,12 +496,15 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
             conn.execute(f"DROP INDEX {name}")
         conn.execute("ALTER TABLE screenings DROP COLUMN decision_kind")
         conn.execute("ALTER TABLE eye_images DROP COLUMN status")
+        conn.execute("ALTER TABLE patients DROP COLUMN id_key")
         conn.execute("PRAGMA user_version = 1")
     conn.close()
 
     with ScreeningStore(root) as s:
         assert s._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert_same_screening(s.load_screening("S-old"), original)
+        found = s.find_patient(" p-1001")  # matched by the key the migration filled in
+        assert found is not None and found.patient_id == "P-1001"
     (backup,) = (root / "backups").iterdir()
     assert backup.name.startswith("retiscreen-v1-")
     old = sqlite3.connect(backup)
@@ -506,6 +538,8 @@ def _as_written_before_decisions_were_data(db_path: Path, screening: Screening) 
         )
         conn.execute("ALTER TABLE screenings DROP COLUMN decision_kind")
         conn.execute("ALTER TABLE eye_images DROP COLUMN status")
+        conn.execute("DROP INDEX patients_by_id_key")
+        conn.execute("ALTER TABLE patients DROP COLUMN id_key")
         conn.execute("PRAGMA user_version = 2")
     conn.close()
 

@@ -1,4 +1,5 @@
-"""Photographs for the kiosk tests: the CC0 demo fundus, a black frame, a blurred fundus."""
+"""Photographs for the kiosk tests: the CC0 demo fundus (and its mirror image as a right
+eye), a black frame, a blurred fundus."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from tests.support.images import DEMO_IMAGE, encode
 def good() -> bytes:
     """The CC0 demo photograph (a normal left eye): gradable for every quality gate."""
     return DEMO_IMAGE.read_bytes()
+
+
+def good_right() -> bytes:
+    """The demo photograph mirrored: a right eye's layout, and a different photograph, so a
+    screening of both eyes is not refused as the same photograph twice."""
+    return encode(load_fundus(DEMO_IMAGE).pixels[:, ::-1].copy(), "JPEG", quality=95)
+
+
+def both_eyes() -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    """Two good photographs for the file camera: the right eye's, then the left eye's."""
+    return ("01-right.jpg", good_right()), ("02-left.jpg", good())
 
 
 def black() -> bytes:

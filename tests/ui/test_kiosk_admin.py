@@ -39,7 +39,7 @@ def admin_sign_in(qtbot: QtBot, window: KioskWindow, pin: str = ADMIN_PIN) -> No
 
 
 def screen_one(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> None:
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     sign_in(qtbot, window)
     enter_patient(qtbot, window, "MRN-ADM", "Hist Ory", "1944-12-31")
     confirm_patient(qtbot, window, "MRN-ADM", "31/12/1944")

@@ -78,7 +78,7 @@ def test_full_screening_is_stored_and_printed(
     record_property("models", MODELS_USED)
     printing = cups_queue_ready()
     record_property("printer", CUPS_QUEUE if printing else "missing queue (report queued)")
-    stage(camera_dir, ("01-right.jpg", images.good()), ("02-left.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(
         make_settings(report={"printer": CUPS_QUEUE if printing else "retiscreen-missing-queue"})
     )
@@ -102,7 +102,7 @@ def test_full_screening_is_stored_and_printed(
     assert [e.laterality for e in screening.eyes] == [Laterality.RIGHT, Laterality.LEFT]
     assert all(e.quality is not None and e.quality.gradable and e.grade for e in screening.eyes)
     assert screening.eyes[0].image is not None
-    assert screening.eyes[0].image.sha256 == screening.eyes[1].image.sha256  # type: ignore[union-attr]
+    assert screening.eyes[0].image.sha256 != screening.eyes[1].image.sha256  # type: ignore[union-attr]
     # what the screen shows is what was stored
     light = window.result.light
     assert light.kind == screening.decision.kind
@@ -152,7 +152,7 @@ def test_ungradable_photo_then_retake_with_a_good_one(
     stage(
         camera_dir,
         ("01-lens-cap.png", images.black()),
-        ("02-right.jpg", images.good()),
+        ("02-right.jpg", images.good_right()),
         ("03-left.jpg", images.good()),
     )
     window = open_kiosk(make_settings())
@@ -223,7 +223,7 @@ def test_an_eye_can_be_skipped_with_a_reason(
     make_settings: MakeSettings,
     camera_dir: Path,
 ) -> None:
-    stage(camera_dir, ("01-right.jpg", images.good()))
+    stage(camera_dir, ("01-right.jpg", images.good_right()))
     window = open_kiosk(make_settings())
     start_to_right_eye(qtbot, window)
     take_photo(qtbot, window)
@@ -238,6 +238,28 @@ def test_an_eye_can_be_skipped_with_a_reason(
     assert left is not None and left.skipped_reason == "Artificial eye (prosthesis)"
     assert left.status is EyeStatus.ABSENT and left.decision is None
     assert "prosthesis" in window.result.cards[Laterality.LEFT].quality.text()
+
+
+def test_the_same_photograph_for_both_eyes_is_refused(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01.jpg", images.good()))
+    window = open_kiosk(make_settings())
+    start_to_right_eye(qtbot, window)
+    for _ in range(2):  # the file camera offers the one photograph again
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    left = screening.eye(Laterality.LEFT)
+    assert left is not None and left.status is EyeStatus.UNGRADABLE and left.grade is None
+    assert left.error is not None and "same photograph" in left.error
+    assert screening.decision.kind is not DecisionKind.ROUTINE
+    assert "same photograph" in window.result.cards[Laterality.LEFT].grade.text()
 
 
 def test_decisions_do_not_depend_on_any_wording(
@@ -316,13 +338,41 @@ def test_wrong_or_mismatched_identifiers_are_refused(
     assert "patient_confirmed" in events
 
 
+def test_an_id_on_file_for_someone_else_stops_before_any_photograph(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
+) -> None:
+    stage(camera_dir, *images.both_eyes())
+    window = open_kiosk(make_settings())
+    start_to_right_eye(qtbot, window, "MRN-55", "Ada Example", "1960-05-01")
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    touch(qtbot, window.result.finish)
+    touch(qtbot, window.home.start)
+    enter_patient(qtbot, window, "mrn-55", "Grace Hopper", "1960-05-01")
+    confirm_patient(qtbot, window, "mrn-55", "1960-05-01")
+    assert window.current is window.confirm
+    text = window.confirm.message.text()
+    assert "'Ada Example'" in text and "'Grace Hopper'" in text
+    assert len(window.ctx.service.history()) == 1
+    touch(qtbot, window.confirm.back)
+    enter_patient(qtbot, window, "MRN-56", "Old Timer", "01/01/1890")
+    assert (
+        window.current is window.patient and "real date of birth" in window.patient.message.text()
+    )
+
+
 def test_idle_timeout_clears_patient_data_from_every_page(
     qtbot: QtBot,
     open_kiosk: OpenKiosk,
     make_settings: MakeSettings,
     camera_dir: Path,
 ) -> None:
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 2}))
     start_to_right_eye(qtbot, window, "MRN-IDLE-42", "Zed Idle")
     take_photo(qtbot, window)
@@ -349,7 +399,7 @@ def test_idle_timeout_mid_capture_discards_the_draft(
     make_settings: MakeSettings,
     camera_dir: Path,
 ) -> None:
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 1}))
     start_to_right_eye(qtbot, window, "MRN-HALF", "Half Way")
     take_photo(qtbot, window)
@@ -381,7 +431,7 @@ def test_a_screening_that_cannot_be_saved_is_kept_and_saved_on_retry(
 ) -> None:
     from retiscreen.store import StorageError
 
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings())
     service = window.ctx.service
     real_record = service.record
@@ -422,7 +472,7 @@ def test_missing_printer_queues_the_report_then_prints_when_back(
     import subprocess
 
     queue = f"retiscreen-ui-back-{os.getpid()}"
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings(report={"printer": queue}))
     start_to_right_eye(qtbot, window)
     for _ in range(2):
@@ -475,7 +525,7 @@ def test_grading_saving_and_printing_run_off_the_gui_thread(
 ) -> None:
     import threading
 
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings())
     service, pipeline = window.ctx.service, window.ctx.service.pipeline
     threads: dict[str, str] = {}
@@ -515,7 +565,7 @@ def test_each_photograph_is_checked_once_and_both_eyes_graded_in_one_call(
 ) -> None:
     """The verdict the operator saw is the one graded: no second quality pass, and the
     two eyes go through the grader together."""
-    stage(camera_dir, ("01.jpg", images.good()), ("02.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings())
     pipeline = window.ctx.service.pipeline
     assert pipeline.grader is not None and pipeline.gradability is not None
@@ -544,7 +594,7 @@ def test_an_unexpected_grading_failure_can_be_retried(
     camera_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stage(camera_dir, ("01.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings())
     pipeline = window.ctx.service.pipeline
     real = pipeline.assess_eyes

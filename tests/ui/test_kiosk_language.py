@@ -70,7 +70,7 @@ def test_switching_to_spanish_relabels_every_page_live(
     stage(
         camera_dir,
         ("01-lens-cap.png", images.black()),
-        ("02.jpg", images.good()),
+        ("02.jpg", images.good_right()),
         ("03.jpg", images.good()),
     )
     window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 600}))

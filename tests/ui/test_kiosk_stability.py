@@ -43,7 +43,7 @@ def test_twenty_screenings_in_one_kiosk(
     make_settings: Callable[..., Settings],
     camera_dir: Path,
 ) -> None:
-    stage(camera_dir, ("01.jpg", images.good()), ("02.jpg", images.good()))
+    stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings())
     baseline, none_refs = 0.0, 0
     sign_in(qtbot, window)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ pydicom = pytest.importorskip("pydicom")
 from pydicom.dataset import FileDataset, FileMetaDataset  # noqa: E402
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid  # noqa: E402
 
-from retiscreen.domain import Laterality  # noqa: E402
+from retiscreen.domain import EyeStatus, Laterality, Patient  # noqa: E402
 from retiscreen.imaging.load import ImageError, decode_fundus  # noqa: E402
 from retiscreen.pipeline import Pipeline  # noqa: E402
 from tests.support.images import synthetic_fundus  # noqa: E402
@@ -23,7 +24,11 @@ OPHTHALMIC_PHOTOGRAPHY = "1.2.840.10008.5.1.4.1.1.77.1.5.1"
 
 
 def dicom_bytes(
-    pixels: np.ndarray, laterality: str = "R", photometric: str = "RGB", frames: int = 1
+    pixels: np.ndarray,
+    laterality: str = "R",
+    photometric: str = "RGB",
+    frames: int = 1,
+    patient_id: str = "P-DICOM-1",
 ) -> bytes:
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = OPHTHALMIC_PHOTOGRAPHY
@@ -31,7 +36,9 @@ def dicom_bytes(
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset("eye.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
     ds.SOPClassUID = OPHTHALMIC_PHOTOGRAPHY
-    ds.PatientID = "P-DICOM-1"
+    ds.PatientID = patient_id
+    ds.PatientName = "Lovelace^Ada"
+    ds.PatientBirthDate = "19611210"
     ds.Modality = "OP"
     ds.ImageLaterality = laterality
     ds.Rows, ds.Columns = pixels.shape[:2]
@@ -83,3 +90,31 @@ def test_wrong_eye_is_refused_not_graded(tmp_path: Path) -> None:
     assert wrong.error is not None and "LEFT eye" in wrong.error
     correct = pipeline.assess_eye(Laterality.LEFT, path)
     assert correct.error is None and correct.grade is not None
+
+
+def test_a_photograph_of_another_patient_is_refused_not_graded(tmp_path: Path) -> None:
+    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+    path = tmp_path / "right.dcm"
+    path.write_bytes(dicom_bytes(synthetic_fundus(800), "R"))
+    ada = Patient("p-dicom-1 ", "Ada Lovelace", date(1961, 12, 10))
+    (same,) = pipeline.assess_eyes([(Laterality.RIGHT, path)], ada)
+    assert same.status is EyeStatus.GRADED  # ID matched without case and spaces
+    (other,) = pipeline.assess_eyes([(Laterality.RIGHT, path)], Patient("P-2", "Bo Ek"))
+    assert other.status is EyeStatus.UNGRADABLE and other.grade is None
+    assert other.error is not None and "'P-DICOM-1'" in other.error
+
+
+def test_without_an_id_the_name_and_birth_date_must_match(tmp_path: Path) -> None:
+    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+    path = tmp_path / "right.dcm"
+    path.write_bytes(dicom_bytes(synthetic_fundus(800), "R", patient_id=""))
+    image = decode_fundus(path.read_bytes(), str(path))
+    assert image.patient_name_hint == "Lovelace^Ada"
+    assert image.birth_date_hint == date(1961, 12, 10)
+    for patient, graded in [
+        (Patient("X", "ada lovelace", date(1961, 12, 10)), True),
+        (Patient("X", "Grace Hopper", date(1961, 12, 10)), False),
+        (Patient("X", "Ada Lovelace", date(1906, 12, 9)), False),
+    ]:
+        (eye,) = pipeline.assess_eyes([(Laterality.RIGHT, path)], patient)
+        assert (eye.status is EyeStatus.GRADED) is graded, patient

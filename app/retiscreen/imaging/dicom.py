@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 
@@ -23,6 +24,8 @@ class DicomPhotograph:
     pixels: RGBImage
     laterality: Laterality | None
     patient_id: str | None
+    patient_name: str | None = None
+    birth_date: date | None = None
 
 
 def is_dicom(data: bytes) -> bool:
@@ -57,8 +60,19 @@ def read_dicom(name: str, data: bytes) -> DicomPhotograph:
         pixels = (pixels.astype(np.float64) * (255.0 / (2**bits - 1))).clip(0, 255).round()
     laterality = str(getattr(dataset, "ImageLaterality", "") or getattr(dataset, "Laterality", ""))
     patient_id = str(getattr(dataset, "PatientID", "") or "") or None
+    patient_name = str(getattr(dataset, "PatientName", "") or "") or None
     return DicomPhotograph(
         np.ascontiguousarray(pixels, dtype=np.uint8),
         _LATERALITY.get(laterality.upper()),
         patient_id,
+        patient_name,
+        _dicom_date(str(getattr(dataset, "PatientBirthDate", "") or "")),
     )
+
+
+def _dicom_date(text: str) -> date | None:
+    """A DICOM DA value (YYYYMMDD); None when empty or not a real date."""
+    try:
+        return datetime.strptime(text.strip(), "%Y%m%d").date()
+    except ValueError:
+        return None

@@ -77,6 +77,8 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
             data=data,
             laterality_hint=photograph.laterality,
             patient_id_hint=photograph.patient_id,
+            patient_name_hint=photograph.patient_name,
+            birth_date_hint=photograph.birth_date,
         )
     try:
         with warnings.catch_warnings():

@@ -164,7 +164,26 @@ def _v3_decisions_as_data(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_indexes, _v3_decisions_as_data)
+def _v4_patient_id_keys(db: sqlite_utils.Database) -> None:
+    """Patients are matched by :func:`~retiscreen.identity.id_key` ('p123', ' P123' and
+    'P123' are one patient), kept beside the ID as entered. Two rows that already share
+    a key stay as they are (the index is not unique) and are reported by selftest."""
+    from retiscreen.identity import id_key
+
+    db.execute("ALTER TABLE patients ADD COLUMN id_key TEXT")
+    for (patient_id,) in db.execute("SELECT patient_id FROM patients").fetchall():
+        db.execute(
+            "UPDATE patients SET id_key = ? WHERE patient_id = ?", [id_key(patient_id), patient_id]
+        )
+    db.execute("CREATE INDEX patients_by_id_key ON patients(id_key)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial_schema,
+    _v2_indexes,
+    _v3_decisions_as_data,
+    _v4_patient_id_keys,
+)
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import EyeResult, FundusImage, Laterality, Patient, Screening
+from retiscreen.identity import clean_id, details_differ, id_key
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
@@ -96,32 +97,125 @@ class ScreeningRecords(StoreConnection):
             stored[eye.laterality] = target.relative_to(self.root).as_posix()
         return stored
 
-    def _upsert_patient(self, sid: str, operator: str, now: str, patient: Patient) -> None:
-        """Insert the patient, or update their details, auditing any change of identity."""
-        new = {
-            "name": patient.name,
-            "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
-            "sex": patient.sex,
-        }
-        old = self._query(
-            "SELECT name, date_of_birth, sex FROM patients WHERE patient_id = ?",
-            [patient.patient_id],
+    def find_patient(self, patient_id: str) -> Patient | None:
+        """The patient on file whose ID matches ``patient_id`` (by :func:`id_key`)."""
+        rows = self._rows(
+            "SELECT patient_id, name, date_of_birth, sex FROM patients WHERE id_key = ?"
+            " ORDER BY created_at LIMIT 1",
+            [id_key(patient_id)],
         )
-        if old and old[0] != new:
+        if not rows:
+            return None
+        row = rows[0]
+        dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
+        return Patient(row["patient_id"], row["name"], dob, row["sex"])
+
+    def resolve_patient(self, patient: Patient) -> Patient:
+        """The patient as they will be filed: the one on file when the ID matches (its ID
+        as first entered; a missing date of birth or sex filled in), else ``patient``
+        with its ID cleaned. Raises StorageError('identity_mismatch') showing both when
+        the ID is on file for someone with another name or date of birth."""
+        given = replace(patient, patient_id=clean_id(patient.patient_id))
+        stored = self.find_patient(given.patient_id)
+        if stored is None:
+            return given
+        differences = details_differ(stored, given)
+        if differences:
+            raise StorageError(
+                f"Patient ID {given.patient_id!r} is already on file for someone else: "
+                f"{'; '.join(differences)}. Check the ID and the details with the patient. "
+                "If the details on file are wrong, an administrator corrects them "
+                "(retiscreen patient correct); nothing was changed.",
+                reason="identity_mismatch",
+            )
+        return replace(
+            stored,
+            date_of_birth=stored.date_of_birth or given.date_of_birth,
+            sex=stored.sex or given.sex,
+        )
+
+    def _upsert_patient(self, sid: str, operator: str, now: str, patient: Patient) -> None:
+        """Insert the patient, or fill in what the record lacked (audited). A different
+        name or date of birth for an ID on file is refused, never overwritten."""
+        filed = self.resolve_patient(patient)
+        if filed.patient_id != patient.patient_id:
+            raise StorageError(
+                f"Patient ID {patient.patient_id!r} is on file as {filed.patient_id!r}: "
+                "resolve the patient before saving (the screening was NOT saved).",
+                reason="invalid",
+            )
+        stored = self.find_patient(patient.patient_id)
+        values = {
+            "name": filed.name,
+            "date_of_birth": filed.date_of_birth.isoformat() if filed.date_of_birth else None,
+            "sex": filed.sex,
+        }
+        if stored is None:
+            self._db.execute(
+                "INSERT INTO patients (patient_id, name, date_of_birth, sex, created_at, id_key)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [filed.patient_id, *values.values(), now, id_key(filed.patient_id)],
+            )
+            return
+        if stored != filed:
+            before = {
+                "date_of_birth": stored.date_of_birth.isoformat() if stored.date_of_birth else None,
+                "sex": stored.sex,
+            }
             record_event(
                 self._db,
-                "patient_updated",
+                "patient_details_added",
                 sid,
                 operator,
-                {"patient_id": patient.patient_id, "before": old[0], "after": new},
+                {"patient_id": filed.patient_id, "before": before, "after": values},
             )
-        self._db.execute(
-            "INSERT INTO patients (patient_id, name, date_of_birth, sex, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(patient_id) DO UPDATE SET"
-            " name = excluded.name, date_of_birth = excluded.date_of_birth,"
-            " sex = excluded.sex",
-            [patient.patient_id, new["name"], new["date_of_birth"], new["sex"], now],
-        )
+            self._db.execute(
+                "UPDATE patients SET date_of_birth = ?, sex = ? WHERE patient_id = ?",
+                [values["date_of_birth"], values["sex"], filed.patient_id],
+            )
+
+    def correct_patient(self, corrected: Patient, operator: str, reason: str) -> None:
+        """An administrator's correction of a patient's details on file, audited with
+        the details before and after and the reason (the only way to change a name or
+        date of birth once screenings are filed under them)."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise StorageError("A correction needs a reason.", reason="invalid")
+        with self._write(f"the details of patient {corrected.patient_id} were NOT changed"):
+            stored = self.find_patient(corrected.patient_id)
+            if stored is None:
+                raise StorageError(
+                    f"No patient with ID {corrected.patient_id!r} is on file.", reason="not_found"
+                )
+            after = {
+                "name": corrected.name,
+                "date_of_birth": (
+                    corrected.date_of_birth.isoformat() if corrected.date_of_birth else None
+                ),
+                "sex": corrected.sex,
+            }
+            record_event(
+                self._db,
+                "patient_corrected",
+                None,
+                operator,
+                {
+                    "patient_id": stored.patient_id,
+                    "before": {
+                        "name": stored.name,
+                        "date_of_birth": (
+                            stored.date_of_birth.isoformat() if stored.date_of_birth else None
+                        ),
+                        "sex": stored.sex,
+                    },
+                    "after": after,
+                    "reason": reason,
+                },
+            )
+            self._db.execute(
+                "UPDATE patients SET name = ?, date_of_birth = ?, sex = ? WHERE patient_id = ?",
+                [*after.values(), stored.patient_id],
+            )
 
     def _insert_screening(self, screening: Screening, snapshot_json: str, now: str) -> None:
         """The screening row; the model columns name the model that graded it, if any."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from retiscreen.domain import FundusImage, Laterality, Patient, QualityReport
+from retiscreen.identity import birth_date_problem
 from retiscreen.service import Checked
 
 EYE_ORDER = (Laterality.RIGHT, Laterality.LEFT)
@@ -123,6 +124,6 @@ def parse_dob(text: str, today: date | None = None) -> date | None:
             value = date(year, month, day)
         except ValueError:
             continue
-        if date(1890, 1, 1) <= value <= today:
+        if birth_date_problem(value, today) is None:
             return value
     return None

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from retiscreen.domain import Laterality, Patient, Screening
 from retiscreen.service import ScreeningService
+from retiscreen.store import StorageError
 from retiscreen.ui import screening_job as job
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.file_picker import FilePicker
@@ -229,7 +230,12 @@ class KioskWindow(QMainWindow):
         self.go(self.confirm)
 
     def patient_confirmed(self) -> None:
-        if self.draft is None:
+        if self.draft is None or self.draft.patient is None:
+            return
+        try:  # the records must agree on who this is before any photograph is taken
+            self.draft.patient = self.ctx.service.resolve_patient(self.draft.patient)
+        except (StorageError, ValueError) as exc:
+            self.confirm.message.show_message(str(exc), "error")
             return
         self.ctx.audit("patient_confirmed", operator=self.operator)
         self.capture.start_eye(self.draft, Laterality.RIGHT)
