@@ -115,7 +115,7 @@ def throughput(pipeline: Pipeline, photo: Path, n: int = 64, batch: int = 16) ->
 def cold_start(photo: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "retiscreen.cli", "grade", str(photo)],
+        [sys.executable, "-m", "retiscreen", "grade", str(photo)],
         check=False,
         capture_output=True,
     )

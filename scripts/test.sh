@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything and run the whole test suite (what CI runs).
+# Install everything, check style and types, and run the whole test suite (what CI runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
@@ -11,5 +11,10 @@ if [[ $(id -u) == 0 ]]; then
     [[ "${RETISCREEN_REQUIRE_CUPS:-0}" == 1 ]] && exit 1
   fi
 fi
+# Style and types first: any finding fails the run (as configured in pyproject.toml).
+echo "test: ruff check, ruff format --check, mypy"
+ruff check .
+ruff format --check .
+mypy
 export QT_QPA_PLATFORM=offscreen
 python -m pytest -q "$@"

@@ -23,25 +23,23 @@ Checks, in order:
 
 from __future__ import annotations
 
-import argparse
 import glob
 import importlib.util
-import logging
 import os
 import shutil
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import Laterality
 from retiscreen.pipeline import Pipeline
-from retiscreen.settings import Settings, SettingsError, bundled_dir, load_settings
+from retiscreen.settings import Settings, bundled_dir
 
 DEMO_IMAGE = Path("demo") / "retina_cc0.jpg"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -345,49 +343,3 @@ def run_selftest(
             ),
         )
     return SelftestResult(checks)
-
-
-def selftest_command(settings: Settings, require_camera: bool = False) -> int:
-    """`retiscreen selftest [--require-camera]` for a CLI that has already resolved the
-    settings: prints the summary; 0 when every critical check passed, else 1."""
-    result = run_selftest(settings, camera_required=require_camera)
-    print(result.summary(), flush=True)
-    return EXIT_OK if result.ok else EXIT_FAILED
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="retiscreen selftest",
-        description="Check that this installation is ready to screen: models and their "
-        "hashes, execution provider, database, printer, camera, and a demo grading.",
-    )
-    parser.add_argument(
-        "--require-camera", action="store_true", help="a missing camera is a failure, not a warning"
-    )
-    parser.add_argument("--config", type=Path, help="settings file (TOML)")
-    parser.add_argument("--data-dir", type=Path, help="where records are kept")
-    parser.add_argument("--models-dir", type=Path, help="folder with grader/quality ONNX + cards")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`retiscreen selftest [--require-camera]`: print the summary; 0 when fit to screen,
-    1 when a critical check failed, 2 when the settings are unusable."""
-    args = build_parser().parse_args(argv)
-    if not logging.getLogger().handlers:  # run alone: the summary says it all
-        logging.getLogger("retiscreen").addHandler(logging.NullHandler())
-    try:
-        settings = load_settings(args.config)
-    except SettingsError as exc:
-        print(f"retiscreen selftest: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.data_dir:
-        settings = replace(settings, storage=replace(settings.storage, data_dir=str(args.data_dir)))
-    if args.models_dir:
-        models = replace(settings.models, models_dir=str(args.models_dir))
-        settings = replace(settings, models=models)
-    return selftest_command(settings, args.require_camera)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,6 +23,7 @@ from retiscreen.domain import (
     Patient,
     Screening,
 )
+from retiscreen.errors import UsageError
 from retiscreen.identity import birth_date_problem
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.pdf import render_report
@@ -98,7 +99,8 @@ class Recorded:
 
 
 class ScreeningService:
-    """Owns the long-lived parts (models, database) so front ends stay thin."""
+    """Owns the long-lived parts (models, database) so front ends stay thin. Each is
+    opened on first use: listing the history loads no model, grading opens no database."""
 
     def __init__(
         self,
@@ -107,9 +109,26 @@ class ScreeningService:
         store: ScreeningStore | None = None,
     ) -> None:
         self.settings = settings
-        self.pipeline = pipeline or Pipeline.from_settings(settings)
-        self.store = store or ScreeningStore(settings.storage.root)
+        self._pipeline = pipeline
+        self._store = store
         self._secret: bytes | None = None
+
+    def open(self) -> None:
+        """Open the records and load the models now (a kiosk fails at start, not with
+        the first patient); StorageError when the records cannot be opened."""
+        _ = self.store, self.pipeline
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = Pipeline.from_settings(self.settings)
+        return self._pipeline
+
+    @property
+    def store(self) -> ScreeningStore:
+        if self._store is None:
+            self._store = ScreeningStore(self.settings.storage.root)
+        return self._store
 
     @property
     def secret(self) -> bytes:
@@ -145,14 +164,15 @@ class ScreeningService:
         self.store.audit(event, operator=operator, **detail)
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as the records know them (see :meth:`ScreeningStore.resolve_patient`);
-        a date of birth in the future or over 120 years ago is refused (ValueError)."""
+        a date of birth in the future or over 120 years ago is refused (UsageError)."""
         problem = birth_date_problem(patient.date_of_birth)
         if problem:
-            raise ValueError(f"{problem[0].upper()}{problem[1:]}.")
+            raise UsageError(f"{problem[0].upper()}{problem[1:]}.")
         return self.store.resolve_patient(patient)
 
     def check(self, source: Source) -> Checked:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from retiscreen.errors import ConfigurationError
 from retiscreen.rules import ReferralRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -111,8 +112,9 @@ class Settings:
     rules: ReferralRules = field(default_factory=ReferralRules)
 
 
-class SettingsError(Exception):
-    """The settings file is unreadable or names an unknown setting."""
+class SettingsError(ConfigurationError):
+    """The settings file is unreadable, names an unknown setting, or holds a value
+    outside its allowed range."""
 
 
 LIMITS: dict[str, tuple[float, float]] = {

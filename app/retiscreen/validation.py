@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from retiscreen.domain import EyeResult, Laterality
+from retiscreen.errors import UsageError
 from retiscreen.metrics import (
     auc_confidence_interval,
     confusion_matrix,
@@ -39,7 +40,7 @@ BATCH = 16
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 
 
-class ValidationError(Exception):
+class ValidationError(UsageError):
     """The labels file or image folder cannot be used; says which row and why."""
 
 

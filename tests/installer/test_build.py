@@ -183,7 +183,7 @@ def test_conffiles_and_maintainer_scripts(built: Built, tmp_path: Path) -> None:
     run(["dpkg-deb", "-e", built.deb, tmp_path / "ctl"])
     assert (tmp_path / "ctl" / "conffiles").read_text().split() == ["/etc/retiscreen/settings.toml"]
     postinst = (tmp_path / "ctl" / "postinst").read_text()
-    assert "retiscreen.selftest" in postinst and "adduser" in postinst
+    assert "-m retiscreen selftest" in postinst and "adduser" in postinst
     postrm = (tmp_path / "ctl" / "postrm").read_text()
     assert "RETISCREEN_PURGE_PATIENT_DATA" in postrm
     remove_branch = postrm.split("\nremove)")[1].split(";;")[0]
@@ -318,9 +318,10 @@ def test_extracted_bundle_runs_selftest_and_backup(
             root / "opt/retiscreen/venv/bin/python",
             "-I",
             "-m",
-            "retiscreen.selftest",
+            "retiscreen",
             "--data-dir",
             data,
+            "selftest",
         ]
     )
     bytecode_before = sorted(root.rglob("*.pyc"))
@@ -330,7 +331,7 @@ def test_extracted_bundle_runs_selftest_and_backup(
     print(f"\n{' '.join(map(str, command[:2]))} ... selftest:\n{selftest.stdout}{selftest.stderr}")
     print(
         f"start-up: --version {version_s:.2f} s, selftest {selftest_s:.2f} s "
-        f"(via {'retiscreen selftest' if wired else 'python -m retiscreen.selftest'})"
+        f"(via {'retiscreen selftest' if wired else 'python -m retiscreen selftest'})"
     )
     record_property("version_seconds", round(version_s, 3))
     record_property("selftest_seconds", round(selftest_s, 3))

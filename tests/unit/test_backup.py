@@ -14,11 +14,11 @@ import pytest
 from retiscreen.backup import (
     BackupError,
     create_backup,
-    main,
     records_in,
     restore_backup,
     verify_backup,
 )
+from retiscreen.cli import main
 from retiscreen.domain import Laterality, Patient
 from retiscreen.pipeline import Pipeline
 from retiscreen.store import ScreeningStore, screening_to_dict
@@ -229,7 +229,7 @@ def test_command_line_round_trip(
     archive = tmp_path / "cli.tar.gz"
     assert main(["backup", "--data-dir", str(root), "--to", str(archive)]) == 0
     assert "Backup written" in capsys.readouterr().out
-    assert main(["verify", str(archive)]) == 0
+    assert main(["backup", "--verify", str(archive)]) == 0
     target = tmp_path / "cli-restored"
     assert main(["restore", "--data-dir", str(target), str(archive)]) == 0
     assert main(["restore", "--data-dir", str(target), str(archive)]) == 1

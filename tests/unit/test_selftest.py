@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from retiscreen import selftest
-from retiscreen.selftest import Check, SelftestResult, main, run_selftest
+from retiscreen.cli import main
+from retiscreen.selftest import Check, SelftestResult, run_selftest
 from retiscreen.settings import ModelSettings, Settings, StorageSettings
 from retiscreen.store import ScreeningStore
 from tests.support.tiny_models import write_models
@@ -158,15 +159,18 @@ def test_result_ok_ignores_non_critical_failures() -> None:
 def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     models = good_models(tmp_path)
     data = tmp_path / "data"
-    assert main(["--models-dir", str(models), "--data-dir", str(data)]) == 0
+    assert main(["selftest", "--models-dir", str(models), "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("RetiScreen ") and "[ OK ] demo image" in out
-    assert main(["--models-dir", str(models), "--data-dir", str(data), "--require-camera"]) == 1
+    assert (
+        main(["selftest", "--models-dir", str(models), "--data-dir", str(data), "--require-camera"])
+        == 1
+    )
     assert "[FAIL] camera" in capsys.readouterr().out
-    assert main(["--models-dir", str(tmp_path / "none"), "--data-dir", str(data)]) == 1
+    assert main(["selftest", "--models-dir", str(tmp_path / "none"), "--data-dir", str(data)]) == 1
     bad = tmp_path / "bad.toml"
     bad.write_text("[nonsense]\nx = 1\n")
-    assert main(["--config", str(bad)]) == 2
+    assert main(["selftest", "--config", str(bad)]) == 2
 
 
 def test_camera_finder_lists_video_nodes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,13 +15,14 @@ import cv2
 import numpy as np
 
 from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.errors import RetiScreenError
 from retiscreen.imaging.load import ImageError, decode_fundus
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 
 
-class CaptureError(Exception):
+class CaptureError(RetiScreenError):
     """The source could not deliver a photograph; ``str()`` is for the operator."""
 
 

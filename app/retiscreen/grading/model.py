@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retiscreen.domain import ModelIdentity
+from retiscreen.errors import GradingUnavailable
 from retiscreen.imaging.preprocess import InputSpec
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 CARD_SUFFIX = ".card.json"
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(GradingUnavailable):
     """The model cannot be used; ``str()`` tells the operator why (always: refer)."""
 
 

@@ -1,5 +1,6 @@
-"""The one exception every image reader raises."""
+"""The one exception every image reader raises (defined with the others in
+:mod:`retiscreen.errors`)."""
 
+from retiscreen.errors import ImageError
 
-class ImageError(Exception):
-    """An image that cannot be used; ``str()`` is a message an operator understands."""
+__all__ = ["ImageError"]

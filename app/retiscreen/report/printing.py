@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from retiscreen.errors import PrintingError
+
 LPSTAT_TIMEOUT_S = 10.0
 LP_TIMEOUT_S = 30.0
 MAX_COPIES = 99
@@ -43,7 +45,7 @@ class PrinterProblem(enum.StrEnum):
     FAILED = "failed"
 
 
-class PrinterError(Exception):
+class PrinterError(PrintingError):
     """Printing is not possible; ``str()`` is a message for the operator."""
 
     def __init__(self, message: str, problem: PrinterProblem = PrinterProblem.FAILED) -> None:

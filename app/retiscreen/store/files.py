@@ -18,22 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from retiscreen.errors import StorageError
+
 TEMP_SUFFIX = ".tmp"
 TEMP_PREFIX = "."
+__all__ = ["StorageError", "atomic_write"]
+
 _DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
-
-
-class StorageError(Exception):
-    """Something could not be stored or read back; ``str()`` is for the operator.
-
-    ``reason`` is a short machine-readable tag ("disk_full", "busy", "duplicate",
-    "not_found", "corrupt", "missing_file", "newer_schema", "invalid", "io") so that a
-    caller can decide, e.g., to offer "try again" for "busy" only.
-    """
-
-    def __init__(self, message: str, *, reason: str = "io") -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def os_error_message(exc: OSError, failure: str) -> str:

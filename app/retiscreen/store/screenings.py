@@ -17,6 +17,7 @@ from pathlib import Path
 
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import EyeResult, FundusImage, Laterality, Patient, Screening
+from retiscreen.errors import IdentityError
 from retiscreen.identity import clean_id, details_differ, id_key
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.store.audit import record_event
@@ -121,12 +122,11 @@ class ScreeningRecords(StoreConnection):
             return given
         differences = details_differ(stored, given)
         if differences:
-            raise StorageError(
+            raise IdentityError(
                 f"Patient ID {given.patient_id!r} is already on file for someone else: "
                 f"{'; '.join(differences)}. Check the ID and the details with the patient. "
                 "If the details on file are wrong, an administrator corrects them "
-                "(retiscreen patient correct); nothing was changed.",
-                reason="identity_mismatch",
+                "(retiscreen patient correct); nothing was changed."
             )
         return replace(
             stored,

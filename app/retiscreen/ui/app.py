@@ -15,9 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
+from retiscreen.errors import ExitCode, StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings
-from retiscreen.store import StorageError
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.i18n import LanguageSwitcher
 from retiscreen.ui.idle import IdleWatcher
@@ -27,7 +27,7 @@ from retiscreen.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
-EXIT_STORAGE = 4
+HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal"})
 WINDOWED_SIZE = (1280, 800)
 
 
@@ -71,14 +71,16 @@ def run_kiosk(settings: Settings, demo: bool, windowed: bool) -> int:
     splash.showMessage("RetiScreen: loading the grading models…", Qt.AlignmentFlag.AlignCenter)
     splash.show()
     app.processEvents()
+    service = ScreeningService(settings)
     try:
-        service = ScreeningService(settings)
+        service.open()
     except StorageError as exc:
         splash.close()
-        QMessageBox.critical(
-            None, "RetiScreen", f"The records cannot be opened, so the kiosk cannot start:\n{exc}"
-        )
-        return EXIT_STORAGE
+        message = f"The records cannot be opened, so the kiosk cannot start:\n{exc}"
+        print(f"retiscreen: {message}", file=sys.stderr)
+        if app.platformName() not in HEADLESS_PLATFORMS:  # nobody could close a dialog there
+            QMessageBox.critical(None, "RetiScreen", message)
+        return ExitCode.STORAGE
     window = build_window(settings, service, demo=demo)
     splash.finish(window)
     if windowed or not settings.kiosk.fullscreen:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.domain import Laterality, Patient, Screening
+from retiscreen.errors import RetiScreenError
 from retiscreen.service import ScreeningService
-from retiscreen.store import StorageError
 from retiscreen.ui import screening_job as job
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.file_picker import FilePicker
@@ -234,7 +234,7 @@ class KioskWindow(QMainWindow):
             return
         try:  # the records must agree on who this is before any photograph is taken
             self.draft.patient = self.ctx.service.resolve_patient(self.draft.patient)
-        except (StorageError, ValueError) as exc:
+        except RetiScreenError as exc:  # another patient's ID, an impossible birth date
             self.confirm.message.show_message(str(exc), "error")
             return
         self.ctx.audit("patient_confirmed", operator=self.operator)

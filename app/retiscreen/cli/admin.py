@@ -1,0 +1,114 @@
+"""The installation commands: kiosk, selftest, backup (and its verification), restore."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from retiscreen.errors import ExitCode, RetiScreenError
+from retiscreen.service import ScreeningService
+from retiscreen.settings import settings_file
+
+from .parser import UsageParser, existing_file
+
+
+def cmd_kiosk(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """The Qt app. An unconfigured machine (no settings file) with no camera starts in demo
+    mode, so a newcomer sees a whole screening; a configured kiosk never does, because demo
+    mode feeds sample photographs and enables the demo operator."""
+    try:
+        from retiscreen.ui.app import application, run_kiosk
+        from retiscreen.ui.devices import camera_present
+    except ImportError as exc:
+        raise RetiScreenError(
+            f"the kiosk needs the GUI extra (pip install 'retiscreen[gui]'): {exc}"
+        ) from None
+    application()  # before camera_present(): QtMultimedia needs it to see any camera
+    demo = kiosk_demo_mode(args.demo, args.config, camera_present)
+    if demo and not args.demo:
+        print(
+            "retiscreen: no settings file and no camera found: starting in DEMO mode "
+            "(sample photographs; not for patients).",
+            file=sys.stderr,
+        )
+    return ExitCode(run_kiosk(service.settings, demo=demo, windowed=args.windowed))
+
+
+def kiosk_demo_mode(
+    requested: bool, config: Path | None, camera_present: Callable[[], bool]
+) -> bool:
+    """Demo when asked, or on a machine nobody has configured that has no camera."""
+    return requested or (not settings_file(config).exists() and not camera_present())
+
+
+def cmd_selftest(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    from retiscreen.selftest import run_selftest
+
+    result = run_selftest(service.settings, camera_required=args.require_camera)
+    print(result.summary(), flush=True)
+    return ExitCode.OK if result.ok else ExitCode.FAILED
+
+
+def cmd_backup(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    from retiscreen.backup import create_backup, verify_backup
+
+    if args.verify is not None:
+        info = verify_backup(args.verify)
+        print(f"Backup OK: {info.describe()}")
+        return ExitCode.OK
+    info = create_backup(service.settings.storage.root, args.to)
+    print(f"Backup written: {info.describe()}")
+    if info.problems:
+        print(
+            "WARNING: the records have problems (the backup holds what there is):", file=sys.stderr
+        )
+        for problem in info.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return ExitCode.FAILED
+    return ExitCode.OK
+
+
+def cmd_restore(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    from retiscreen.backup import restore_backup
+
+    root = service.settings.storage.root
+    info = restore_backup(args.archive, root, force=args.force)
+    print(f"Restored into {root}: {info.describe()}")
+    return ExitCode.OK
+
+
+def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
+    """The installation commands of the one ``retiscreen`` tree."""
+    kiosk = sub.add_parser("kiosk", help="the touch-screen kiosk application (Qt)")
+    kiosk.add_argument(
+        "--demo",
+        action="store_true",
+        help="file-backed camera over the bundled demo photograph, demo operator",
+    )
+    kiosk.add_argument("--windowed", action="store_true", help="a normal window, not full-screen")
+    kiosk.set_defaults(func=cmd_kiosk)
+
+    selftest = sub.add_parser("selftest", help="check this installation (models, database, ...)")
+    selftest.add_argument(
+        "--require-camera", action="store_true", help="a missing camera is a failure"
+    )
+    selftest.set_defaults(func=cmd_selftest)
+
+    backup = sub.add_parser("backup", help="consistent backup of records, images and reports")
+    target = backup.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", type=Path, metavar="FILE", help="archive to write (.tar.gz)")
+    target.add_argument(
+        "--verify", type=existing_file, metavar="FILE", help="check an archive, change nothing"
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup into the data folder")
+    restore.add_argument("archive", type=existing_file)
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing records (they are moved aside, not deleted)",
+    )
+    restore.set_defaults(func=cmd_restore)

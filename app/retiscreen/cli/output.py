@@ -1,0 +1,86 @@
+"""What the commands print: one JSON object per graded photograph, and a screening in
+plain words. Wording is the catalogue's English."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import EyeResult, Screening
+
+
+def eye_json(eye: EyeResult, source: str) -> dict[str, Any]:
+    """One `retiscreen grade` line: everything a script needs, nothing it must guess."""
+    quality, grade = eye.quality, eye.grade
+    result: dict[str, Any] = {
+        "image": source,
+        "gradable": bool(quality and quality.gradable),
+        "quality_score": round(quality.score, 4) if quality else None,
+        "quality_reasons": [r.value for r in quality.reasons] if quality else [],
+        "quality_messages": [ENGLISH.quality(r) for r in quality.reasons] if quality else [],
+        "icdr_grade": int(grade.grade) if grade else None,
+        "icdr_words": ENGLISH.grade(grade.grade) if grade else None,
+        "probabilities": [round(p, 5) for p in grade.probabilities] if grade else None,
+        "referable_probability": round(grade.referable_probability, 5) if grade else None,
+        "referable": grade.referable if grade else None,
+        "threshold": grade.threshold if grade else None,
+        "status": eye.status.value,
+        "decision": (
+            {
+                "kind": eye.decision.kind.value,
+                "headline": ENGLISH.headline(eye.decision),
+                "advice": ENGLISH.advice(eye.decision),
+            }
+            if eye.decision
+            else None
+        ),
+        "model": (
+            {"name": grade.model.name, "version": grade.model.version, "sha256": grade.model.sha256}
+            if grade
+            else None
+        ),
+        "provider": grade.provider if grade else None,
+        "timings_ms": eye.timings_ms,
+    }
+    if eye.error:
+        result["error"] = eye.error
+    return result
+
+
+def progress(items: Sequence[Any], label: str) -> Any:
+    """A progress bar on stderr for long runs (hidden when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(
+        items, desc=label, unit="img", disable=None if len(items) > 3 else True, file=sys.stderr
+    )
+
+
+def print_screening(screening: Screening, report: Path | None, printing: str | None) -> None:
+    print(
+        f"Screening {screening.screening_id} for {screening.patient.name} "
+        f"({screening.patient.patient_id})"
+    )
+    for eye in screening.eyes:
+        state = ENGLISH.eye_finding(eye)
+        if eye.skipped_reason:
+            state += f" ({eye.skipped_reason})"
+        elif eye.grade:
+            state += f" (P(referable) {eye.grade.referable_probability:.2f})"
+        elif eye.quality and not eye.quality.gradable:
+            state += ": " + " ".join(ENGLISH.quality(r) for r in eye.quality.reasons)
+        elif eye.error:
+            state += f": {eye.error}"
+        print(f"  {eye.laterality.value:5s} eye: {state}")
+    due = screening.decision.follow_up_date(screening.started_at.date())
+    print(f"DECISION: {ENGLISH.headline(screening.decision)}")
+    print(f"  {ENGLISH.advice(screening.decision)}")
+    if due:
+        print(f"  Next step due by: {due.isoformat()}")
+    if report:
+        print(f"Report: {report}")
+    if printing:
+        print(f"Printing: {printing}")

@@ -1,0 +1,257 @@
+"""The screening commands: grade, screen, demo, history, report, export, print-queue,
+validate. Each goes through :class:`~retiscreen.service.ScreeningService`, the one path
+the kiosk uses too; an expected failure is raised as a RetiScreenError and turned into
+its exit code and one line by :func:`retiscreen.cli.main`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from retiscreen.domain import ABSENT_EYE_REASONS, Laterality, Patient
+from retiscreen.errors import ExitCode, StorageError, UsageError
+from retiscreen.screening_json import screening_json
+from retiscreen.service import EyeInput, ScreeningService
+from retiscreen.settings import bundled_dir
+
+from .output import eye_json, print_screening, progress
+from .parser import (
+    UsageParser,
+    birth_date,
+    existing_file,
+    existing_folder,
+    positive_int,
+    proportion,
+)
+
+DEMO_IMAGE = "demo/retina_cc0.jpg"
+
+
+def grading_unavailable_notice(service: ScreeningService) -> str | None:
+    why = service.pipeline.unavailable
+    if why is None:
+        return None
+    return (
+        f"grading unavailable: {why}. Refer every patient for an eye examination until "
+        "this is fixed."
+    )
+
+
+def cmd_grade(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    notice = grading_unavailable_notice(service)
+    if notice:
+        print(f"retiscreen: {notice}", file=sys.stderr)
+    code = ExitCode.OK
+    for path in progress(args.images, "grading"):
+        eye = service.assess([EyeInput(Laterality.RIGHT, Path(path))])[Laterality.RIGHT]
+        if eye.image is None:
+            code = ExitCode.FAILED
+        print(json.dumps(eye_json(eye, str(path))), flush=True)
+    return ExitCode.GRADING_UNAVAILABLE if notice else code
+
+
+def _eye_input(side: Laterality, args: argparse.Namespace) -> EyeInput | None:
+    image, skip, absent = (
+        getattr(args, f"{kind}{side.value}") for kind in ("", "skip_", "absent_")
+    )
+    if absent:
+        return EyeInput(side, skipped_reason=absent, absent=True)
+    if skip:
+        return EyeInput(side, skipped_reason=skip)
+    return EyeInput(side, image) if image else None
+
+
+def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """An eye given neither a photograph nor a reason is recorded as not photographed."""
+    given = [i for side in Laterality if (i := _eye_input(side, args)) is not None]
+    if not given:
+        raise UsageError(
+            "give --right and/or --left photographs (or --skip-right/--skip-left REASON, "
+            "--absent-right/--absent-left REASON)"
+        )
+    patient = Patient(args.patient_id, args.name, args.dob, args.sex)
+    screening = service.screen(patient, given, args.operator)
+    try:
+        recorded = service.record(screening, print_report=args.print, copy_to=args.out)
+    except StorageError:
+        # say what was decided, then let main() report that it was NOT saved
+        if args.json:
+            print(json.dumps(screening_json(screening)))
+        else:
+            print_screening(screening, None, None)
+        raise
+    report = args.out or recorded.report_path
+    printing = recorded.printing
+    if args.json:
+        print(json.dumps(screening_json(screening, report, bool(printing and printing.printed))))
+    else:
+        print_screening(screening, report, printing.message if printing else None)
+    if service.pipeline.unavailable:
+        return ExitCode.GRADING_UNAVAILABLE
+    unreadable = any(e.error and e.image is None for e in screening.eyes)
+    return ExitCode.FAILED if unreadable else ExitCode.OK
+
+
+def cmd_demo(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    image = bundled_dir("assets") / DEMO_IMAGE
+    args.patient_id, args.name, args.dob, args.sex = "DEMO-0001", "Demo Patient", None, None
+    args.right, args.left, args.skip_right, args.skip_left = (
+        None,
+        image,
+        "demo: only one photograph is bundled",
+        None,
+    )
+    args.absent_right = args.absent_left = None
+    args.json = False
+    args.operator = args.operator or "demo"
+    print(f"RetiScreen demo on the bundled CC0 fundus photograph {image.name} (a normal left eye).")
+    return cmd_screen(service, args)
+
+
+def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    rows = service.history(limit=args.limit, patient_id=args.patient_id, search=args.search)
+    if args.json:
+        for row in rows:
+            screening = service.store.load_screening(row["screening_id"])
+            reports = service.store.reports_for(row["screening_id"])
+            latest = reports[-1] if reports else None
+            record = screening_json(
+                screening,
+                Path(latest["path"]) if latest else None,
+                bool(latest and latest["printed_at"]),
+            )
+            print(json.dumps(record))
+        return ExitCode.OK
+    if not rows:
+        print("No screenings recorded yet.")
+    for row in rows:
+        print(
+            f"{row['started_at']}  {row['screening_id']}  {row['patient_id']:12s} "
+            f"{row['name']:24s}  {row['decision_headline']}"
+        )
+    return ExitCode.OK
+
+
+def cmd_report(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    recorded = service.reprint(args.screening_id, args.out, args.print)
+    print(f"Report {recorded.report_id} written to {args.out or recorded.report_path}")
+    if recorded.printing:
+        print(f"Printing: {recorded.printing.message}")
+    return ExitCode.OK
+
+
+def cmd_export(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    count = service.export_csv(args.csv)
+    print(f"Exported {count} rows to {args.csv}")
+    return ExitCode.OK
+
+
+def cmd_print_queue(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    outcomes = service.retry_print_queue()
+    for outcome in outcomes:
+        print(outcome.message)
+    print(f"{len(outcomes)} pending print job(s) tried.")
+    return ExitCode.OK if all(o.printed for o in outcomes) else ExitCode.FAILED
+
+
+def cmd_validate(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    from retiscreen.validation import run_validation
+
+    notice = grading_unavailable_notice(service)
+    if notice:
+        print(f"retiscreen: {notice}", file=sys.stderr)
+        return ExitCode.GRADING_UNAVAILABLE
+    metrics = run_validation(
+        service.pipeline,
+        args.images,
+        args.labels,
+        args.out,
+        target_sensitivity=args.threshold_for_sensitivity,
+        progress=progress,
+    )
+    print(json.dumps(metrics["summary"], indent=2))
+    print(
+        f"Written: {args.out / 'metrics.json'}, {args.out / 'roc.png'}, "
+        f"{args.out / 'validation_report.pdf'}"
+    )
+    return ExitCode.OK
+
+
+def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
+    """The screening commands of the one ``retiscreen`` tree."""
+    grade = sub.add_parser("grade", help="grade photographs, one JSON object per line")
+    grade.add_argument("images", nargs="+", type=Path)
+    grade.set_defaults(func=cmd_grade)
+
+    def screening_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--operator", default="", help="who ran the screening")
+        p.add_argument("--out", type=Path, help="also write the report PDF here")
+        p.add_argument("--print", action="store_true", help="print the report (CUPS)")
+
+    screen = sub.add_parser("screen", help="screen a patient: grade, store, report")
+    screen.add_argument("--patient-id", required=True)
+    screen.add_argument("--name", required=True)
+    screen.add_argument("--dob", type=birth_date, help="date of birth YYYY-MM-DD")
+    screen.add_argument("--sex", choices=["F", "M", "X"])
+    for side in ("right", "left"):
+        screen.add_argument(f"--{side}", type=existing_file, help=f"{side}-eye photograph")
+        screen.add_argument(
+            f"--skip-{side}",
+            metavar="REASON",
+            help=f"{side} eye not photographed, why (it then needs an eye examination)",
+        )
+        screen.add_argument(
+            f"--absent-{side}",
+            metavar="REASON",
+            choices=ABSENT_EYE_REASONS,
+            help=f"the {side} eye is absent ({', '.join(ABSENT_EYE_REASONS)}): not examined "
+            "and not counted",
+        )
+    screen.add_argument("--json", action="store_true", help="print the screening as JSON")
+    screening_options(screen)
+    screen.set_defaults(func=cmd_screen)
+
+    demo = sub.add_parser("demo", help="the whole flow on the bundled demo photograph")
+    screening_options(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    history = sub.add_parser("history", help="list recorded screenings, newest first")
+    history.add_argument("--patient-id")
+    history.add_argument("--search", help="text in patient name or id")
+    history.add_argument("--limit", type=positive_int, default=50)
+    history.add_argument("--json", action="store_true", help="one JSON object per screening")
+    history.set_defaults(func=cmd_history)
+
+    report = sub.add_parser("report", help="reprint the report of a recorded screening")
+    report.add_argument("screening_id")
+    report.add_argument("--out", type=Path)
+    report.add_argument("--print", action="store_true")
+    report.set_defaults(func=cmd_report)
+
+    export = sub.add_parser("export", help="export all screenings as CSV")
+    export.add_argument("--csv", type=Path, required=True)
+    export.set_defaults(func=cmd_export)
+
+    queue = sub.add_parser("print-queue", help="retry reports waiting for a printer")
+    queue.set_defaults(func=cmd_print_queue)
+
+    validate = sub.add_parser("validate", help="measure the system on a labelled image set")
+    validate.add_argument(
+        "--images", type=existing_folder, required=True, help="folder of photographs"
+    )
+    validate.add_argument(
+        "--labels",
+        type=existing_file,
+        required=True,
+        help="CSV with columns image, dr_grade (0-4), optional gradable (0/1)",
+    )
+    validate.add_argument("--out", type=Path, required=True, help="folder for the results")
+    validate.add_argument(
+        "--threshold-for-sensitivity",
+        type=proportion,
+        metavar="S",
+        help="also report the threshold reaching sensitivity S (0-1) on this data",
+    )
+    validate.set_defaults(func=cmd_validate)
