@@ -10,12 +10,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
-RGBImage = npt.NDArray[np.uint8]
-"""An H×W×3 uint8 array in RGB order (never BGR outside OpenCV calls)."""
+if TYPE_CHECKING:  # the domain itself imports nothing beyond the standard library
+    from retiscreen.imaging.pixels import RGBImage
 
 
 class Laterality(enum.StrEnum):

@@ -31,6 +31,7 @@ from retiscreen.report.printing import (
     PrinterError,
     PrinterProblem,
     default_printer,
+    printer_state,
     submit_to_cups,
 )
 from retiscreen.report.verification import (
@@ -42,7 +43,16 @@ from retiscreen.settings import Settings
 from retiscreen.store import ScreeningStore, StorageError
 from retiscreen.store.files import atomic_write
 
-__all__ = ["Checked", "EyeInput", "ModelStatus", "PrintOutcome", "Recorded", "ScreeningService"]
+__all__ = [
+    "Checked",
+    "EyeInput",
+    "ModelStatus",
+    "PrintOutcome",
+    "PrinterStatus",
+    "Recorded",
+    "ScreeningService",
+    "Source",
+]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +96,15 @@ class PrintOutcome:
     problem: PrinterProblem | None = None
     """Why it did not print, so a front end can say it in its own language."""
     printer: str = ""
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """Whether reports can print now; ``problem`` is the printing system's own words."""
+
+    ready: bool
+    name: str | None
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -323,3 +342,24 @@ class ScreeningService:
             )
         self.store.mark_print_result(job_id, ok=True, error=None)
         return PrintOutcome(True, f"Sent to printer {printer}.", job_id, printer=printer)
+
+    def printer_status(self) -> PrinterStatus:
+        """Which printer reports go to, and whether it can print now (asks CUPS: slow)."""
+        try:
+            name = self.printer_name()
+        except PrinterError as exc:
+            return PrinterStatus(False, None, str(exc))
+        if not name:
+            return PrinterStatus(False, None, None)
+        try:
+            state = printer_state(name)
+        except PrinterError as exc:
+            return PrinterStatus(False, name, str(exc))
+        if state.ready:
+            return PrinterStatus(True, name)
+        why = (
+            "not found"
+            if not state.exists
+            else ("stopped" if not state.enabled else "not accepting jobs")
+        )
+        return PrinterStatus(False, name, why)

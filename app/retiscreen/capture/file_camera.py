@@ -22,8 +22,9 @@ from retiscreen.capture.source import (
     list_images,
     thumbnail,
 )
-from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.domain import FundusImage
 from retiscreen.imaging.load import load_fundus
+from retiscreen.imaging.pixels import RGBImage
 
 
 class FileCamera:

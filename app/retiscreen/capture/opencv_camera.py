@@ -15,7 +15,8 @@ from typing import Any
 import cv2
 
 from retiscreen.capture.source import CaptureError, frame_to_fundus, thumbnail
-from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.domain import FundusImage
+from retiscreen.imaging.pixels import RGBImage
 
 FLUSH_FRAMES = 3
 """Frames dropped before a capture: the driver buffers stale ones."""

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QWidget
 
 from retiscreen.capture.qt_device import CaptureDevice, run_off_thread
 from retiscreen.capture.source import frame_to_fundus
-from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.domain import FundusImage
+from retiscreen.imaging.pixels import RGBImage
 
 
 def list_qt_cameras() -> list[QCameraDevice]:

@@ -18,8 +18,8 @@ from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from retiscreen.capture.source import CaptureError, FrameSource
-from retiscreen.domain import RGBImage
 from retiscreen.imaging.load import ImageError
+from retiscreen.imaging.pixels import RGBImage
 
 PREVIEW_INTERVAL_MS = 250
 

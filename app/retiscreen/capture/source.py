@@ -14,9 +14,10 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.domain import FundusImage
 from retiscreen.errors import RetiScreenError
 from retiscreen.imaging.load import ImageError, decode_fundus
+from retiscreen.imaging.pixels import RGBImage
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from retiscreen.domain import FundusField, GradeResult, ICDRGrade, RGBImage
+from retiscreen.domain import FundusField, GradeResult, ICDRGrade
 from retiscreen.grading.model import OnnxModel
+from retiscreen.imaging.pixels import RGBImage
 from retiscreen.imaging.preprocess import model_input
 
 ImageAndField = tuple[RGBImage, FundusField]

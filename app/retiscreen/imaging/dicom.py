@@ -13,8 +13,9 @@ from datetime import date, datetime
 
 import numpy as np
 
-from retiscreen.domain import Laterality, RGBImage
+from retiscreen.domain import Laterality
 from retiscreen.imaging.errors import ImageError
+from retiscreen.imaging.pixels import RGBImage
 
 _LATERALITY = {"R": Laterality.RIGHT, "L": Laterality.LEFT}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from retiscreen.domain import RGBImage
+from retiscreen.imaging.pixels import RGBImage
 
 HASH_SIDE = 16
 """16×16 gradient signs: 256 bits."""

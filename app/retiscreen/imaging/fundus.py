@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from retiscreen.domain import FundusField, RGBImage
+from retiscreen.domain import FundusField
+from retiscreen.imaging.pixels import RGBImage
 
 WORK_SIDE = 512
 MIN_AREA_FRACTION = 0.08

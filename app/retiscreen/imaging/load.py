@@ -17,9 +17,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from retiscreen.domain import FundusImage, RGBImage
+from retiscreen.domain import FundusImage
 from retiscreen.imaging.dicom import is_dicom, read_dicom
 from retiscreen.imaging.errors import ImageError
+from retiscreen.imaging.pixels import RGBImage
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "TIFF", "BMP"})
 MAX_FILE_BYTES = 200 * 1024 * 1024

@@ -13,8 +13,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from retiscreen.domain import FundusField, RGBImage
+from retiscreen.domain import FundusField
 from retiscreen.imaging.fundus import crop_to_field
+from retiscreen.imaging.pixels import RGBImage
 
 FloatArray = npt.NDArray[np.float32]
 

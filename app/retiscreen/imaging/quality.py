@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from retiscreen.domain import FundusField, QualityReason, QualityReport, RGBImage
+from retiscreen.domain import FundusField, QualityReason, QualityReport
 from retiscreen.imaging.fundus import crop_to_field, locate_field
+from retiscreen.imaging.pixels import RGBImage
 
 MEASURE_SIDE = 512
 

@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from retiscreen.capture.qt_device import CaptureDevice
 from retiscreen.capture.qt_watch import FolderWatcher
 from retiscreen.domain import Screening
+from retiscreen.errors import StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings
-from retiscreen.store import StorageError
 from retiscreen.ui.devices import open_device
 from retiscreen.ui.operators import OperatorBook
 from retiscreen.ui.settings_file import Changes, apply_changes, save_changes

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from retiscreen.store import atomic_write
+from retiscreen.store.files import atomic_write
 
 FILENAME = "operators.json"
 ITERATIONS = 120_000

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from retiscreen.domain import Screening
-from retiscreen.report.printing import PrinterError, printer_state
+from retiscreen.errors import PrintingError, StorageError
 from retiscreen.service import EyeInput, PrintOutcome, Recorded, ScreeningService
-from retiscreen.store import StorageError
 from retiscreen.ui.session import ABSENT_SKIP_REASONS, EYE_ORDER, EyeCapture, ScreeningDraft
 
 log = logging.getLogger(__name__)
@@ -116,37 +115,6 @@ def retry_queue(service: ScreeningService) -> list[PrintOutcome]:
         if not service.store.pending_print_jobs():
             return []
         return service.retry_print_queue()
-    except (PrinterError, StorageError) as exc:
+    except (PrintingError, StorageError) as exc:
         log.warning("print queue retry failed: %s", exc)
         return []
-
-
-@dataclass(frozen=True)
-class PrinterStatus:
-    """Whether reports can print now; ``problem`` is the printing system's own words."""
-
-    ready: bool
-    name: str | None
-    problem: str | None = None
-
-
-def printer_status(service: ScreeningService) -> PrinterStatus:
-    """Which printer reports go to, and whether it can print now (asks CUPS: slow)."""
-    try:
-        name = service.printer_name()
-    except PrinterError as exc:
-        return PrinterStatus(False, None, str(exc))
-    if not name:
-        return PrinterStatus(False, None, None)
-    try:
-        state = printer_state(name)
-    except PrinterError as exc:
-        return PrinterStatus(False, name, str(exc))
-    if state.ready:
-        return PrinterStatus(True, name)
-    why = (
-        "not found"
-        if not state.exists
-        else ("stopped" if not state.enabled else "not accepting jobs")
-    )
-    return PrinterStatus(False, name, why)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from retiscreen.settings import Settings, load_settings, settings_file, validate
-from retiscreen.store import atomic_write
+from retiscreen.store.files import atomic_write
 
 Changes = dict[str, dict[str, Any]]
 """{section: {name: value}}, e.g. {"kiosk": {"idle_timeout_s": 90}}."""

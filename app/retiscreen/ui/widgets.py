@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.capture.qt_device import rgb_to_pixmap
-from retiscreen.domain import DecisionKind, RGBImage
+from retiscreen.domain import DecisionKind
+from retiscreen.imaging.pixels import RGBImage
 from retiscreen.palette import DECISION_COLOURS
 from retiscreen.settings import bundled_dir
 from retiscreen.ui.theme import TOUCH_MIN

@@ -14,17 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from retiscreen.capture.source import CaptureError
-from retiscreen.imaging.load import ImageError
-from retiscreen.report.printing import PrinterError
-from retiscreen.store import StorageError
+from retiscreen.errors import RetiScreenError
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 """Called from the worker with a step key; the GUI shows what is being done."""
 
-OPERATOR_ERRORS = (StorageError, PrinterError, ImageError, CaptureError)
+OPERATOR_ERRORS = (RetiScreenError,)
 """Exceptions whose text is already written for the operator."""
 
 

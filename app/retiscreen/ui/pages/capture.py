@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.domain import FundusImage, Laterality
-from retiscreen.imaging.load import load_fundus
-from retiscreen.service import Checked
+from retiscreen.service import Checked, Source
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import demo_folder, device_name
@@ -405,7 +404,7 @@ class CapturePage(Page):
         if not isinstance(path, Path) or self.state not in (READY, VERDICT):
             return
         self._last_folder = path.parent
-        self._check(lambda: load_fundus(path))
+        self._check(lambda: path)
 
     def file_arrived(self, path: object) -> None:
         """A complete new file in the watched folder becomes this eye's photograph."""
@@ -417,7 +416,7 @@ class CapturePage(Page):
         ):
             self.use_file(path)
 
-    def _check(self, make_image: Callable[[], FundusImage]) -> None:
+    def _check(self, make_image: Callable[[], Source]) -> None:
         self._set_state(CHECKING)
         generation = self._generation
         service = self.ctx.service

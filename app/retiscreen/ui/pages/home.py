@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from retiscreen.service import PrinterStatus
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import device_name
 from retiscreen.ui.i18n import LANGUAGES
 from retiscreen.ui.pages.base import Page
-from retiscreen.ui.screening_job import PrinterStatus, printer_status
 from retiscreen.ui.widgets import MessageLine, button, label
 
 
@@ -182,7 +182,7 @@ class HomePage(Page):
         self._checking_printer = True
         service = self.ctx.service
         self.ctx.workers.run(
-            lambda _p: printer_status(service), self._printer_checked, self._printer_failed
+            lambda _p: service.printer_status(), self._printer_checked, self._printer_failed
         )
 
     def _printer_checked(self, status: Any) -> None:
