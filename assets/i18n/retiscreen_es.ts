@@ -63,34 +63,6 @@
         <translation>Toque otra vez para cancelar</translation>
     </message>
     <message>
-        <source>Why is this eye not photographed?</source>
-        <translation>¿Por qué no se fotografía este ojo?</translation>
-    </message>
-    <message>
-        <source>Artificial eye (prosthesis)</source>
-        <translation>Ojo artificial (prótesis)</translation>
-    </message>
-    <message>
-        <source>Eye absent or cannot be opened</source>
-        <translation>Ojo ausente o no se puede abrir</translation>
-    </message>
-    <message>
-        <source>Patient declined this eye</source>
-        <translation>El paciente rechazó este ojo</translation>
-    </message>
-    <message>
-        <source>Other reason</source>
-        <translation>Otro motivo</translation>
-    </message>
-    <message>
-        <source>Record this reason</source>
-        <translation>Registrar este motivo</translation>
-    </message>
-    <message>
-        <source>Back</source>
-        <translation>Atrás</translation>
-    </message>
-    <message>
         <source>Patient: {name} · ID {id}</source>
         <translation>Paciente: {name} · ID {id}</translation>
     </message>
@@ -219,165 +191,6 @@
     </message>
 </context>
 <context>
-    <name>CoreText</name>
-    <message>
-        <source>This does not look like a retinal photograph (no round retinal field found). Check the lens cap and that the camera is aimed at the pupil.</source>
-        <translation>No parece una fotografía de retina (no se encontró un campo retiniano redondo). Compruebe la tapa del objetivo y que la cámara apunte a la pupila.</translation>
-    </message>
-    <message>
-        <source>The photograph is too dark. Let the pupil dilate or increase the flash, then retake.</source>
-        <translation>La fotografía está demasiado oscura. Espere a que la pupila se dilate o aumente el flash, y repítala.</translation>
-    </message>
-    <message>
-        <source>The photograph is overexposed (washed out). Reduce the flash or check for reflections, then retake.</source>
-        <translation>La fotografía está sobreexpuesta (deslavada). Reduzca el flash o busque reflejos, y repítala.</translation>
-    </message>
-    <message>
-        <source>The photograph is blurred: the blood vessels are not sharp. Refocus, ask the patient to keep still, and retake.</source>
-        <translation>La fotografía está borrosa: los vasos sanguíneos no se ven nítidos. Vuelva a enfocar, pida al paciente que no se mueva y repítala.</translation>
-    </message>
-    <message>
-        <source>The retina is cut off or off-centre. Centre the eye in the frame and retake.</source>
-        <translation>La retina está cortada o descentrada. Centre el ojo en el encuadre y repita la fotografía.</translation>
-    </message>
-    <message>
-        <source>The photograph has too little contrast (haze, cataract or a dirty lens). Clean the lens and retake.</source>
-        <translation>La fotografía tiene muy poco contraste (opacidad, catarata o lente sucia). Limpie la lente y repítala.</translation>
-    </message>
-    <message>
-        <source>This photograph is not good enough to grade (haze, glare, eyelashes or poor focus), or it is not a retinal photograph. Retake it.</source>
-        <translation>Esta fotografía no es lo bastante buena para evaluarla (opacidad, reflejos, pestañas o mal enfoque), o no es una fotografía de retina. Repítala.</translation>
-    </message>
-    <message>
-        <source>No apparent retinopathy</source>
-        <translation>Sin retinopatía aparente</translation>
-    </message>
-    <message>
-        <source>Mild non-proliferative DR</source>
-        <translation>RD no proliferativa leve</translation>
-    </message>
-    <message>
-        <source>Moderate non-proliferative DR</source>
-        <translation>RD no proliferativa moderada</translation>
-    </message>
-    <message>
-        <source>Severe non-proliferative DR</source>
-        <translation>RD no proliferativa grave</translation>
-    </message>
-    <message>
-        <source>Proliferative DR</source>
-        <translation>RD proliferativa</translation>
-    </message>
-    <message>
-        <source>No referable diabetic retinopathy</source>
-        <translation>Sin retinopatía diabética que requiera derivación</translation>
-    </message>
-    <message>
-        <source>Refer to an eye specialist</source>
-        <translation>Derivar a un oftalmólogo</translation>
-    </message>
-    <message>
-        <source>URGENT referral to an eye specialist</source>
-        <translation>Derivación URGENTE a un oftalmólogo</translation>
-    </message>
-    <message>
-        <source>Photograph could not be graded</source>
-        <translation>No se pudo evaluar la fotografía</translation>
-    </message>
-    <message>
-        <source>Cannot grade: refer for an eye examination</source>
-        <translation>No se puede evaluar: derivar para un examen ocular</translation>
-    </message>
-    <message>
-        <source>No sign of diabetic eye disease that needs a specialist was found today. Come back for your next eye photograph in {months} months, or sooner if your sight changes.</source>
-        <translation>Hoy no se encontraron signos de enfermedad ocular diabética que requieran un especialista. Vuelva para su próxima fotografía de los ojos dentro de {months} meses, o antes si su visión cambia.</translation>
-    </message>
-    <message>
-        <source>Signs of diabetic eye disease were found. You need to see an eye specialist within {months} months. Keep controlling your blood sugar, blood pressure and cholesterol.</source>
-        <translation>Se encontraron signos de enfermedad ocular diabética. Debe ver a un oftalmólogo en un plazo de {months} meses. Siga controlando su azúcar en sangre, su presión arterial y su colesterol.</translation>
-    </message>
-    <message>
-        <source>Signs of diabetic eye disease that can threaten your sight were found. You must see an eye specialist within {weeks} weeks. Treatment works best when it is early.</source>
-        <translation>Se encontraron signos de enfermedad ocular diabética que pueden poner en peligro su visión. Debe ver a un oftalmólogo en un plazo de {weeks} semanas. El tratamiento funciona mejor cuanto antes se empieza.</translation>
-    </message>
-    <message>
-        <source>The eye photograph was not clear enough to check. If a retake is not possible, you need an eye examination by an eye specialist within {months} month(s). This is common (for example with cataract) and does not mean disease was found.</source>
-        <translation>La fotografía del ojo no era lo bastante clara para revisarla. Si no es posible repetirla, necesita un examen ocular por un oftalmólogo en un plazo de {months} mes(es). Esto es frecuente (por ejemplo, con cataratas) y no significa que se haya encontrado una enfermedad.</translation>
-    </message>
-    <message>
-        <source>The screening system could not grade this photograph ({why}). You need an eye examination by an eye specialist within {months} month(s).</source>
-        <translation>El sistema de cribado no pudo evaluar esta fotografía ({why}). Necesita un examen ocular por un oftalmólogo en un plazo de {months} mes(es).</translation>
-    </message>
-    <message>
-        <source>ROUTINE</source>
-        <translation>RUTINA</translation>
-    </message>
-    <message>
-        <source>EXAMINE</source>
-        <translation>EXAMINAR</translation>
-    </message>
-    <message>
-        <source>REFER</source>
-        <translation>DERIVAR</translation>
-    </message>
-    <message>
-        <source>URGENT</source>
-        <translation>URGENTE</translation>
-    </message>
-    <message>
-        <source>Right eye</source>
-        <translation>Ojo derecho</translation>
-    </message>
-    <message>
-        <source>Left eye</source>
-        <translation>Ojo izquierdo</translation>
-    </message>
-    <message>
-        <source>Printing is not installed on this computer. Ask the administrator to install CUPS.</source>
-        <translation>La impresión no está instalada en este equipo. Pida al administrador que instale CUPS.</translation>
-    </message>
-    <message>
-        <source>CUPS is not running. Restart the printing service (cupsd) or the kiosk, then try again.</source>
-        <translation>CUPS no está en marcha. Reinicie el servicio de impresión (cupsd) o el quiosco y vuelva a intentarlo.</translation>
-    </message>
-    <message>
-        <source>No printer is set up. Ask the administrator to add a printer or to choose one in the settings.</source>
-        <translation>No hay ninguna impresora configurada. Pida al administrador que añada una impresora o que elija una en la configuración.</translation>
-    </message>
-    <message>
-        <source>Printer &apos;{printer}&apos; is not available (not found). Check the printer name in the settings.</source>
-        <translation>La impresora &apos;{printer}&apos; no está disponible (no se encuentra). Compruebe el nombre de la impresora en la configuración.</translation>
-    </message>
-    <message>
-        <source>Printer &apos;{printer}&apos; is not available (stopped). Check paper, ink and cables, then restart the printer queue.</source>
-        <translation>La impresora &apos;{printer}&apos; no está disponible (detenida). Compruebe el papel, la tinta y los cables, y reinicie la cola de impresión.</translation>
-    </message>
-    <message>
-        <source>Printer &apos;{printer}&apos; is not available (not accepting jobs). Ask the administrator to let the queue accept jobs again.</source>
-        <translation>La impresora &apos;{printer}&apos; no está disponible (no acepta trabajos). Pida al administrador que la cola vuelva a aceptar trabajos.</translation>
-    </message>
-    <message>
-        <source>The printing system did not answer in time. Check that CUPS is running, then try again.</source>
-        <translation>El sistema de impresión no respondió a tiempo. Compruebe que CUPS está en marcha y vuelva a intentarlo.</translation>
-    </message>
-    <message>
-        <source>The report is saved and will be printed when the printer is back.</source>
-        <translation>El informe está guardado y se imprimirá cuando la impresora vuelva a estar disponible.</translation>
-    </message>
-    <message>
-        <source>Sent to printer {printer}.</source>
-        <translation>Enviado a la impresora {printer}.</translation>
-    </message>
-    <message>
-        <source>Not graded</source>
-        <translation>No evaluado</translation>
-    </message>
-    <message>
-        <source>as soon as possible</source>
-        <translation>lo antes posible</translation>
-    </message>
-</context>
-<context>
     <name>Devices</name>
     <message>
         <source>Demo camera (sample photographs)</source>
@@ -453,12 +266,8 @@
         <translation>Evaluando las fotografías</translation>
     </message>
     <message>
-        <source>Grading the right eye</source>
-        <translation>Evaluando el ojo derecho</translation>
-    </message>
-    <message>
-        <source>Grading the left eye</source>
-        <translation>Evaluando el ojo izquierdo</translation>
+        <source>Grading both eyes</source>
+        <translation>Evaluando ambos ojos</translation>
     </message>
     <message>
         <source>Saving the screening and writing the report</source>
@@ -807,28 +616,12 @@
         <translation>No forma parte de este cribado.</translation>
     </message>
     <message>
-        <source>Not photographed: {reason}</source>
-        <translation>No fotografiado: {reason}</translation>
-    </message>
-    <message>
-        <source>Photograph unreadable: {why}</source>
-        <translation>Fotografía ilegible: {why}</translation>
-    </message>
-    <message>
         <source>Quality: not gradable. {reasons}</source>
         <translation>Calidad: no evaluable. {reasons}</translation>
     </message>
     <message>
-        <source>Grade: not graded</source>
-        <translation>Grado: no evaluado</translation>
-    </message>
-    <message>
         <source>Quality: good ({score:.0%})</source>
         <translation>Calidad: buena ({score:.0%})</translation>
-    </message>
-    <message>
-        <source>Grade: not graded ({why})</source>
-        <translation>Grado: no evaluado ({why})</translation>
     </message>
     <message>
         <source>Grade: {words}</source>
@@ -1015,6 +808,41 @@
     <message>
         <source>Too many wrong PINs. Wait {seconds} seconds, then try again.</source>
         <translation>Demasiados PIN incorrectos. Espere {seconds} segundos y vuelva a intentarlo.</translation>
+    </message>
+</context>
+<context>
+    <name>SkipPanel</name>
+    <message>
+        <source>Why is this eye not photographed?</source>
+        <translation>¿Por qué no se fotografía este ojo?</translation>
+    </message>
+    <message>
+        <source>Artificial eye (prosthesis)</source>
+        <translation>Ojo artificial (prótesis)</translation>
+    </message>
+    <message>
+        <source>Eye removed (enucleation)</source>
+        <translation>Ojo extirpado (enucleación)</translation>
+    </message>
+    <message>
+        <source>Eye cannot be opened</source>
+        <translation>El ojo no se puede abrir</translation>
+    </message>
+    <message>
+        <source>Patient declined this eye</source>
+        <translation>El paciente rechazó este ojo</translation>
+    </message>
+    <message>
+        <source>Other reason</source>
+        <translation>Otro motivo</translation>
+    </message>
+    <message>
+        <source>Record this reason</source>
+        <translation>Registrar este motivo</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Atrás</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,7 @@ from retiscreen.identity import birth_date_problem
 from retiscreen.service import Checked
 
 EYE_ORDER = (Laterality.RIGHT, Laterality.LEFT)
-ABSENT_SKIP_REASONS = frozenset({"Artificial eye (prosthesis)"})
+ABSENT_SKIP_REASONS = frozenset({"Artificial eye (prosthesis)", "Eye removed (enucleation)"})
 """Skip reasons (stored in English, the record's language) that record the eye as absent:
 only these take no part in the decision; every other skipped eye is unexamined."""
 

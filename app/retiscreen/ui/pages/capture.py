@@ -11,16 +11,12 @@ chosen on screen, or a new file in the watched folder.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
-    QLineEdit,
-    QPushButton,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -34,15 +30,9 @@ from retiscreen.ui.devices import demo_folder, device_name
 from retiscreen.ui.file_picker import FilePicker
 from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
+from retiscreen.ui.pages.skip_panel import SkipPanel
 from retiscreen.ui.session import EyeCapture, ScreeningDraft
 from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, button, label
-
-SKIP_REASONS = (
-    "Artificial eye (prosthesis)",
-    "Eye absent or cannot be opened",
-    "Patient declined this eye",
-)
-"""Stored in English (the record's language); shown translated."""
 
 READY, CHECKING, VERDICT, SKIPPING = "ready", "checking", "verdict", "skipping"
 
@@ -70,8 +60,13 @@ class CapturePage(Page):
         self.no_camera = label("", "subtitle")
         self.preview_layout.addWidget(self.no_camera)
         self.photo = ImageView()
-        self.skip_panel = QWidget()
-        self._build_skip_panel()
+        self._before_skip: str = READY
+        self.skip_panel = SkipPanel()
+        self.skip_panel.chosen.connect(self.skip_eye)
+        self.skip_panel.back.connect(lambda: self._set_state(self._before_skip))
+        # the names the kiosk tests and the screenshots drive
+        self.other_reason, self.other_ok = self.skip_panel.other_reason, self.skip_panel.other_ok
+        self.skip_buttons, self.skip_back = self.skip_panel.buttons, self.skip_panel.back_button
         self.stage = QStackedLayout()
         self.stage.addWidget(self.preview_holder)
         self.stage.addWidget(self.photo)
@@ -117,31 +112,6 @@ class CapturePage(Page):
         self.retranslate()
         self._set_state(READY)
 
-    def _build_skip_panel(self) -> None:
-        layout = QVBoxLayout(self.skip_panel)
-        self.skip_title = label("", "subtitle")
-        layout.addWidget(self.skip_title)
-        # the typed reason comes first: the on-screen keyboard docks over the lower half
-        self.other_reason = QLineEdit()
-        self.other_reason.setMaxLength(200)
-        self.other_reason.returnPressed.connect(self._skip_other)
-        self.other_ok = button("", "", on_click=self._skip_other)
-        row = QHBoxLayout()
-        row.addWidget(self.other_reason, 1)
-        row.addWidget(self.other_ok)
-        layout.addLayout(row)
-        self.skip_buttons: list[tuple[str, QPushButton]] = []
-        grid = QGridLayout()
-        for index, reason in enumerate(SKIP_REASONS):
-            choice = button("", "", on_click=partial(self.skip_eye, reason))
-            grid.addWidget(choice, index, 0)
-            self.skip_buttons.append((reason, choice))
-        layout.addLayout(grid)
-        self.skip_back = button("", "", "back", on_click=lambda: self._set_state(self._before_skip))
-        layout.addWidget(self.skip_back)
-        layout.addStretch(1)
-        self._before_skip = READY
-
     # ------------------------------------------------------------------ texts
 
     def retranslate(self) -> None:
@@ -152,17 +122,7 @@ class CapturePage(Page):
         self.accept_ungradable.setText(self.tr("Accept as ungradable"))
         self.skip.setText(self.tr("Skip this eye…"))
         self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
-        self.skip_title.setText(self.tr("Why is this eye not photographed?"))
-        words = {
-            SKIP_REASONS[0]: self.tr("Artificial eye (prosthesis)"),
-            SKIP_REASONS[1]: self.tr("Eye absent or cannot be opened"),
-            SKIP_REASONS[2]: self.tr("Patient declined this eye"),
-        }
-        for reason, choice in self.skip_buttons:
-            choice.setText(words[reason])
-        self.other_reason.setPlaceholderText(self.tr("Other reason"))
-        self.other_ok.setText(self.tr("Record this reason"))
-        self.skip_back.setText(self.tr("Back"))
+        self.skip_panel.retranslate()
         self._show_patient()
         self._show_source()
         self._show_verdict()
@@ -311,7 +271,7 @@ class CapturePage(Page):
         self._generation += 1
         self.draft, self.side = draft, side
         self.photo.clear_image()
-        self.other_reason.clear()
+        self.skip_panel.clear()
         self.cancel.disarm()
         self.retranslate()
         capture = self.capture
@@ -354,7 +314,7 @@ class CapturePage(Page):
         self._generation += 1
         self.draft = None
         self.photo.clear_image()
-        self.other_reason.clear()
+        self.skip_panel.clear()
         self.cancel.disarm()
         if self._picker is not None:
             self._picker.reject()
@@ -469,13 +429,6 @@ class CapturePage(Page):
     def show_skip(self) -> None:
         self._before_skip = self.state if self.state in (READY, VERDICT) else READY
         self._set_state(SKIPPING)
-
-    def _skip_other(self) -> None:
-        reason = " ".join(self.other_reason.text().split())
-        if not reason:
-            self.other_reason.setFocus()
-            return
-        self.skip_eye(reason)
 
     def skip_eye(self, reason: str) -> None:
         capture = self.capture

@@ -8,7 +8,7 @@ the grading page; this page says plainly whether it worked, and can print again.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from retiscreen.domain import EyeResult, EyeStatus, Laterality
@@ -17,6 +17,7 @@ from retiscreen.ui import screening_job as job
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.pages.base import Page
+from retiscreen.ui.pages.skip_panel import reason_words
 from retiscreen.ui.session import EYE_ORDER
 from retiscreen.ui.widgets import ImageView, MessageLine, TrafficLight, button, label
 
@@ -140,8 +141,7 @@ class ResultPage(Page):
             return self.tr("Not part of this screening."), ""
         status = texts.eye_finding(eye)
         if eye.status in (EyeStatus.NOT_PHOTOGRAPHED, EyeStatus.ABSENT):
-            # the capture page's reasons are stored in English and translated there
-            reason = QCoreApplication.translate("CapturePage", eye.skipped_reason or "")
+            reason = reason_words(eye.skipped_reason or "")  # stored in English
             return f"{status}: {reason}", ""
         if eye.status is EyeStatus.UNREADABLE:
             return f"{status}: {eye.error or ''}", ""
