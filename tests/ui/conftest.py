@@ -30,7 +30,10 @@ from retiscreen.settings import (
 )
 from retiscreen.ui.app import build_window
 from retiscreen.ui.window import KioskWindow
+from tests.integration.cups_fixture import cups_queue
 from tests.support.tiny_models import write_models
+
+__all__ = ["cups_queue"]  # the real-CUPS fixture, for the printer-state tests
 
 REPO = Path(__file__).resolve().parents[2]
 TRAINED = REPO / "models"

@@ -462,11 +462,12 @@ def test_missing_printer_queues_the_report_then_prints_when_back(
     open_kiosk: OpenKiosk,
     make_settings: MakeSettings,
     camera_dir: Path,
+    cups_queue: object,
 ) -> None:
-    """The printer named in the settings does not exist: the report is saved and queued
-    and the screen says so. If this machine has the CUPS test queue (and we may run
-    lpadmin), a queue of that name is then created and "Print queued reports now"
-    prints it; otherwise the job must stay pending."""
+    """The printer named in the settings does not exist on the running CUPS (the
+    ``cups_queue`` fixture starts it): the report is saved and queued and the screen says
+    so. If we may run lpadmin, a queue of that name is then created and "Print queued
+    reports now" prints it; otherwise the job must stay pending."""
     import os
     import shutil
     import subprocess
