@@ -10,7 +10,6 @@ import csv
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -51,13 +50,6 @@ def raw(store: ScreeningStore) -> sqlite3.Connection:
 
 def files_under(path: Path) -> list[str]:
     return sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[ScreeningStore]:
-    s = ScreeningStore(tmp_path / "data", busy_timeout_s=0.5)
-    yield s
-    s.close()
 
 
 # --------------------------------------------------------------------------- opening

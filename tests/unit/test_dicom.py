@@ -18,7 +18,6 @@ from retiscreen.domain import EyeStatus, Laterality, Patient  # noqa: E402
 from retiscreen.imaging.load import ImageError, decode_fundus  # noqa: E402
 from retiscreen.pipeline import Pipeline  # noqa: E402
 from tests.support.images import synthetic_fundus  # noqa: E402
-from tests.support.tiny_models import write_models  # noqa: E402
 
 OPHTHALMIC_PHOTOGRAPHY = "1.2.840.10008.5.1.4.1.1.77.1.5.1"
 
@@ -81,8 +80,8 @@ def test_truncated_dicom_is_refused() -> None:
         decode_fundus(data[: len(data) // 2], "cut.dcm")
 
 
-def test_wrong_eye_is_refused_not_graded(tmp_path: Path) -> None:
-    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+def test_wrong_eye_is_refused_not_graded(tmp_path: Path, tiny_pipeline: Pipeline) -> None:
+    pipeline = tiny_pipeline
     path = tmp_path / "left.dcm"
     path.write_bytes(dicom_bytes(synthetic_fundus(800), "L"))
     wrong = pipeline.assess_eye(Laterality.RIGHT, path)
@@ -92,8 +91,10 @@ def test_wrong_eye_is_refused_not_graded(tmp_path: Path) -> None:
     assert correct.error is None and correct.grade is not None
 
 
-def test_a_photograph_of_another_patient_is_refused_not_graded(tmp_path: Path) -> None:
-    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+def test_a_photograph_of_another_patient_is_refused_not_graded(
+    tmp_path: Path, tiny_pipeline: Pipeline
+) -> None:
+    pipeline = tiny_pipeline
     path = tmp_path / "right.dcm"
     path.write_bytes(dicom_bytes(synthetic_fundus(800), "R"))
     ada = Patient("p-dicom-1 ", "Ada Lovelace", date(1961, 12, 10))
@@ -104,8 +105,10 @@ def test_a_photograph_of_another_patient_is_refused_not_graded(tmp_path: Path) -
     assert other.error is not None and "'P-DICOM-1'" in other.error
 
 
-def test_without_an_id_the_name_and_birth_date_must_match(tmp_path: Path) -> None:
-    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+def test_without_an_id_the_name_and_birth_date_must_match(
+    tmp_path: Path, tiny_pipeline: Pipeline
+) -> None:
+    pipeline = tiny_pipeline
     path = tmp_path / "right.dcm"
     path.write_bytes(dicom_bytes(synthetic_fundus(800), "R", patient_id=""))
     image = decode_fundus(path.read_bytes(), str(path))

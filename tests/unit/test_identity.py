@@ -23,7 +23,6 @@ from retiscreen.imaging.fingerprint import same_photograph
 from retiscreen.imaging.load import load_fundus
 from retiscreen.pipeline import Pipeline
 from tests.support.images import DEMO_IMAGE
-from tests.support.tiny_models import write_models
 
 
 def test_ids_match_without_case_spaces_or_width() -> None:
@@ -71,8 +70,10 @@ def test_copies_of_a_photograph_are_recognised_and_fellow_eyes_are_not() -> None
     assert not same_photograph(pixels, pixels[:, ::-1].copy())
 
 
-def test_the_same_photograph_for_both_eyes_grades_one_eye_only(tmp_path: Path) -> None:
-    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+def test_the_same_photograph_for_both_eyes_grades_one_eye_only(
+    tmp_path: Path, tiny_pipeline: Pipeline
+) -> None:
+    pipeline = tiny_pipeline
     right, left = pipeline.assess_eyes(
         [(Laterality.RIGHT, DEMO_IMAGE), (Laterality.LEFT, DEMO_IMAGE)]
     )

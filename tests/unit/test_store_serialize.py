@@ -14,12 +14,7 @@ import pytest
 from PIL import Image
 
 from retiscreen.domain import (
-    Decision,
-    DecisionKind,
-    EyeResult,
-    EyeStatus,
     FundusImage,
-    GradeResult,
     ICDRGrade,
     Laterality,
     ModelIdentity,
@@ -49,42 +44,31 @@ def synthetic_fundus(seed: int, fmt: str = "JPEG") -> FundusImage:
 
 
 def screening(**changes: Any) -> Screening:
-    right = EyeResult(
-        laterality=Laterality.RIGHT,
-        status=EyeStatus.GRADED,
+    """Odd but legal values everywhere: a non-UTC offset, accents, non-integer timings."""
+    right = builders.graded_eye(
+        Laterality.RIGHT,
+        ICDRGrade.SEVERE,
+        0.95,
         image=synthetic_fundus(1),
         quality=QualityReport(True, 0.87, (), {"sharpness": 10.25, "vessels": 0.3}, 0.91),
-        grade=GradeResult(
-            grade=ICDRGrade.SEVERE,
-            probabilities=(0.01, 0.04, 0.15, 0.7, 0.1),
-            referable_probability=0.95,
-            referable=True,
-            threshold=0.4,
-            model=ModelIdentity("grader", "2.0.1", "cd" * 32),
-            provider="CUDAExecutionProvider",
-        ),
-        decision=Decision(DecisionKind.URGENT, None, 4),
-        timings_ms={"grade": 41.5},
+        threshold=0.4,
+        probabilities=(0.01, 0.04, 0.15, 0.7, 0.1),
+        model=ModelIdentity("grader", "2.0.1", "cd" * 32),
+        provider="CUDAExecutionProvider",
     )
-    left = EyeResult(
-        laterality=Laterality.LEFT,
-        status=EyeStatus.UNGRADABLE,
+    left = builders.ungradable_eye(
+        Laterality.LEFT,
         image=synthetic_fundus(2, "PNG"),
-        quality=QualityReport(
-            False, 0.1, (QualityReason.TOO_DARK, QualityReason.CUT_OFF), {"brightness": 0.02}
-        ),
-        grade=None,
-        decision=Decision(DecisionKind.EXAMINE, None, 2),
-        error=None,
+        reasons=(QualityReason.TOO_DARK, QualityReason.CUT_OFF),
     )
-    base = Screening(
+    base = builders.screening(
+        replace(right, timings_ms={"grade": 41.5}),
+        left,
         screening_id="S-42",
         patient=Patient("P-7", "Zoë Ñandú", date(1950, 2, 28), None),
         operator="op-1",
         site="site-a",
         started_at=datetime(2026, 6, 1, 14, 5, 6, 789, tzinfo=timezone(timedelta(hours=-5))),
-        eyes=(right, left),
-        decision=Decision(DecisionKind.URGENT, None, 4),
     )
     return replace(base, **changes)
 
