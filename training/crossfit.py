@@ -31,16 +31,10 @@ from pathlib import Path
 
 import torch
 
+from training.batches import Batches, batch_source
 from training.data import CropCache
-from training.train import (
-    TASKS,
-    Batches,
-    RunConfig,
-    Task,
-    batch_source,
-    build_model,
-    train_step,
-)
+from training.tasks import TASKS, RunConfig, Task
+from training.train import build_model, train_step
 
 RUNS = ("half0", "half1", "all", "none")
 SAMPLES_PER_EPOCH = 6000

@@ -37,7 +37,8 @@ from retiscreen.metrics import (
 )
 from training.data import Sample, build_manifest, idrid_dev_fold
 from training.model_card import render as render_model_card
-from training.train import TASKS, Task, build_model
+from training.tasks import TASKS, Task
+from training.train import build_model
 
 OPSET = 17
 TARGET_SENSITIVITY = 0.90

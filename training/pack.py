@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from training.data import CropCache
-from training.train import TASKS, train_indices
+from training.tasks import TASKS, train_indices
 
 
 def grader_indices(cache: CropCache) -> list[int]:
