@@ -51,8 +51,12 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def make_photograph(side: int = 2000) -> bytes:
+def make_photograph(side: int = 2000, mirrored: bool = False) -> bytes:
+    """The demo photograph upscaled; ``mirrored`` makes a right eye of it (a different
+    photograph: the same one for both eyes is refused)."""
     demo = Image.open(bundled_dir("assets") / "demo" / "retina_cc0.jpg").convert("RGB")
+    if mirrored:
+        demo = demo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     buffer = io.BytesIO()
     demo.resize((side, side), Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=92)
     return buffer.getvalue()
@@ -77,20 +81,21 @@ def stage_latency(pipeline: Pipeline, data: bytes, repeats: int) -> dict[str, di
 
 def end_to_end(pipeline: Pipeline, data: bytes, repeats: int) -> dict[str, object]:
     from retiscreen.report.pdf import render_report
-    from retiscreen.service import ScreeningService
+    from retiscreen.service import EyeInput, ScreeningService
     from retiscreen.settings import Settings, StorageSettings
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(storage=StorageSettings(data_dir=folder))
         service = ScreeningService(settings, pipeline=pipeline)
         patient = Patient("BENCH-1", "Bench Patient", date(1960, 1, 1), "F")
+        right_data = make_photograph(mirrored=True)
         totals, reports = [], []
         for _ in range(repeats):
             start = time.perf_counter()
-            right = decode_fundus(data, "right.jpg")
+            right = decode_fundus(right_data, "right.jpg")
             left = decode_fundus(data, "left.jpg")
-            eyes = pipeline.assess_eyes([(Laterality.RIGHT, right), (Laterality.LEFT, left)])
-            screening = pipeline.screen(patient, {e.laterality: e for e in eyes}, "bench", "bench")
+            inputs = [EyeInput(Laterality.RIGHT, right), EyeInput(Laterality.LEFT, left)]
+            screening = service.screen(patient, inputs, "bench", "bench")
             report_start = time.perf_counter()
             render_report(screening, settings.clinic, settings.report, "bench", "ABCD-EFGH-IJ")
             reports.append((time.perf_counter() - report_start) * 1000)

@@ -142,8 +142,9 @@ class Pipeline:
         """Several eyes at once: gradable ones go through the grader in one batch. A
         photograph already checked (the kiosk showed its verdict to the operator) is not
         checked again, so what was shown is what is graded. A photograph is refused
-        before grading when its file names another eye or (given ``patient``) another
-        patient, or when it is a copy of a photograph given for another eye."""
+        before grading when its file names another eye; given ``patient`` (the items are
+        that patient's eyes), also when it names another patient or is a copy of the
+        photograph given for the other eye. A batch of many patients passes no patient."""
         if sum(not isinstance(source, Checked) for _, source in items) > 1:
             # Decoding and OpenCV release the GIL: two photographs at a time keep both
             # cores busy between the (already multi-threaded) model calls.
@@ -261,8 +262,13 @@ def _refusals(
         why = wrong_eye(side, item.image)
         if why is None and patient is not None:
             why = photograph_patient_problem(patient, item.image)
-        if why is None and any(
-            isinstance(other, Checked) and _copies(item.image, other.image) for other in checked[:i]
+        if (
+            why is None
+            and patient is not None
+            and any(  # the eyes of one patient only
+                isinstance(other, Checked) and _copies(item.image, other.image)
+                for other in checked[:i]
+            )
         ):
             why = (
                 "This is the same photograph as the other eye's. Photograph the "

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retiscreen.domain import (
     EyeResult,
@@ -23,10 +23,9 @@ from retiscreen.domain import (
     Patient,
     Screening,
 )
-from retiscreen.errors import UsageError
+from retiscreen.errors import StorageError, UsageError
 from retiscreen.identity import birth_date_problem
 from retiscreen.pipeline import Checked, Pipeline, Source
-from retiscreen.report.pdf import render_report
 from retiscreen.report.printing import (
     PrinterError,
     PrinterProblem,
@@ -40,8 +39,9 @@ from retiscreen.report.verification import (
     verification_code,
 )
 from retiscreen.settings import Settings
-from retiscreen.store import ScreeningStore, StorageError
-from retiscreen.store.files import atomic_write
+
+if TYPE_CHECKING:
+    from retiscreen.store import ScreeningStore
 
 __all__ = [
     "Checked",
@@ -146,6 +146,8 @@ class ScreeningService:
     @property
     def store(self) -> ScreeningStore:
         if self._store is None:
+            from retiscreen.store import ScreeningStore  # sqlite-utils: only with records
+
             self._store = ScreeningStore(self.settings.storage.root)
         return self._store
 
@@ -247,7 +249,7 @@ class ScreeningService:
         self.store.save_screening(screening)
         report_id, path = self.write_report(screening)
         if copy_to is not None:
-            atomic_write(copy_to, path.read_bytes())
+            _copy(path, copy_to)
         printing = self.print_report(report_id) if print_report else None
         return Recorded(screening, report_id, path, printing)
 
@@ -271,6 +273,8 @@ class ScreeningService:
 
     def write_report(self, screening: Screening) -> tuple[str, Path]:
         """Render and store a new report (a reprint gets a new report id, same screening)."""
+        from retiscreen.report.pdf import render_report  # reportlab: only when a report is made
+
         report_id = new_report_id()
         code = verification_code(
             self.secret,
@@ -290,7 +294,7 @@ class ScreeningService:
         screening = self.store.load_screening(screening_id)
         report_id, path = self.write_report(screening)
         if copy_to is not None:
-            atomic_write(copy_to, path.read_bytes())
+            _copy(path, copy_to)
         printing = self.print_report(report_id) if print_report else None
         return Recorded(screening, report_id, path, printing)
 
@@ -363,3 +367,10 @@ class ScreeningService:
             else ("stopped" if not state.enabled else "not accepting jobs")
         )
         return PrinterStatus(False, name, why)
+
+
+def _copy(report: Path, target: Path) -> None:
+    """The report the user asked for, written atomically where asked."""
+    from retiscreen.store.files import atomic_write
+
+    atomic_write(target, report.read_bytes())
