@@ -17,6 +17,7 @@ from retiscreen.domain import (
     Laterality,
     QualityReason,
 )
+from retiscreen.errors import ExitCode, RetiScreenError
 from retiscreen.report.printing import PrinterProblem
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -33,6 +34,18 @@ def required_keys() -> set[str]:
     keys |= {f"quality.{r.value}" for r in QualityReason}
     keys |= {f"print.{p.value}" for p in ACTIONABLE_PRINT_PROBLEMS}
     return keys
+
+
+def error_classes(cls: type[RetiScreenError] = RetiScreenError) -> list[type[RetiScreenError]]:
+    return [cls, *(sub for child in cls.__subclasses__() for sub in error_classes(child))]
+
+
+def test_every_error_has_one_exit_code_and_one_operator_message() -> None:
+    classes = error_classes()
+    assert len(classes) >= 10  # the hierarchy and the existing errors that extend it
+    for cls in classes:
+        assert isinstance(cls.exit_code, ExitCode), cls
+        assert cls.message_key in catalogue.TEXTS["en"], (cls, cls.message_key)
 
 
 def test_english_has_words_for_every_domain_value() -> None:

@@ -109,4 +109,19 @@ TEXTS: dict[str, str] = {
     "print.saved": "The report is saved and will be printed when the printer is back.",
     "print.sent": "Sent to printer {printer}.",
     "date.asap": "as soon as possible",
+    # Expected failures (retiscreen.errors): one sentence each, before the detail.
+    "error.failed": "This step could not be done.",
+    "error.image": "This photograph cannot be used.",
+    "error.grading_unavailable": (
+        "Grading is unavailable: refer every patient for an eye examination until it is fixed."
+    ),
+    "error.storage": "The records could not be saved or read.",
+    "error.identity": "This patient ID belongs to someone else on file.",
+    "error.configuration": "A setting is wrong, so RetiScreen will not start.",
+    "error.usage": "That cannot be done as asked.",
+    "error.printing": "The report could not be printed; it is kept and will be printed later.",
+    "error.backup": "The backup or restore could not be done; nothing was changed.",
+    "error.integration": (
+        "The clinic's system could not be reached; the result is kept and will be sent later."
+    ),
 }

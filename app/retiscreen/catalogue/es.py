@@ -111,4 +111,21 @@ TEXTS: dict[str, str] = {
     ),
     "print.sent": "Enviado a la impresora {printer}.",
     "date.asap": "lo antes posible",
+    # Expected failures (retiscreen.errors): one sentence each, before the detail.
+    "error.failed": "Este paso no se pudo completar.",
+    "error.image": "Esta fotografía no se puede usar.",
+    "error.grading_unavailable": (
+        "La evaluación no está disponible: derive a cada paciente para un examen ocular "
+        "hasta que se resuelva."
+    ),
+    "error.storage": "Los registros no se pudieron guardar ni leer.",
+    "error.identity": "Este ID de paciente pertenece a otra persona registrada.",
+    "error.configuration": "Una configuración es incorrecta, así que RetiScreen no arrancará.",
+    "error.usage": "Eso no se puede hacer así.",
+    "error.printing": "El informe no se pudo imprimir; se guarda y se imprimirá más tarde.",
+    "error.backup": "La copia de seguridad o la restauración no se pudo hacer; no se cambió nada.",
+    "error.integration": (
+        "No se pudo contactar con el sistema de la clínica; el resultado se guarda y se "
+        "enviará más tarde."
+    ),
 }

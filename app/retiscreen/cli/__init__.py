@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from retiscreen import __version__
+from retiscreen.catalogue import ENGLISH
 from retiscreen.errors import ExitCode, RetiScreenError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
@@ -109,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             service.close()
     except RetiScreenError as exc:
         log.info("%s failed: %s", args.command, type(exc).__name__)
-        print(f"retiscreen: {exc}", file=sys.stderr)
+        print(f"retiscreen: {ENGLISH.text(exc.message_key)} {exc}", file=sys.stderr)
         return int(exc.exit_code)
     except Exception:  # a bug: the details go to the log file, one line to the operator
         log.exception("%s failed unexpectedly", args.command)
