@@ -84,6 +84,35 @@ def wait_for_result(qtbot: QtBot, window: KioskWindow) -> None:
     qtbot.waitUntil(lambda: not window.ctx.workers.busy, timeout=60_000)
 
 
+def photograph_both_eyes(qtbot: QtBot, window: KioskWindow) -> None:
+    """From the right eye's capture page: take and use a photograph of each eye, then wait
+    for the result page."""
+    for _ in range(2):
+        take_photo(qtbot, window)
+        touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+
+
+def screen_patient(
+    qtbot: QtBot,
+    window: KioskWindow,
+    patient_id: str = "MRN-1001",
+    name: str = "Ada Example",
+    dob: str = "1960-05-01",
+    signed_in: bool = False,
+) -> None:
+    """A whole screening from the home page to the result page (the camera folder must
+    hold two photographs)."""
+    if signed_in:
+        touch(qtbot, window.home.start)
+        qtbot.waitUntil(lambda: window.current is window.patient, timeout=WAIT_MS)
+    else:
+        sign_in(qtbot, window)
+    enter_patient(qtbot, window, patient_id, name, dob)
+    confirm_patient(qtbot, window, patient_id, dob)
+    photograph_both_eyes(qtbot, window)
+
+
 def visible_texts(root: QWidget) -> list[str]:
     """Every text any label or field under ``root`` holds (shown or not)."""
     texts = [w.text() for w in root.findChildren(QLabel)]

@@ -17,14 +17,11 @@ from retiscreen.ui.window import KioskWindow
 from tests.ui import images
 from tests.ui.conftest import ADMIN_PIN
 from tests.ui.kiosk_driver import (
-    confirm_patient,
-    enter_patient,
+    screen_patient,
     sign_in,
     stage,
-    take_photo,
     touch,
     type_into,
-    wait_for_result,
 )
 
 OpenKiosk = Callable[..., KioskWindow]
@@ -40,13 +37,7 @@ def admin_sign_in(qtbot: QtBot, window: KioskWindow, pin: str = ADMIN_PIN) -> No
 
 def screen_one(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> None:
     stage(camera_dir, *images.both_eyes())
-    sign_in(qtbot, window)
-    enter_patient(qtbot, window, "MRN-ADM", "Hist Ory", "1944-12-31")
-    confirm_patient(qtbot, window, "MRN-ADM", "31/12/1944")
-    for _ in range(2):
-        take_photo(qtbot, window)
-        touch(qtbot, window.capture.use)
-    wait_for_result(qtbot, window)
+    screen_patient(qtbot, window, "MRN-ADM", "Hist Ory", "1944-12-31")
     touch(qtbot, window.result.finish)
 
 

@@ -19,26 +19,12 @@ from retiscreen.settings import Settings
 from retiscreen.ui.window import KioskWindow
 from tests.integration.cups_fixture import CupsQueue, cups_admin
 from tests.ui import images
-from tests.ui.kiosk_driver import (
-    confirm_patient,
-    enter_patient,
-    sign_in,
-    stage,
-    take_photo,
-    touch,
-    wait_for_result,
-)
+from tests.ui.kiosk_driver import screen_patient, stage
 
 
 def screen_and_read_the_print_line(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> str:
     stage(camera_dir, *images.both_eyes())
-    sign_in(qtbot, window)
-    enter_patient(qtbot, window, "MRN-PRN", "Pat Printer", "1960-05-01")
-    confirm_patient(qtbot, window, "MRN-PRN", "1960-05-01")
-    for _ in range(2):
-        take_photo(qtbot, window)
-        touch(qtbot, window.capture.use)
-    wait_for_result(qtbot, window)
+    screen_patient(qtbot, window, "MRN-PRN", "Pat Printer")
     assert len(window.ctx.service.store.pending_print_jobs()) == 1  # kept for later
     assert window.ctx.service.history()
     return str(window.result.printing.text())

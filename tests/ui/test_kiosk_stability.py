@@ -14,15 +14,7 @@ from pytestqt.qtbot import QtBot
 from retiscreen.settings import Settings
 from retiscreen.ui.window import KioskWindow
 from tests.ui import images
-from tests.ui.kiosk_driver import (
-    confirm_patient,
-    enter_patient,
-    sign_in,
-    stage,
-    take_photo,
-    touch,
-    wait_for_result,
-)
+from tests.ui.kiosk_driver import screen_patient, stage, touch
 
 SCREENINGS = 20
 GROWTH_LIMIT_MB = 120.0
@@ -46,18 +38,11 @@ def test_twenty_screenings_in_one_kiosk(
     stage(camera_dir, *images.both_eyes())
     window = open_kiosk(make_settings())
     baseline, none_refs = 0.0, 0
-    sign_in(qtbot, window)
     for number in range(1, SCREENINGS + 1):
-        if number > 1:  # the operator stays signed in between patients
-            touch(qtbot, window.home.start)
-            qtbot.waitUntil(lambda: window.current is window.patient, timeout=10_000)
-        patient_id = f"MRN-{number:04d}"
-        enter_patient(qtbot, window, patient_id, f"Patient {number}", "1960-05-01")
-        confirm_patient(qtbot, window, patient_id, "1960-05-01")
-        for _ in range(2):
-            take_photo(qtbot, window)
-            touch(qtbot, window.capture.use)
-        wait_for_result(qtbot, window)
+        # the operator stays signed in between patients
+        screen_patient(
+            qtbot, window, f"MRN-{number:04d}", f"Patient {number}", signed_in=number > 1
+        )
         touch(qtbot, window.result.finish)
         qtbot.waitUntil(lambda: window.current is window.home, timeout=10_000)
         gc.collect()
