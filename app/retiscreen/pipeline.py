@@ -77,22 +77,18 @@ class Pipeline:
         prefer_gpu: bool = True,
         referable_threshold: float | None = None,
     ) -> Pipeline:
-        """Load and verify grader and quality model. A missing or tampered grader leaves the
-        pipeline able to check quality but never to grade. A quality card that is present
-        must verify too; with no quality model at all, the OpenCV measures gate alone."""
+        """Load and verify grader and quality model. A missing or tampered model (either
+        one) leaves the pipeline able to check photographs but never to grade: the OpenCV
+        measures alone are not a quality gate to grade behind (drawings pass them)."""
         pipeline = cls(rules=rules or ReferralRules())
         try:
             grader_model = OnnxModel(models_dir / GRADER_CARD, prefer_gpu)
             pipeline.grader = Grader(grader_model, referable_threshold)
-            quality_card = models_dir / QUALITY_CARD
-            if quality_card.exists():
-                quality_model = OnnxModel(quality_card, prefer_gpu)
-                pipeline.gradability = GradabilityModel(quality_model)
-                pipeline.thresholds = QualityThresholds(
-                    model_min_probability=quality_model.card.threshold
-                )
-            else:
-                log.warning("no quality model in %s: OpenCV quality measures only", models_dir)
+            quality_model = OnnxModel(models_dir / QUALITY_CARD, prefer_gpu)
+            pipeline.gradability = GradabilityModel(quality_model)
+            pipeline.thresholds = QualityThresholds(
+                model_min_probability=quality_model.card.threshold
+            )
             pipeline.unavailable = None
         except ModelUnavailable as exc:
             pipeline.grader = None

@@ -124,16 +124,15 @@ def _short(sha256: str) -> str:
 
 
 def check_models(pipeline: Pipeline, models_dir: Path) -> Check:
-    if pipeline.unavailable or pipeline.grader is None:
-        why = pipeline.unavailable or "no grader loaded"
+    if pipeline.unavailable or pipeline.grader is None or pipeline.gradability is None:
+        why = pipeline.unavailable or "the grader or the quality model is not loaded"
         return Check("model hashes", False, f"{why} (models folder {models_dir})")
     card = pipeline.grader.model.card
-    parts = [f"grader {card.name} {card.version} ({_short(card.sha256)})"]
-    if pipeline.gradability is not None:
-        quality = pipeline.gradability.model.card
-        parts.append(f"quality {quality.name} {quality.version} ({_short(quality.sha256)})")
-    else:
-        parts.append("quality: no model (OpenCV quality measures only)")
+    quality = pipeline.gradability.model.card
+    parts = [
+        f"grader {card.name} {card.version} ({_short(card.sha256)})",
+        f"quality {quality.name} {quality.version} ({_short(quality.sha256)})",
+    ]
     return Check("model hashes", True, ", ".join(parts) + f" in {models_dir}")
 
 

@@ -896,10 +896,6 @@
         <translation>Modelo de calidad: {name}, versión {version}</translation>
     </message>
     <message>
-        <source>Quality model: none (image measurements only)</source>
-        <translation>Modelo de calidad: ninguno (solo medidas de la imagen)</translation>
-    </message>
-    <message>
         <source>Models folder: {path}</source>
         <translation>Carpeta de modelos: {path}</translation>
     </message>

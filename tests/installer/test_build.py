@@ -214,7 +214,9 @@ def test_base_package_files(built: Built) -> None:
         f"{package}/_bundled/models/quality.onnx",
         f"{package}/_bundled/assets/demo/retina_cc0.jpg",
         f"{package}/selftest.py",
-        f"{package}/backup.py",
+        f"{package}/backup/__init__.py",
+        f"{package}/cli/__init__.py",
+        f"{package}/__main__.py",
     ):
         assert path in files, f"{path} is not in the package"
     assert files["/etc/retiscreen/settings.toml"].startswith("-rw-r-----")

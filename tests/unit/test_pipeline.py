@@ -66,6 +66,19 @@ def test_missing_model_means_cannot_grade_never_a_default(tmp_path: Path) -> Non
     assert eye.decision is not None and eye.decision.kind is DecisionKind.UNAVAILABLE
 
 
+def test_a_missing_quality_model_means_grading_unavailable_not_a_fallback(
+    tmp_path: Path,
+) -> None:
+    models = write_models(tmp_path / "models")
+    (models / "quality.onnx").unlink()
+    (models / "quality.card.json").unlink()
+    pipeline = Pipeline.from_models_dir(models)
+    assert pipeline.grader is None and pipeline.gradability is None
+    assert pipeline.unavailable and "quality.card.json is missing" in pipeline.unavailable
+    eye = pipeline.assess_eye(Laterality.RIGHT, DEMO_IMAGE)
+    assert eye.grade is None and eye.status is EyeStatus.UNAVAILABLE
+
+
 def test_tampered_quality_model_disables_grading(tmp_path: Path) -> None:
     models = write_models(tmp_path / "models")
     (models / "quality.onnx").write_bytes((models / "quality.onnx").read_bytes() + b"\0")

@@ -119,8 +119,6 @@ class SystemTab(QWidget):
                     name=quality.name, version=quality.version
                 )
             )
-        else:
-            lines.append(self.tr("Quality model: none (image measurements only)"))
         lines += [
             self.tr("Models folder: {path}").format(path=settings.models.directory),
             self.tr("Data folder: {path}").format(path=settings.storage.root),
