@@ -161,12 +161,23 @@ def _available_providers() -> list[str]:
         return []
 
 
-def check_database(root: Path) -> Check:
+def check_database(root: Path, full: bool = False) -> Check:
+    """Writable, and sound: SQLite's quick check of every page, or with ``full`` the
+    integrity check plus every stored photograph and report against its sha256."""
     from retiscreen.store import ScreeningStore, StorageError
 
     nonce = uuid.uuid4().hex
     try:
         with ScreeningStore(root) as store:
+            problems = store.integrity_problems() if full else store.quick_check()
+            if problems:
+                shown = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
+                return Check(
+                    "database",
+                    False,
+                    f"{root / 'retiscreen.db'} is damaged ({shown}): stop screening, restore "
+                    "the last backup (retiscreen restore) and call IT",
+                )
             store.audit("selftest", operator="selftest", nonce=nonce, version=__version__)
             found = any(
                 event["event"] == "selftest" and event["detail"].get("nonce") == nonce
@@ -178,8 +189,11 @@ def check_database(root: Path) -> Check:
         return Check("database", False, f"{root}: unexpected error {exc!r}")
     if not found:
         return Check("database", False, f"{root}: the audit event written was not read back")
+    checked = "integrity check and every stored file" if full else "quick check"
     return Check(
-        "database", True, f"{root / 'retiscreen.db'} writable (audit event written and read back)"
+        "database",
+        True,
+        f"{root / 'retiscreen.db'} sound ({checked}) and writable (audit event read back)",
     )
 
 
@@ -313,6 +327,7 @@ def run_selftest(
     camera_required: bool = False,
     camera_finder: Callable[[], list[str]] | None = None,
     demo_image: Path | None = None,
+    integrity: bool = False,
 ) -> SelftestResult:
     """Run every check (none raises); see the module docstring for what each means."""
     models_dir = settings.models.directory
@@ -324,7 +339,7 @@ def run_selftest(
     checks = [
         check_models(pipeline, models_dir),
         check_provider(pipeline, settings.models.prefer_gpu),
-        check_database(settings.storage.root),
+        check_database(settings.storage.root, full=integrity),
         check_disk(settings.storage.root),
         check_printer(settings.report.printer),
         check_camera(camera_required, camera_finder or find_cameras),

@@ -46,7 +46,9 @@ def kiosk_demo_mode(
 def cmd_selftest(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     from retiscreen.selftest import run_selftest
 
-    result = run_selftest(service.settings, camera_required=args.require_camera)
+    result = run_selftest(
+        service.settings, camera_required=args.require_camera, integrity=args.integrity
+    )
     print(result.summary(), flush=True)
     return ExitCode.OK if result.ok else ExitCode.FAILED
 
@@ -93,6 +95,11 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     selftest = sub.add_parser("selftest", help="check this installation (models, database, ...)")
     selftest.add_argument(
         "--require-camera", action="store_true", help="a missing camera is a failure"
+    )
+    selftest.add_argument(
+        "--integrity",
+        action="store_true",
+        help="the full database integrity check and every stored file's sha256 (slower)",
     )
     selftest.set_defaults(func=cmd_selftest)
 
