@@ -197,6 +197,20 @@ def check_database(root: Path, full: bool = False) -> Check:
     )
 
 
+def check_default_pin(settings: Settings) -> Check:
+    """The administrator PIN as shipped is known to everyone who read the README."""
+    from retiscreen.settings import KioskSettings
+
+    if settings.kiosk.admin_pin == KioskSettings().admin_pin:
+        return Check(
+            "administrator PIN",
+            False,
+            "still the default 0000: set [kiosk] admin_pin in the settings file",
+            critical=False,
+        )
+    return Check("administrator PIN", True, "changed from the default")
+
+
 def check_disk(root: Path) -> Check:
     probe = root
     while not probe.exists() and probe.parent != probe:
@@ -341,6 +355,7 @@ def run_selftest(
         check_provider(pipeline, settings.models.prefer_gpu),
         check_database(settings.storage.root, full=integrity),
         check_disk(settings.storage.root),
+        check_default_pin(settings),
         check_printer(settings.report.printer),
         check_camera(camera_required, camera_finder or find_cameras),
         check_demo(pipeline, demo_image or bundled_dir("assets") / DEMO_IMAGE),

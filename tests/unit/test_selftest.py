@@ -204,3 +204,14 @@ def test_a_damaged_database_fails_the_self_test(tmp_path: Path) -> None:
     quick, full = check_database(root), check_database(root, full=True)
     assert not quick.ok and not full.ok
     assert "damaged" in quick.detail or "malformed" in quick.detail, quick.detail
+
+
+def test_the_default_administrator_pin_is_flagged(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from retiscreen.selftest import check_default_pin
+    from retiscreen.settings import KioskSettings, Settings
+
+    flagged = check_default_pin(Settings())
+    assert not flagged.ok and not flagged.critical and "0000" in flagged.detail
+    assert check_default_pin(replace(Settings(), kiosk=KioskSettings(admin_pin="739215"))).ok
