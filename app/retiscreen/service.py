@@ -1,9 +1,12 @@
-"""Screening service: pipeline + records + report + print queue, for every front end.
+"""The one screening path for every front end: check → grade → decide → store → report
+→ print.
 
-The CLI and the kiosk both finish a screening through :meth:`ScreeningService.record`,
-which orders the steps so that nothing is lost: the screening is committed first, then
-the report is written, then printing is attempted; a printer that is missing only
-leaves a queued job behind, and the operator is told plainly.
+The CLI, the kiosk and batch validation collect inputs (an :class:`EyeInput` per eye) and
+show results; everything between is here. :meth:`ScreeningService.screen` matches the
+patient with the records, then grades and decides; :meth:`ScreeningService.record`
+orders the steps so that nothing is lost: the screening is committed first, then the
+report is written, then printing is attempted; a printer that is missing only leaves a
+queued job behind, and the operator is told plainly.
 """
 
 from __future__ import annotations
