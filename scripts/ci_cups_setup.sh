@@ -69,6 +69,10 @@ fi
 # 2. Scheduler ------------------------------------------------------------------------
 scheduler_running() { LC_ALL=C lpstat -r 2>/dev/null | grep -q "scheduler is running"; }
 if ! scheduler_running; then
+    # $CUPS_SERVER names another scheduler (a test pointing at a dead socket, a remote
+    # server): starting a local cupsd would not fix it, and a second cupsd beside a
+    # running one takes over its socket.
+    [ -z "${CUPS_SERVER:-}" ] || die "CUPS_SERVER=${CUPS_SERVER} does not answer; not starting a local cupsd"
     "${SUDO[@]}" mkdir -p /run/cups
     # cupsd daemonises itself; an "already running" failure is fine, the wait decides.
     "${SUDO[@]}" cupsd || true

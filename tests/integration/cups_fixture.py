@@ -14,10 +14,13 @@ queue) can use the same fixture and :func:`wait_for_pdf`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +75,7 @@ def cups_queue() -> CupsQueue:
         raise AssertionError("unreachable") from None
     if result.returncode != 0:
         _unavailable(
-            "cannot start cupsd / create the test queue (needs root or sudo): "
+            "cannot start cupsd / create the test queue (scripts/ci_cups_setup.sh): "
             + (result.stderr.strip() or result.stdout.strip())[-500:]
         )
     values = dict(
@@ -95,6 +98,31 @@ def cups_admin(*args: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
     if result.returncode != 0:
         _unavailable(f"{' '.join(args)} failed: {result.stderr.strip()}")
+
+
+@contextlib.contextmanager
+def temporary_queue(queue: CupsQueue, name: str, *lpadmin_options: str) -> Iterator[str]:
+    """A second queue, ``name``, that writes into ``queue``'s cups-pdf folder, for a test
+    that must change a queue's state (pause it, limit it) without touching the shared
+    test queue; it is deleted afterwards, whatever the test did to it."""
+    ppd = Path("/etc/cups/ppd") / f"{queue.name}.ppd"
+    if not ppd.exists():
+        _unavailable(f"{ppd} is missing (made by scripts/ci_cups_setup.sh)")
+    options = ["-v", f"cups-pdf:/{queue.name}", "-P", str(ppd), *lpadmin_options]
+    cups_admin("lpadmin", "-p", name, "-E", *options)
+    try:
+        yield name
+    finally:
+        with contextlib.suppress(pytest.skip.Exception, pytest.fail.Exception):
+            cups_admin("lpadmin", "-x", name)
+
+
+def free_tcp_port() -> int:
+    """A localhost port where nothing listens (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def wait_for_pdf(out_dir: Path, token: str, timeout_s: float = 30.0) -> Path:
