@@ -32,7 +32,7 @@ from retiscreen.domain import (
 from retiscreen.grading.grader import GradabilityModel, Grader
 from retiscreen.grading.model import CARD_SUFFIX, ModelUnavailable, OnnxModel
 from retiscreen.identity import photograph_patient_problem
-from retiscreen.imaging.fingerprint import same_photograph
+from retiscreen.imaging.fingerprint import copies
 from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.imaging.quality import QualityThresholds, assess
@@ -262,7 +262,7 @@ def _refusals(
             why is None
             and patient is not None
             and any(  # the eyes of one patient only
-                isinstance(other, Checked) and _copies(item.image, other.image)
+                isinstance(other, Checked) and copies(item.image, other.image)
                 for other in checked[:i]
             )
         ):
@@ -274,10 +274,6 @@ def _refusals(
             log.warning("photograph refused before grading (%s eye)", side.value)
             refusals[i] = why
     return refusals
-
-
-def _copies(a: FundusImage, b: FundusImage) -> bool:
-    return a.sha256 == b.sha256 or same_photograph(a.pixels, b.pixels)
 
 
 def wrong_eye(laterality: Laterality, image: FundusImage) -> str | None:

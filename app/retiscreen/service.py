@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from retiscreen.domain import (
     EyeResult,
     EyeStatus,
+    FundusImage,
     Laterality,
     ModelIdentity,
     Patient,
@@ -28,6 +29,7 @@ from retiscreen.domain import (
 )
 from retiscreen.errors import StorageError, UsageError
 from retiscreen.identity import birth_date_problem
+from retiscreen.imaging.fingerprint import copies
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.printing import (
     PrinterError,
@@ -198,6 +200,11 @@ class ScreeningService:
         if problem:
             raise UsageError(f"{problem[0].upper()}{problem[1:]}.")
         return self.store.resolve_patient(patient)
+
+    def same_photograph(self, a: FundusImage, b: FundusImage) -> bool:
+        """Whether two photographs are copies of one (exact, or re-encoded/resized): the
+        same photograph for both eyes is refused."""
+        return copies(a, b)
 
     def check(self, source: Source) -> Checked:
         """Decode and quality-check one photograph (raises ImageError when unusable)."""

@@ -134,6 +134,10 @@
         <source>Home folder</source>
         <translation>Carpeta personal</translation>
     </message>
+    <message>
+        <source>This is the same photograph as the {eye}&apos;s. Photograph this eye itself.</source>
+        <translation>Es la misma fotografía que la del {eye}. Fotografíe este ojo.</translation>
+    </message>
 </context>
 <context>
     <name>ConfirmPage</name>

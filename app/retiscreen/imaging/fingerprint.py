@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from retiscreen.domain import FundusImage
 from retiscreen.imaging.pixels import RGBImage
 
 HASH_SIDE = 16
@@ -33,3 +34,8 @@ def dhash(pixels: RGBImage) -> int:
 def same_photograph(a: RGBImage, b: RGBImage) -> bool:
     """Whether two images are copies of one photograph (exact or re-encoded)."""
     return (dhash(a) ^ dhash(b)).bit_count() <= SAME_PHOTOGRAPH_BITS
+
+
+def copies(a: FundusImage, b: FundusImage) -> bool:
+    """Whether two decoded photographs are one: the same file, or a copy of it."""
+    return a.sha256 == b.sha256 or same_photograph(a.pixels, b.pixels)

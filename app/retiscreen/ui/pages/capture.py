@@ -395,9 +395,33 @@ class CapturePage(Page):
         if generation != self._generation or capture is None:
             return
         checked: Checked = result
+        copy_of = self._copy_of_another_eye(checked)
+        if copy_of is not None:  # said now, while the patient is still seated
+            self._unreadable(
+                generation,
+                self.tr(
+                    "This is the same photograph as the {eye}'s. Photograph this eye itself."
+                ).format(eye=texts.eye_name(copy_of).lower()),
+            )
+            return
         capture.record(checked.image, checked.quality, None, checked)
         self.photo.set_image(checked.image.pixels)
         self._set_state(VERDICT)
+
+    def _copy_of_another_eye(self, checked: Checked) -> Laterality | None:
+        if self.draft is None:
+            return None
+        service = self.ctx.service
+        return next(
+            (
+                side
+                for side, other in self.draft.eyes.items()
+                if side is not self.side
+                and other.image is not None
+                and service.same_photograph(checked.image, other.image)
+            ),
+            None,
+        )
 
     def _unreadable(self, generation: int, message: str) -> None:
         capture = self.capture
