@@ -46,6 +46,22 @@ def test_file_camera_replays_a_folder_in_name_order(tmp_path: Path) -> None:
         FileCamera(empty).grab()
 
 
+def test_the_demo_camera_gives_the_two_eyes_different_photographs() -> None:
+    """One bundled photograph, and the same photograph twice is refused: the demo
+    camera mirrors every other grab (a right eye's layout), previews included."""
+    from retiscreen.imaging.fingerprint import copies
+    from retiscreen.ui.devices import demo_folder
+
+    camera = FileCamera(demo_folder(), mirror_every_other=True)
+    preview = camera.preview()
+    right, left = camera.grab(), camera.grab()
+    assert not copies(right, left)
+    difference = np.abs(right.pixels[:, ::-1].astype(int) - left.pixels.astype(int))
+    assert difference.mean() < 3  # the mirror image, up to JPEG re-encoding
+    assert preview is not None and right.source.endswith("-mirrored.jpg")
+    assert camera.grab().source.endswith("-mirrored.jpg")  # and so on, alternating
+
+
 def test_file_camera_reads_a_video_file(tmp_path: Path) -> None:
     path = tmp_path / "fundus.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5, (320, 240))

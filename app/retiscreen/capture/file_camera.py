@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 
 from retiscreen.capture.source import (
     IMAGE_SUFFIXES,
@@ -23,16 +24,22 @@ from retiscreen.capture.source import (
     thumbnail,
 )
 from retiscreen.domain import FundusImage
-from retiscreen.imaging.load import load_fundus
+from retiscreen.imaging.load import decode_fundus, load_fundus
 from retiscreen.imaging.pixels import RGBImage
 
 
 class FileCamera:
     """Replays photographs from ``path`` (folder, image file or video file)."""
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(
+        self, path: Path, label: str | None = None, mirror_every_other: bool = False
+    ) -> None:
         self.path = Path(path)
         self._label = label
+        # The demo camera: the bundle holds one (left-eye) photograph, and the same
+        # photograph for both eyes is refused, so every other grab is its mirror image
+        # (a right eye's layout). Only for the clearly marked demonstration mode.
+        self._mirror_every_other = mirror_every_other
         self._index = 0
         self._lock = threading.Lock()
         self._video: Any = None
@@ -70,7 +77,9 @@ class FileCamera:
         with self._lock:
             if self._is_video:
                 return frame_to_fundus(self._read_video_frame(), f"{self.path}#{self._index}")
-            return load_fundus(self._next_file(advance=True))
+            mirrored = self._mirror_every_other and self._index % 2 == 0
+            path = self._next_file(advance=True)
+            return mirror_image(path) if mirrored else load_fundus(path)
 
     def preview(self) -> RGBImage | None:
         """The photograph the next :meth:`grab` will return (or the video's next frame)."""
@@ -81,7 +90,9 @@ class FileCamera:
                 upcoming = self._next_file(advance=False)
                 if self._preview_cache is None or self._preview_cache[0] != upcoming:
                     self._preview_cache = (upcoming, thumbnail(load_fundus(upcoming).pixels))
-                return self._preview_cache[1]
+                preview = self._preview_cache[1]
+                mirrored = self._mirror_every_other and self._index % 2 == 0
+                return preview[:, ::-1].copy() if mirrored else preview
             except Exception:  # a preview is decoration: never let it break the page
                 return None
 
@@ -111,3 +122,12 @@ class FileCamera:
             if self._video is not None:
                 self._video.release()
                 self._video = None
+
+
+def mirror_image(path: Path) -> FundusImage:
+    """The photograph at ``path`` mirrored left-right, as a JPEG file of its own."""
+    pixels = np.ascontiguousarray(load_fundus(path).pixels[:, ::-1])
+    ok, encoded = cv2.imencode(".jpg", pixels[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])
+    if not ok:
+        raise CaptureError(f"{path.name} could not be mirrored for the demonstration.")
+    return decode_fundus(encoded.tobytes(), f"{path.stem}-mirrored.jpg")

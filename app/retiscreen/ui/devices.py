@@ -42,7 +42,7 @@ def open_device(spec: str, demo: bool, parent: QObject | None = None) -> Opened:
     try:
         if demo or spec == DEMO:
             # the English label is also the translation key: see device_name()
-            camera = FileCamera(demo_folder(), label=DEMO_LABEL)
+            camera = FileCamera(demo_folder(), label=DEMO_LABEL, mirror_every_other=True)
             return Opened(SourceDevice(camera, parent))
         if spec == NONE:
             return Opened(None)
