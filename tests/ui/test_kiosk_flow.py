@@ -620,3 +620,16 @@ def test_an_unexpected_grading_failure_can_be_retried(
     touch(qtbot, window.grading.retry)
     wait_for_result(qtbot, window)
     assert len(window.ctx.service.store.history()) == 1
+
+
+def test_a_demonstration_screening_grades_both_eyes(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings
+) -> None:
+    """Demo mode's camera holds one bundled photograph; both eyes are still graded."""
+    from tests.ui.kiosk_driver import screen_patient
+
+    window = open_kiosk(make_settings(), demo=True)
+    screen_patient(qtbot, window, "DEMO-2", "Demo Patient")
+    store = window.ctx.service.store
+    screening = store.load_screening(store.history()[0]["screening_id"])
+    assert [e.status for e in screening.eyes] == [EyeStatus.GRADED, EyeStatus.GRADED]
