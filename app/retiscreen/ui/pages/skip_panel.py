@@ -55,7 +55,7 @@ class SkipPanel(QWidget):
         grid = QGridLayout()
         for index, reason in enumerate(SKIP_REASONS):
             choice = button("", "", on_click=partial(self.chosen.emit, reason))
-            grid.addWidget(choice, index // 2, index % 2)
+            grid.addWidget(choice, index, 0)
             self.buttons.append((reason, choice))
         layout.addLayout(grid)
         self.back_button = button("", "", "back", on_click=self.back.emit)
