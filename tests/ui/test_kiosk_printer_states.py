@@ -8,7 +8,6 @@ queue (``scripts/ci_cups_setup.sh``; in CI a missing CUPS fails instead of skipp
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from retiscreen.settings import Settings
 from retiscreen.ui.window import KioskWindow
-from tests.integration.cups_fixture import CupsQueue, cups_admin
+from tests.integration.cups_fixture import CupsQueue, cups_admin, free_tcp_port
 from tests.ui import images
 from tests.ui.kiosk_driver import screen_patient, stage
 
@@ -28,12 +27,6 @@ def screen_and_read_the_print_line(qtbot: QtBot, window: KioskWindow, camera_dir
     assert len(window.ctx.service.store.pending_print_jobs()) == 1  # kept for later
     assert window.ctx.service.history()
     return str(window.result.printing.text())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_no_cups_on_this_machine(
@@ -63,7 +56,7 @@ def test_cups_installed_but_not_running(
 
     if shutil.which("lp") is None:
         pytest.skip("the CUPS client (lp) is not installed: scripts/setup.sh installs it")
-    monkeypatch.setenv("CUPS_SERVER", f"127.0.0.1:{free_port()}")  # nothing listens there
+    monkeypatch.setenv("CUPS_SERVER", f"127.0.0.1:{free_tcp_port()}")  # nothing listens there
     window = open_kiosk(make_settings(report={"printer": "retiscreen-test-pdf"}))
     text = screen_and_read_the_print_line(qtbot, window, camera_dir)
     assert "NOT printed" in text and "CUPS is not running" in text
