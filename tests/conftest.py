@@ -11,13 +11,13 @@ import pytest
 
 from retiscreen.pipeline import Pipeline
 from retiscreen.store import ScreeningStore
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import TEST_KEYS, write_models
 
 
 @pytest.fixture
 def tiny_pipeline(tmp_path: Path) -> Pipeline:
     """The real pipeline over tiny real ONNX models (the grader says moderate DR)."""
-    return Pipeline.from_models_dir(write_models(tmp_path / "models"))
+    return Pipeline.from_models_dir(write_models(tmp_path / "models"), keys=TEST_KEYS)
 
 
 @pytest.fixture

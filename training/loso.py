@@ -30,10 +30,12 @@ ORDER = ("eyepacs", "idrid", "rahim", "aptos")
 TARGET_SENSITIVITY = 0.90
 
 
-def run_all(task: Task, cache: CropCache, out: Path, config: RunConfig) -> None:
-    """Every held-out source in turn; finished runs (history.json written) are skipped."""
+def run_all(
+    task: Task, cache: CropCache, out: Path, config: RunConfig, sources: tuple[str, ...] = ORDER
+) -> None:
+    """Each held-out source in turn; finished runs (history.json written) are skipped."""
     assert set(ORDER) == set(GRADER_SOURCES)
-    for source in ORDER:
+    for source in sources:
         run_dir = out / f"holdout-{source}"
         if (run_dir / "history.json").exists():
             print(f"holdout {source}: done, skipped", flush=True)
@@ -92,6 +94,13 @@ def main() -> None:
     parser.add_argument("--samples-per-epoch", type=int, default=5600)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--sources",
+        nargs="+",
+        choices=ORDER,
+        default=list(ORDER),
+        help="held-out sources to run, in this order (default: all)",
+    )
     parser.add_argument("--summary", action="store_true", help="only summarise finished runs")
     args = parser.parse_args()
     if args.summary:
@@ -100,7 +109,8 @@ def main() -> None:
     base = TASKS["grader"]
     task = Task(base.name, base.classes, base.spec, args.epochs, args.samples_per_epoch, base.lr)
     cache = load_or_build_cache(args.data, args.cache)
-    run_all(task, cache, args.out, RunConfig(args.batch_size, device=args.device))
+    config = RunConfig(args.batch_size, device=args.device)
+    run_all(task, cache, args.out, config, tuple(args.sources))
 
 
 if __name__ == "__main__":

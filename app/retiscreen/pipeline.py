@@ -29,8 +29,10 @@ from retiscreen.domain import (
     QualityReport,
     Screening,
 )
-from retiscreen.grading.grader import GradabilityModel, Grader
-from retiscreen.grading.model import CARD_SUFFIX, ModelUnavailable, OnnxModel
+from retiscreen.errors import GradingUnavailable
+from retiscreen.grading.grader import GradabilityModel, Grader, check_site_threshold
+from retiscreen.grading.model import CARD_SUFFIX, OnnxModel
+from retiscreen.grading.signing import PublicKey, trusted_keys, verify_folder
 from retiscreen.identity import photograph_patient_problem
 from retiscreen.imaging.fingerprint import copies
 from retiscreen.imaging.fundus import locate_field
@@ -68,6 +70,8 @@ class Pipeline:
     unavailable: str | None = "no grading model is loaded"
     """Why grading cannot run; None when it can."""
     thresholds: QualityThresholds = field(default_factory=QualityThresholds)
+    signed_by: str | None = None
+    """Key id of the signature the loaded models verified against."""
 
     @classmethod
     def from_models_dir(
@@ -76,21 +80,29 @@ class Pipeline:
         rules: ReferralRules | None = None,
         prefer_gpu: bool = True,
         referable_threshold: float | None = None,
+        keys: Sequence[PublicKey] | None = None,
     ) -> Pipeline:
-        """Load and verify grader and quality model. A missing or tampered model (either
-        one) leaves the pipeline able to check photographs but never to grade: the OpenCV
-        measures alone are not a quality gate to grade behind (drawings pass them)."""
+        """Load grader and quality model from a folder whose signature verifies against
+        ``keys`` (default: the release key shipped in the package). A missing, unsigned
+        or tampered model (either one) leaves the pipeline able to check photographs but
+        never to grade: the OpenCV measures alone are not a quality gate to grade behind
+        (drawings pass them). A site threshold outside the card's validated range is a
+        configuration error (raised: the program must not start with it)."""
         pipeline = cls(rules=rules or ReferralRules())
         try:
-            grader_model = OnnxModel(models_dir / GRADER_CARD, prefer_gpu)
+            manifest = verify_folder(models_dir, trusted_keys() if keys is None else keys)
+            grader_model = OnnxModel(models_dir / GRADER_CARD, manifest, prefer_gpu)
+            if referable_threshold is not None:
+                check_site_threshold(referable_threshold, grader_model.card)
             pipeline.grader = Grader(grader_model, referable_threshold)
-            quality_model = OnnxModel(models_dir / QUALITY_CARD, prefer_gpu)
+            quality_model = OnnxModel(models_dir / QUALITY_CARD, manifest, prefer_gpu)
             pipeline.gradability = GradabilityModel(quality_model)
             pipeline.thresholds = QualityThresholds(
                 model_min_probability=quality_model.card.threshold
             )
             pipeline.unavailable = None
-        except ModelUnavailable as exc:
+            pipeline.signed_by = manifest.key_id
+        except GradingUnavailable as exc:
             pipeline.grader = None
             pipeline.gradability = None
             pipeline.unavailable = str(exc)
@@ -105,6 +117,7 @@ class Pipeline:
             settings.rules,
             settings.models.prefer_gpu,
             threshold if threshold >= 0 else None,
+            trusted_keys(settings.models.extra_key_files),
         )
 
     @property

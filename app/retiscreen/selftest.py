@@ -8,8 +8,10 @@ the camera is required.
 
 Checks, in order:
 
-* model hashes: the grader and quality model cards load and the ONNX files match their
-  sha256 (through :class:`~retiscreen.grading.model.OnnxModel`, via the pipeline);
+* model signature: the models folder's Ed25519 signature verifies against a trusted key
+  and the grader and quality model (ONNX files and cards) are exactly the signed bytes
+  (through :class:`~retiscreen.grading.model.OnnxModel`, via the pipeline);
+* operating point: a site threshold lies inside the card's validated range;
 * execution provider: which onnxruntime provider actually runs (CUDA falls back silently);
 * database: the data folder's database opens, and an audit event 'selftest' is written
   and read back;
@@ -32,12 +34,13 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import Laterality
+from retiscreen.errors import ConfigurationError
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import Settings, bundled_dir
 
@@ -126,14 +129,18 @@ def _short(sha256: str) -> str:
 def check_models(pipeline: Pipeline, models_dir: Path) -> Check:
     if pipeline.unavailable or pipeline.grader is None or pipeline.gradability is None:
         why = pipeline.unavailable or "the grader or the quality model is not loaded"
-        return Check("model hashes", False, f"{why} (models folder {models_dir})")
+        return Check("model signature", False, f"{why} (models folder {models_dir})")
     card = pipeline.grader.model.card
     quality = pipeline.gradability.model.card
     parts = [
         f"grader {card.name} {card.version} ({_short(card.sha256)})",
         f"quality {quality.name} {quality.version} ({_short(quality.sha256)})",
     ]
-    return Check("model hashes", True, ", ".join(parts) + f" in {models_dir}")
+    return Check(
+        "model signature",
+        True,
+        ", ".join(parts) + f" in {models_dir}, signed by key {pipeline.signed_by}",
+    )
 
 
 def check_provider(pipeline: Pipeline, prefer_gpu: bool) -> Check:
@@ -346,12 +353,27 @@ def run_selftest(
     """Run every check (none raises); see the module docstring for what each means."""
     models_dir = settings.models.directory
     threshold = settings.models.referable_threshold
+    operating_point: Check | None = None
     try:
-        pipeline = Pipeline.from_settings(settings)
+        try:
+            pipeline = Pipeline.from_settings(settings)
+        except ConfigurationError as exc:  # a site threshold outside the validated range
+            operating_point = Check("operating point", False, str(exc))
+            card_threshold = replace(settings.models, referable_threshold=-1.0)
+            pipeline = Pipeline.from_settings(replace(settings, models=card_threshold))
     except Exception as exc:  # e.g. onnxruntime itself missing from a broken bundle
         pipeline = Pipeline(rules=settings.rules, unavailable=f"cannot load the models ({exc!r})")
+    if operating_point is None and threshold >= 0 and pipeline.grader is not None:
+        operating_point = Check(
+            "operating point",
+            True,
+            f"site-calibrated threshold {threshold:.3f} (model card: "
+            f"{pipeline.grader.model.card.threshold:.3f}), inside the validated range",
+            critical=False,
+        )
     checks = [
         check_models(pipeline, models_dir),
+        *([operating_point] if operating_point else []),
         check_provider(pipeline, settings.models.prefer_gpu),
         check_database(settings.storage.root, full=integrity),
         check_disk(settings.storage.root),
@@ -360,15 +382,4 @@ def run_selftest(
         check_camera(camera_required, camera_finder or find_cameras),
         check_demo(pipeline, demo_image or bundled_dir("assets") / DEMO_IMAGE),
     ]
-    if threshold >= 0 and pipeline.grader is not None:
-        checks.insert(
-            2,
-            Check(
-                "operating point",
-                True,
-                f"site-calibrated threshold {threshold:.3f} (model card: "
-                f"{pipeline.grader.model.card.threshold:.3f})",
-                critical=False,
-            ),
-        )
     return SelftestResult(checks)

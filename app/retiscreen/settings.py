@@ -69,11 +69,22 @@ class ModelSettings:
     """Folder with grader.onnx, quality.onnx and their cards; empty = bundled models/."""
     prefer_gpu: bool = True
     referable_threshold: float = -1.0
-    """A site-calibrated operating point (from `retiscreen validate`); < 0 = model card's."""
+    """A site-calibrated operating point (from `retiscreen validate`); < 0 = model card's.
+    It must lie strictly inside the range the grader's model card declares as validated."""
+    trusted_keys: str = ""
+    """A PEM public key file, or a folder of them, trusted to sign models besides the
+    release key in the package (a site's own signing key); empty = the release key only."""
 
     @property
     def directory(self) -> Path:
         return Path(self.models_dir).expanduser() if self.models_dir else bundled_dir("models")
+
+    @property
+    def extra_key_files(self) -> list[Path]:
+        if not self.trusted_keys:
+            return []
+        path = Path(self.trusted_keys).expanduser()
+        return sorted(path.glob("*.pem")) if path.is_dir() else [path]
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "report.paper": ("A4", "Letter"),
     "kiosk.language": ("en", "es"),
 }
-EXISTING_PATHS = ("clinic.logo", "models.models_dir", "capture.watch_folder")
+EXISTING_PATHS = ("clinic.logo", "models.models_dir", "models.trusted_keys", "capture.watch_folder")
 """Paths that, when set, must exist: a missing models folder must not silently mean
 'the bundled models', nor a missing camera folder 'no photographs'."""
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}

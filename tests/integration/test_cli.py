@@ -15,7 +15,7 @@ import pytest
 
 from retiscreen.cli import main
 from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import write_models, write_test_key
 
 
 @pytest.fixture
@@ -26,6 +26,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "no-settings.toml"))
     monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(data))
     monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(models))
+    monkeypatch.setenv(
+        "RETISCREEN_MODELS_TRUSTED_KEYS", str(write_test_key(tmp_path / "keys" / "test.pub.pem"))
+    )
     monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", "retiscreen-no-such-printer")
     return {"models": models, "data": data, "tmp": tmp_path}
 

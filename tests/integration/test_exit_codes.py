@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from retiscreen.errors import ExitCode
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import write_models, write_test_key
 
 REPO = Path(__file__).resolve().parents[2]
 ROW = re.compile(r"^\| (\d) \| ([^|]+) \| `(retiscreen [^`]+)` \|$", re.M)
@@ -61,6 +61,7 @@ def workdir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         "RETISCREEN_CONFIG": str(tmp_path / "no-settings.toml"),
         "RETISCREEN_STORAGE_DATA_DIR": str(tmp_path / "data"),
         "RETISCREEN_MODELS_MODELS_DIR": str(models),
+        "RETISCREEN_MODELS_TRUSTED_KEYS": str(write_test_key(tmp_path / "keys" / "test.pub.pem")),
         "QT_QPA_PLATFORM": "offscreen",
     }
     return tmp_path, env

@@ -12,7 +12,7 @@ from retiscreen.domain import Laterality, Patient, Screening
 from retiscreen.service import ScreeningService
 from retiscreen.settings import ReportSettings, Settings, StorageSettings
 from tests.support.images import DEMO_IMAGE
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import TEST_KEYS, write_models
 
 try:
     from .cups_fixture import CupsQueue, cups_admin, cups_queue, wait_for_pdf
@@ -30,7 +30,7 @@ def make_service(tmp_path: Path, printer: str) -> ScreeningService:
         storage=StorageSettings(data_dir=str(tmp_path / "data")),
         report=ReportSettings(printer=printer, patient_letter=False),
     )
-    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"))
+    pipeline = Pipeline.from_models_dir(write_models(tmp_path / "models"), keys=TEST_KEYS)
     return ScreeningService(settings, pipeline=pipeline)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from retiscreen.domain import Laterality, QualityReason
 from retiscreen.grading.model import OnnxModel
+from retiscreen.grading.signing import trusted_keys, verify_folder
 from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import load_fundus
 from retiscreen.imaging.preprocess import model_input
@@ -20,6 +21,7 @@ from retiscreen.settings import bundled_dir
 from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
 
 MODELS = bundled_dir("models")
+MANIFEST = verify_folder(MODELS, trusted_keys())  # the release key shipped in the package
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def pipeline() -> Pipeline:
 @pytest.mark.parametrize("name", ["grader", "quality"])
 def test_card_matches_the_onnx_file(name: str) -> None:
     card = json.loads((MODELS / f"{name}.card.json").read_text())
-    model = OnnxModel(MODELS / f"{name}.card.json", prefer_gpu=False)  # verifies the sha256
+    model = OnnxModel(MODELS / f"{name}.card.json", MANIFEST, prefer_gpu=False)
     proto = onnx.load(str(MODELS / card["file"]))
     assert proto.ir_version == card["onnx"]["ir_version"] <= 10  # onnxruntime 1.31 reads IR ≤ 11
     assert {op.version for op in proto.opset_import if op.domain in ("", "ai.onnx")} == {
@@ -59,7 +61,7 @@ def test_grader_operating_point_was_chosen_for_sensitivity() -> None:
 def test_grader_averages_each_photograph_with_its_mirror_image() -> None:
     """The card says the graph averages both views: a mirrored input must then score the
     same, and two different photographs in one batch must not be mixed up."""
-    model = OnnxModel(MODELS / "grader.card.json", prefer_gpu=False)
+    model = OnnxModel(MODELS / "grader.card.json", MANIFEST, prefer_gpu=False)
     assert model.card.document["output"]["views"].startswith("mean of the photograph")
 
     def prepared(pixels: np.ndarray) -> np.ndarray:

@@ -42,5 +42,5 @@ def test_one_step_then_export(tmp_path: Path) -> None:
     models.mkdir()
     export_onnx(task, run / "best.pt", models / "grader.onnx")
     card = write_card(models, task, base_card(task, models / "grader.onnx", 0.5))
-    model = OnnxModel(card, prefer_gpu=False)
+    model = OnnxModel(card, None, prefer_gpu=False)
     assert model.card.spec.size == task.spec.size

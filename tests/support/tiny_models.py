@@ -1,7 +1,10 @@
 """Tiny ONNX models with real model cards, built in the test run.
 
-They run through the real onnxruntime and the real card/hash checks; only their
-weights are toy ones (average colour → class), so unit tests need no trained model.
+They run through the real onnxruntime and the real card, hash and signature checks;
+only their weights are toy ones (average colour → class), so unit tests need no trained
+model. They are signed with the tests' own Ed25519 key (never the release key): pass
+``TEST_KEYS`` to ``Pipeline.from_models_dir``, or point ``[models] trusted_keys`` at
+``write_test_key()``'s file.
 """
 
 from __future__ import annotations
@@ -12,9 +15,30 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from onnx import TensorProto, helper, numpy_helper
 
+from retiscreen.grading.signing import sign_folder
+
 SIZE = 64
+TEST_SIGNING_KEY = Ed25519PrivateKey.from_private_bytes(
+    hashlib.sha256(b"retiscreen tests only").digest()
+)
+TEST_KEYS = [TEST_SIGNING_KEY.public_key()]
+MODEL_FILES = ("grader.onnx", "grader.card.json", "quality.onnx", "quality.card.json")
+
+
+def write_test_key(path: Path) -> Path:
+    """The tests' public key as a PEM file (for ``[models] trusted_keys``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        TEST_KEYS[0].public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    path.chmod(0o644)
+    return path
 
 
 def _model(weights: np.ndarray, bias: np.ndarray) -> onnx.ModelProto:
@@ -48,6 +72,7 @@ def write_bundle(
     bias: list[float],
     threshold: float = 0.5,
     local_contrast: bool = False,
+    validated_range: tuple[float, float] | None = None,
 ) -> Path:
     """Write <name>.onnx and <name>.card.json; the class with the largest bias wins."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -69,6 +94,8 @@ def write_bundle(
         "output": {"name": "probabilities", "classes": classes},
         "operating_point": {"threshold": threshold},
     }
+    if validated_range is not None:
+        card["operating_point"]["validated_range"] = list(validated_range)
     card_path = directory / f"{name}.card.json"
     card_path.write_text(json.dumps(card))
     return card_path
@@ -79,8 +106,10 @@ def write_models(
     grade_bias: list[float] | None = None,
     gradable_bias: list[float] | None = None,
     threshold: float = 0.3,
+    sign: bool = True,
 ) -> Path:
-    """A grader (default: moderate DR wins) and a quality model (default: gradable)."""
+    """A grader (default: moderate DR wins; site thresholds validated from 0.05 to 0.95)
+    and a quality model (default: gradable), signed with the test key."""
     write_bundle(
         directory,
         "grader",
@@ -88,6 +117,9 @@ def write_models(
         grade_bias or [0.0, 0.0, 2.0, 0.0, 0.0],
         threshold,
         local_contrast=True,
+        validated_range=(0.05, 0.95),
     )
     write_bundle(directory, "quality", ["ungradable", "gradable"], gradable_bias or [0.0, 3.0])
+    if sign:
+        sign_folder(directory, MODEL_FILES, TEST_SIGNING_KEY)
     return directory

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from retiscreen.grading.signing import trusted_keys
 from retiscreen.pipeline import Pipeline
 from retiscreen.service import ScreeningService
 from retiscreen.settings import (
@@ -31,7 +32,7 @@ from retiscreen.settings import (
 from retiscreen.ui.app import build_window
 from retiscreen.ui.window import KioskWindow
 from tests.integration.cups_fixture import cups_queue
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import TEST_KEYS, write_models, write_test_key
 
 __all__ = ["cups_queue"]  # the real-CUPS fixture, for the printer-state tests
 
@@ -56,7 +57,9 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pipeline(models_dir: Path) -> Pipeline:
     """Loaded once: loading ONNX models is the slow part of starting a kiosk."""
-    return Pipeline.from_models_dir(models_dir, prefer_gpu=False)
+    return Pipeline.from_models_dir(
+        models_dir, prefer_gpu=False, keys=[*trusted_keys(), *TEST_KEYS]
+    )
 
 
 @pytest.fixture
@@ -71,7 +74,11 @@ def make_settings(tmp_path: Path, models_dir: Path, camera_dir: Path) -> Callabl
     def make(**sections: object) -> Settings:
         settings = Settings(
             storage=StorageSettings(str(tmp_path / "data")),
-            models=ModelSettings(models_dir=str(models_dir), prefer_gpu=False),
+            models=ModelSettings(
+                models_dir=str(models_dir),
+                prefer_gpu=False,
+                trusted_keys=str(write_test_key(tmp_path / "keys" / "test.pub.pem")),
+            ),
             capture=CaptureSettings(max_retakes=1, camera=f"file:{camera_dir}"),
             kiosk=KioskSettings(fullscreen=False, idle_timeout_s=600, admin_pin=ADMIN_PIN),
             report=ReportSettings(printer="retiscreen-missing-queue"),

@@ -179,7 +179,7 @@ def test_operators_model_information_and_self_test(
         timeout=60_000,
     )
     assert "demo image" in system.test_details.text()
-    assert "model hashes" in system.test_details.text()
+    assert "model signature" in system.test_details.text()
 
     touch(qtbot, window.admin.close_button)
     sign_in(qtbot, window, "Bea", "135790")

@@ -22,6 +22,7 @@ from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.operators import OperatorBook, OperatorError, check_admin_pin
 from retiscreen.ui.session import EyeCapture, ScreeningDraft, normalise_id, parse_dob
 from retiscreen.ui.settings_file import apply_changes, save_changes
+from tests.support.tiny_models import write_test_key
 
 GOOD = QualityReport(True, 0.9, (), {})
 BAD = QualityReport(False, 0.1, (QualityReason.BLURRED,), {})
@@ -173,7 +174,11 @@ def test_run_kiosk_starts_in_demo_mode_and_only_the_admin_closes_it(
 
     settings = Settings(
         storage=StorageSettings(str(tmp_path / "data")),
-        models=ModelSettings(models_dir=str(models_dir), prefer_gpu=False),
+        models=ModelSettings(
+            models_dir=str(models_dir),
+            prefer_gpu=False,
+            trusted_keys=str(write_test_key(tmp_path / "keys" / "test.pub.pem")),
+        ),
         kiosk=KioskSettings(fullscreen=True),
     )
     seen: dict[str, object] = {}

@@ -23,14 +23,14 @@ from retiscreen.domain import Laterality, Patient
 from retiscreen.pipeline import Pipeline
 from retiscreen.store import ScreeningStore, screening_to_dict
 from tests.support.images import DEMO_IMAGE
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import TEST_KEYS, write_models
 
 PDF = b"%PDF-1.4\n% a stand-in report\n%%EOF\n"
 
 
 def make_records(root: Path, models: Path, count: int = 2) -> list[str]:
     """Screenings of the demo photograph, each with a report, plus an audit entry."""
-    pipeline = Pipeline.from_models_dir(write_models(models))
+    pipeline = Pipeline.from_models_dir(write_models(models), keys=TEST_KEYS)
     ids = []
     with ScreeningStore(root) as store:
         for n in range(count):

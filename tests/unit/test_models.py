@@ -17,7 +17,7 @@ def grader_card(tmp_path: Path) -> Path:
 
 
 def test_verified_model_runs_on_a_real_provider(tmp_path: Path) -> None:
-    model = OnnxModel(grader_card(tmp_path), prefer_gpu=True)
+    model = OnnxModel(grader_card(tmp_path), None, prefer_gpu=True)
     assert model.provider in {"CPUExecutionProvider", "CUDAExecutionProvider"}
     probabilities = model.predict(np.zeros((2, 3, SIZE, SIZE), np.float32))
     assert probabilities.shape == (2, 5)
@@ -32,19 +32,19 @@ def test_tampered_model_is_refused(tmp_path: Path) -> None:
     data[-1] ^= 0xFF
     onnx_path.write_bytes(bytes(data))
     with pytest.raises(ModelUnavailable, match="does not match its model card"):
-        OnnxModel(card)
+        OnnxModel(card, None)
 
 
 def test_missing_model_file_is_refused(tmp_path: Path) -> None:
     card = grader_card(tmp_path)
     (tmp_path / "grader.onnx").unlink()
     with pytest.raises(ModelUnavailable, match="missing"):
-        OnnxModel(card)
+        OnnxModel(card, None)
 
 
 def test_missing_card_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailable, match="missing"):
-        OnnxModel(tmp_path / "grader.card.json")
+        OnnxModel(tmp_path / "grader.card.json", None)
 
 
 def test_card_without_threshold_is_refused(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_card_without_threshold_is_refused(tmp_path: Path) -> None:
     del document["operating_point"]
     card.write_text(json.dumps(document))
     with pytest.raises(ModelUnavailable, match="unreadable"):
-        OnnxModel(card)
+        OnnxModel(card, None)
 
 
 def test_card_that_disagrees_with_the_network_is_refused(tmp_path: Path) -> None:
@@ -62,4 +62,4 @@ def test_card_that_disagrees_with_the_network_is_refused(tmp_path: Path) -> None
     document["input"]["size"] = SIZE * 2
     card.write_text(json.dumps(document))
     with pytest.raises(ModelUnavailable, match="does not match the card"):
-        OnnxModel(card)
+        OnnxModel(card, None)

@@ -11,13 +11,13 @@ import pytest
 from retiscreen.domain import DecisionKind, EyeStatus, ICDRGrade, Laterality, Patient, QualityReason
 from retiscreen.pipeline import Pipeline
 from tests.support.images import DEMO_IMAGE, write
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import TEST_KEYS, write_models
 
 PATIENT = Patient("P-001", "Ada Example", date(1960, 5, 1), "F")
 
 
 def pipeline_with(tmp_path: Path, **kwargs: object) -> Pipeline:
-    return Pipeline.from_models_dir(write_models(tmp_path / "models", **kwargs))  # type: ignore[arg-type]
+    return Pipeline.from_models_dir(write_models(tmp_path / "models", **kwargs), keys=TEST_KEYS)  # type: ignore[arg-type]
 
 
 def test_gradable_eye_is_graded_and_referred(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_unreadable_file_is_a_result_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_missing_model_means_cannot_grade_never_a_default(tmp_path: Path) -> None:
-    pipeline = Pipeline.from_models_dir(tmp_path / "empty")
+    pipeline = Pipeline.from_models_dir(tmp_path / "empty", keys=TEST_KEYS)
     assert pipeline.unavailable and "missing" in pipeline.unavailable
     eye = pipeline.assess_eye(Laterality.RIGHT, DEMO_IMAGE)
     assert eye.grade is None
@@ -72,7 +72,7 @@ def test_a_missing_quality_model_means_grading_unavailable_not_a_fallback(
     models = write_models(tmp_path / "models")
     (models / "quality.onnx").unlink()
     (models / "quality.card.json").unlink()
-    pipeline = Pipeline.from_models_dir(models)
+    pipeline = Pipeline.from_models_dir(models, keys=TEST_KEYS)
     assert pipeline.grader is None and pipeline.gradability is None
     assert pipeline.unavailable and "quality.card.json is missing" in pipeline.unavailable
     eye = pipeline.assess_eye(Laterality.RIGHT, DEMO_IMAGE)
@@ -82,7 +82,7 @@ def test_a_missing_quality_model_means_grading_unavailable_not_a_fallback(
 def test_tampered_quality_model_disables_grading(tmp_path: Path) -> None:
     models = write_models(tmp_path / "models")
     (models / "quality.onnx").write_bytes((models / "quality.onnx").read_bytes() + b"\0")
-    pipeline = Pipeline.from_models_dir(models)
+    pipeline = Pipeline.from_models_dir(models, keys=TEST_KEYS)
     assert pipeline.grader is None and pipeline.unavailable
 
 

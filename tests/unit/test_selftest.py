@@ -14,10 +14,10 @@ from retiscreen.cli import main
 from retiscreen.selftest import Check, SelftestResult, run_selftest
 from retiscreen.settings import ModelSettings, Settings, StorageSettings
 from retiscreen.store import ScreeningStore
-from tests.support.tiny_models import write_models
+from tests.support.tiny_models import write_models, write_test_key
 
 NORMAL_EYE = [4.0, 0.0, 0.0, 0.0, 0.0]  # the tiny grader then says "no DR"
-CRITICAL = {"model hashes", "execution provider", "database", "demo image"}
+CRITICAL = {"model signature", "execution provider", "database", "demo image"}
 
 
 def no_camera() -> list[str]:
@@ -39,7 +39,11 @@ def no_printer_or_camera(monkeypatch: pytest.MonkeyPatch) -> None:
 def settings_for(tmp_path: Path, models: Path) -> Settings:
     return Settings(
         storage=StorageSettings(data_dir=str(tmp_path / "data")),
-        models=ModelSettings(models_dir=str(models), prefer_gpu=False),
+        models=ModelSettings(
+            models_dir=str(models),
+            prefer_gpu=False,
+            trusted_keys=str(write_test_key(tmp_path / "keys" / "test.pub.pem")),
+        ),
     )
 
 
@@ -54,12 +58,12 @@ def test_passing_installation(tmp_path: Path) -> None:
     assert CRITICAL | {"printer", "camera", "disk space"} <= set(names)
     assert all(result.check(name).ok for name in CRITICAL)
     assert not result.check("printer").critical and not result.check("camera").critical
-    models = result.check("model hashes").detail
+    models = result.check("model signature").detail
     assert "grader tiny-grader test (sha256 " in models and "quality tiny-quality test" in models
     assert result.check("execution provider").detail.startswith("CPUExecutionProvider")
     assert "ICDR 0" in result.check("demo image").detail
     summary = result.summary()
-    assert "[ OK ] model hashes: grader tiny-grader" in summary
+    assert "[ OK ] model signature: grader tiny-grader" in summary
     assert "[WARN] camera:" in summary and "[WARN] printer:" in summary
     assert summary.splitlines()[-1].startswith("selftest passed")
 
@@ -77,25 +81,25 @@ def test_tampered_model_fails(tmp_path: Path) -> None:
     onnx.write_bytes(onnx.read_bytes() + b"\0")
     result = run_selftest(settings_for(tmp_path, models))
     assert not result.ok
-    assert "does not match its model card" in result.check("model hashes").detail
+    assert "grader.onnx was changed after it was signed" in result.check("model signature").detail
     assert not result.check("demo image").ok
     assert not result.check("execution provider").ok
     assert result.check("database").ok
-    assert "[FAIL] model hashes" in result.summary()
-    assert result.summary().splitlines()[-1].startswith("SELFTEST FAILED: model hashes")
+    assert "[FAIL] model signature" in result.summary()
+    assert result.summary().splitlines()[-1].startswith("SELFTEST FAILED: model signature")
 
 
 def test_missing_models_fail(tmp_path: Path) -> None:
     result = run_selftest(settings_for(tmp_path, tmp_path / "nowhere"))
     assert not result.ok
-    assert "grader.card.json is missing" in result.check("model hashes").detail
+    assert "missing or not signed" in result.check("model signature").detail
     assert not result.check("demo image").ok
 
 
 def test_a_model_that_refers_a_normal_eye_fails(tmp_path: Path) -> None:
     models = write_models(tmp_path / "models")  # the default tiny grader: moderate DR
     result = run_selftest(settings_for(tmp_path, models))
-    assert result.check("model hashes").ok
+    assert result.check("model signature").ok
     demo = result.check("demo image")
     assert not demo.ok and "REFERABLE" in demo.detail
     assert not result.ok
@@ -157,8 +161,12 @@ def test_result_ok_ignores_non_critical_failures() -> None:
     assert not SelftestResult([Check("a", False, "broken")]).ok
 
 
-def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     models = good_models(tmp_path)
+    key = write_test_key(tmp_path / "keys" / "test.pub.pem")
+    monkeypatch.setenv("RETISCREEN_MODELS_TRUSTED_KEYS", str(key))
     data = tmp_path / "data"
     assert main(["selftest", "--models-dir", str(models), "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out

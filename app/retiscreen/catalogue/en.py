@@ -121,6 +121,9 @@ TEXTS: dict[str, str] = {
     "error.usage": "That cannot be done as asked.",
     "error.printing": "The report could not be printed; it is kept and will be printed later.",
     "error.backup": "The backup or restore could not be done; nothing was changed.",
+    "error.model_bundle": (
+        "The model update was refused and nothing was changed; the models in use stay."
+    ),
     "error.integration": (
         "The clinic's system could not be reached; the result is kept and will be sent later."
     ),

@@ -124,6 +124,9 @@ TEXTS: dict[str, str] = {
     "error.usage": "Eso no se puede hacer así.",
     "error.printing": "El informe no se pudo imprimir; se guarda y se imprimirá más tarde.",
     "error.backup": "La copia de seguridad o la restauración no se pudo hacer; no se cambió nada.",
+    "error.model_bundle": (
+        "La actualización del modelo se rechazó y no se cambió nada; siguen los modelos en uso."
+    ),
     "error.integration": (
         "No se pudo contactar con el sistema de la clínica; el resultado se guarda y se "
         "enviará más tarde."

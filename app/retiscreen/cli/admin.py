@@ -1,4 +1,5 @@
-"""The installation commands: kiosk, selftest, backup (and its verification), restore."""
+"""The installation commands: kiosk, selftest, backup (and its verification), restore,
+models (install a signed update, verify)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,24 @@ def cmd_restore(service: ScreeningService, args: argparse.Namespace) -> ExitCode
     return ExitCode.OK
 
 
+def cmd_models(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """Install a signed model update, or verify the models in use (admin)."""
+    from retiscreen.grading.install import describe, install_bundle, verify_models
+    from retiscreen.grading.signing import trusted_keys
+
+    models = service.settings.models
+    keys = trusted_keys(models.extra_key_files)
+    if args.action == "install":
+        target = args.to or models.directory
+        manifest = install_bundle(args.bundle, target, keys)
+        print(f"Models installed in {target}: {describe(target, manifest)}")
+    else:
+        folder = args.folder or models.directory
+        manifest = verify_models(folder, keys)
+        print(f"Models in {folder} verified: {describe(folder, manifest)}")
+    return ExitCode.OK
+
+
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     """The installation commands of the one ``retiscreen`` tree."""
     kiosk = sub.add_parser("kiosk", help="the touch-screen kiosk application (Qt)")
@@ -119,3 +138,14 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
         help="replace existing records (they are moved aside, not deleted)",
     )
     restore.set_defaults(func=cmd_restore)
+
+    models = sub.add_parser("models", help="install a signed model update, or verify the models")
+    actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
+    install = actions.add_parser("install", help="verify a signed bundle, then use its models")
+    install.add_argument("bundle", type=Path, metavar="BUNDLE", help="a .tar(.gz) or a folder")
+    install.add_argument(
+        "--to", type=Path, metavar="DIR", help="models folder to replace (default: the one in use)"
+    )
+    verify = actions.add_parser("verify", help="check the signature and load the models")
+    verify.add_argument("folder", type=Path, nargs="?", metavar="DIR")
+    models.set_defaults(func=cmd_models)

@@ -8,11 +8,33 @@ import numpy as np
 import numpy.typing as npt
 
 from retiscreen.domain import FundusField, GradeResult, ICDRGrade
-from retiscreen.grading.model import OnnxModel
+from retiscreen.errors import ConfigurationError
+from retiscreen.grading.model import ModelCard, OnnxModel
 from retiscreen.imaging.pixels import RGBImage
 from retiscreen.imaging.preprocess import model_input
 
 ImageAndField = tuple[RGBImage, FundusField]
+
+
+def check_site_threshold(threshold: float, card: ModelCard) -> None:
+    """Refuse a site's operating point outside the range the card validated.
+
+    A threshold of 0.999 (or 47) turns a proliferative eye into "no retinopathy"; only
+    thresholds the model's validation covers may replace the card's own."""
+    bounds = card.validated_range
+    if bounds is None:
+        raise ConfigurationError(
+            f"models.referable_threshold = {threshold!r}: model {card.name} {card.version} "
+            "declares no validated range, so only its own threshold "
+            f"({card.threshold:.3f}) may be used; set -1"
+        )
+    low, high = bounds
+    if not low < threshold < high:
+        raise ConfigurationError(
+            f"models.referable_threshold = {threshold!r}: allowed strictly between "
+            f"{low:.3f} and {high:.3f} (the range model {card.name} {card.version} was "
+            "validated for), or -1 for the card's own"
+        )
 
 
 class Grader:

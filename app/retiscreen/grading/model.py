@@ -2,8 +2,9 @@
 
 The model is data. ``models/<name>.card.json`` says what the network expects (input
 size, normalisation, class order) and what it was measured to do (operating threshold,
-metrics), and carries the sha256 of the ONNX file. A model whose bytes do not match its
-card is refused: a swapped or corrupted grader must never produce a grade.
+metrics), and carries the sha256 of the ONNX file. The folder's signed manifest
+(``signing.py``) covers both files: a model or card whose bytes differ from what was
+signed is refused, so a swapped, edited or corrupted grader never produces a grade.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy.typing as npt
 
 from retiscreen.domain import ModelIdentity
 from retiscreen.errors import GradingUnavailable
+from retiscreen.grading.signing import SignedManifest
 from retiscreen.imaging.preprocess import InputSpec
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,9 @@ class ModelCard:
     output_name: str
     threshold: float
     """Operating point on the positive-class score (referable DR, or gradable)."""
+    validated_range: tuple[float, float] | None
+    """Thresholds the card's validation supports (exclusive bounds); a site threshold
+    outside them is refused. None: only the card's own threshold may be used."""
     document: dict[str, Any]
 
     @property
@@ -52,10 +57,14 @@ class ModelCard:
         return ModelIdentity(self.name, self.version, self.sha256)
 
 
-def read_card(path: Path) -> ModelCard:
-    """Parse and validate a model card; every missing field is a refusal, not a default."""
+def read_card(path: Path, manifest: SignedManifest | None = None) -> ModelCard:
+    """Parse and validate a model card; every missing field is a refusal, not a default.
+    With ``manifest``, the card's bytes must be the signed ones."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        if manifest is not None:
+            manifest.check(path.name, data)
+        document = json.loads(data.decode("utf-8"))
         spec = document["input"]
         return ModelCard(
             name=str(document["name"]),
@@ -72,12 +81,24 @@ def read_card(path: Path) -> ModelCard:
             input_name=str(spec["name"]),
             output_name=str(document["output"]["name"]),
             threshold=float(document["operating_point"]["threshold"]),
+            validated_range=_validated_range(document["operating_point"]),
             document=document,
         )
     except FileNotFoundError:
         raise ModelUnavailable(f"model card {path.name} is missing") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelUnavailable(f"model card {path.name} is unreadable ({exc})") from None
+
+
+def _validated_range(operating_point: dict[str, Any]) -> tuple[float, float] | None:
+    """The card's validated threshold range, which must contain its own threshold."""
+    bounds = operating_point.get("validated_range")
+    if bounds is None:
+        return None
+    low, high = (float(b) for b in bounds)
+    if not 0.0 <= low < float(operating_point["threshold"]) < high <= 1.0:
+        raise ValueError(f"validated_range {bounds} does not contain the threshold")
+    return low, high
 
 
 def sha256_file(path: Path) -> str:
@@ -119,8 +140,12 @@ def _make_session(model_bytes: bytes, prefer_gpu: bool) -> Any:
 class OnnxModel:
     """A verified ONNX model and its card, ready to run batches of prepared inputs."""
 
-    def __init__(self, card_path: Path, prefer_gpu: bool = True) -> None:
-        self.card = read_card(card_path)
+    def __init__(
+        self, card_path: Path, manifest: SignedManifest | None, prefer_gpu: bool = True
+    ) -> None:
+        """``manifest`` is the folder's verified signature; ``None`` only for models being
+        built (training), never on the screening path (``Pipeline`` always passes one)."""
+        self.card = read_card(card_path, manifest)
         model_path = card_path.parent / self.card.file
         try:
             model_bytes = model_path.read_bytes()
@@ -128,6 +153,8 @@ class OnnxModel:
             raise ModelUnavailable(f"model file {model_path.name} is missing") from None
         except OSError as exc:
             raise ModelUnavailable(f"model file {model_path.name} is unreadable ({exc})") from None
+        if manifest is not None:
+            manifest.check(model_path.name, model_bytes)
         actual = hashlib.sha256(model_bytes).hexdigest()
         if actual != self.card.sha256:
             log.error(

@@ -2,7 +2,7 @@
 
 Why a self-test: after an update or a move the site must be able to prove, without a
 patient, that the models load, verify and grade. It runs the checks of
-``retiscreen selftest`` (model hashes, provider, database, disk, printer, and the bundled
+``retiscreen selftest`` (model signature, provider, database, disk, printer, and the bundled
 CC0 demo photograph of a normal left eye) on the very pipeline the screening uses.
 """
 
