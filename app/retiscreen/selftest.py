@@ -13,20 +13,25 @@ Checks, in order:
   (through :class:`~retiscreen.grading.model.OnnxModel`, via the pipeline);
 * operating point: a site threshold lies inside the card's validated range;
 * execution provider: which onnxruntime provider actually runs (CUDA falls back silently);
+* clock: not earlier than the newest record nor the grader's date (a clock set back
+  would misdate screenings, reports and referral due dates);
 * database: the data folder's database opens, and an audit event 'selftest' is written
   and read back;
 * disk space: free space in the data folder (warning only);
 * printer: the configured (or default) CUPS queue exists and accepts jobs;
 * camera: a /dev/video* device, else a Qt multimedia camera (probed in a subprocess, so
   Qt stays out of the core and a hung camera stack cannot hang the self-test);
-* demo image: the bundled CC0 photograph of a normal eye is gradable and NOT referable,
-  which exercises decode, quality gate, preprocessing and the grader end to end.
+* negative and positive control: the bundled CC0 photograph of a normal eye must give
+  ``routine`` and one IDRiD photograph of proliferative DR (CC BY 4.0) ``refer`` or
+  ``urgent`` (``assets/controls/``), which exercises decode, quality gate,
+  preprocessing, the grader and the decision rules end to end.
 """
 
 from __future__ import annotations
 
 import glob
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -35,16 +40,17 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import Laterality
+from retiscreen.domain import DecisionKind, Laterality
 from retiscreen.errors import ConfigurationError
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import Settings, bundled_dir
 
-DEMO_IMAGE = Path("demo") / "retina_cc0.jpg"
+CONTROLS = "controls"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOW_DISK_BYTES = 1 << 30
 CAMERA_PROBE_TIMEOUT_S = 20.0
@@ -204,6 +210,39 @@ def check_database(root: Path, full: bool = False) -> Check:
     )
 
 
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def check_clock(root: Path, pipeline: Pipeline, now: datetime | None = None) -> Check:
+    """The clock dates every record, report and follow-up: it must not be earlier than
+    the newest record (set back, or a dead clock battery) nor than the grader was made."""
+    from retiscreen.store import ScreeningStore, StorageError
+
+    now = now or datetime.now(UTC)
+    floors: list[tuple[datetime, str]] = []
+    if pipeline.grader is not None:
+        made = pipeline.grader.model.card.document.get("training", {}).get("date")
+        if made:
+            floors.append((datetime.fromisoformat(made).replace(tzinfo=UTC), "the grader's date"))
+    try:
+        with ScreeningStore(root) as store:
+            latest = store.latest_event_time()
+    except StorageError:
+        latest = None  # the database check says why
+    if latest is not None:
+        floors.append((latest - CLOCK_SLACK, "the newest record"))
+    shown = now.strftime("%Y-%m-%d %H:%M UTC")
+    for floor, what in floors:
+        if now < floor:
+            return Check(
+                "clock",
+                False,
+                f"{shown} is earlier than {what} ({floor:%Y-%m-%d %H:%M} UTC): set the date "
+                "and time (dates of screenings, reports and referrals would be wrong)",
+            )
+    return Check("clock", True, f"{shown}, not earlier than the newest record")
+
+
 def check_default_pin(settings: Settings) -> Check:
     """The administrator PIN as shipped is known to everyone who read the README."""
     from retiscreen.settings import KioskSettings
@@ -302,10 +341,43 @@ def check_camera(required: bool, finder: Callable[[], list[str]]) -> Check:
     return Check("camera", False, hint, critical=required)
 
 
-def check_demo(pipeline: Pipeline, image: Path) -> Check:
-    name = "demo image"
+@dataclass(frozen=True)
+class Control:
+    """A photograph with a known answer: the installed models must give one of
+    ``expected`` for it (``assets/controls/controls.json``)."""
+
+    name: str
+    image: Path
+    expected: frozenset[DecisionKind]
+    about: str
+
+
+def read_controls(assets: Path) -> list[Control]:
+    """The control photographs of ``assets/controls``; a missing or unreadable list is
+    an empty one (``run_selftest`` then fails: a bundle without controls is broken)."""
+    folder = assets / CONTROLS
+    try:
+        document = json.loads((folder / "controls.json").read_text(encoding="utf-8"))
+        return [
+            Control(
+                str(c["name"]),
+                (folder / c["file"]).resolve(),
+                frozenset(DecisionKind(e) for e in c["expected"]),
+                str(c["about"]),
+            )
+            for c in document["controls"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def check_control(pipeline: Pipeline, control: Control) -> Check:
+    """Grade ``control`` end to end (decode, quality gate, preprocessing, grader,
+    decision rules) and pass only when its decision is one of the expected ones."""
+    name, image = control.name, control.image
+    expected = " or ".join(sorted(k.value for k in control.expected))
     if not image.is_file():
-        return Check(name, False, f"{image} is missing: the bundle is incomplete")
+        return Check(name, False, f"{image.name} is missing: the bundle is incomplete")
     if pipeline.unavailable:
         return Check(name, False, f"cannot grade {image.name}: {pipeline.unavailable}")
     start = time.perf_counter()
@@ -320,23 +392,28 @@ def check_demo(pipeline: Pipeline, image: Path) -> Check:
             if quality
             else (eye.error or "no quality verdict")
         )
-        return Check(name, False, f"{image.name} (a good photograph) was judged ungradable: {why}")
-    grade = eye.grade
-    if grade is None:
+        return Check(name, False, f"{image.name} ({control.about}) was judged ungradable: {why}")
+    grade, decision = eye.grade, eye.decision
+    if grade is None or decision is None:
         return Check(name, False, f"{image.name} was not graded: {eye.error or 'no result'}")
     text = (
-        f"{image.name}: gradable (quality {quality.score:.2f}), ICDR {int(grade.grade)} "
-        f"{ENGLISH.grade(grade.grade)}, P(referable) {grade.referable_probability:.3f} vs "
-        f"threshold {grade.threshold:.3f}, {elapsed_ms:.0f} ms on {grade.provider}"
+        f"{image.name} ({control.about}): ICDR {int(grade.grade)} {ENGLISH.grade(grade.grade)}, "
+        f"P(referable) {grade.referable_probability:.3f} vs threshold {grade.threshold:.3f}, "
+        f"decision {decision.kind.value} (expected {expected}), {elapsed_ms:.0f} ms on "
+        f"{grade.provider}"
     )
-    if grade.referable:
+    if decision.kind not in control.expected:
         return Check(
-            name,
-            False,
-            f"{text}: a normal eye graded REFERABLE; wrong or damaged "
-            "model, or broken preprocessing",
+            name, False, f"{text}: wrong answer; wrong or damaged model, or broken preprocessing"
         )
     return Check(name, True, text)
+
+
+def check_controls(pipeline: Pipeline, controls: list[Control]) -> list[Check]:
+    """One check per control photograph; none at all is itself a failure."""
+    if not controls:
+        return [Check("control photographs", False, "none found: the bundle is incomplete")]
+    return [check_control(pipeline, control) for control in controls]
 
 
 # --------------------------------------------------------------------------- entry points
@@ -347,7 +424,7 @@ def run_selftest(
     *,
     camera_required: bool = False,
     camera_finder: Callable[[], list[str]] | None = None,
-    demo_image: Path | None = None,
+    controls: list[Control] | None = None,
     integrity: bool = False,
 ) -> SelftestResult:
     """Run every check (none raises); see the module docstring for what each means."""
@@ -375,11 +452,14 @@ def run_selftest(
         check_models(pipeline, models_dir),
         *([operating_point] if operating_point else []),
         check_provider(pipeline, settings.models.prefer_gpu),
+        check_clock(settings.storage.root, pipeline),
         check_database(settings.storage.root, full=integrity),
         check_disk(settings.storage.root),
         check_default_pin(settings),
         check_printer(settings.report.printer),
         check_camera(camera_required, camera_finder or find_cameras),
-        check_demo(pipeline, demo_image or bundled_dir("assets") / DEMO_IMAGE),
     ]
+    checks += check_controls(
+        pipeline, read_controls(bundled_dir("assets")) if controls is None else controls
+    )
     return SelftestResult(checks)

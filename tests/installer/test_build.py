@@ -339,7 +339,7 @@ def test_extracted_bundle_runs_selftest_and_backup(
     record_property("selftest_seconds", round(selftest_s, 3))
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
     assert "[ OK ] model signature: grader" in selftest.stdout
-    assert "[ OK ] demo image" in selftest.stdout
+    assert "[ OK ] positive control" in selftest.stdout
     assert "[ OK ] database" in selftest.stdout
     assert str(root / "opt/retiscreen") in selftest.stdout  # the bundled models were used
     # The shipped bytecode is complete: nothing had to be compiled (the kiosk user could

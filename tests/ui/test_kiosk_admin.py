@@ -178,7 +178,7 @@ def test_operators_model_information_and_self_test(
         lambda: system.self_test.isEnabled() and "Self-test" in system.test_message.text(),
         timeout=60_000,
     )
-    assert "demo image" in system.test_details.text()
+    assert "positive control" in system.test_details.text()
     assert "model signature" in system.test_details.text()
 
     touch(qtbot, window.admin.close_button)

@@ -1,4 +1,5 @@
-"""`retiscreen selftest` with tiny real ONNX models, a real database and the demo image."""
+"""`retiscreen selftest` with the shipped (signed) models or tiny real ONNX models, a
+real database and the control photographs in assets/controls."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ import pytest
 
 from retiscreen import selftest
 from retiscreen.cli import main
-from retiscreen.selftest import Check, SelftestResult, run_selftest
-from retiscreen.settings import ModelSettings, Settings, StorageSettings
+from retiscreen.grading.signing import key_id, trusted_keys
+from retiscreen.pipeline import Pipeline
+from retiscreen.selftest import Check, Control, SelftestResult, read_controls, run_selftest
+from retiscreen.settings import ModelSettings, Settings, StorageSettings, bundled_dir
 from retiscreen.store import ScreeningStore
 from tests.support.tiny_models import write_models, write_test_key
 
-NORMAL_EYE = [4.0, 0.0, 0.0, 0.0, 0.0]  # the tiny grader then says "no DR"
-CRITICAL = {"model signature", "execution provider", "database", "demo image"}
+NORMAL_EYE = [4.0, 0.0, 0.0, 0.0, 0.0]  # the tiny grader then says "no DR" to everything
+CONTROLS = {"negative control", "positive control"}
+CRITICAL = {"model signature", "execution provider", "database"} | CONTROLS
+SHIPPED = bundled_dir("models")
 
 
 def no_camera() -> list[str]:
@@ -48,7 +53,9 @@ def settings_for(tmp_path: Path, models: Path) -> Settings:
 
 
 def good_models(tmp_path: Path) -> Path:
-    return write_models(tmp_path / "models", grade_bias=NORMAL_EYE)
+    """The shipped models: tiny ones cannot tell a normal eye from a diseased one, so
+    they never pass both control photographs."""
+    return SHIPPED
 
 
 def test_passing_installation(tmp_path: Path) -> None:
@@ -59,11 +66,14 @@ def test_passing_installation(tmp_path: Path) -> None:
     assert all(result.check(name).ok for name in CRITICAL)
     assert not result.check("printer").critical and not result.check("camera").critical
     models = result.check("model signature").detail
-    assert "grader tiny-grader test (sha256 " in models and "quality tiny-quality test" in models
+    assert "grader retiscreen-grader " in models and "quality retiscreen-quality" in models
+    assert f"signed by key {key_id(trusted_keys()[0])}" in models
     assert result.check("execution provider").detail.startswith("CPUExecutionProvider")
-    assert "ICDR 0" in result.check("demo image").detail
+    assert "decision routine (expected routine)" in result.check("negative control").detail
+    positive = result.check("positive control").detail
+    assert "ICDR 4" in positive and "(expected refer or urgent)" in positive
     summary = result.summary()
-    assert "[ OK ] model signature: grader tiny-grader" in summary
+    assert "[ OK ] model signature: grader retiscreen-grader" in summary
     assert "[WARN] camera:" in summary and "[WARN] printer:" in summary
     assert summary.splitlines()[-1].startswith("selftest passed")
 
@@ -76,13 +86,13 @@ def test_audit_event_is_written(tmp_path: Path) -> None:
 
 
 def test_tampered_model_fails(tmp_path: Path) -> None:
-    models = good_models(tmp_path)
+    models = write_models(tmp_path / "models")
     onnx = models / "grader.onnx"
     onnx.write_bytes(onnx.read_bytes() + b"\0")
     result = run_selftest(settings_for(tmp_path, models))
     assert not result.ok
     assert "grader.onnx was changed after it was signed" in result.check("model signature").detail
-    assert not result.check("demo image").ok
+    assert not any(result.check(name).ok for name in CONTROLS)
     assert not result.check("execution provider").ok
     assert result.check("database").ok
     assert "[FAIL] model signature" in result.summary()
@@ -93,23 +103,36 @@ def test_missing_models_fail(tmp_path: Path) -> None:
     result = run_selftest(settings_for(tmp_path, tmp_path / "nowhere"))
     assert not result.ok
     assert "missing or not signed" in result.check("model signature").detail
-    assert not result.check("demo image").ok
+    assert not any(result.check(name).ok for name in CONTROLS)
 
 
 def test_a_model_that_refers_a_normal_eye_fails(tmp_path: Path) -> None:
     models = write_models(tmp_path / "models")  # the default tiny grader: moderate DR
     result = run_selftest(settings_for(tmp_path, models))
     assert result.check("model signature").ok
-    demo = result.check("demo image")
-    assert not demo.ok and "REFERABLE" in demo.detail
+    negative = result.check("negative control")
+    assert not negative.ok and "decision refer (expected routine)" in negative.detail
+    assert negative.detail.endswith("wrong or damaged model, or broken preprocessing")
+    assert result.check("positive control").ok
     assert not result.ok
 
 
-def test_missing_demo_image_fails(tmp_path: Path) -> None:
-    result = run_selftest(
-        settings_for(tmp_path, good_models(tmp_path)), demo_image=tmp_path / "gone.jpg"
-    )
-    assert not result.check("demo image").ok and not result.ok
+def test_a_model_that_calls_every_eye_normal_fails(tmp_path: Path) -> None:
+    models = write_models(tmp_path / "models", grade_bias=NORMAL_EYE)
+    result = run_selftest(settings_for(tmp_path, models))
+    assert result.check("negative control").ok
+    positive = result.check("positive control")
+    assert not positive.ok and "decision routine (expected refer or urgent)" in positive.detail
+    assert result.summary().splitlines()[-1].startswith("SELFTEST FAILED: positive control")
+
+
+def test_missing_control_photographs_fail(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, good_models(tmp_path))
+    assert not run_selftest(settings, controls=[]).ok
+    gone = Control("positive control", tmp_path / "gone.jpg", frozenset(), "nothing")
+    result = run_selftest(settings, controls=[gone])
+    assert "gone.jpg is missing" in result.check("positive control").detail and not result.ok
+    assert read_controls(tmp_path) == []
 
 
 def test_unwritable_database_fails(tmp_path: Path) -> None:
@@ -170,7 +193,7 @@ def test_main_exit_codes(
     data = tmp_path / "data"
     assert main(["selftest", "--models-dir", str(models), "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("RetiScreen ") and "[ OK ] demo image" in out
+    assert out.startswith("RetiScreen ") and "[ OK ] positive control" in out
     assert (
         main(["selftest", "--models-dir", str(models), "--data-dir", str(data), "--require-camera"])
         == 1
@@ -223,3 +246,18 @@ def test_the_default_administrator_pin_is_flagged(tmp_path: Path) -> None:
     flagged = check_default_pin(Settings())
     assert not flagged.ok and not flagged.critical and "0000" in flagged.detail
     assert check_default_pin(replace(Settings(), kiosk=KioskSettings(admin_pin="739215"))).ok
+
+
+def test_a_clock_set_back_fails(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    settings = settings_for(tmp_path, good_models(tmp_path))
+    assert run_selftest(settings).check("clock").ok  # writes the newest record: now
+    pipeline = Pipeline.from_settings(settings)
+    back = selftest.check_clock(settings.storage.root, pipeline, datetime.now(UTC) - timedelta(1))
+    assert not back.ok and "earlier than the newest record" in back.detail
+    before_model = selftest.check_clock(
+        tmp_path / "fresh", pipeline, datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    assert not before_model.ok and "earlier than the grader's date" in before_model.detail
+    assert selftest.check_clock(tmp_path / "fresh", pipeline).ok

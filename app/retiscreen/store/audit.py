@@ -10,6 +10,7 @@ inside its own transaction, so the record and its trace commit together or not a
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
@@ -51,6 +52,13 @@ class AuditLog(StoreConnection):
         """
         with self._write(f"the audit entry {event!r} was NOT recorded"):
             record_event(self._db, event, screening_id, operator, detail)
+
+    def latest_event_time(self) -> datetime | None:
+        """When the newest audit entry was written (UTC): every save writes one, so a
+        clock now earlier than this has been set back."""
+        rows = self._rows("SELECT max(at) AS at FROM audit_log", {})
+        at = rows[0]["at"] if rows else None
+        return datetime.fromisoformat(at) if at else None
 
     def audit_events(self, screening_id: str | None = None) -> list[dict[str, Any]]:
         """Audit entries in the order they were written (all, or one screening's)."""

@@ -2,8 +2,8 @@
 
 Why a self-test: after an update or a move the site must be able to prove, without a
 patient, that the models load, verify and grade. It runs the checks of
-``retiscreen selftest`` (model signature, provider, database, disk, printer, and the bundled
-CC0 demo photograph of a normal left eye) on the very pipeline the screening uses.
+``retiscreen selftest`` (model signature, provider, database, disk, printer, and the
+negative and positive control photographs) on the very pipeline the screening uses.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from retiscreen.ui.context import KioskContext
 from retiscreen.ui.operators import OperatorError
 from retiscreen.ui.widgets import MessageLine, button, label
 
-DEMO_IMAGE = "demo/retina_cc0.jpg"
 DEFAULT_ADMIN_PIN = KioskSettings().admin_pin
 
 
@@ -140,7 +139,7 @@ class SystemTab(QWidget):
         """The checks of ``retiscreen selftest`` that need no second copy of the models:
         they run on the pipeline this kiosk screens with."""
         pipeline, settings = self.ctx.service.pipeline, self.ctx.settings
-        image = bundled_dir("assets") / DEMO_IMAGE
+        controls = selftest.read_controls(bundled_dir("assets"))
         self.test_message.show_message(self.tr("Running the self-test…"), "info")
         self.self_test.setEnabled(False)
 
@@ -152,7 +151,7 @@ class SystemTab(QWidget):
                     selftest.check_database(settings.storage.root),
                     selftest.check_disk(settings.storage.root),
                     selftest.check_printer(settings.report.printer),
-                    selftest.check_demo(pipeline, image),
+                    *selftest.check_controls(pipeline, controls),
                 ]
             )
 
