@@ -18,6 +18,7 @@ Checks, in order:
 * database: the data folder's database opens, and an audit event 'selftest' is written
   and read back;
 * disk space: free space in the data folder (warning only);
+* print queue: print jobs that gave up, and saved screenings without a report (warning);
 * printer: the configured (or default) CUPS queue exists and accepts jobs;
 * camera: a /dev/video* device, else a Qt multimedia camera (probed in a subprocess, so
   Qt stays out of the core and a hung camera stack cannot hang the self-test);
@@ -46,7 +47,7 @@ from pathlib import Path
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import DecisionKind, Laterality
-from retiscreen.errors import ConfigurationError
+from retiscreen.errors import ConfigurationError, RetiScreenError
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import Settings, bundled_dir
 
@@ -241,6 +242,29 @@ def check_clock(root: Path, pipeline: Pipeline, now: datetime | None = None) -> 
                 "and time (dates of screenings, reports and referrals would be wrong)",
             )
     return Check("clock", True, f"{shown}, not earlier than the newest record")
+
+
+def check_print_queue(root: Path) -> Check:
+    """Print jobs that gave up and screenings without a report are kept, never dropped:
+    they are listed here until ``retiscreen print-queue`` deals with them."""
+    from retiscreen.store import ScreeningStore
+
+    try:
+        with ScreeningStore(root) as store:
+            failed = store.failed_print_jobs()
+            unreported = store.screenings_without_report(datetime.now(UTC).isoformat())
+    except RetiScreenError as exc:
+        return Check("print queue", False, f"cannot be read: {exc}", critical=False)
+    problems = []
+    if failed:
+        problems.append(f"{len(failed)} print job(s) gave up (last: {failed[-1]['last_error']})")
+    if unreported:
+        problems.append(f"{len(unreported)} saved screening(s) have no report")
+    if problems:
+        return Check(
+            "print queue", False, "; ".join(problems) + ": run retiscreen print-queue", False
+        )
+    return Check("print queue", True, "no failed print job, every saved screening has a report")
 
 
 def check_default_pin(settings: Settings) -> Check:
@@ -457,6 +481,7 @@ def run_selftest(
         check_disk(settings.storage.root),
         check_default_pin(settings),
         check_printer(settings.report.printer),
+        check_print_queue(settings.storage.root),
         check_camera(camera_required, camera_finder or find_cameras),
     ]
     checks += check_controls(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 NOT_A_REFUSAL = frozenset({EyeStatus.NOT_PHOTOGRAPHED, EyeStatus.ABSENT})
+MISSING_REPORT_GRACE = timedelta(minutes=2)
+"""A screening saved this recently may still be having its report written."""
 
 
 @dataclass(frozen=True)
@@ -324,9 +326,36 @@ class ScreeningService:
         job_id = self.store.enqueue_print(report_id, printer, self.settings.report.print_copies)
         return self._attempt(job_id, report_id, printer)
 
-    def retry_print_queue(self) -> list[PrintOutcome]:
+    def make_missing_reports(self, older_than: timedelta = timedelta(0)) -> list[str]:
+        """Make the report of every screening saved without one (the program stopped or
+        the disk filled between saving and the report); returns their ids. A background
+        caller passes ``MISSING_REPORT_GRACE``: a screening saved moments ago may be
+        having its report written by another thread."""
+        before = (datetime.now(UTC) - older_than).isoformat(timespec="microseconds")
+        made = []
+        for screening_id in self.store.screenings_without_report(before):
+            try:
+                self.write_report(self.store.load_screening(screening_id))
+            except Exception as exc:  # one record that cannot be rendered must not stop the rest
+                log.warning(
+                    "the report of saved screening %s is still missing: %s", screening_id, exc
+                )
+                continue
+            log.info("made the missing report of saved screening %s", screening_id)
+            made.append(screening_id)
+        return made
+
+    def failed_print_jobs(self) -> list[dict[str, Any]]:
+        """Print jobs that gave up after repeated failures (shown until retried)."""
+        return self.store.failed_print_jobs()
+
+    def retry_print_queue(self, include_failed: bool = False) -> list[PrintOutcome]:
         """Send every pending job again (at start-up and when a printer returns), to the
-        printer configured now: the one it was queued for may be the one that broke."""
+        printer configured now: the one it was queued for may be the one that broke.
+        ``include_failed`` (a person asked) first puts jobs that gave up back in the queue."""
+        if include_failed:
+            for failed in self.store.failed_print_jobs():
+                self.store.retry_print(failed["job_id"])
         return [
             self._attempt(
                 job["job_id"], job["report_id"], self.printer_name() or job["printer"] or ""

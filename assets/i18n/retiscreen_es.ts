@@ -412,6 +412,10 @@
         <translation>{problem} Las fotografías se pueden importar desde un archivo o desde la carpeta vigilada.</translation>
     </message>
     <message>
+        <source>{count} report(s) could not be printed after repeated tries. Open Administration to print them again.</source>
+        <translation>{count} informe(s) no se pudieron imprimir tras varios intentos. Abra Administración para imprimirlos de nuevo.</translation>
+    </message>
+    <message>
         <source>Checking the printer…</source>
         <translation>Comprobando la impresora…</translation>
     </message>

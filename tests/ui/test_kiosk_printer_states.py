@@ -114,3 +114,27 @@ def test_queue_refusing_jobs(
     window = open_kiosk(make_settings(report={"printer": refusing.name}))
     text = screen_and_read_the_print_line(qtbot, window, camera_dir)
     assert f"'{refusing.name}' is not available (not accepting jobs)" in text
+
+
+def test_a_print_job_that_gave_up_is_shown_on_the_home_page_until_printed(
+    qtbot: QtBot,
+    open_kiosk: Callable[..., KioskWindow],
+    make_settings: Callable[..., Settings],
+    camera_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no CUPS: every attempt fails
+    window = open_kiosk(make_settings(report={"printer": "retiscreen-test-pdf"}))
+    assert window.home.queue_status.text() == ""
+    screen_and_read_the_print_line(qtbot, window, camera_dir)
+    service = window.ctx.service
+    while service.store.pending_print_jobs():
+        service.retry_print_queue()
+    window.home.entered()
+    assert "1 report(s) could not be printed after repeated tries" in (
+        window.home.queue_status.text()
+    )
+    assert window.home.queue_status.level == "error"

@@ -149,10 +149,14 @@ def cmd_export(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_print_queue(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
-    outcomes = service.retry_print_queue()
+    """Make missing reports, then send every waiting job, those that gave up included."""
+    made = service.make_missing_reports()
+    for screening_id in made:
+        print(f"Report made for saved screening {screening_id} (it had none).")
+    outcomes = service.retry_print_queue(include_failed=True)
     for outcome in outcomes:
         print(outcome.message)
-    print(f"{len(outcomes)} pending print job(s) tried.")
+    print(f"{len(made)} missing report(s) made, {len(outcomes)} print job(s) tried.")
     return ExitCode.OK if all(o.printed for o in outcomes) else ExitCode.FAILED
 
 
@@ -234,7 +238,10 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     export.add_argument("--csv", type=Path, required=True)
     export.set_defaults(func=cmd_export)
 
-    queue = sub.add_parser("print-queue", help="retry reports waiting for a printer")
+    queue = sub.add_parser(
+        "print-queue",
+        help="make missing reports, then print every report waiting (also those that gave up)",
+    )
     queue.set_defaults(func=cmd_print_queue)
 
     validate = sub.add_parser("validate", help="measure the system on a labelled image set")

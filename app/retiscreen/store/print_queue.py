@@ -59,11 +59,19 @@ class PrintQueue(StoreConnection):
 
     def pending_print_jobs(self) -> list[dict[str, Any]]:
         """Jobs not yet reported printed or failed, oldest first, with the report path."""
+        return self._jobs("pending")
+
+    def failed_print_jobs(self) -> list[dict[str, Any]]:
+        """Jobs that gave up after ``max_print_attempts``: kept, shown, retried by hand."""
+        return self._jobs("failed")
+
+    def _jobs(self, status: str) -> list[dict[str, Any]]:
         rows = self._rows(
             "SELECT j.job_id, j.report_id, r.screening_id, j.printer, j.copies, j.status,"
             " j.attempts, j.last_error, j.created_at, j.updated_at, r.file"
             " FROM print_jobs j JOIN reports r ON r.report_id = j.report_id"
-            " WHERE j.status = 'pending' ORDER BY j.job_id"
+            " WHERE j.status = ? ORDER BY j.job_id",
+            [status],
         )
         for row in rows:
             row["path"] = str(self.root / row.pop("file"))

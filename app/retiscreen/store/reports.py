@@ -62,6 +62,17 @@ class ReportArchive(StoreConnection):
             )
         return target
 
+    def screenings_without_report(self, saved_before: str) -> list[str]:
+        """Screenings saved (before ``saved_before``, ISO UTC) that have no report: the
+        program stopped, or the disk filled, between saving and writing the report."""
+        rows = self._rows(
+            "SELECT s.screening_id FROM screenings s WHERE s.saved_at < ? AND NOT EXISTS"
+            " (SELECT 1 FROM reports r WHERE r.screening_id = s.screening_id)"
+            " ORDER BY s.saved_at",
+            [saved_before],
+        )
+        return [row["screening_id"] for row in rows]
+
     def reports_for(self, screening_id: str) -> list[dict[str, Any]]:
         """Reports of one screening, oldest first, with their absolute ``path``."""
         rows = self._rows(

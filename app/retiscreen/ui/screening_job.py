@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from retiscreen.domain import Screening
 from retiscreen.errors import PrintingError, StorageError
-from retiscreen.service import EyeInput, PrintOutcome, Recorded, ScreeningService
+from retiscreen.service import (
+    MISSING_REPORT_GRACE,
+    EyeInput,
+    PrintOutcome,
+    Recorded,
+    ScreeningService,
+)
 from retiscreen.ui.session import ABSENT_SKIP_REASONS, EYE_ORDER, EyeCapture, ScreeningDraft
 
 log = logging.getLogger(__name__)
@@ -109,12 +115,16 @@ def reprint(service: ScreeningService, screening_id: str) -> PrintOutcome:
     return print_report(service, recorded.report_id)
 
 
-def retry_queue(service: ScreeningService) -> list[PrintOutcome]:
-    """Send pending print jobs again; quiet when there are none or CUPS is missing."""
+def retry_queue(service: ScreeningService, include_failed: bool = False) -> list[PrintOutcome]:
+    """Make any missing report, then send pending print jobs again (``include_failed``:
+    also those that gave up); quiet when there are none or CUPS is missing."""
     try:
-        if not service.store.pending_print_jobs():
+        service.make_missing_reports(older_than=MISSING_REPORT_GRACE)
+        if not service.store.pending_print_jobs() and not (
+            include_failed and service.failed_print_jobs()
+        ):
             return []
-        return service.retry_print_queue()
+        return service.retry_print_queue(include_failed)
     except (PrintingError, StorageError) as exc:
         log.warning("print queue retry failed: %s", exc)
         return []

@@ -309,7 +309,7 @@ class SettingsTab(QWidget):
         service = self.ctx.service
         self.message.show_message(self.tr("Printing queued reports…"), "info")
         self.ctx.workers.run(
-            lambda _p: job.retry_queue(service),
+            lambda _p: job.retry_queue(service, include_failed=True),
             self._retried,
             lambda why: self.message.show_message(why, "error"),
         )

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from retiscreen.errors import RetiScreenError
 from retiscreen.service import PrinterStatus
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import device_name
@@ -41,6 +42,7 @@ class HomePage(Page):
         self.model_status = MessageLine()
         self.camera_status = MessageLine()
         self.printer_status = MessageLine()
+        self.queue_status = MessageLine()
         self.start = button("", "primary", "eye", on_click=self.start_requested.emit)
         self.start.setMinimumHeight(110)
         self.start.setStyleSheet("font-size: 36px;")
@@ -73,6 +75,7 @@ class HomePage(Page):
         self.body.addWidget(self.model_status)
         self.body.addWidget(self.camera_status)
         self.body.addWidget(self.printer_status)
+        self.body.addWidget(self.queue_status)
         self.body.addLayout(bottom)
         ctx.settings_changed.connect(self.retranslate)
         ctx.camera_changed.connect(self.retranslate)
@@ -137,6 +140,23 @@ class HomePage(Page):
                 "warning",
             )
         self._show_printer()
+        self._show_queue()
+
+    def _show_queue(self) -> None:
+        """Print jobs that gave up stay visible here until someone prints them again."""
+        try:
+            failed = len(self.ctx.service.failed_print_jobs())
+        except RetiScreenError:
+            failed = 0  # the records' own problem is shown when saving
+        self.queue_status.show_message(
+            self.tr(
+                "{count} report(s) could not be printed after repeated tries. Open "
+                "Administration to print them again."
+            ).format(count=failed)
+            if failed
+            else "",
+            "error",
+        )
 
     def _show_printer(self) -> None:
         status = self._printer
@@ -174,6 +194,7 @@ class HomePage(Page):
             )
 
     def entered(self) -> None:
+        self._show_queue()
         self.refresh_printer()
 
     def refresh_printer(self) -> None:
