@@ -140,9 +140,24 @@ class ScreeningService:
         self._secret: bytes | None = None
 
     def open(self) -> None:
-        """Open the records and load the models now (a kiosk fails at start, not with
-        the first patient); StorageError when the records cannot be opened."""
-        _ = self.store, self.pipeline
+        """Open and check the records and load the models now (a kiosk fails at start,
+        not with the first patient); StorageError when the records cannot be opened or
+        are damaged."""
+        self.check_records()
+        _ = self.pipeline
+
+    def check_records(self) -> None:
+        """Refuse to go on with a damaged database (SQLite's quick check of every page):
+        a screening saved into it may be lost, and so may what is already there."""
+        problems = self.store.quick_check()
+        if problems:
+            log.error("the database is damaged: %s", "; ".join(problems[:3]))
+            raise StorageError(
+                f"The records database is damaged ({problems[0]}); nothing more is saved "
+                "into it. Stop screening, restore the last backup (retiscreen restore) and "
+                "call IT.",
+                reason="corrupt",
+            )
 
     @property
     def pipeline(self) -> Pipeline:
@@ -257,6 +272,7 @@ class ScreeningService:
     ) -> Recorded:
         """Save, write the report, optionally print. Raises StorageError only when the
         screening itself could not be saved (the caller must say so and keep the data)."""
+        self.check_records()
         self.audit_refusals(screening)
         self.store.save_screening(screening)
         report_id, path = self.write_report(screening)

@@ -4,7 +4,6 @@ real database and the control photographs in assets/controls."""
 from __future__ import annotations
 
 import glob
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -213,25 +212,12 @@ def test_camera_finder_lists_video_nodes(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_a_damaged_database_fails_the_self_test(tmp_path: Path) -> None:
     from retiscreen.selftest import check_database
-    from retiscreen.store import ScreeningStore
-    from tests.support.builders import make_screening
+    from tests.support.records import damaged_records
 
     root = tmp_path / "data"
-    with ScreeningStore(root) as store:
-        for number in range(12):
-            store.save_screening(make_screening(f"S-{number}", patient_id=f"P-{number}"))
-    assert check_database(root).ok and check_database(root, full=True).ok
-    db = root / "retiscreen.db"
-    with sqlite3.connect(db) as conn:  # where the screenings table's pages start
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        (root_page,) = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'eye_images'"
-        ).fetchone()
-    conn.close()
-    data = bytearray(db.read_bytes())
-    start = (root_page - 1) * page_size
-    data[start : start + 64] = bytes(range(7, 71))  # a b-tree page header no SQLite wrote
-    db.write_bytes(bytes(data))
+    sound = tmp_path / "sound"
+    assert check_database(sound).ok and check_database(sound, full=True).ok
+    damaged_records(root)
     quick, full = check_database(root), check_database(root, full=True)
     assert not quick.ok and not full.ok
     assert "damaged" in quick.detail or "malformed" in quick.detail, quick.detail

@@ -43,7 +43,8 @@ def storage_error_from_sqlite(exc: sqlite3.Error, failure: str) -> StorageError:
     if code in {_SQLITE_CORRUPT, _SQLITE_NOTADB}:
         return StorageError(
             f"The records database is damaged or is not a RetiScreen database ({text}): "
-            f"{failure}. Stop screening and call IT.",
+            f"{failure}. Stop screening, restore the last backup (retiscreen restore) and "
+            "call IT.",
             reason="corrupt",
         )
     if code == _SQLITE_READONLY:

@@ -1,0 +1,30 @@
+"""Damaging a real database file the way a failing disk does, for the tests that must
+see RetiScreen refuse it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from retiscreen.store import ScreeningStore
+from tests.support.builders import make_screening
+
+
+def damaged_records(root: Path, screenings: int = 12) -> Path:
+    """A data folder whose database opens but fails SQLite's quick check: the first page
+    of the photographs table is overwritten with a b-tree header no SQLite wrote."""
+    with ScreeningStore(root) as store:
+        for number in range(screenings):
+            store.save_screening(make_screening(f"S-{number}", patient_id=f"P-{number}"))
+    db = root / "retiscreen.db"
+    with sqlite3.connect(db) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root_page,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'eye_images'"
+        ).fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    start = (root_page - 1) * page_size
+    data[start : start + 64] = bytes(range(7, 71))
+    db.write_bytes(bytes(data))
+    return root
