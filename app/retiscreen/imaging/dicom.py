@@ -8,6 +8,7 @@ refuse a photograph of the wrong eye instead of grading it under the wrong label
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,7 +18,9 @@ from retiscreen.domain import Laterality
 from retiscreen.imaging.errors import ImageError
 from retiscreen.imaging.pixels import RGBImage
 
+log = logging.getLogger(__name__)
 _LATERALITY = {"R": Laterality.RIGHT, "L": Laterality.LEFT}
+PYDICOM_MAJOR = 3
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ def read_dicom(name: str, data: bytes) -> DicomPhotograph:
     import pydicom
     from pydicom.errors import InvalidDicomError
 
+    if int(pydicom.__version__.split(".")[0]) < PYDICOM_MAJOR:
+        # pydicom 2 hands back YBR colour as RGB: blue-tinted photographs, wrong grades.
+        raise ImageError(
+            f"{name}: DICOM needs pydicom {PYDICOM_MAJOR} or newer (this installation has "
+            f"{pydicom.__version__}); ask IT to reinstall RetiScreen."
+        )
+    dataset = None
     try:
         dataset = pydicom.dcmread(io.BytesIO(data))
         frames = int(getattr(dataset, "NumberOfFrames", 1) or 1)
@@ -54,6 +64,14 @@ def read_dicom(name: str, data: bytes) -> DicomPhotograph:
         raise
     except (InvalidDicomError, AttributeError, KeyError, ValueError, TypeError, OSError) as exc:
         raise ImageError(f"{name} is a damaged or unsupported DICOM file ({exc}).") from None
+    except (NotImplementedError, RuntimeError) as exc:  # no decoder, or every decoder failed
+        log.warning("DICOM pixel data not decoded: %s", exc)
+        syntax = _transfer_syntax(dataset)
+        raise ImageError(
+            f"{name}: its pixel data ({syntax}) could not be decoded; it is damaged or in a "
+            "compression RetiScreen cannot read. Export it from the camera again as JPEG "
+            "or uncompressed DICOM."
+        ) from None
     if pixels.ndim != 3 or pixels.shape[2] != 3:
         raise ImageError(f"{name}: DICOM pixel layout {pixels.shape} is not a colour photograph.")
     if pixels.dtype != np.uint8:
@@ -69,6 +87,12 @@ def read_dicom(name: str, data: bytes) -> DicomPhotograph:
         patient_name,
         _dicom_date(str(getattr(dataset, "PatientBirthDate", "") or "")),
     )
+
+
+def _transfer_syntax(dataset: object) -> str:
+    meta = getattr(dataset, "file_meta", None)
+    uid = getattr(meta, "TransferSyntaxUID", None)
+    return str(getattr(uid, "name", uid) or "unknown transfer syntax")
 
 
 def _dicom_date(text: str) -> date | None:
