@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -209,6 +209,38 @@ class ScreeningService:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+    def correct_patient(
+        self,
+        patient_id: str,
+        *,
+        operator: str,
+        reason: str,
+        name: str | None = None,
+        date_of_birth: date | None = None,
+        sex: str | None = None,
+    ) -> tuple[Patient, Patient]:
+        """Change a patient's details on file (an audited administrator's action: the
+        only way to change them once screenings are filed under them); the details not
+        given stay. Returns (before, after)."""
+        before = self.store.find_patient(patient_id)
+        if before is None:
+            raise StorageError(f"No patient with ID {patient_id!r} is on file.", reason="not_found")
+        problem = birth_date_problem(date_of_birth)
+        if problem:
+            raise UsageError(problem)
+        after = Patient(
+            before.patient_id,
+            " ".join(name.split()) if name is not None else before.name,
+            date_of_birth if date_of_birth is not None else before.date_of_birth,
+            sex if sex is not None else before.sex,
+        )
+        if not after.name:
+            raise UsageError("A patient's name cannot be empty.")
+        if after == before:
+            raise UsageError("Nothing to correct: the details given are those on file.")
+        self.store.correct_patient(after, operator, reason)
+        return before, after
 
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as the records know them (see :meth:`ScreeningStore.resolve_patient`);

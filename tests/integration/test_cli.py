@@ -239,6 +239,34 @@ def test_a_reused_id_or_an_impossible_birth_date_is_refused(
     assert len(json_lines(capsys.readouterr().out)) == 1
 
 
+def test_a_patient_correction_is_a_separate_audited_action(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["screen", "--patient-id", "P-79", "--right", str(DEMO_IMAGE), "--dob", "1961-12-10"]
+    assert main([*base, "--name", "Ada Lovelace"]) == 0
+    correct = ["patient", "correct", "P-79", "--reason", "name misspelt at registration"]
+    assert main([*correct, "--name", "Ada King"]) == 0
+    out = capsys.readouterr().out
+    assert "was Ada Lovelace, 1961-12-10" in out and "Now: Ada King, 1961-12-10" in out
+    assert main([*base, "--name", "Ada King"]) == 0  # the corrected details now match
+    assert main([*base, "--name", "Ada Lovelace"]) == 2  # the old ones no longer do
+    capsys.readouterr()
+    assert main([*correct, "--name", "Ada King"]) == 2
+    assert "Nothing to correct" in capsys.readouterr().err
+    assert main([*correct, "--dob", "2099-01-01"]) == 2
+    assert main(["patient", "correct", "P-80", "--reason", "x", "--name", "Y"]) == 4
+    assert "No patient with ID 'P-80'" in capsys.readouterr().err
+    assert main(["patient", "correct", "P-79", "--name", "Z"]) == 2  # a reason is required
+    from retiscreen.store import ScreeningStore
+
+    with ScreeningStore(env["data"]) as store:
+        (event,) = [e for e in store.audit_events() if e["event"] == "patient_corrected"]
+    assert event["detail"]["before"]["name"] == "Ada Lovelace"
+    assert event["detail"]["after"]["name"] == "Ada King"
+    assert event["detail"]["reason"] == "name misspelt at registration"
+    assert event["operator"]
+
+
 def test_every_command_has_help() -> None:
     commands = [
         "grade",
@@ -253,6 +281,8 @@ def test_every_command_has_help() -> None:
         "selftest",
         "backup",
         "restore",
+        "models",
+        "patient",
     ]
     for command in [*commands, ""]:
         result = subprocess.run(

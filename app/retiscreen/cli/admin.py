@@ -1,18 +1,20 @@
 """The installation commands: kiosk, selftest, backup (and its verification), restore,
-models (install a signed update, verify)."""
+models (install a signed update, verify), patient (correct details on file)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from retiscreen.domain import Patient
 from retiscreen.errors import ExitCode, RetiScreenError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import settings_file
 
-from .parser import UsageParser, existing_file
+from .parser import UsageParser, birth_date, existing_file
 
 
 def cmd_kiosk(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
@@ -100,6 +102,26 @@ def cmd_models(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_patient(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """Correct a patient's details on file; the OS account is recorded as the actor."""
+    before, after = service.correct_patient(
+        args.patient_id,
+        operator=getpass.getuser(),
+        reason=args.reason,
+        name=args.name,
+        date_of_birth=args.dob,
+        sex=args.sex,
+    )
+
+    def shown(p: Patient) -> str:
+        dob = p.date_of_birth.isoformat() if p.date_of_birth else "no date of birth"
+        return f"{p.name}, {dob}, sex {p.sex or 'not recorded'}"
+
+    print(f"Patient {after.patient_id} corrected (audited): was {shown(before)}.")
+    print(f"Now: {shown(after)}.")
+    return ExitCode.OK
+
+
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     """The installation commands of the one ``retiscreen`` tree."""
     kiosk = sub.add_parser("kiosk", help="the touch-screen kiosk application (Qt)")
@@ -149,3 +171,15 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     verify = actions.add_parser("verify", help="check the signature and load the models")
     verify.add_argument("folder", type=Path, nargs="?", metavar="DIR")
     models.set_defaults(func=cmd_models)
+
+    patient = sub.add_parser("patient", help="correct a patient's details on file (audited)")
+    patient_actions = patient.add_subparsers(dest="action", required=True, metavar="ACTION")
+    correct = patient_actions.add_parser(
+        "correct", help="change the name, date of birth or sex on file, with a reason"
+    )
+    correct.add_argument("patient_id", metavar="PATIENT_ID")
+    correct.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    correct.add_argument("--name")
+    correct.add_argument("--dob", type=birth_date, help="date of birth YYYY-MM-DD")
+    correct.add_argument("--sex", choices=["F", "M", "X"])
+    patient.set_defaults(func=cmd_patient)
