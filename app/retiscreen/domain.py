@@ -236,6 +236,9 @@ class EyeResult:
     skipped_reason: str | None = None
     """Operator-recorded reason for not photographing this eye (or why it is absent)."""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    looks_like: Laterality | None = None
+    """The other eye, when the optic disc's side says the photograph shows it: a question
+    for the operator (confirm the eye or retake), not a refusal. Not stored."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from retiscreen.identity import photograph_patient_problem
 from retiscreen.imaging.fingerprint import copies
 from retiscreen.imaging.fundus import locate_field
 from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.imaging.optic_disc import DiscSide, disc_side
 from retiscreen.imaging.quality import QualityThresholds, assess
 from retiscreen.rules import ReferralRules
 from retiscreen.settings import Settings
@@ -58,6 +59,13 @@ class Checked:
     field: FundusField | None
     quality: QualityReport
     timings_ms: dict[str, float]
+    disc: DiscSide | None = None
+    """Where the optic disc seems to be (gradable photographs only)."""
+
+    def looks_like_other_eye(self, laterality: Laterality) -> Laterality | None:
+        """The other eye, when the disc's side says this photograph shows it."""
+        seen = self.disc.looks_like if self.disc else None
+        return seen if seen is not None and seen is not laterality else None
 
 
 @dataclass
@@ -72,6 +80,9 @@ class Pipeline:
     thresholds: QualityThresholds = field(default_factory=QualityThresholds)
     signed_by: str | None = None
     """Key id of the signature the loaded models verified against."""
+    check_disc_side: bool = True
+    """Ask when the optic disc's side contradicts the eye (off for a camera that shows
+    the fundus inverted, as some EyePACS cameras did)."""
 
     @classmethod
     def from_models_dir(
@@ -112,13 +123,15 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings) -> Pipeline:
         threshold = settings.models.referable_threshold
-        return cls.from_models_dir(
+        pipeline = cls.from_models_dir(
             settings.models.directory,
             settings.rules,
             settings.models.prefer_gpu,
             threshold if threshold >= 0 else None,
             trusted_keys(settings.models.extra_key_files),
         )
+        pipeline.check_disc_side = settings.capture.check_disc_side
+        return pipeline
 
     @property
     def provider(self) -> str | None:
@@ -139,7 +152,10 @@ class Pipeline:
             (probability,) = self.gradability.probability([(image.pixels, fundus_field)])
         quality = assess(image.pixels, fundus_field, probability, self.thresholds)
         timings["quality"] = _ms_since(start)
-        return Checked(image, fundus_field, quality, timings)
+        disc = None
+        if self.check_disc_side and fundus_field is not None and quality.gradable:
+            disc = disc_side(image.pixels, fundus_field)
+        return Checked(image, fundus_field, quality, timings, disc)
 
     def assess_eye(self, laterality: Laterality, source: Source) -> EyeResult:
         """The whole per-eye path; never raises for a bad photograph."""
@@ -218,6 +234,7 @@ class Pipeline:
             self.rules.for_eye(status, grade),
             error=error,
             timings_ms=checked.timings_ms,
+            looks_like=checked.looks_like_other_eye(laterality),
         )
 
     def unreadable_eye(self, laterality: Laterality, why: str) -> EyeResult:

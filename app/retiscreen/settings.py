@@ -102,6 +102,10 @@ class CaptureSettings:
     max_retakes: int = 3
     watch_folder: str = ""
     camera: str = ""
+    check_disc_side: bool = True
+    """Ask the operator when the optic disc's side says the photograph shows the other
+    eye. Turn off only for a camera that shows the fundus inverted (the check would then
+    ask every time)."""
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,14 @@
         <translation>Centre la retina en la imagen y toque «Tomar fotografía».</translation>
     </message>
     <message>
+        <source>Good photograph, but its optic disc is on the {side}, as in a photograph of the {other}. Is this really the {eye}? If not, retake it.</source>
+        <translation>Buena fotografía, pero su papila óptica está a la {side}, como en una fotografía del {other}. ¿Es de verdad el {eye}? Si no, repítala.</translation>
+    </message>
+    <message>
+        <source>Yes, it is the {eye}</source>
+        <translation>Sí, es el {eye}</translation>
+    </message>
+    <message>
         <source>Good photograph: it can be graded (quality {score:.0%}).</source>
         <translation>Buena fotografía: se puede evaluar (calidad {score:.0%}).</translation>
     </message>

@@ -267,6 +267,17 @@ def test_a_patient_correction_is_a_separate_audited_action(
     assert event["operator"]
 
 
+def test_screen_asks_to_check_a_photograph_that_looks_like_the_other_eye(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["screen", "--patient-id", "P-81", "--name", "Lat Check", "--dob", "1950-01-01"]
+    assert main([*base, "--left", str(DEMO_IMAGE)]) == 0  # disc on the left: a left eye
+    assert "CHECK" not in capsys.readouterr().err
+    assert main([*base, "--right", str(DEMO_IMAGE)]) == 0  # still graded, but asked about
+    err = capsys.readouterr().err
+    assert "CHECK: the right eye's photograph looks like a left eye" in err
+
+
 def test_every_command_has_help() -> None:
     commands = [
         "grade",

@@ -27,7 +27,7 @@ from retiscreen.settings import Settings
 from retiscreen.ui import texts
 from retiscreen.ui.window import KioskWindow
 from tests.ui import images
-from tests.ui.conftest import MODELS_USED
+from tests.ui.conftest import MODELS_USED, OPERATOR
 from tests.ui.kiosk_driver import (
     confirm_patient,
     enter_patient,
@@ -263,6 +263,33 @@ def test_the_same_photograph_for_both_eyes_is_refused(
     assert left is not None and left.status is EyeStatus.UNREADABLE and left.grade is None
     assert left.error is not None and "same photograph" in left.error
     assert screening.decision.kind is not DecisionKind.ROUTINE
+
+
+def test_a_photograph_that_looks_like_the_other_eye_is_asked_about(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
+) -> None:
+    stage(camera_dir, ("01.jpg", images.good()), ("02.jpg", images.good_right()))
+    window = open_kiosk(make_settings(capture={"max_retakes": 3}))
+    start_to_right_eye(qtbot, window)
+    take_photo(qtbot, window)  # the demo retina has its disc on the left: a left eye
+    capture = window.capture
+    assert capture.verdict.level == "warning"
+    assert "optic disc is on the left" in capture.verdict.text()
+    assert capture.use.isVisible() and capture.use.text() == "Yes, it is the right eye"
+    touch(qtbot, capture.retake)
+    take_photo(qtbot, window)  # the mirrored photograph: a right eye, nothing to ask
+    assert capture.verdict.level == "ok" and capture.use.text() == "Use this photograph"
+    touch(qtbot, capture.retake)
+    take_photo(qtbot, window)
+    touch(qtbot, capture.use)  # the nurse confirms: the photograph is used, and audited
+    (event,) = [
+        e for e in window.ctx.service.store.audit_events() if e["event"] == "laterality_confirmed"
+    ]
+    assert event["detail"] == {"eye": "right", "disc_side_suggests": "left"}
+    assert event["operator"] == OPERATOR[0]
 
 
 def test_decisions_do_not_depend_on_any_wording(

@@ -116,7 +116,7 @@ def test_a_new_file_in_the_watched_folder_becomes_the_photograph(
     window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
     to_capture(qtbot, window)
     assert str(watch) in window.capture.source_line.text()
-    data = images.good()
+    data = images.good_right()  # the first eye photographed is the right one
     (watch / "IMG_0001.JPG").write_bytes(data[: len(data) // 2])  # the copy is under way
     qtbot.wait(100)
     (watch / "IMG_0001.JPG").write_bytes(data)
@@ -135,7 +135,7 @@ def test_no_camera_says_so_and_import_from_file_still_works(
 ) -> None:
     photos = tmp_path / "usb"
     photos.mkdir()
-    stage(photos, ("right.jpg", images.good()), ("broken.jpg", images.good()[:5000]))
+    stage(photos, ("right.jpg", images.good_right()), ("broken.jpg", images.good()[:5000]))
     window = open_kiosk(make_settings(capture={"camera": "opencv:/dev/video-missing"}))
     assert window.ctx.device is not None  # opened lazily: fails on the first photograph
     window.ctx.apply({"capture": {"camera": "none"}})

@@ -30,6 +30,7 @@ def required_keys() -> set[str]:
     keys |= {f"decision.{k.value}.advice" for k in DecisionKind}
     keys |= {f"eye_status.{s.value}" for s in EyeStatus}
     keys |= {f"eye.{side.value}" for side in Laterality}
+    keys |= {f"side.{side.value}" for side in Laterality}
     keys |= {f"grade.{int(g)}" for g in ICDRGrade} | {"grade.none"}
     keys |= {f"quality.{r.value}" for r in QualityReason}
     keys |= {f"print.{p.value}" for p in ACTIONABLE_PRINT_PROBLEMS}

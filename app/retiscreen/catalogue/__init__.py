@@ -77,6 +77,10 @@ class Catalogue:
     def eye(self, laterality: Laterality) -> str:
         return self.text(f"eye.{laterality.value}")
 
+    def side(self, laterality: Laterality) -> str:
+        """The side of a photograph ("left"), as the optic disc's position is said."""
+        return self.text(f"side.{laterality.value}")
+
     def eye_status(self, status: EyeStatus) -> str:
         return self.text(f"eye_status.{status.value}")
 

@@ -47,6 +47,8 @@ TEXTS: dict[str, str] = {
     "eye_status.unavailable": "Not graded: grading unavailable",
     "eye.right": "Right eye",
     "eye.left": "Left eye",
+    "side.right": "right",
+    "side.left": "left",
     # ICDR grades.
     "grade.0": "No apparent retinopathy",
     "grade.1": "Mild non-proliferative DR",

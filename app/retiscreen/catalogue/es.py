@@ -46,6 +46,8 @@ TEXTS: dict[str, str] = {
     "eye_status.unavailable": "No evaluado: evaluación no disponible",
     "eye.right": "Ojo derecho",
     "eye.left": "Ojo izquierdo",
+    "side.right": "derecha",
+    "side.left": "izquierda",
     "grade.0": "Sin retinopatía aparente",
     "grade.1": "RD no proliferativa leve",
     "grade.2": "RD no proliferativa moderada",

@@ -75,6 +75,13 @@ def print_screening(screening: Screening, report: Path | None, printing: str | N
         elif eye.error:
             state += f": {eye.error}"
         print(f"  {eye.laterality.value:5s} eye: {state}")
+        if eye.looks_like is not None:
+            print(
+                f"  CHECK: the {eye.laterality.value} eye's photograph looks like a "
+                f"{eye.looks_like.value} eye (its optic disc is on the {eye.looks_like.value}); "
+                "make sure the photographs were not swapped",
+                file=sys.stderr,
+            )
     due = screening.decision.follow_up_date(screening.started_at.date())
     print(f"DECISION: {ENGLISH.headline(screening.decision)}")
     print(f"  {ENGLISH.advice(screening.decision)}")

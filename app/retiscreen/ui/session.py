@@ -59,6 +59,13 @@ class EyeCapture:
     def gradable(self) -> bool:
         return self.quality is not None and self.quality.gradable and self.error is None
 
+    @property
+    def looks_like(self) -> Laterality | None:
+        """The other eye, when the optic disc says this gradable photograph shows it."""
+        if not self.gradable or self.checked is None:
+            return None
+        return self.checked.looks_like_other_eye(self.laterality)
+
     def retakes_left(self, max_retakes: int) -> int:
         """Retakes still allowed: the first photograph plus ``max_retakes`` more."""
         return max(0, max_retakes + 1 - self.attempts)

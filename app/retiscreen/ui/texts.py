@@ -43,6 +43,10 @@ def eye_name(laterality: Laterality) -> str:
     return catalogue().eye(laterality)
 
 
+def side_name(laterality: Laterality) -> str:
+    return catalogue().side(laterality)
+
+
 def eye_finding(eye: EyeResult) -> str:
     return catalogue().eye_finding(eye)
 

@@ -186,7 +186,26 @@ class CapturePage(Page):
                 )
             return
         left = capture.retakes_left(self._max_retakes())
-        if capture.gradable:
+        self.use.setText(self.tr("Use this photograph"))
+        if capture.gradable and capture.looks_like is not None:
+            self.verdict.show_message(
+                self.tr(
+                    "Good photograph, but its optic disc is on the {side}, as in a photograph "
+                    "of the {other}. Is this really the {eye}? If not, retake it."
+                ).format(
+                    side=texts.side_name(capture.looks_like),
+                    other=texts.eye_name(capture.looks_like).lower(),
+                    eye=texts.eye_name(capture.laterality).lower(),
+                ),
+                "warning",
+            )
+            self.use.setText(
+                self.tr("Yes, it is the {eye}").format(
+                    eye=texts.eye_name(capture.laterality).lower()
+                )
+            )
+            self.hint.setText("")
+        elif capture.gradable:
             score = capture.quality.score if capture.quality else 0.0
             self.verdict.show_message(
                 self.tr("Good photograph: it can be graded (quality {score:.0%}).").format(
@@ -441,6 +460,13 @@ class CapturePage(Page):
     def use_photo(self) -> None:
         capture = self.capture
         if capture is not None and capture.gradable:
+            if capture.looks_like is not None and self.draft is not None:
+                self.ctx.service.audit(
+                    "laterality_confirmed",
+                    operator=self.draft.operator,
+                    eye=capture.laterality.value,
+                    disc_side_suggests=capture.looks_like.value,
+                )
             capture.accept()
             self.eye_done.emit()
 
