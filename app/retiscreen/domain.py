@@ -128,6 +128,8 @@ class FundusImage:
     """The patient's name written in the file (DICOM PatientName), if any."""
     birth_date_hint: date | None = None
     """The patient's birth date written in the file (DICOM PatientBirthDate), if any."""
+    jpeg_quality: float | None = None
+    """The JPEG quality (1-100) the file was saved at, estimated from its tables."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -163,6 +165,8 @@ class QualityReason(enum.StrEnum):
     CUT_OFF = "cut_off"
     LOW_CONTRAST = "low_contrast"
     MODEL_REJECTED = "model_rejected"
+    LOW_JPEG_QUALITY = "low_jpeg_quality"
+    SMALL_FIELD = "small_field"
 
 
 @dataclass(frozen=True, slots=True)

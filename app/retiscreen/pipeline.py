@@ -109,7 +109,8 @@ class Pipeline:
             quality_model = OnnxModel(models_dir / QUALITY_CARD, manifest, prefer_gpu)
             pipeline.gradability = GradabilityModel(quality_model)
             pipeline.thresholds = QualityThresholds(
-                model_min_probability=quality_model.card.threshold
+                model_min_probability=quality_model.card.threshold,
+                min_field_diameter=float(grader_model.card.spec.size),
             )
             pipeline.unavailable = None
             pipeline.signed_by = manifest.key_id
@@ -150,7 +151,7 @@ class Pipeline:
         probability = None
         if self.gradability is not None and fundus_field is not None:
             (probability,) = self.gradability.probability([(image.pixels, fundus_field)])
-        quality = assess(image.pixels, fundus_field, probability, self.thresholds)
+        quality = assess(image.pixels, fundus_field, probability, self.thresholds, image)
         timings["quality"] = _ms_since(start)
         disc = None
         if self.check_disc_side and fundus_field is not None and quality.gradable:

@@ -83,6 +83,15 @@ TEXTS: dict[str, str] = {
         "This photograph is not good enough to grade (haze, glare, eyelashes or poor "
         "focus), or it is not a retinal photograph. Retake it."
     ),
+    "quality.low_jpeg_quality": (
+        "The photograph was saved too compressed (low JPEG quality): fine detail is lost. "
+        "Set the camera or its export to high quality (at least 50, ideally 90) and send it "
+        "again."
+    ),
+    "quality.small_field": (
+        "The retina is too small in this picture (too few pixels across it) to grade. Use "
+        "the camera's full-resolution image, not a preview or thumbnail."
+    ),
     # Printing.
     "print.not_installed": (
         "Printing is not installed on this computer. Ask the administrator to install CUPS."

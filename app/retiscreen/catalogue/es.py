@@ -81,6 +81,15 @@ TEXTS: dict[str, str] = {
         "Esta fotografía no es lo bastante buena para evaluarla (opacidad, reflejos, "
         "pestañas o mal enfoque), o no es una fotografía de retina. Repítala."
     ),
+    "quality.low_jpeg_quality": (
+        "La fotografía se guardó demasiado comprimida (calidad JPEG baja): se pierde el "
+        "detalle fino. Configure la cámara o su exportación en calidad alta (al menos 50, "
+        "mejor 90) y envíela de nuevo."
+    ),
+    "quality.small_field": (
+        "La retina es demasiado pequeña en esta imagen (pocos píxeles) para evaluarla. Use "
+        "la imagen de resolución completa de la cámara, no una vista previa ni una miniatura."
+    ),
     "print.not_installed": (
         "La impresión no está instalada en este equipo. Pida al administrador que instale CUPS."
     ),

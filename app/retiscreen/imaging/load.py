@@ -20,6 +20,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from retiscreen.domain import FundusImage
 from retiscreen.imaging.dicom import is_dicom, read_dicom
 from retiscreen.imaging.errors import ImageError
+from retiscreen.imaging.jpeg import estimated_quality, jpeg_complete
 from retiscreen.imaging.pixels import RGBImage
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "TIFF", "BMP"})
@@ -93,8 +94,10 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
                 )
             width, height = image.size
             _check_dimensions(name, width, height)
+            jpeg_quality = None
             if image_format in {"JPEG", "MPO"}:
                 _check_jpeg_complete(name, data)
+                jpeg_quality = _jpeg_quality(image)
                 # DCT scaling: decode a 2000-4000 px JPEG at 1/2 or 1/4 size, several times
                 # faster; Pillow keeps the scale at which the image is still >= the request.
                 image.draft("RGB", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
@@ -115,6 +118,7 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
         original_size=(width, height),
         file_format=image_format,
         data=data,
+        jpeg_quality=jpeg_quality,
     )
 
 
@@ -131,11 +135,19 @@ def _check_dimensions(name: str, width: int, height: int) -> None:
 
 
 def _check_jpeg_complete(name: str, data: bytes) -> None:
-    """A JPEG cut short loses its end-of-image marker; Pillow may not notice on its own."""
-    start_of_scan = data.find(b"\xff\xda")
-    end_of_image = data.rfind(b"\xff\xd9")
-    if start_of_scan < 0 or end_of_image < start_of_scan:
+    """A JPEG cut short ends inside its scan data (``imaging.jpeg``); Pillow does not
+    always notice, and an EXIF thumbnail's end marker must not vouch for the image."""
+    if not jpeg_complete(data):
         raise ImageError(f"{name} is incomplete (the file was cut short); copy it again.")
+
+
+def _jpeg_quality(image: Image.Image) -> float | None:
+    """The IJG quality the camera saved at, from the luminance table (None if absent)."""
+    tables = getattr(image, "quantization", None) or {}
+    try:
+        return estimated_quality(list(tables[0])) if 0 in tables else None
+    except ValueError:
+        return None
 
 
 def _to_rgb(name: str, image: Image.Image) -> RGBImage:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from retiscreen.domain import FundusField, QualityReason, QualityReport
+from retiscreen.domain import FundusField, FundusImage, QualityReason, QualityReport
 from retiscreen.imaging.fundus import crop_to_field, locate_field
 from retiscreen.imaging.pixels import RGBImage
 
@@ -42,6 +42,12 @@ class QualityThresholds:
     min_red_dominance: float = 1.1
     """Mean red over mean blue inside the field: fundus photographs are red-orange."""
     model_min_probability: float = 0.5
+    min_jpeg_quality: float = 50.0
+    """Below this JPEG quality fine lesions are compressed away (the shared training and
+    validation sets were saved at 80-95; a fundus camera saves at 85 or more)."""
+    min_field_diameter: float = 0.0
+    """Pixels across the retina in the original file; the pipeline sets the grader's
+    input size: fewer pixels than the grader looks at cannot show what it needs."""
 
 
 def measure(rgb: RGBImage, field: FundusField) -> dict[str, float]:
@@ -135,18 +141,41 @@ def heuristic_score(measures: dict[str, float], thresholds: QualityThresholds) -
     return float(np.clip(weakest / (1.0 + weakest), 0.0, 1.0))
 
 
+def source_reasons(
+    image: FundusImage, field: FundusField, thresholds: QualityThresholds
+) -> tuple[list[QualityReason], dict[str, float]]:
+    """What the file itself rules out: too compressed, or too few pixels across the
+    retina in the original (the decoded pixels may be a reduced copy)."""
+    reasons, measures = [], {}
+    if image.jpeg_quality is not None:
+        measures["jpeg_quality"] = image.jpeg_quality
+        if image.jpeg_quality < thresholds.min_jpeg_quality:
+            reasons.append(QualityReason.LOW_JPEG_QUALITY)
+    scale = image.original_size[0] / max(1, image.pixels.shape[1])
+    measures["field_diameter"] = diameter = 2.0 * field.radius * scale
+    if diameter < thresholds.min_field_diameter:
+        reasons.append(QualityReason.SMALL_FIELD)
+    return reasons, measures
+
+
 def assess(
     rgb: RGBImage,
     field: FundusField | None,
     model_probability: float | None = None,
     thresholds: QualityThresholds | None = None,
+    image: FundusImage | None = None,
 ) -> QualityReport:
-    """Combine the measures with the learned model's gradable probability (if any)."""
+    """Combine the measures with the learned model's gradable probability (if any);
+    with ``image``, also what its file says (compression, original resolution)."""
     thresholds = thresholds or QualityThresholds()
     if field is None:
         return QualityReport(False, 0.0, (QualityReason.NOT_FUNDUS,), {}, model_probability)
     measures = measure(rgb, field)
     reasons = heuristic_reasons(measures, thresholds)
+    if image is not None and QualityReason.NOT_FUNDUS not in reasons:
+        from_file, file_measures = source_reasons(image, field, thresholds)
+        measures.update(file_measures)
+        reasons = [*from_file, *reasons]
     if model_probability is not None:
         measures["model_probability"] = model_probability
         if model_probability < thresholds.model_min_probability and not reasons:
