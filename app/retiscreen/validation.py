@@ -3,8 +3,12 @@
 It runs the SAME pipeline as the kiosk (decode, quality gate, grader, operating point)
 on every image, then reports referable-DR accuracy with 95% confidence intervals, both
 on the photographs the gate accepted and with ungradable ones counted as referrals
-(which is what the kiosk does with them). A site can ask for the threshold that reaches
-a target sensitivity on its own data and set it as its operating point.
+(which is what the kiosk does with them). Next to them: how many eyes of each true grade
+were referred (a missed proliferative eye is the danger, not a missed grade 2 alone),
+and how well the referable probability is calibrated (reliability bins, Brier score).
+``--per-source COLUMN`` repeats every figure for each value of a labels column (camera,
+clinic, dataset). A site can ask for the threshold that reaches a target sensitivity on
+its own data and set it as its operating point.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class Case:
     image: str
     dr_grade: int
     gradable: bool | None
+    group: str = ""
+    """The value of the ``--per-source`` column, if one was asked for."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,10 @@ class Prediction:
     referable_probability: float | None
     referable: bool | None
     error: str
+    group: str = ""
 
 
-def read_labels(path: Path) -> list[Case]:
+def read_labels(path: Path, group_column: str | None = None) -> list[Case]:
     """Parse the labels CSV strictly: a typo must not silently drop patients."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -74,6 +81,11 @@ def read_labels(path: Path) -> list[Case]:
             if not {"image", "dr_grade"} <= columns:
                 raise ValidationError(
                     f"{path.name} needs columns 'image' and 'dr_grade' (found: {sorted(columns)})"
+                )
+            if group_column and group_column not in columns:
+                raise ValidationError(
+                    f"{path.name} has no column {group_column!r} to split by "
+                    f"(found: {sorted(columns)})"
                 )
             cases = []
             for line, row in enumerate(reader, start=2):
@@ -90,9 +102,11 @@ def read_labels(path: Path) -> list[Case]:
                     raise ValidationError(
                         f"{path.name} line {line}: gradable must be 0, 1 or empty"
                     )
-                cases.append(
-                    Case(row["image"], grade, None if not gradable_text else gradable_text == "1")
-                )
+                group = (row.get(group_column) or "").strip() if group_column else ""
+                if group_column and not group:
+                    raise ValidationError(f"{path.name} line {line}: {group_column} is empty")
+                gradable = None if not gradable_text else gradable_text == "1"
+                cases.append(Case(row["image"], grade, gradable, group))
     except OSError as exc:
         raise ValidationError(f"cannot read {path}: {exc}") from None
     if not cases:
@@ -125,6 +139,7 @@ def _prediction(case: Case, eye: EyeResult) -> Prediction:
         referable_probability=grade.referable_probability if grade else None,
         referable=grade.referable if grade else None,
         error=eye.error or "",
+        group=case.group,
     )
 
 
@@ -157,6 +172,9 @@ def compute_metrics(
     all_truth = np.array([p.dr_grade >= 2 for p in predictions])
     refer_all = np.array([not p.gradable or bool(p.referable) for p in predictions])
     metrics["ungradable_counted_as_refer"] = sensitivity_specificity(all_truth, refer_all)
+    metrics["referred_by_true_grade"] = referred_by_true_grade(predictions)
+    if graded:
+        metrics["calibration"] = calibration(labels, scores)
     metrics["failures_by_reason"] = dict(
         Counter(
             reason for p in predictions if not p.gradable for reason in p.quality_reasons.split(";")
@@ -178,6 +196,98 @@ def compute_metrics(
             **sensitivity_specificity(labels, scores >= site_threshold),
         }
     return metrics
+
+
+def referred_by_true_grade(predictions: list[Prediction]) -> dict[str, dict[str, Any]]:
+    """Per true ICDR grade: how many eyes, how many the kiosk would refer (graded
+    referable, or ungradable: the kiosk sends those for an examination), and how many of
+    those were referred only because they were ungradable."""
+    table: dict[str, dict[str, Any]] = {}
+    for grade in range(5):
+        eyes = [p for p in predictions if p.dr_grade == grade]
+        by_grader = sum(bool(p.gradable and p.referable) for p in eyes)
+        ungradable = sum(not p.gradable for p in eyes)
+        referred = by_grader + ungradable
+        table[str(grade)] = {
+            "n": len(eyes),
+            "referred": referred,
+            "referred_by_grader": by_grader,
+            "ungradable": ungradable,
+            "referred_fraction": referred / len(eyes) if eyes else None,
+        }
+    return table
+
+
+CALIBRATION_BINS = 10
+
+
+def calibration(labels: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
+    """Reliability of the referable probability: per tenth of the score, the share of
+    eyes truly referable; the Brier score and the expected calibration error."""
+    edges = np.linspace(0.0, 1.0, CALIBRATION_BINS + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, CALIBRATION_BINS - 1)
+    bins = []
+    ece = 0.0
+    for index in range(CALIBRATION_BINS):
+        inside = which == index
+        count = int(inside.sum())
+        mean_score = float(scores[inside].mean()) if count else None
+        observed = float(labels[inside].mean()) if count else None
+        if count:
+            ece += count / len(scores) * abs(float(mean_score or 0) - float(observed or 0))
+        bins.append(
+            {
+                "from": float(edges[index]),
+                "to": float(edges[index + 1]),
+                "n": count,
+                "mean_score": mean_score,
+                "observed_referable": observed,
+            }
+        )
+    return {
+        "bins": bins,
+        "brier": float(np.mean((scores - labels.astype(float)) ** 2)),
+        "expected_calibration_error": ece,
+    }
+
+
+def draw_calibration(metrics: dict[str, Any], path: Path, size: int = 600) -> None:
+    """Reliability diagram: observed share of referable eyes against the mean score per
+    bin (the diagonal is perfect calibration); each dot sized by its number of eyes."""
+    image = np.full((size, size, 3), 255, np.uint8)
+    margin, span = 60, size - 120
+
+    def to_px(x: float, y: float) -> tuple[int, int]:
+        return int(margin + x * span), int(size - margin - y * span)
+
+    cv2.rectangle(image, to_px(0, 0), to_px(1, 1), (0, 0, 0), 1)
+    cv2.line(image, to_px(0, 0), to_px(1, 1), (190, 190, 190), 1, cv2.LINE_AA)
+    for tick in np.linspace(0, 1, 6):
+        _text(image, f"{tick:.1f}", (to_px(tick, 0)[0] - 12, size - margin + 20), 0.4)
+        _text(image, f"{tick:.1f}", (margin - 35, to_px(0, tick)[1] + 4), 0.4)
+    _text(image, "mean P(referable) in the bin", (size // 2 - 110, size - 15), 0.5)
+    _text(image, "share truly referable", (5, margin - 8), 0.5)
+    found = metrics.get("calibration")
+    if found:
+        points = [
+            (b["mean_score"], b["observed_referable"], b["n"]) for b in found["bins"] if b["n"]
+        ]
+        total = sum(n for _, _, n in points)
+        for x, y, n in points:
+            radius = int(4 + 14 * (n / total) ** 0.5)
+            cv2.circle(image, to_px(x, y), radius, (180, 80, 20), -1, cv2.LINE_AA)
+        _text(
+            image,
+            f"Brier {found['brier']:.3f}   expected calibration error "
+            f"{found['expected_calibration_error']:.3f}",
+            (margin, 24),
+        )
+    else:
+        _text(image, "no graded photographs", (margin, size // 2), colour=(0, 0, 200))
+    ok, encoded = cv2.imencode(".png", image)
+    if not ok:
+        raise ValidationError("could not encode the calibration picture")
+    atomic_write(path, encoded.tobytes())
 
 
 def _text(
@@ -242,8 +352,11 @@ def run_validation(
     out: Path,
     target_sensitivity: float | None = None,
     progress: Progress | None = None,
+    per_source: str | None = None,
 ) -> dict[str, Any]:
-    """Validate and write metrics.json, predictions.csv, roc.png and validation_report.pdf."""
+    """Validate and write metrics.json, predictions.csv, roc.png, calibration.png and
+    validation_report.pdf; with ``per_source``, every figure also per value of that
+    labels column (``metrics["per_source"]``)."""
     from retiscreen.report.validation_pdf import render_validation_report
 
     if pipeline.grader is None:
@@ -252,10 +365,16 @@ def run_validation(
         raise ValidationError(f"{images} is not a folder")
     if target_sensitivity is not None and not 0 < target_sensitivity <= 1:
         raise ValidationError("--threshold-for-sensitivity must be between 0 and 1")
-    cases = read_labels(labels)
+    cases = read_labels(labels, per_source)
     predictions = predict(pipeline, images, cases, progress)
     threshold = pipeline.grader.threshold
     metrics = compute_metrics(predictions, threshold, target_sensitivity)
+    if per_source:
+        metrics["per_source_column"] = per_source
+        metrics["per_source"] = {
+            group: compute_metrics([p for p in predictions if p.group == group], threshold)
+            for group in sorted({p.group for p in predictions})
+        }
     model = pipeline.grader.model.identity
     metrics["model"] = {
         "name": model.name,
@@ -278,6 +397,7 @@ def run_validation(
             "specificity",
             "quadratic_kappa",
             "accuracy",
+            "referred_by_true_grade",
         )
     }
     out.mkdir(parents=True, exist_ok=True)
@@ -286,7 +406,11 @@ def run_validation(
     )
     _write_predictions(out / "predictions.csv", predictions)
     draw_roc(predictions, threshold, out / "roc.png")
-    atomic_write(out / "validation_report.pdf", render_validation_report(metrics, out / "roc.png"))
+    draw_calibration(metrics, out / "calibration.png")
+    atomic_write(
+        out / "validation_report.pdf",
+        render_validation_report(metrics, out / "roc.png", out / "calibration.png"),
+    )
     return metrics
 
 

@@ -317,13 +317,15 @@ def test_validate_writes_metrics_roc_and_report(
     rows = []
     for i in range(4):
         write(images / f"normal{i}.png", np.rot90(demo, i).copy(), "PNG")
-        rows.append((f"normal{i}.png", 0 if i < 2 else 3, 1))
+        rows.append((f"normal{i}.png", 0 if i < 2 else 3 + i % 2, 1, "A" if i % 2 else "B"))
     write(images / "dark.png", (demo * 0.1).astype(np.uint8), "PNG")
-    rows.append(("dark.png", 0, 0))
+    rows.append(("dark.png", 0, 0, "A"))
     (images / "corrupt.jpg").write_bytes(b"\xff\xd8nothing")
-    rows.append(("corrupt.jpg", 2, 0))
+    rows.append(("corrupt.jpg", 2, 0, "B"))
     labels = env["tmp"] / "labels.csv"
-    labels.write_text("image,dr_grade,gradable\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    labels.write_text(
+        "image,dr_grade,gradable,camera\n" + "".join(f"{a},{b},{c},{d}\n" for a, b, c, d in rows)
+    )
     out = env["tmp"] / "results"
     code = main(
         [
@@ -336,13 +338,30 @@ def test_validate_writes_metrics_roc_and_report(
             str(out),
             "--threshold-for-sensitivity",
             "0.9",
+            "--per-source",
+            "camera",
         ]
     )
     assert code == 0, capsys.readouterr().err
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n"] == 6 and metrics["n_unreadable"] == 1 and metrics["n_ungradable"] == 1
     assert metrics["n_graded"] == 4
-    assert metrics["confusion_matrix"][0][2] == 2 and metrics["confusion_matrix"][3][2] == 2
+    assert metrics["confusion_matrix"][0][2] == 2 and metrics["confusion_matrix"][3][2] == 1
+    by_grade = metrics["referred_by_true_grade"]
+    assert by_grade["0"] == {
+        "n": 3, "referred": 3, "referred_by_grader": 2, "ungradable": 1, "referred_fraction": 1.0
+    }  # fmt: skip
+    assert by_grade["4"]["n"] == 1 and by_grade["4"]["referred_by_grader"] == 1
+    assert by_grade["2"] == {
+        "n": 1, "referred": 1, "referred_by_grader": 0, "ungradable": 1, "referred_fraction": 1.0
+    }  # fmt: skip
+    calibration = metrics["calibration"]
+    assert sum(b["n"] for b in calibration["bins"]) == 4
+    assert 0.0 <= calibration["brier"] <= 1.0
+    assert set(metrics["per_source"]) == {"A", "B"}
+    assert metrics["per_source"]["A"]["n"] == 3 and metrics["per_source"]["B"]["n"] == 3
+    assert metrics["per_source"]["A"]["referred_by_true_grade"]["4"]["n"] == 1
+    assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"
     # The tiny grader always says "moderate": every graded eye is referred.
     assert metrics["sensitivity"] == 1.0 and metrics["specificity"] == 0.0
     assert metrics["ungradable_counted_as_refer"]["tp"] == 3
@@ -363,6 +382,8 @@ def test_validate_writes_metrics_roc_and_report(
     )
     if text:
         assert "Confusion matrix" in text and "Sensitivity" in text
+        assert "Eyes referred, by reference grade" in text and "Per camera" in text
+        assert "Calibration of P(referable)" in text
 
 
 def test_validate_rejects_bad_labels(

@@ -174,11 +174,12 @@ def cmd_validate(service: ScreeningService, args: argparse.Namespace) -> ExitCod
         args.out,
         target_sensitivity=args.threshold_for_sensitivity,
         progress=progress,
+        per_source=args.per_source,
     )
     print(json.dumps(metrics["summary"], indent=2))
     print(
         f"Written: {args.out / 'metrics.json'}, {args.out / 'roc.png'}, "
-        f"{args.out / 'validation_report.pdf'}"
+        f"{args.out / 'calibration.png'}, {args.out / 'validation_report.pdf'}"
     )
     return ExitCode.OK
 
@@ -255,6 +256,11 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
         help="CSV with columns image, dr_grade (0-4), optional gradable (0/1)",
     )
     validate.add_argument("--out", type=Path, required=True, help="folder for the results")
+    validate.add_argument(
+        "--per-source",
+        metavar="COLUMN",
+        help="also report every figure for each value of this labels column (camera, clinic)",
+    )
     validate.add_argument(
         "--threshold-for-sensitivity",
         type=proportion,

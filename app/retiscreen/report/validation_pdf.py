@@ -43,7 +43,32 @@ def _table(rows: list[list[str]], widths: list[float] | None = None) -> Table:
     return table
 
 
-def render_validation_report(metrics: dict[str, Any], roc_png: Path) -> bytes:
+def _grade_row(grade: str, row: dict[str, Any]) -> list[str]:
+    return [
+        grade,
+        str(row["n"]),
+        str(row["referred"]),
+        _pct(row["referred_fraction"]),
+        str(row["ungradable"]),
+    ]
+
+
+def _source_row(group: str, m: dict[str, Any]) -> list[str]:
+    grade4 = m["referred_by_true_grade"]["4"]
+    return [
+        group,
+        str(m["n"]),
+        str(m["n_graded"]),
+        _num(m.get("auc_referable")),
+        _pct(m.get("sensitivity")),
+        _pct(m.get("specificity")),
+        f"{grade4['referred']}/{grade4['n']}",
+    ]
+
+
+def render_validation_report(
+    metrics: dict[str, Any], roc_png: Path, calibration_png: Path | None = None
+) -> bytes:
     """A PDF of the validation run, built only from ``metrics`` (as in metrics.json)."""
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
@@ -143,6 +168,33 @@ def render_validation_report(metrics: dict[str, Any], roc_png: Path) -> bytes:
                 + [[str(i)] + [str(v) for v in row] for i, row in enumerate(matrix)]
             )
         )
+    by_grade = metrics.get("referred_by_true_grade")
+    if by_grade:
+        story.append(
+            Paragraph(
+                "Eyes referred, by reference grade (graded referable, or ungradable: the "
+                "kiosk sends those for an examination)",
+                styles["Heading3"],
+            )
+        )
+        header = ["Reference grade", "Eyes", "Referred", "Share", "of which ungradable"]
+        story.append(_table([header] + [_grade_row(g, row) for g, row in by_grade.items()]))
+    found = metrics.get("calibration")
+    if found and calibration_png is not None and calibration_png.exists():
+        story.append(
+            Paragraph(
+                f"Calibration of P(referable): Brier score {_num(found['brier'])}, expected "
+                f"calibration error {_num(found['expected_calibration_error'])}",
+                styles["Heading3"],
+            )
+        )
+        story.append(Image(str(calibration_png), width=80 * mm, height=80 * mm))
+    per_source = metrics.get("per_source")
+    if per_source:
+        column = metrics.get("per_source_column", "source")
+        story.append(Paragraph(f"Per {column}", styles["Heading3"]))
+        header = ["Value", "Eyes", "Graded", "AUC", "Sens.", "Spec.", "Grade 4 referred"]
+        story.append(_table([header] + [_source_row(g, m) for g, m in per_source.items()]))
     story.append(Paragraph("Why photographs were not graded", styles["Heading3"]))
     failures = metrics.get("failures_by_reason") or {}
     story.append(
