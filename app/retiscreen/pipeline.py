@@ -109,8 +109,7 @@ class Pipeline:
             quality_model = OnnxModel(models_dir / QUALITY_CARD, manifest, prefer_gpu)
             pipeline.gradability = GradabilityModel(quality_model)
             pipeline.thresholds = QualityThresholds(
-                model_min_probability=quality_model.card.threshold,
-                min_field_diameter=float(grader_model.card.spec.size),
+                model_min_probability=quality_model.card.threshold
             )
             pipeline.unavailable = None
             pipeline.signed_by = manifest.key_id

@@ -14,8 +14,8 @@ DEMO_IMAGE = ASSETS / "demo" / "retina_cc0.jpg"
 
 
 def synthetic_fundus(size: int = 800, seed: int = 0, width: int | None = None) -> np.ndarray:
-    """An orange disc on black with a bright optic disc and dark branching 'vessels':
-    enough structure for the field finder and the sharpness measure."""
+    """A shaded orange disc on black with a bright optic disc and dark 'vessels': enough
+    structure for the field finder, the sharpness measure and the drawing check."""
     rng = np.random.default_rng(seed)
     width = width or size
     image = np.zeros((size, width, 3), np.uint8)
@@ -31,10 +31,15 @@ def synthetic_fundus(size: int = 800, seed: int = 0, width: int | None = None) -
             int(disc[1] + np.sin(angle) * radius * 1.2),
         )
         cv2.line(image, disc, end, (110, 30, 20), thickness=int(rng.integers(2, 6)))
+    # Shading from the centre to the rim, as a camera's illumination gives: without it the
+    # disc is one flat fill colour, which the quality gate rightly takes for a drawing.
+    yy, xx = np.mgrid[0:size, 0:width].astype(np.float32)
+    distance = np.hypot(xx - centre[0], yy - centre[1]) / radius
+    shade = np.clip(1.0 - 0.45 * distance**2, 0.3, 1.0)[..., None]
     noise = rng.normal(0, 4, image.shape)
     inside = np.zeros((size, width), np.uint8)
     cv2.circle(inside, centre, radius, 1, -1)
-    image = np.clip(image + noise * inside[..., None], 0, 255).astype(np.uint8)
+    image = np.clip(image * shade + noise * inside[..., None], 0, 255).astype(np.uint8)
     return image
 
 

@@ -80,9 +80,9 @@ def test_too_few_pixels_across_the_retina_is_refused() -> None:
     shipped = Pipeline.from_models_dir(
         Path(__file__).resolve().parents[2] / "models", prefer_gpu=False
     )
-    assert shipped.thresholds.min_field_diameter == 288  # the grader's input size
     small = shipped.assess_eye(
-        Laterality.LEFT, decode_fundus(jpeg(synthetic_fundus(300), quality=95), "small.jpg")
+        Laterality.LEFT, decode_fundus(jpeg(synthetic_fundus(150), quality=95), "small.jpg")
     )
     assert small.quality is not None and not small.quality.gradable
     assert QualityReason.SMALL_FIELD in small.quality.reasons and small.grade is None
+    assert small.quality.measures["field_diameter"] < shipped.thresholds.min_field_diameter
