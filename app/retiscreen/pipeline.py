@@ -31,7 +31,7 @@ from retiscreen.domain import (
 )
 from retiscreen.errors import GradingUnavailable
 from retiscreen.grading.grader import GradabilityModel, Grader, check_site_threshold
-from retiscreen.grading.model import CARD_SUFFIX, OnnxModel
+from retiscreen.grading.model import CARD_SUFFIX, ModelUnavailable, OnnxModel, read_card
 from retiscreen.grading.signing import PublicKey, trusted_keys, verify_folder
 from retiscreen.identity import photograph_patient_problem
 from retiscreen.imaging.fingerprint import copies
@@ -49,6 +49,20 @@ GRADER_CARD = "grader" + CARD_SUFFIX
 QUALITY_CARD = "quality" + CARD_SUFFIX
 
 Source = Path | str | FundusImage
+
+
+def check_threshold_setting(settings: Settings) -> None:
+    """At start, before any command: a site threshold outside the range the grader's
+    card validated stops the program (ConfigurationError, exit 2), also for commands
+    that load no model. An unreadable card is left to the signature check."""
+    threshold = settings.models.referable_threshold
+    if threshold < 0:
+        return
+    try:
+        card = read_card(settings.models.directory / GRADER_CARD)
+    except ModelUnavailable:
+        return
+    check_site_threshold(threshold, card)
 
 
 @dataclass

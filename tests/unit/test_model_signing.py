@@ -163,8 +163,9 @@ def test_the_cli_exits_2_on_a_threshold_outside_the_range(
     monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(write_models(tmp_path / "models")))
     monkeypatch.setenv("RETISCREEN_MODELS_TRUSTED_KEYS", str(trusted))
     monkeypatch.setenv("RETISCREEN_MODELS_REFERABLE_THRESHOLD", "0.97")
-    assert main(["grade", str(DEMO_IMAGE)]) == ExitCode.USAGE
-    assert "models.referable_threshold = 0.97: allowed strictly between" in capsys.readouterr().err
+    for command in (["grade", str(DEMO_IMAGE)], ["history"]):  # also with no model to load
+        assert main(command) == ExitCode.USAGE
+        assert "models.referable_threshold = 0.97: allowed strictly" in capsys.readouterr().err
     assert main(["selftest"]) == ExitCode.FAILED
     out = capsys.readouterr().out
     assert "[ OK ] model signature" in out
