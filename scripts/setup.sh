@@ -13,8 +13,10 @@ apt_packages=(python3-venv libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1
   libxi6 libnss3 libasound2 libpulse0 cups-client fonts-dejavu-core)
 if [[ $dev == 1 ]]; then
-  # dcmtk: an independent DICOM encoder for the transfer-syntax tests.
-  apt_packages+=(cups printer-driver-cups-pdf poppler-utils xvfb xauth dpkg-dev lintian dcmtk)
+  # dcmtk: an independent DICOM encoder for the transfer-syntax tests; dicom3tools: the
+  # dciodvfy validator for the DICOM export tests.
+  apt_packages+=(cups printer-driver-cups-pdf poppler-utils xvfb xauth dpkg-dev lintian dcmtk
+    dicom3tools)
 fi
 if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
   missing=()

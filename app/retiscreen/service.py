@@ -203,6 +203,24 @@ class ScreeningService:
         """Every screening and eye as CSV rows at ``path`` (audited); the row count."""
         return self.store.export_csv(path)
 
+    def export_dicom(self, screening_id: str, out: Path) -> list[Path]:
+        """The screening's newest report and its photographs as DICOM files in ``out``
+        (audited); a screening without a report gets one first."""
+        from retiscreen.integration.dicom_export import export_dicom
+
+        screening = self.store.load_screening(screening_id)
+        reports = self.store.reports_for(screening_id)
+        report_id = reports[-1]["report_id"] if reports else self.write_report(screening)[0]
+        try:
+            written = export_dicom(screening, report_id, self.store.read_report(report_id), out)
+        except OSError as exc:
+            raise StorageError(
+                f"The DICOM files could not be written to {out} ({exc.strerror or exc}).",
+                reason="io",
+            ) from None
+        self.store.audit("exported", screening_id=screening_id, format="dicom", files=len(written))
+        return written
+
     def audit(self, event: str, operator: str | None = None, **detail: Any) -> None:
         self.store.audit(event, operator=operator, **detail)
 

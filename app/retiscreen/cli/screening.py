@@ -143,8 +143,19 @@ def cmd_report(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_export(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
-    count = service.export_csv(args.csv)
-    print(f"Exported {count} rows to {args.csv}")
+    """All screenings as CSV, or one screening in a format a clinic system reads."""
+    if args.csv is not None:
+        if args.screening_id or args.format:
+            raise UsageError("--csv exports every screening: give no SCREENING_ID or --format")
+        count = service.export_csv(args.csv)
+        print(f"Exported {count} rows to {args.csv}")
+        return ExitCode.OK
+    if not (args.screening_id and args.format and args.out):
+        raise UsageError("give --csv FILE, or SCREENING_ID --format dicom --out DIR")
+    written = service.export_dicom(args.screening_id, args.out)
+    for path in written:
+        print(path)
+    print(f"Exported screening {args.screening_id} as {len(written)} DICOM file(s) in {args.out}")
     return ExitCode.OK
 
 
@@ -235,8 +246,15 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     report.add_argument("--print", action="store_true")
     report.set_defaults(func=cmd_report)
 
-    export = sub.add_parser("export", help="export all screenings as CSV")
-    export.add_argument("--csv", type=Path, required=True)
+    export = sub.add_parser(
+        "export", help="every screening as CSV, or one screening as DICOM for the PACS"
+    )
+    export.add_argument("screening_id", nargs="?", metavar="SCREENING_ID")
+    export.add_argument("--csv", type=Path, metavar="FILE", help="every screening, one row per eye")
+    export.add_argument(
+        "--format", choices=["dicom"], help="one screening's report and photographs"
+    )
+    export.add_argument("--out", type=Path, metavar="DIR", help="folder for the exported files")
     export.set_defaults(func=cmd_export)
 
     queue = sub.add_parser(

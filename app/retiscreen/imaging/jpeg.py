@@ -62,6 +62,18 @@ def jpeg_complete(data: bytes) -> bool:
     return False
 
 
+def is_baseline(data: bytes) -> bool:
+    """True when the main image is coded baseline (SOF0), the only JPEG process DICOM's
+    JPEG Baseline transfer syntax may carry (progressive or lossless is not)."""
+    position, size = 2, len(data)
+    while position + 4 <= size and data[position] == 0xFF:
+        marker = data[position + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return marker == 0xC0
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+    return False
+
+
 def _end_of_scan(data: bytes, position: int) -> int:
     """Where the entropy-coded data starting at ``position`` ends (at the next marker
     that is neither a stuffed zero nor a restart); -1 when the file ends first."""

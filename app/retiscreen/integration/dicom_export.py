@@ -1,0 +1,210 @@
+"""A screening as DICOM for the clinic's PACS: the report as Encapsulated PDF, and each
+photograph as a Secondary Capture image, all in one study. A baseline JPEG is carried
+as it was received (JPEG Baseline transfer syntax); any other photograph as the
+decoded pixels RetiScreen analysed (at most 1024 px on a side), uncompressed.
+
+Why deterministic UIDs: the PACS must see a resend as the same objects, not as new
+ones. Every UID is derived (a name-based UUID as a ``2.25.`` UID) from what identifies
+the object: the study from the
+screening id, each photograph from its eye and sha256, the report from its report id.
+A photograph that arrived as DICOM keeps its own patient, study and accession number,
+so the results land in the study the camera or worklist started.
+
+Validated with dicom3tools' ``dciodvfy`` (0 errors; tests/integration/test_dicom_export.py).
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.uid import UID, ExplicitVRLittleEndian, JPEGBaseline8Bit
+
+from retiscreen import __version__
+from retiscreen.domain import EyeResult, FundusImage, Screening
+from retiscreen.imaging.jpeg import is_baseline
+
+SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
+ENCAPSULATED_PDF = "1.2.840.10008.5.1.4.1.1.104.1"
+MANUFACTURER = "RetiScreen"
+LATERALITY = {"right": "R", "left": "L"}
+
+
+@dataclass(frozen=True)
+class StudyContext:
+    """Patient and study attributes shared by every object of one screening."""
+
+    patient_id: str
+    patient_name: str
+    birth_date: str
+    sex: str
+    study_uid: str
+    study_date: str
+    study_time: str
+    accession: str
+    study_id: str
+
+
+UID_NAMESPACE = uuid.UUID("6f1c2f4e-2d1e-5b7a-9a44-52657469536e")  # RetiScreen's own
+
+
+def stable_uid(*parts: str) -> str:
+    """The same UID for the same object on every export and every machine: a name-based
+    UUID (RFC 4122 version 5) written as a ``2.25.`` UID (DICOM PS3.5 B.2)."""
+    return f"2.25.{uuid.uuid5(UID_NAMESPACE, chr(31).join(parts)).int}"
+
+
+def study_context(screening: Screening) -> StudyContext:
+    """From the first photograph that came as DICOM, else from the screening."""
+    patient = screening.patient
+    started = screening.started_at
+    context = StudyContext(
+        patient_id=patient.patient_id,
+        patient_name=patient.name,
+        birth_date=patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else "",
+        sex={"F": "F", "M": "M"}.get(patient.sex or "", "O" if patient.sex else ""),
+        study_uid=stable_uid("study", screening.screening_id),
+        study_date=started.strftime("%Y%m%d"),
+        study_time=started.strftime("%H%M%S"),
+        accession="",
+        study_id=screening.screening_id[-16:],
+    )
+    for eye in screening.eyes:
+        source = _source_dataset(eye.image)
+        if source is not None and "StudyInstanceUID" in source:
+            return StudyContext(
+                patient_id=context.patient_id,
+                patient_name=str(getattr(source, "PatientName", "") or context.patient_name),
+                birth_date=context.birth_date,
+                sex=context.sex,
+                study_uid=str(source.StudyInstanceUID),
+                study_date=str(getattr(source, "StudyDate", "") or context.study_date),
+                study_time=str(getattr(source, "StudyTime", "") or context.study_time),
+                accession=str(getattr(source, "AccessionNumber", "") or ""),
+                study_id=str(getattr(source, "StudyID", "") or context.study_id),
+            )
+    return context
+
+
+def _source_dataset(image: FundusImage | None) -> Dataset | None:
+    if image is None or image.file_format != "DICOM":
+        return None
+    return pydicom.dcmread(io.BytesIO(image.data), stop_before_pixels=True)
+
+
+def _base(sop_class: str, sop_uid: str, context: StudyContext, now: datetime) -> Dataset:
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = UID(sop_class)
+    ds.file_meta.MediaStorageSOPInstanceUID = UID(sop_uid)
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.ImplementationClassUID = UID(stable_uid("implementation"))
+    ds.file_meta.ImplementationVersionName = f"RETISCREEN_{__version__}"[:16]
+    ds.SpecificCharacterSet = "ISO_IR 192"  # UTF-8: names in any script
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, sop_uid
+    ds.InstanceCreationDate, ds.InstanceCreationTime = (
+        now.strftime("%Y%m%d"),
+        now.strftime("%H%M%S"),
+    )
+    ds.PatientName = context.patient_name
+    ds.PatientID = context.patient_id
+    ds.PatientBirthDate = context.birth_date
+    ds.PatientSex = context.sex
+    ds.StudyInstanceUID = context.study_uid
+    ds.StudyDate, ds.StudyTime = context.study_date, context.study_time
+    ds.ReferringPhysicianName = ""
+    ds.StudyID = context.study_id
+    ds.AccessionNumber = context.accession
+    ds.StudyDescription = "Diabetic retinopathy screening"
+    ds.Manufacturer = MANUFACTURER
+    ds.SoftwareVersions = __version__
+    ds.ConversionType = "WSD"  # workstation: made by software, not a camera
+    return ds
+
+
+def photograph_dataset(
+    screening: Screening, eye: EyeResult, context: StudyContext, now: datetime
+) -> Dataset:
+    """The eye's stored photograph as a Secondary Capture image (JPEG kept as sent)."""
+    image = eye.image
+    assert image is not None
+    uid = stable_uid("image", screening.screening_id, eye.laterality.value, image.sha256)
+    ds = _base(SECONDARY_CAPTURE, uid, context, now)
+    ds.Modality = "OP"
+    ds.SeriesInstanceUID = stable_uid("series", screening.screening_id, "photographs")
+    ds.SeriesNumber = 1
+    ds.SeriesDescription = "Fundus photographs"
+    ds.InstanceNumber = 1 if eye.laterality.value == "right" else 2
+    ds.ImageLaterality = LATERALITY[eye.laterality.value]
+    ds.PatientOrientation = ""
+    ds.ContentDate, ds.ContentTime = context.study_date, context.study_time
+    ds.ImageType = ["DERIVED", "SECONDARY"]
+    ds.DerivationDescription = "Photograph as received by RetiScreen"
+    ds.BurnedInAnnotation = "NO"
+    ds.SamplesPerPixel = 3
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PlanarConfiguration = 0
+    if image.file_format == "JPEG" and is_baseline(image.data):
+        ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+        ds.Rows, ds.Columns = image.original_size[1], image.original_size[0]
+        ds.PhotometricInterpretation = "YBR_FULL_422"
+        ds.PixelData = encapsulate([image.data])
+        ds["PixelData"].VR = "OB"
+        ds.LossyImageCompression = "01"
+        ds.LossyImageCompressionMethod = "ISO_10918_1"
+    else:
+        pixels = np.ascontiguousarray(image.pixels, dtype=np.uint8)
+        ds.Rows, ds.Columns = pixels.shape[0], pixels.shape[1]
+        ds.PhotometricInterpretation = "RGB"
+        ds.PixelData = pixels.tobytes()
+    return ds
+
+
+def report_dataset(
+    screening: Screening, report_id: str, pdf: bytes, context: StudyContext, now: datetime
+) -> Dataset:
+    """The referral report, byte for byte, as DICOM Encapsulated PDF."""
+    uid = stable_uid("report", screening.screening_id, report_id)
+    ds = _base(ENCAPSULATED_PDF, uid, context, now)
+    ds.Modality = "DOC"
+    ds.SeriesInstanceUID = stable_uid("series", screening.screening_id, "reports")
+    ds.SeriesNumber = 2
+    ds.SeriesDescription = "RetiScreen referral report"
+    ds.InstanceNumber = 1
+    ds.ContentDate, ds.ContentTime = now.strftime("%Y%m%d"), now.strftime("%H%M%S")
+    ds.AcquisitionDateTime = now.strftime("%Y%m%d%H%M%S")
+    ds.BurnedInAnnotation = "YES"
+    ds.DocumentTitle = "Diabetic retinopathy screening report"
+    ds.ConceptNameCodeSequence = []
+    ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    ds.EncapsulatedDocument = pdf + (b"\0" if len(pdf) % 2 else b"")
+    ds.EncapsulatedDocumentLength = len(pdf)
+    return ds
+
+
+def export_dicom(
+    screening: Screening, report_id: str, pdf: bytes, out: Path, now: datetime | None = None
+) -> list[Path]:
+    """Write the report and every stored photograph of ``screening`` into ``out``."""
+    now = now or datetime.now().astimezone()
+    context = study_context(screening)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    datasets = [
+        photograph_dataset(screening, eye, context, now)
+        for eye in screening.eyes
+        if eye.image is not None
+    ]
+    datasets.append(report_dataset(screening, report_id, pdf, context, now))
+    for ds in datasets:
+        path = out / f"{ds.SOPInstanceUID}.dcm"
+        ds.save_as(path, enforce_file_format=True)
+        written.append(path)
+    return written
