@@ -203,22 +203,38 @@ class ScreeningService:
         """Every screening and eye as CSV rows at ``path`` (audited); the row count."""
         return self.store.export_csv(path)
 
-    def export_dicom(self, screening_id: str, out: Path) -> list[Path]:
-        """The screening's newest report and its photographs as DICOM files in ``out``
-        (audited); a screening without a report gets one first."""
-        from retiscreen.integration.dicom_export import export_dicom
+    def export(self, screening_id: str, fmt: str, out: Path) -> list[Path]:
+        """One screening for a clinic system (audited): ``dicom`` (files in the folder
+        ``out``), ``fhir`` (a Bundle) or ``hl7`` (an ORU^R01), the last two written to
+        the file ``out``. The newest report goes with it; a screening without one gets
+        one first. Returns the files written."""
+        from retiscreen.integration import dicom_export, fhir_export, hl7_export
+        from retiscreen.store.files import atomic_write
 
         screening = self.store.load_screening(screening_id)
         reports = self.store.reports_for(screening_id)
         report_id = reports[-1]["report_id"] if reports else self.write_report(screening)[0]
+        pdf = self.store.read_report(report_id)
+        site = self.settings.clinic.site
         try:
-            written = export_dicom(screening, report_id, self.store.read_report(report_id), out)
+            if fmt == "dicom":
+                written = dicom_export.export_dicom(screening, report_id, pdf, out)
+            elif fmt == "fhir":
+                bundle = fhir_export.screening_bundle(screening, report_id, pdf, site)
+                atomic_write(out, bundle.model_dump_json(exclude_none=True, indent=2).encode())
+                written = [out]
+            elif fmt == "hl7":
+                message = hl7_export.export_hl7(screening, report_id, pdf, site)
+                atomic_write(out, message.encode("utf-8"))
+                written = [out]
+            else:
+                raise UsageError(f"unknown export format {fmt!r}: dicom, fhir or hl7")
         except OSError as exc:
             raise StorageError(
-                f"The DICOM files could not be written to {out} ({exc.strerror or exc}).",
+                f"The export could not be written to {out} ({exc.strerror or exc}).",
                 reason="io",
             ) from None
-        self.store.audit("exported", screening_id=screening_id, format="dicom", files=len(written))
+        self.store.audit("exported", screening_id=screening_id, format=fmt, files=len(written))
         return written
 
     def audit(self, event: str, operator: str | None = None, **detail: Any) -> None:

@@ -151,11 +151,11 @@ def cmd_export(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         print(f"Exported {count} rows to {args.csv}")
         return ExitCode.OK
     if not (args.screening_id and args.format and args.out):
-        raise UsageError("give --csv FILE, or SCREENING_ID --format dicom --out DIR")
-    written = service.export_dicom(args.screening_id, args.out)
+        raise UsageError("give --csv FILE, or SCREENING_ID --format dicom|fhir|hl7 --out DIR|FILE")
+    written = service.export(args.screening_id, args.format, args.out)
     for path in written:
         print(path)
-    print(f"Exported screening {args.screening_id} as {len(written)} DICOM file(s) in {args.out}")
+    print(f"Exported screening {args.screening_id} as {args.format}: {len(written)} file(s)")
     return ExitCode.OK
 
 
@@ -252,9 +252,14 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     export.add_argument("screening_id", nargs="?", metavar="SCREENING_ID")
     export.add_argument("--csv", type=Path, metavar="FILE", help="every screening, one row per eye")
     export.add_argument(
-        "--format", choices=["dicom"], help="one screening's report and photographs"
+        "--format",
+        choices=["dicom", "fhir", "hl7"],
+        help="one screening: DICOM files (report and photographs), a FHIR R4 Bundle, or an "
+        "HL7 v2.5.1 ORU^R01",
     )
-    export.add_argument("--out", type=Path, metavar="DIR", help="folder for the exported files")
+    export.add_argument(
+        "--out", type=Path, metavar="PATH", help="folder (dicom) or file (fhir, hl7) to write"
+    )
     export.set_defaults(func=cmd_export)
 
     queue = sub.add_parser(

@@ -1,0 +1,174 @@
+"""A screening as a FHIR R4 Bundle: Patient, Device (the grader), one Observation per
+eye and a DiagnosticReport carrying the PDF report as its presentedForm.
+
+Built and validated with ``fhir.resources`` (R4B models: R4-compatible resources), so an
+invalid resource fails here, not in the clinic's system. Resource ids are derived from
+the screening (the same on every export), and every full URL is a ``urn:uuid:``, as a
+collection bundle sent to a FHIR server expects. Codes: ``integration/codes.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+
+from retiscreen import __version__
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import EyeResult, EyeStatus, ModelIdentity, Screening
+from retiscreen.integration import codes
+
+NAMESPACE = uuid.UUID("0b7f5c52-6a0e-5d1e-8f1e-52657469466d")
+
+
+def _id(*parts: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, chr(31).join(parts)))
+
+
+def _concept(system: str, code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
+
+
+def patient_resource(screening: Screening, site: str) -> dict[str, Any]:
+    patient = screening.patient
+    resource: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": _id("patient", site, patient.patient_id),
+        "identifier": [
+            {"system": f"urn:retiscreen:{site}:patient-id", "value": patient.patient_id}
+        ],
+        "name": [{"text": patient.name}],
+    }
+    if patient.date_of_birth:
+        resource["birthDate"] = patient.date_of_birth.isoformat()
+    if patient.sex:
+        resource["gender"] = {"F": "female", "M": "male"}.get(patient.sex, "other")
+    return resource
+
+
+def device_resource(model: ModelIdentity) -> dict[str, Any]:
+    return {
+        "resourceType": "Device",
+        "id": _id("device", model.name, model.version, model.sha256),
+        "identifier": [{"system": "urn:retiscreen:model-sha256", "value": model.sha256}],
+        "deviceName": [{"name": model.name, "type": "model-name"}],
+        "version": [{"value": model.version}, {"value": __version__, "type": {"text": "app"}}],
+        "manufacturer": "RetiScreen",
+    }
+
+
+def observation_resource(
+    screening: Screening, eye: EyeResult, patient_ref: str, device_ref: str | None
+) -> dict[str, Any]:
+    """The eye's ICDR grade as the LOINC severity answer, with the referable status and
+    probability as components; an eye that was not graded says why (dataAbsentReason)."""
+    question, question_display = codes.SEVERITY_QUESTION[eye.laterality]
+    site, site_display = codes.EYE_SITE[eye.laterality]
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": _id("observation", screening.screening_id, eye.laterality.value),
+        "status": "final",
+        "category": [
+            _concept("http://terminology.hl7.org/CodeSystem/observation-category", "exam", "Exam")
+        ],
+        "code": _concept(codes.LOINC, question, question_display),
+        "subject": {"reference": patient_ref},
+        "effectiveDateTime": screening.started_at.isoformat(),
+        "bodySite": _concept(codes.SNOMED, site, site_display),
+        "note": [{"text": ENGLISH.eye_finding(eye)}],
+    }
+    if device_ref:
+        resource["device"] = {"reference": device_ref}
+    grade = eye.grade
+    if eye.status is EyeStatus.GRADED and grade is not None:
+        answer, answer_display = codes.SEVERITY_ANSWER[grade.grade]
+        resource["valueCodeableConcept"] = _concept(codes.LOINC, answer, answer_display)
+        resource["component"] = [
+            {"code": _concept(codes.LOCAL, *codes.REFERABLE), "valueBoolean": grade.referable},
+            {
+                "code": _concept(codes.LOCAL, *codes.REFERABLE_PROBABILITY),
+                "valueQuantity": {
+                    "value": round(grade.referable_probability, 4),
+                    "unit": "probability",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "1",
+                },
+            },
+        ]
+    else:
+        resource["dataAbsentReason"] = _concept(
+            "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+            "not-performed" if eye.status is not EyeStatus.UNAVAILABLE else "error",
+            ENGLISH.eye_status(eye.status),
+        )
+    return resource
+
+
+def report_resource(
+    screening: Screening,
+    report_id: str,
+    pdf: bytes,
+    patient_ref: str,
+    results: list[str],
+    issued: datetime,
+) -> dict[str, Any]:
+    decision = screening.decision
+    return {
+        "resourceType": "DiagnosticReport",
+        "id": _id("report", screening.screening_id, report_id),
+        "identifier": [{"system": "urn:retiscreen:report-id", "value": report_id}],
+        "status": "final",
+        "code": _concept(codes.LOCAL, *codes.SCREENING_REPORT),
+        "subject": {"reference": patient_ref},
+        "effectiveDateTime": screening.started_at.isoformat(),
+        "issued": issued.isoformat(),
+        "result": [{"reference": ref} for ref in results],
+        "conclusion": f"{ENGLISH.headline(decision)} {ENGLISH.advice(decision)}",
+        "conclusionCode": [_concept(codes.LOCAL, *codes.decision_code(decision.kind))],
+        "presentedForm": [
+            {
+                "contentType": "application/pdf",
+                "data": base64.b64encode(pdf).decode("ascii"),
+                "title": f"RetiScreen report {report_id}",
+            }
+        ],
+    }
+
+
+def screening_bundle(
+    screening: Screening,
+    report_id: str,
+    pdf: bytes,
+    site: str,
+    issued: datetime | None = None,
+) -> Bundle:
+    """The validated Bundle (fhir.resources raises on anything invalid)."""
+    issued = issued or datetime.now().astimezone()
+    patient = patient_resource(screening, site)
+    entries = [patient]
+    models = [eye.grade.model for eye in screening.eyes if eye.grade is not None]
+    device = device_resource(models[0]) if models else None
+    if device:
+        entries.append(device)
+    patient_ref = f"urn:uuid:{patient['id']}"
+    device_ref = f"urn:uuid:{device['id']}" if device else None
+    observations = [
+        observation_resource(screening, eye, patient_ref, device_ref)
+        for eye in screening.eyes
+        if eye.status is not EyeStatus.ABSENT
+    ]
+    entries += observations
+    results = [f"urn:uuid:{o['id']}" for o in observations]
+    entries.append(report_resource(screening, report_id, pdf, patient_ref, results, issued))
+    return Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "id": _id("bundle", screening.screening_id, report_id),
+            "type": "collection",
+            "timestamp": issued.isoformat(),
+            "entry": [{"fullUrl": f"urn:uuid:{e['id']}", "resource": e} for e in entries],
+        }
+    )

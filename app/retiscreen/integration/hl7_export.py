@@ -1,0 +1,116 @@
+"""A screening as an HL7 v2.5.1 ORU^R01 result message: MSH, PID, PV1, OBR, one OBX per
+eye (the ICDR grade as the LOINC severity answer, coded as in ``codes.py``), one OBX for
+the patient's decision and one ED OBX carrying the PDF report (Base64).
+
+Built with ``hl7apy`` at its strict validation level, so a message with a field the
+standard does not allow, or of the wrong type, fails here; free text is escaped
+(``\\F\\``, ``\\S\\`` ...) so a name with a delimiter cannot break the message.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from hl7apy.consts import VALIDATION_LEVEL
+from hl7apy.core import Message
+
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import EyeResult, EyeStatus, Screening
+from retiscreen.integration import codes
+
+_ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
+SEX = {"F": "F", "M": "M", "X": "O"}
+PDF_PLACEHOLDER = "RETISCREEN-PDF-DATA"
+
+
+def escaped(text: str) -> str:
+    """Free text with HL7's delimiters written as escape sequences."""
+    for raw, escape in _ESCAPES:
+        text = text.replace(raw, escape)
+    return " ".join(text.split())
+
+
+def _hl7_time(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d%H%M%S%z")
+
+
+def _coded(code: str, display: str, system: str) -> str:
+    return f"{code}^{escaped(display)}^{system}"
+
+
+def _eye_value(eye: EyeResult) -> tuple[str, str]:
+    """(value type, OBX-5) of one eye: the LOINC answer, or the reason it is absent."""
+    if eye.status is EyeStatus.GRADED and eye.grade is not None:
+        answer, display = codes.SEVERITY_ANSWER[eye.grade.grade]
+        return "CWE", _coded(answer, display, "LN")
+    return "ST", escaped(ENGLISH.eye_finding(eye))
+
+
+def oru_message(
+    screening: Screening, report_id: str, site: str, control_id: str, now: datetime
+) -> Message:
+    """The validated message (hl7apy raises on anything the standard does not allow)."""
+    message = Message("ORU_R01", version="2.5.1", validation_level=VALIDATION_LEVEL.STRICT)
+    msh = message.msh
+    msh.msh_3, msh.msh_4 = "RETISCREEN", escaped(site)
+    msh.msh_7 = _hl7_time(now)
+    msh.msh_9 = "ORU^R01^ORU_R01"
+    msh.msh_10 = control_id[:20]
+    msh.msh_11, msh.msh_12 = "P", "2.5.1"
+    msh.msh_18 = "UNICODE UTF-8"
+    result = message.add_group("ORU_R01_PATIENT_RESULT")
+    patient_group = result.add_group("ORU_R01_PATIENT")
+    pid = patient_group.add_segment("PID")
+    patient = screening.patient
+    pid.pid_1 = "1"
+    pid.pid_3 = f"{escaped(patient.patient_id)}^^^{escaped(site)}"
+    pid.pid_5 = escaped(patient.name)
+    if patient.date_of_birth:
+        pid.pid_7 = patient.date_of_birth.strftime("%Y%m%d")
+    pid.pid_8 = SEX.get(patient.sex or "", "U")
+    patient_group.add_group("ORU_R01_VISIT").add_segment("PV1").pv1_2 = "O"  # outpatient
+    order = result.add_group("ORU_R01_ORDER_OBSERVATION")
+    obr = order.add_segment("OBR")
+    obr.obr_1 = "1"
+    obr.obr_3 = f"{escaped(screening.screening_id)}^RETISCREEN"
+    obr.obr_4 = _coded(*codes.SCREENING_REPORT, "L")
+    obr.obr_7 = _hl7_time(screening.started_at)
+    obr.obr_22 = _hl7_time(now)
+    obr.obr_25 = "F"
+    values: list[tuple[str, str, str, str]] = []  # (type, OBX-3, OBX-5, sub-id)
+    for number, eye in enumerate(screening.eyes, start=1):
+        if eye.status is EyeStatus.ABSENT:
+            continue
+        kind, value = _eye_value(eye)
+        question = _coded(*codes.SEVERITY_QUESTION[eye.laterality], "LN")
+        values.append((kind, question, value, str(number)))
+    decision = _coded(*codes.decision_code(screening.decision.kind), "L")
+    values.append(("CWE", _coded("decision", "Screening decision", "L"), decision, ""))
+    document = f"RETISCREEN^AP^PDF^Base64^{PDF_PLACEHOLDER}"
+    values.append(("ED", _coded(*codes.SCREENING_REPORT, "L"), document, ""))
+    models = {f"{e.grade.model.name} {e.grade.model.version}" for e in screening.eyes if e.grade}
+    for set_id, (kind, code, value, sub_id) in enumerate(values, start=1):
+        obx = order.add_group("ORU_R01_OBSERVATION").add_segment("OBX")
+        obx.obx_1, obx.obx_2, obx.obx_3 = str(set_id), kind, code
+        if sub_id:
+            obx.obx_4 = sub_id
+        obx.obx_5 = value
+        obx.obx_11 = "F"
+        if models and kind == "CWE" and sub_id:
+            obx.obx_18 = f"{escaped(sorted(models)[0])}^RETISCREEN"
+    message.validate()
+    return message
+
+
+def export_hl7(
+    screening: Screening, report_id: str, pdf: bytes, site: str, now: datetime | None = None
+) -> str:
+    """The ORU^R01 message as ER7 text (segments separated by carriage returns).
+
+    hl7apy's 2.5.1 tables cap an ED's data at 199 characters, which no real document
+    fits, so the message is built and validated strictly around a placeholder that the
+    Base64 data (which holds no HL7 delimiter) then replaces."""
+    now = now or datetime.now().astimezone()
+    text = str(oru_message(screening, report_id, site, report_id, now).to_er7())
+    return text.replace(PDF_PLACEHOLDER, base64.b64encode(pdf).decode("ascii"), 1)
