@@ -19,6 +19,7 @@ from pathlib import Path
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
 from retiscreen.errors import ExitCode, RetiScreenError
+from retiscreen.permissions import restrict_umask
 from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
@@ -103,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         settings = settings_for(args)
+        restrict_umask(settings.storage.root)  # before the log or any record is created
         if args.command != "selftest":  # selftest reports it among its checks
             check_threshold_setting(settings)
         configure_logging(settings, args.verbose)
