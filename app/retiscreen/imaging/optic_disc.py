@@ -21,7 +21,7 @@ from retiscreen.domain import FundusField, Laterality
 from retiscreen.imaging.fundus import crop_to_field
 from retiscreen.imaging.pixels import RGBImage
 
-SIDE = 256
+SIDE = 128
 MIN_OFFSET = 0.25
 """Disc centre's horizontal distance from the field centre, in field radii, below which
 no side is claimed (a disc-centred or central-looking peak)."""
