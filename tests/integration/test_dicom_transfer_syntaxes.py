@@ -16,16 +16,15 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import JPEG2000, ExplicitVRLittleEndian, JPEG2000Lossless, generate_uid
+from pydicom.uid import JPEG2000, JPEG2000Lossless
 
 from retiscreen.domain import Laterality
 from retiscreen.imaging.load import ImageError, load_fundus
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import bundled_dir
+from tests.support.dicom import ophthalmic_photograph
 
 CONTROL = bundled_dir("assets") / "controls" / "positive_idrid_239.jpg"
-OPHTHALMIC_PHOTOGRAPHY_8BIT = "1.2.840.10008.5.1.4.1.1.77.1.5.1"
 DCMTK = {
     # name: (command, expected transfer syntax, lossless)
     "jpeg-baseline": (["dcmcjpeg", "+eb"], "1.2.840.10008.1.2.4.50", False),
@@ -51,27 +50,10 @@ def source() -> np.ndarray:
     return load_fundus(CONTROL).pixels
 
 
-def uncompressed(pixels: np.ndarray) -> Dataset:
-    """An Ophthalmic Photography 8 Bit instance of the left eye, pixels as RGB."""
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.MediaStorageSOPClassUID = OPHTHALMIC_PHOTOGRAPHY_8BIT
-    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.SOPClassUID = OPHTHALMIC_PHOTOGRAPHY_8BIT
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
-    ds.PatientID, ds.PatientName, ds.ImageLaterality = "DCM-1", "Test^Transfer", "L"
-    ds.Rows, ds.Columns = pixels.shape[:2]
-    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, "RGB", 0
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
-    ds.PixelData = np.ascontiguousarray(pixels).tobytes()
-    return ds
-
-
 def encoded(name: str, pixels: np.ndarray, folder: Path) -> tuple[Path, bool]:
     """``pixels`` written as DICOM in transfer syntax ``name``; (path, lossless)."""
     plain = folder / "plain.dcm"
-    uncompressed(pixels).save_as(plain, enforce_file_format=True)
+    ophthalmic_photograph(pixels).save_as(plain, enforce_file_format=True)
     target = folder / f"{name}.dcm"
     if name in J2K:
         uid, lossless = J2K[name]
@@ -124,7 +106,7 @@ def test_damaged_compressed_pixel_data_is_a_plain_image_error(
 def test_a_transfer_syntax_nothing_decodes_is_a_plain_image_error(
     source: np.ndarray, tmp_path: Path
 ) -> None:
-    ds = uncompressed(source[:64, :64])
+    ds = ophthalmic_photograph(source[:64, :64])
     ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.100"  # MPEG-2 video
     ds.PixelData = pydicom.encaps.encapsulate([b"\x00\x00\x01\xb3 not a photograph"])
     path = tmp_path / "video.dcm"
@@ -138,7 +120,7 @@ def test_pydicom_2_is_refused(
     source: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "plain.dcm"
-    uncompressed(source[:64, :64]).save_as(path, enforce_file_format=True)
+    ophthalmic_photograph(source[:64, :64]).save_as(path, enforce_file_format=True)
     monkeypatch.setattr(pydicom, "__version__", "2.4.4")
     with pytest.raises(ImageError, match="needs pydicom 3 or newer"):
         load_fundus(path)

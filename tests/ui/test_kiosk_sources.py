@@ -127,6 +127,33 @@ def test_a_new_file_in_the_watched_folder_becomes_the_photograph(
     assert capture.image.source.endswith("IMG_0001.JPG")
 
 
+def test_a_dicom_file_in_the_watched_folder_becomes_the_photograph(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
+) -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from tests.support.dicom import ophthalmic_photograph
+
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
+    to_capture(qtbot, window)
+    pixels = np.asarray(Image.open(io.BytesIO(images.good_right())).convert("RGB"))
+    dataset = ophthalmic_photograph(pixels, laterality="R")
+    dataset.save_as(watch / "IM000001.dcm", enforce_file_format=True)
+    qtbot.waitUntil(lambda: window.capture.state == "verdict", timeout=10_000)
+    capture = window.capture.capture
+    assert capture is not None and capture.image is not None
+    assert capture.image.file_format == "DICOM" and capture.gradable
+    assert window.capture.verdict.level == "ok"
+
+
 def test_no_camera_says_so_and_import_from_file_still_works(
     qtbot: QtBot,
     open_kiosk: OpenKiosk,

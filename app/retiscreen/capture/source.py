@@ -19,7 +19,9 @@ from retiscreen.errors import RetiScreenError
 from retiscreen.imaging.load import ImageError, decode_fundus
 from retiscreen.imaging.pixels import RGBImage
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".dcm", ".dicom"})
+"""Files the file picker, the watched folder and the file camera offer: DICOM too
+(decoded, and its laterality and patient checked, by ``imaging.load``)."""
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 
 
