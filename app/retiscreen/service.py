@@ -11,9 +11,10 @@ queued job behind, and the operator is told plainly.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from retiscreen.domain import (
     Patient,
     Screening,
 )
-from retiscreen.errors import StorageError, UsageError
+from retiscreen.errors import RetiScreenError, StorageError, UsageError
 from retiscreen.identity import birth_date_problem
 from retiscreen.imaging.fingerprint import copies
 from retiscreen.pipeline import Checked, Pipeline, Source
@@ -122,6 +123,8 @@ class Recorded:
     report_id: str
     report_path: Path
     printing: PrintOutcome | None
+    exported: list[Path] = field(default_factory=list)
+    """Files written for the clinic's systems (``[integration] export_dir``)."""
 
 
 class ScreeningService:
@@ -345,7 +348,29 @@ class ScreeningService:
         if copy_to is not None:
             _copy(path, copy_to)
         printing = self.print_report(report_id) if print_report else None
-        return Recorded(screening, report_id, path, printing)
+        return Recorded(screening, report_id, path, printing, self.export_automatically(screening))
+
+    def export_automatically(self, screening: Screening) -> list[Path]:
+        """Every configured format into ``export_dir/<screening id>/``. A failure is
+        logged and audited, never allowed to undo the saved screening; ``retiscreen
+        export`` writes it again."""
+        integration = self.settings.integration
+        if not integration.export_dir:
+            return []
+        folder = Path(integration.export_dir).expanduser() / screening.screening_id
+        names = {"dicom": "dicom", "fhir": "bundle.json", "hl7": "result.hl7"}
+        written: list[Path] = []
+        for fmt in integration.formats:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                written += self.export(screening.screening_id, fmt, folder / names[fmt])
+            except (OSError, RetiScreenError) as exc:
+                log.error("automatic %s export of %s failed: %s", fmt, screening.screening_id, exc)
+                with contextlib.suppress(StorageError):  # the log line above remains
+                    self.store.audit(
+                        "export_failed", screening_id=screening.screening_id, format=fmt
+                    )
+        return written
 
     def audit_refusals(self, screening: Screening) -> None:
         """Put every photograph the pipeline refused (unreadable, wrong eye, grader

@@ -116,6 +116,22 @@ class KioskSettings:
     admin_pin: str = "0000"
 
 
+EXPORT_FORMATS = ("dicom", "fhir", "hl7")
+
+
+@dataclass(frozen=True)
+class IntegrationSettings:
+    export_dir: str = ""
+    """After each screening is saved, write it here for the clinic's systems to collect
+    (one folder per screening); empty = no automatic export."""
+    export_formats: str = "dicom,fhir,hl7"
+    """Comma-separated: dicom, fhir, hl7."""
+
+    @property
+    def formats(self) -> list[str]:
+        return [f.strip() for f in self.export_formats.split(",") if f.strip()]
+
+
 @dataclass(frozen=True)
 class Settings:
     clinic: ClinicSettings = field(default_factory=ClinicSettings)
@@ -124,6 +140,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     capture: CaptureSettings = field(default_factory=CaptureSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
+    integration: IntegrationSettings = field(default_factory=IntegrationSettings)
     rules: ReferralRules = field(default_factory=ReferralRules)
 
 
@@ -147,7 +164,13 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "report.paper": ("A4", "Letter"),
     "kiosk.language": ("en", "es"),
 }
-EXISTING_PATHS = ("clinic.logo", "models.models_dir", "models.trusted_keys", "capture.watch_folder")
+EXISTING_PATHS = (
+    "clinic.logo",
+    "models.models_dir",
+    "models.trusted_keys",
+    "capture.watch_folder",
+    "integration.export_dir",
+)
 """Paths that, when set, must exist: a missing models folder must not silently mean
 'the bundled models', nor a missing camera folder 'no photographs'."""
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -194,6 +217,12 @@ def validate(settings: Settings) -> Settings:
         path = str(value(name))
         if path and not Path(path).expanduser().exists():
             problems.append(f"{name} = {path!r}: no such file or folder")
+    unknown = [f for f in settings.integration.formats if f not in EXPORT_FORMATS]
+    if unknown or (settings.integration.export_dir and not settings.integration.formats):
+        problems.append(
+            f"integration.export_formats = {settings.integration.export_formats!r}: allowed "
+            f"a comma-separated list of {', '.join(EXPORT_FORMATS)}"
+        )
     threshold = settings.models.referable_threshold
     if threshold != -1.0 and not 0.0 < threshold < 1.0:
         problems.append(

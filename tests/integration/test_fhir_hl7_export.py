@@ -105,3 +105,29 @@ def test_hl7_oru_parses_strictly_and_carries_the_findings(
     assert observations[2].obx_5.to_er7().startswith("decision-refer^")
     encoded = observations[3].obx_5.to_er7().split("^")[4]
     assert base64.b64decode(encoded) == stored_pdf(tmp_path, screening_id)
+
+
+def test_each_screening_is_exported_automatically_when_configured(
+    tmp_path: Path, tiny_pipeline: object
+) -> None:
+    from retiscreen.service import ScreeningService
+    from retiscreen.settings import IntegrationSettings, ReportSettings, Settings, StorageSettings
+    from tests.support.builders import screening
+
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    settings = Settings(
+        storage=StorageSettings(str(tmp_path / "data")),
+        report=ReportSettings(printer="retiscreen-no-such-printer", patient_letter=False),
+        integration=IntegrationSettings(export_dir=str(outbox), export_formats="fhir,hl7"),
+    )
+    service = ScreeningService(settings, pipeline=tiny_pipeline)  # type: ignore[arg-type]
+    recorded = service.record(screening(screening_id="S-AUTO-1"))
+    assert sorted(p.name for p in recorded.exported) == ["bundle.json", "result.hl7"]
+    Bundle.model_validate_json((outbox / "S-AUTO-1" / "bundle.json").read_text())
+    (outbox / "S-AUTO-2").write_text("a file where the screening's folder must go")
+    second = service.record(screening(screening_id="S-AUTO-2"))  # saved all the same
+    assert second.exported == [] and service.store.load_screening("S-AUTO-2")
+    failed = [e for e in service.store.audit_events("S-AUTO-2") if e["event"] == "export_failed"]
+    assert {e["detail"]["format"] for e in failed} == {"fhir", "hl7"}
+    service.close()

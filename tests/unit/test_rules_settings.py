@@ -102,6 +102,9 @@ def test_bad_settings_are_refused_clearly(tmp_path: Path, text: str, match: str)
         ("MODELS_MODELS_DIR", "/nonexistent/models", "no such file or folder"),
         ("CLINIC_LOGO", "/nonexistent/logo.png", "no such file or folder"),
         ("CAPTURE_WATCH_FOLDER", "/nonexistent/camera", "no such file or folder"),
+        ("INTEGRATION_EXPORT_DIR", "/nonexistent/outbox", "no such file or folder"),
+        ("INTEGRATION_EXPORT_FORMATS", "dicom,pdf", "comma-separated list of dicom, fhir, hl7"),
+        ("MODELS_TRUSTED_KEYS", "/nonexistent/key.pem", "no such file or folder"),
     ],
 )
 def test_unsafe_settings_are_refused_naming_setting_value_and_range(
