@@ -217,7 +217,7 @@ class Pipeline:
         try:
             return self.check(source)
         except ImageError as exc:
-            log.warning("image rejected: %s", exc)
+            log.warning("image rejected: %s", _without_file_name(str(exc), source))
             return str(exc)
 
     def _eye_result(
@@ -334,6 +334,14 @@ def wrong_eye(laterality: Laterality, image: FundusImage) -> str | None:
 def new_screening_id() -> str:
     """Sortable by time and unique across kiosks: date, time and a random suffix."""
     return datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def _without_file_name(message: str, source: Source) -> str:
+    """The operator's message for the log: a camera or a nurse may name a file after the
+    patient, and the log must hold no patient details."""
+    raw = source.source if isinstance(source, FundusImage) else str(source)
+    name = Path(raw).name
+    return message.replace(name, "<photograph>") if name else message
 
 
 def _ms_since(start: float) -> float:
