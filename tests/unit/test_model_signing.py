@@ -112,6 +112,17 @@ def test_a_trusted_key_file_others_can_write_is_refused(tmp_path: Path) -> None:
         load_public_key(key)
 
 
+def test_the_package_key_is_trusted_even_when_a_checkout_made_it_group_writable(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "release.pub.pem"
+    copy.write_bytes(RELEASE_KEY.read_bytes())
+    copy.chmod(0o664)  # a clone under umask 002
+    assert key_id(load_public_key(copy, owner_only=False)) == key_id(trusted_keys()[0])
+    with pytest.raises(SignatureError, match="writable by others"):
+        load_public_key(copy)  # as an administrator-named key it would be refused
+
+
 def test_the_package_ships_the_maintainers_release_key() -> None:
     release = load_public_key(RELEASE_KEY)
     assert [key_id(k) for k in trusted_keys()] == [key_id(release)]

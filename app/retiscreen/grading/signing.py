@@ -75,17 +75,19 @@ def key_id(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    """An Ed25519 public key from a PEM file that only its owner can change.
+def load_public_key(path: Path, owner_only: bool = True) -> Ed25519PublicKey:
+    """An Ed25519 public key from a PEM file.
 
-    A key file others may write is refused: whoever can replace a trusted key can
-    install any model."""
+    An administrator-named key file others may write is refused: whoever can replace a
+    trusted key can install any model. The package's own key is exempt (``owner_only``
+    false): it is as safe as the code beside it, and a checkout made under umask 002
+    leaves it group-writable."""
     try:
         mode = path.stat().st_mode
         data = path.read_bytes()
     except OSError as exc:
         raise SignatureError(f"trusted key {path} cannot be read ({exc.strerror})") from None
-    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+    if owner_only and mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise SignatureError(f"trusted key {path} is writable by others; refusing to trust it")
     try:
         key = serialization.load_pem_public_key(data)
@@ -98,7 +100,7 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 def trusted_keys(extra: Iterable[Path] = ()) -> list[Ed25519PublicKey]:
     """The release key shipped in the package, then each administrator-named key."""
-    return [load_public_key(RELEASE_KEY), *(load_public_key(p) for p in extra)]
+    return [load_public_key(RELEASE_KEY, owner_only=False), *(load_public_key(p) for p in extra)]
 
 
 def sha256_bytes(data: bytes) -> str:
