@@ -40,6 +40,8 @@ from retiscreen.pipeline import Pipeline
 from retiscreen.store.files import atomic_write
 
 BATCH = 16
+PLOT_MARGIN = 60
+"""Pixels around the 0-1 square of the ROC and calibration pictures."""
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 
@@ -254,19 +256,7 @@ def calibration(labels: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
 def draw_calibration(metrics: dict[str, Any], path: Path, size: int = 600) -> None:
     """Reliability diagram: observed share of referable eyes against the mean score per
     bin (the diagonal is perfect calibration); each dot sized by its number of eyes."""
-    image = np.full((size, size, 3), 255, np.uint8)
-    margin, span = 60, size - 120
-
-    def to_px(x: float, y: float) -> tuple[int, int]:
-        return int(margin + x * span), int(size - margin - y * span)
-
-    cv2.rectangle(image, to_px(0, 0), to_px(1, 1), (0, 0, 0), 1)
-    cv2.line(image, to_px(0, 0), to_px(1, 1), (190, 190, 190), 1, cv2.LINE_AA)
-    for tick in np.linspace(0, 1, 6):
-        _text(image, f"{tick:.1f}", (to_px(tick, 0)[0] - 12, size - margin + 20), 0.4)
-        _text(image, f"{tick:.1f}", (margin - 35, to_px(0, tick)[1] + 4), 0.4)
-    _text(image, "mean P(referable) in the bin", (size // 2 - 110, size - 15), 0.5)
-    _text(image, "share truly referable", (5, margin - 8), 0.5)
+    image, to_px = _unit_square(size, "mean P(referable) in the bin", "share truly referable")
     found = metrics.get("calibration")
     if found:
         points = [
@@ -280,13 +270,38 @@ def draw_calibration(metrics: dict[str, Any], path: Path, size: int = 600) -> No
             image,
             f"Brier {found['brier']:.3f}   expected calibration error "
             f"{found['expected_calibration_error']:.3f}",
-            (margin, 24),
+            (PLOT_MARGIN, 24),
         )
     else:
-        _text(image, "no graded photographs", (margin, size // 2), colour=(0, 0, 200))
+        _text(image, "no graded photographs", (PLOT_MARGIN, size // 2), colour=(0, 0, 200))
+    _write_png(image, path, "calibration")
+
+
+def _unit_square(
+    size: int, x_label: str, y_label: str
+) -> tuple[np.ndarray, Callable[[float, float], tuple[int, int]]]:
+    """A white picture with the 0-1 square, its diagonal, ticks and axis labels, and
+    the function from (x, y) in that square to pixels."""
+    image = np.full((size, size, 3), 255, np.uint8)
+    margin, span = PLOT_MARGIN, size - 2 * PLOT_MARGIN
+
+    def to_px(x: float, y: float) -> tuple[int, int]:
+        return int(margin + x * span), int(size - margin - y * span)
+
+    cv2.rectangle(image, to_px(0, 0), to_px(1, 1), (0, 0, 0), 1)
+    cv2.line(image, to_px(0, 0), to_px(1, 1), (190, 190, 190), 1, cv2.LINE_AA)
+    for tick in np.linspace(0, 1, 6):
+        _text(image, f"{tick:.1f}", (to_px(tick, 0)[0] - 12, size - margin + 20), 0.4)
+        _text(image, f"{tick:.1f}", (margin - 35, to_px(0, tick)[1] + 4), 0.4)
+    _text(image, x_label, (size // 2 - 4 * len(x_label), size - 15), 0.5)
+    _text(image, y_label, (5, margin - 8), 0.5)
+    return image, to_px
+
+
+def _write_png(image: np.ndarray, path: Path, what: str) -> None:
     ok, encoded = cv2.imencode(".png", image)
     if not ok:
-        raise ValidationError("could not encode the calibration picture")
+        raise ValidationError(f"could not encode the {what} picture")
     atomic_write(path, encoded.tobytes())
 
 
@@ -303,20 +318,7 @@ def _text(
 def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: int = 600) -> None:
     """A plain ROC picture (OpenCV, no plotting library), operating point marked."""
     graded = [p for p in predictions if p.gradable]
-    image = np.full((size, size, 3), 255, np.uint8)
-    margin = 60
-    span = size - 2 * margin
-
-    def to_px(fpr: float, tpr: float) -> tuple[int, int]:
-        return int(margin + fpr * span), int(size - margin - tpr * span)
-
-    cv2.rectangle(image, to_px(0, 0), to_px(1, 1), (0, 0, 0), 1)
-    cv2.line(image, to_px(0, 0), to_px(1, 1), (190, 190, 190), 1, cv2.LINE_AA)
-    for tick in np.linspace(0, 1, 6):
-        _text(image, f"{tick:.1f}", (to_px(tick, 0)[0] - 12, size - margin + 20), 0.4)
-        _text(image, f"{tick:.1f}", (margin - 35, to_px(0, tick)[1] + 4), 0.4)
-    _text(image, "1 - specificity", (size // 2 - 50, size - 15), 0.5)
-    _text(image, "sensitivity", (5, margin - 8), 0.5)
+    image, to_px = _unit_square(size, "1 - specificity", "sensitivity")
     labels = [p.dr_grade >= 2 for p in graded]
     if graded and any(labels) and not all(labels):
         scores = [p.referable_probability or 0.0 for p in graded]
@@ -330,19 +332,16 @@ def draw_roc(predictions: list[Prediction], threshold: float, path: Path, size: 
         _text(
             image,
             f"AUC {auc:.3f}   red dot: operating point (threshold {threshold:.3f})",
-            (margin, 24),
+            (PLOT_MARGIN, 24),
         )
     else:
         _text(
             image,
             "ROC undefined: need referable and non-referable graded images",
-            (margin, size // 2),
+            (PLOT_MARGIN, size // 2),
             colour=(0, 0, 200),
         )
-    ok, encoded = cv2.imencode(".png", image)
-    if not ok:
-        raise ValidationError("could not encode the ROC picture")
-    atomic_write(path, encoded.tobytes())
+    _write_png(image, path, "ROC")
 
 
 def run_validation(

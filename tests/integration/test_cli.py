@@ -15,22 +15,13 @@ import pytest
 
 from retiscreen.cli import main
 from tests.support.images import DEMO_IMAGE, synthetic_fundus, write
-from tests.support.tiny_models import write_models, write_test_key
+from tests.support.tiny_models import write_models
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+def env(cli_env: Path) -> dict[str, Path]:
     """An isolated data dir, config path and tiny-model folder for each test."""
-    models = write_models(tmp_path / "models")
-    data = tmp_path / "data"
-    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "no-settings.toml"))
-    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(data))
-    monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(models))
-    monkeypatch.setenv(
-        "RETISCREEN_MODELS_TRUSTED_KEYS", str(write_test_key(tmp_path / "keys" / "test.pub.pem"))
-    )
-    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", "retiscreen-no-such-printer")
-    return {"models": models, "data": data, "tmp": tmp_path}
+    return {"models": cli_env / "models", "data": cli_env / "data", "tmp": cli_env}
 
 
 def json_lines(text: str) -> list[dict[str, object]]:

@@ -31,20 +31,6 @@ def dciodvfy_errors(path: Path) -> list[str]:
     return [line for line in (result.stdout + result.stderr).splitlines() if "Error" in line]
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from tests.support.tiny_models import write_models, write_test_key
-
-    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(write_models(tmp_path / "models")))
-    monkeypatch.setenv(
-        "RETISCREEN_MODELS_TRUSTED_KEYS", str(write_test_key(tmp_path / "keys" / "t.pem"))
-    )
-    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", "retiscreen-no-such-printer")
-    return tmp_path
-
-
 def screened(capsys: pytest.CaptureFixture[str], *eyes: str) -> str:
     argv = ["screen", "--patient-id", "DCM-7", "--name", "Zoë Ångström", "--dob", "1958-03-02"]
     assert main([*argv, "--sex", "F", *eyes]) == 0

@@ -21,17 +21,8 @@ from tests.support.images import DEMO_IMAGE
 
 @pytest.fixture
 def screening_id(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> str:
-    from tests.support.tiny_models import write_models, write_test_key
-
-    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(write_models(tmp_path / "models")))
-    monkeypatch.setenv(
-        "RETISCREEN_MODELS_TRUSTED_KEYS", str(write_test_key(tmp_path / "keys" / "t.pem"))
-    )
-    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", "retiscreen-no-such-printer")
     monkeypatch.setenv("RETISCREEN_CLINIC_SITE", "north")
     argv = ["screen", "--patient-id", "HL-9", "--name", "Ana|María ^Núñez", "--dob", "1950-07-01"]
     assert (

@@ -14,18 +14,9 @@ NAME, PATIENT_ID, DOB = "Zelda Quigley", "QZ-4711", "1944-02-29"
 
 
 def test_the_log_holds_no_patient_details(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.support.tiny_models import write_models, write_test_key
-
-    data = tmp_path / "data"
-    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(data))
-    monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(write_models(tmp_path / "models")))
-    monkeypatch.setenv(
-        "RETISCREEN_MODELS_TRUSTED_KEYS", str(write_test_key(tmp_path / "keys" / "t.pem"))
-    )
-    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", "retiscreen-no-such-printer")
+    tmp_path, data = cli_env, cli_env / "data"
     left = tmp_path / "Zelda_Quigley_left.jpg"
     left.write_bytes(DEMO_IMAGE.read_bytes())
     right = tmp_path / "Zelda_Quigley_right.jpg"

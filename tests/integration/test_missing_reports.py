@@ -52,16 +52,10 @@ def test_a_screening_saved_without_its_report_gets_one(service: ScreeningService
 
 
 def test_print_queue_command_makes_the_missing_report(
-    tmp_path: Path,
-    service: ScreeningService,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli_env: Path, service: ScreeningService, capsys: pytest.CaptureFixture[str]
 ) -> None:
     saved_without_report(service, "S-CRASH-2")
     service.close()
-    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", NO_PRINTER)
     assert main(["print-queue"]) == 0
     out = capsys.readouterr().out
     assert "Report made for saved screening S-CRASH-2 (it had none)." in out
@@ -70,6 +64,7 @@ def test_print_queue_command_makes_the_missing_report(
 
 def test_a_print_job_that_keeps_failing_is_kept_and_shown(
     tmp_path: Path,
+    cli_env: Path,
     service: ScreeningService,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -87,9 +82,6 @@ def test_a_print_job_that_keeps_failing_is_kept_and_shown(
     assert not check.ok and not check.critical
     assert "1 print job(s) gave up" in check.detail and "retiscreen print-queue" in check.detail
     service.close()
-    monkeypatch.setenv("RETISCREEN_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("RETISCREEN_STORAGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("RETISCREEN_REPORT_PRINTER", NO_PRINTER)
     assert main(["print-queue"]) == 1  # a person asked: the job that gave up is tried again
     assert "0 missing report(s) made, 1 print job(s) tried." in capsys.readouterr().out
     from retiscreen.store import ScreeningStore

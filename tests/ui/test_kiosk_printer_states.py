@@ -21,6 +21,14 @@ from tests.ui import images
 from tests.ui.kiosk_driver import screen_patient, stage
 
 
+@pytest.fixture
+def no_cups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PATH with no lp and no lpstat: CUPS is not installed, every attempt fails."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
 def screen_and_read_the_print_line(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> str:
     stage(camera_dir, *images.both_eyes())
     screen_patient(qtbot, window, "MRN-PRN", "Pat Printer")
@@ -34,12 +42,8 @@ def test_no_cups_on_this_machine(
     open_kiosk: Callable[..., KioskWindow],
     make_settings: Callable[..., Settings],
     camera_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    no_cups: None,
 ) -> None:
-    empty = tmp_path / "bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))  # no lp, no lpstat
     window = open_kiosk(make_settings(report={"printer": "retiscreen-test-pdf"}))
     text = screen_and_read_the_print_line(qtbot, window, camera_dir)
     assert "NOT printed" in text and "Printing is not installed" in text
@@ -121,12 +125,8 @@ def test_a_print_job_that_gave_up_is_shown_on_the_home_page_until_printed(
     open_kiosk: Callable[..., KioskWindow],
     make_settings: Callable[..., Settings],
     camera_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    no_cups: None,
 ) -> None:
-    empty = tmp_path / "bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))  # no CUPS: every attempt fails
     window = open_kiosk(make_settings(report={"printer": "retiscreen-test-pdf"}))
     assert window.home.queue_status.text() == ""
     screen_and_read_the_print_line(qtbot, window, camera_dir)

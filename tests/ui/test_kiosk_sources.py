@@ -105,17 +105,25 @@ def test_stable_file_tracker_waits_for_a_complete_file(tmp_path: Path) -> None:
     assert tracker.poll() == []  # reported once
 
 
+def watching(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path
+) -> tuple[KioskWindow, Path]:
+    """A kiosk with no camera, watching a new folder, on the right eye's capture page."""
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
+    to_capture(qtbot, window)
+    assert str(watch) in window.capture.source_line.text()
+    return window, watch
+
+
 def test_a_new_file_in_the_watched_folder_becomes_the_photograph(
     qtbot: QtBot,
     open_kiosk: OpenKiosk,
     make_settings: MakeSettings,
     tmp_path: Path,
 ) -> None:
-    watch = tmp_path / "watch"
-    watch.mkdir()
-    window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
-    to_capture(qtbot, window)
-    assert str(watch) in window.capture.source_line.text()
+    window, watch = watching(qtbot, open_kiosk, make_settings, tmp_path)
     data = images.good_right()  # the first eye photographed is the right one
     (watch / "IMG_0001.JPG").write_bytes(data[: len(data) // 2])  # the copy is under way
     qtbot.wait(100)
@@ -135,15 +143,11 @@ def test_a_dicom_file_in_the_watched_folder_becomes_the_photograph(
 ) -> None:
     import io
 
-    import numpy as np
     from PIL import Image
 
     from tests.support.dicom import ophthalmic_photograph
 
-    watch = tmp_path / "watch"
-    watch.mkdir()
-    window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
-    to_capture(qtbot, window)
+    window, watch = watching(qtbot, open_kiosk, make_settings, tmp_path)
     pixels = np.asarray(Image.open(io.BytesIO(images.good_right())).convert("RGB"))
     dataset = ophthalmic_photograph(pixels, laterality="R")
     dataset.save_as(watch / "IM000001.dcm", enforce_file_format=True)

@@ -153,9 +153,9 @@ class OnnxModel:
             raise ModelUnavailable(f"model file {model_path.name} is missing") from None
         except OSError as exc:
             raise ModelUnavailable(f"model file {model_path.name} is unreadable ({exc})") from None
+        actual = hashlib.sha256(model_bytes).hexdigest()  # once: 13 MB at every start
         if manifest is not None:
-            manifest.check(model_path.name, model_bytes)
-        actual = hashlib.sha256(model_bytes).hexdigest()
+            manifest.check_digest(model_path.name, actual)
         if actual != self.card.sha256:
             log.error(
                 "model %s hash %s does not match card %s", model_path, actual, self.card.sha256

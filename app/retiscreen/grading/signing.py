@@ -52,10 +52,14 @@ class SignedManifest:
 
     def check(self, name: str, data: bytes) -> None:
         """Refuse ``data`` read as ``name`` unless it is exactly what was signed."""
+        self.check_digest(name, sha256_bytes(data))
+
+    def check_digest(self, name: str, sha256: str) -> None:
+        """The same, for a caller that has hashed the bytes it read already."""
         expected = self.files.get(name)
         if expected is None:
             raise SignatureError(f"{name} is not covered by the model signature")
-        if sha256_bytes(data) != expected:
+        if sha256 != expected:
             raise SignatureError(f"{name} was changed after it was signed")
 
     def check_folder(self, folder: Path) -> None:
