@@ -211,13 +211,18 @@ class ScreeningService:
         ``out``), ``fhir`` (a Bundle) or ``hl7`` (an ORU^R01), the last two written to
         the file ``out``. The newest report goes with it; a screening without one gets
         one first. Returns the files written."""
-        from retiscreen.integration import dicom_export, fhir_export, hl7_export
-        from retiscreen.store.files import atomic_write
-
         screening = self.store.load_screening(screening_id)
         reports = self.store.reports_for(screening_id)
         report_id = reports[-1]["report_id"] if reports else self.write_report(screening)[0]
-        pdf = self.store.read_report(report_id)
+        return self._export(screening, report_id, self.store.read_report(report_id), fmt, out)
+
+    def _export(
+        self, screening: Screening, report_id: str, pdf: bytes, fmt: str, out: Path
+    ) -> list[Path]:
+        from retiscreen.integration import dicom_export, fhir_export, hl7_export
+        from retiscreen.store.files import atomic_write
+
+        screening_id = screening.screening_id
         site = self.settings.clinic.site
         try:
             if fmt == "dicom":
@@ -348,10 +353,14 @@ class ScreeningService:
         if copy_to is not None:
             _copy(path, copy_to)
         printing = self.print_report(report_id) if print_report else None
-        return Recorded(screening, report_id, path, printing, self.export_automatically(screening))
+        exported = self.export_automatically(screening, report_id, path)
+        return Recorded(screening, report_id, path, printing, exported)
 
-    def export_automatically(self, screening: Screening) -> list[Path]:
-        """Every configured format into ``export_dir/<screening id>/``. A failure is
+    def export_automatically(
+        self, screening: Screening, report_id: str, report: Path
+    ) -> list[Path]:
+        """Every configured format into ``export_dir/<screening id>/``, from the
+        screening just saved (not read back and decoded again per format). A failure is
         logged and audited, never allowed to undo the saved screening; ``retiscreen
         export`` writes it again."""
         integration = self.settings.integration
@@ -363,7 +372,8 @@ class ScreeningService:
         for fmt in integration.formats:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                written += self.export(screening.screening_id, fmt, folder / names[fmt])
+                pdf = report.read_bytes()
+                written += self._export(screening, report_id, pdf, fmt, folder / names[fmt])
             except (OSError, RetiScreenError) as exc:
                 log.error("automatic %s export of %s failed: %s", fmt, screening.screening_id, exc)
                 with contextlib.suppress(StorageError):  # the log line above remains
