@@ -14,9 +14,10 @@ apt_packages=(python3-venv libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-
   libxi6 libnss3 libasound2 libpulse0 cups-client fonts-dejavu-core)
 if [[ $dev == 1 ]]; then
   # dcmtk: an independent DICOM encoder for the transfer-syntax tests; dicom3tools: the
-  # dciodvfy validator for the DICOM export tests.
+  # dciodvfy validator for the DICOM export tests; orthanc: a real PACS and worklist server
+  # for the sending and worklist tests.
   apt_packages+=(cups printer-driver-cups-pdf poppler-utils xvfb xauth dpkg-dev lintian dcmtk
-    dicom3tools)
+    dicom3tools orthanc)
 fi
 if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
   missing=()

@@ -101,8 +101,37 @@ class Patient:
 
     patient_id: str
     name: str
+    """The name as displayed and printed ("Ana María García López")."""
     date_of_birth: date | None = None
     sex: str | None = None
+    family_name: str | None = None
+    """The structured name, when known (typed in two parts, from a worklist or a DICOM
+    file): DICOM, HL7 and FHIR carry family and given names apart."""
+    given_name: str | None = None
+    id_issuer: str | None = None
+    """Who assigned ``patient_id`` (the hospital's assigning authority), when known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The clinic's identifiers for this visit, from a worklist, an input DICOM file or
+    the operator: results sent to the PACS, the EHR or HL7 land in the order and study
+    that asked for them. Empty for a walk-in screening."""
+
+    accession_number: str | None = None
+    referring_physician: str | None = None
+    study_uid: str | None = None
+    """The DICOM Study Instance UID every exported object carries."""
+
+    def merged(self, other: Order | None) -> Order:
+        """This order, with what it lacks taken from ``other``."""
+        if other is None:
+            return self
+        return Order(
+            self.accession_number or other.accession_number,
+            self.referring_physician or other.referring_physician,
+            self.study_uid or other.study_uid,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +159,8 @@ class FundusImage:
     """The patient's birth date written in the file (DICOM PatientBirthDate), if any."""
     jpeg_quality: float | None = None
     """The JPEG quality (1-100) the file was saved at, estimated from its tables."""
+    order_hint: Order | None = None
+    """The study, accession number and referring physician a DICOM file belongs to."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -256,6 +287,7 @@ class Screening:
     started_at: datetime
     eyes: tuple[EyeResult, ...]
     decision: Decision
+    order: Order = Order()
 
     def eye(self, laterality: Laterality) -> EyeResult | None:
         """The result for one eye, if that eye was part of the screening."""

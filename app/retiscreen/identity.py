@@ -10,6 +10,7 @@ a key that ignores case, width variants and spaces (scanners and keyboards diffe
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import date
 
 from retiscreen.domain import FundusImage, Patient
@@ -33,6 +34,34 @@ def name_key(name: str) -> str:
     ``Family^Given`` order is compared as the same set of words."""
     folded = unicodedata.normalize("NFKC", name).casefold().replace("^", " ")
     return " ".join(sorted(folded.split()))
+
+
+def named(
+    patient: Patient,
+    name: str | None,
+    family_name: str | None = None,
+    given_name: str | None = None,
+) -> Patient:
+    """``patient`` with the name fields entered: the display name as given, or "Given
+    Family" made from the parts; each trimmed (NFC, single spaces), empty parts None."""
+
+    def tidy(text: str | None) -> str | None:
+        return " ".join(unicodedata.normalize("NFC", text).split()) or None if text else None
+
+    family, given = tidy(family_name), tidy(given_name)
+    shown = tidy(name) or " ".join(part for part in (given, family) if part)
+    return replace(patient, name=shown, family_name=family, given_name=given)
+
+
+_SEX_CODES = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "O", "o": "O", "other": "O"}
+
+
+def sex_code(sex: str | None) -> str | None:
+    """The patient's sex as DICOM writes it (F, M, O) whether it was recorded by the CLI
+    (F/M/X) or the kiosk (Female/Male/Other); None when not recorded."""
+    if not sex:
+        return None
+    return _SEX_CODES.get(sex.strip().casefold(), "O")
 
 
 def birth_date_problem(dob: date | None, today: date | None = None) -> str | None:

@@ -25,6 +25,7 @@ from retiscreen.domain import (
     FundusImage,
     GradeResult,
     Laterality,
+    Order,
     Patient,
     QualityReport,
     Screening,
@@ -41,6 +42,7 @@ from retiscreen.imaging.optic_disc import DiscSide, disc_side
 from retiscreen.imaging.quality import QualityThresholds, assess
 from retiscreen.rules import ReferralRules
 from retiscreen.settings import Settings
+from retiscreen.uids import stable_uid
 
 log = logging.getLogger(__name__)
 
@@ -273,21 +275,33 @@ class Pipeline:
         site: str,
         started_at: datetime | None = None,
         screening_id: str | None = None,
+        order: Order | None = None,
     ) -> Screening:
         """Combine the eyes (right first) into a screening; the worse eye decides. An eye
-        that is not given at all was not photographed: it is recorded as unexamined."""
+        that is not given at all was not photographed: it is recorded as unexamined.
+
+        The order keeps what the operator or worklist gave, completed from the first
+        photograph that came as DICOM (its study, so results land in the camera's
+        study) and, failing both, a study UID derived from the screening id (the same
+        on every resend)."""
         ordered = tuple(
             eyes[side] if side in eyes else self.skipped_eye(side, "no photograph given")
             for side in (Laterality.RIGHT, Laterality.LEFT)
         )
+        screening_id = screening_id or new_screening_id()
+        for eye in ordered:
+            if eye.image is not None:
+                order = (order or Order()).merged(eye.image.order_hint)
+        order = (order or Order()).merged(Order(study_uid=stable_uid("study", screening_id)))
         return Screening(
-            screening_id=screening_id or new_screening_id(),
+            screening_id=screening_id,
             patient=patient,
             operator=operator,
             site=site,
             started_at=started_at or datetime.now().astimezone(),
             eyes=ordered,
             decision=self.rules.for_patient(ordered),
+            order=order,
         )
 
 

@@ -19,6 +19,9 @@ Checks, in order:
   and read back;
 * disk space: free space in the data folder (warning only);
 * print queue: print jobs that gave up, and saved screenings without a report (warning);
+* outbox: sends to the clinic's systems that failed and are waiting to be retried
+  (warning); with ``--integration`` also whether each configured PACS, worklist, HL7
+  listener and FHIR server answers;
 * printer: the configured (or default) CUPS queue exists and accepts jobs;
 * camera: a /dev/video* device, else a Qt multimedia camera (probed in a subprocess, so
   Qt stays out of the core and a hung camera stack cannot hang the self-test);
@@ -267,6 +270,42 @@ def check_print_queue(root: Path) -> Check:
     return Check("print queue", True, "no failed print job, every saved screening has a report")
 
 
+def check_outbox(root: Path) -> Check:
+    """Results the clinic's systems have not taken yet: kept and retried, listed here
+    until they go through (``retiscreen outbox``)."""
+    from retiscreen.store import ScreeningStore
+
+    try:
+        with ScreeningStore(root) as store:
+            failing = store.failing_sends()
+            pending = store.outbox_items()
+    except RetiScreenError as exc:
+        return Check("outbox", False, f"cannot be read: {exc}", critical=False)
+    if failing:
+        last = failing[-1]
+        return Check(
+            "outbox",
+            False,
+            f"{len(failing)} send(s) not accepted yet (last: {last['channel']} "
+            f"{last['destination']}: {last['last_error']}): run retiscreen outbox",
+            critical=False,
+        )
+    return Check("outbox", True, f"{len(pending)} send(s) waiting, none failed", critical=False)
+
+
+def check_integration(settings: Settings) -> list[Check]:
+    """``--integration``: each configured peer answers (C-ECHO, TCP, CapabilityStatement)."""
+    from retiscreen.integration.delivery import test_connections
+
+    results = test_connections(settings.integration)
+    if not results:
+        return [Check("integration", False, "no destination or worklist is configured", False)]
+    return [
+        Check(f"{what} {target}", problem is None, problem or "reachable", critical=False)
+        for what, target, problem in results
+    ]
+
+
 def check_default_pin(settings: Settings) -> Check:
     """The administrator PIN as shipped is known to everyone who read the README."""
     from retiscreen.settings import KioskSettings
@@ -450,6 +489,7 @@ def run_selftest(
     camera_finder: Callable[[], list[str]] | None = None,
     controls: list[Control] | None = None,
     integrity: bool = False,
+    integration: bool = False,
 ) -> SelftestResult:
     """Run every check (none raises); see the module docstring for what each means."""
     models_dir = settings.models.directory
@@ -482,7 +522,9 @@ def run_selftest(
         check_default_pin(settings),
         check_printer(settings.report.printer),
         check_print_queue(settings.storage.root),
+        check_outbox(settings.storage.root),
         check_camera(camera_required, camera_finder or find_cameras),
+        *(check_integration(settings) if integration else []),
     ]
     checks += check_controls(
         pipeline, read_controls(bundled_dir("assets")) if controls is None else controls

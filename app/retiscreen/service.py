@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,11 +25,12 @@ from retiscreen.domain import (
     FundusImage,
     Laterality,
     ModelIdentity,
+    Order,
     Patient,
     Screening,
 )
 from retiscreen.errors import RetiScreenError, StorageError, UsageError
-from retiscreen.identity import birth_date_problem
+from retiscreen.identity import birth_date_problem, named
 from retiscreen.imaging.fingerprint import copies
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.printing import (
@@ -47,6 +48,7 @@ from retiscreen.report.verification import (
 from retiscreen.settings import Settings
 
 if TYPE_CHECKING:
+    from retiscreen.integration.delivery import Delivery, SendResult
     from retiscreen.store import ScreeningStore
 
 __all__ = [
@@ -125,6 +127,8 @@ class Recorded:
     printing: PrintOutcome | None
     exported: list[Path] = field(default_factory=list)
     """Files written for the clinic's systems (``[integration] export_dir``)."""
+    sent: list[SendResult] = field(default_factory=list)
+    """Sends tried after saving (``[integration] send_after_screening``)."""
 
 
 class ScreeningService:
@@ -261,22 +265,26 @@ class ScreeningService:
         name: str | None = None,
         date_of_birth: date | None = None,
         sex: str | None = None,
+        family_name: str | None = None,
+        given_name: str | None = None,
     ) -> tuple[Patient, Patient]:
         """Change a patient's details on file (an audited administrator's action: the
         only way to change them once screenings are filed under them); the details not
-        given stay. Returns (before, after)."""
+        given stay. A new name given only whole drops the old name's parts (they would
+        contradict it). Returns (before, after)."""
         before = self.store.find_patient(patient_id)
         if before is None:
             raise StorageError(f"No patient with ID {patient_id!r} is on file.", reason="not_found")
         problem = birth_date_problem(date_of_birth)
         if problem:
             raise UsageError(problem)
-        after = Patient(
-            before.patient_id,
-            " ".join(name.split()) if name is not None else before.name,
-            date_of_birth if date_of_birth is not None else before.date_of_birth,
-            sex if sex is not None else before.sex,
+        after = replace(
+            before,
+            date_of_birth=date_of_birth if date_of_birth is not None else before.date_of_birth,
+            sex=sex if sex is not None else before.sex,
         )
+        if name is not None or family_name is not None or given_name is not None:
+            after = named(after, name, family_name, given_name)
         if not after.name:
             raise UsageError("A patient's name cannot be empty.")
         if after == before:
@@ -328,6 +336,7 @@ class ScreeningService:
         operator: str,
         site: str | None = None,
         started_at: datetime | None = None,
+        order: Order | None = None,
     ) -> Screening:
         """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
         The patient is first matched with the records (StorageError 'identity_mismatch'
@@ -339,6 +348,7 @@ class ScreeningService:
             operator,
             self.settings.clinic.site if site is None else site,
             started_at=started_at,
+            order=order,
         )
 
     def record(
@@ -354,7 +364,52 @@ class ScreeningService:
             _copy(path, copy_to)
         printing = self.print_report(report_id) if print_report else None
         exported = self.export_automatically(screening, report_id, path)
-        return Recorded(screening, report_id, path, printing, exported)
+        sent = self.send_automatically(screening.screening_id, report_id)
+        return Recorded(screening, report_id, path, printing, exported, sent)
+
+    @property
+    def delivery(self) -> Delivery:
+        from retiscreen.integration.delivery import Delivery
+
+        return Delivery(self.store, self.settings.integration, self.settings.clinic.site)
+
+    def send(
+        self,
+        screening_id: str,
+        *,
+        dicom: str | None = None,
+        hl7: str | None = None,
+        fhir: str | None = None,
+    ) -> list[SendResult]:
+        """Queue the screening's newest report for each destination (given, else
+        configured) and try each at once; what failed stays queued for retries."""
+        from retiscreen.integration.delivery import destinations
+
+        targets = destinations(self.settings.integration, dicom, hl7, fhir)
+        self.store.load_screening(screening_id)  # not_found / damaged before queueing
+        reports = self.store.reports_for(screening_id)
+        report_id = (
+            reports[-1]["report_id"]
+            if reports
+            else self.write_report(self.store.load_screening(screening_id))[0]
+        )
+        delivery = self.delivery
+        return delivery.deliver(delivery.queue(screening_id, report_id, targets))
+
+    def send_automatically(self, screening_id: str, report_id: str) -> list[SendResult]:
+        """With ``send_after_screening``, queue and try every configured destination.
+        Never raises: a saved screening stays saved, and the outbox keeps what failed."""
+        if not self.settings.integration.send_after_screening:
+            return []
+        from retiscreen.integration.delivery import destinations
+
+        try:
+            delivery = self.delivery
+            items = delivery.queue(screening_id, report_id, destinations(self.settings.integration))
+            return delivery.deliver(items)
+        except RetiScreenError as exc:
+            log.error("automatic send of %s was not queued: %s", screening_id, exc)
+            return []
 
     def export_automatically(
         self, screening: Screening, report_id: str, report: Path
@@ -461,6 +516,14 @@ class ScreeningService:
             log.info("made the missing report of saved screening %s", screening_id)
             made.append(screening_id)
         return made
+
+    def retry_outbox(self) -> list[SendResult]:
+        """Try every queued send whose pause after its last failure is over."""
+        return self.delivery.retry_due()
+
+    def failing_sends(self) -> list[dict[str, Any]]:
+        """Queued sends that failed at least once (shown until they go through)."""
+        return self.store.failing_sends()
 
     def failed_print_jobs(self) -> list[dict[str, Any]]:
         """Print jobs that gave up after repeated failures (shown until retried)."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from retiscreen.errors import ConfigurationError
+from retiscreen.errors import ConfigurationError, UsageError
+from retiscreen.integration import peers
 from retiscreen.rules import ReferralRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -126,10 +127,30 @@ class IntegrationSettings:
     (one folder per screening); empty = no automatic export."""
     export_formats: str = "dicom,fhir,hl7"
     """Comma-separated: dicom, fhir, hl7."""
+    dicom_destination: str = ""
+    """The PACS that receives the report and photographs (C-STORE), as AET@HOST:PORT."""
+    hl7_destination: str = ""
+    """The HL7 v2 listener that receives the ORU^R01 result (MLLP), as HOST:PORT."""
+    fhir_url: str = ""
+    """The FHIR server's base URL that receives the result Bundle."""
+    send_after_screening: bool = False
+    """Queue each saved screening for every destination above and try it at once."""
+    worklist: str = ""
+    """The modality worklist (MWL SCP) to pick patients from, as AET@HOST:PORT."""
+    worklist_modality: str = "OP"
+    """The modality the worklist schedules screenings under (empty: any)."""
+    ae_title: str = "RETISCREEN"
+    """This kiosk's own AE title (the calling AE title the PACS and worklist see)."""
+    timeout_s: float = 10.0
+    """How long to wait for a peer to connect or answer before giving up (retried)."""
 
     @property
     def formats(self) -> list[str]:
         return [f.strip() for f in self.export_formats.split(",") if f.strip()]
+
+    @property
+    def destinations_set(self) -> bool:
+        return bool(self.dicom_destination or self.hl7_destination or self.fhir_url)
 
 
 @dataclass(frozen=True)
@@ -157,6 +178,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "report.print_copies": (1, 5),
     "capture.max_retakes": (0, 10),
     "kiosk.idle_timeout_s": (30, 3600),
+    "integration.timeout_s": (1, 120),
 }
 """Inclusive ranges of the numeric settings: a value outside is refused at start, never
 clamped (an interval of 0 months or 600 retakes is a typo, not a choice)."""
@@ -223,6 +245,7 @@ def validate(settings: Settings) -> Settings:
             f"integration.export_formats = {settings.integration.export_formats!r}: allowed "
             f"a comma-separated list of {', '.join(EXPORT_FORMATS)}"
         )
+    problems += _peer_problems(settings.integration)
     threshold = settings.models.referable_threshold
     if threshold != -1.0 and not 0.0 < threshold < 1.0:
         problems.append(
@@ -239,6 +262,33 @@ def validate(settings: Settings) -> Settings:
     if problems:
         raise SettingsError("invalid setting(s): " + "; ".join(problems))
     return settings
+
+
+def _peer_problems(integration: IntegrationSettings) -> list[str]:
+    """Each destination that is set must parse (a typo is refused now, not discovered as
+    a result that never arrived)."""
+    checks = {
+        "dicom_destination": peers.dicom_peer,
+        "hl7_destination": peers.hl7_peer,
+        "fhir_url": peers.fhir_base,
+        "worklist": peers.dicom_peer,
+        "ae_title": peers.ae_title,
+    }
+    problems = []
+    for key, parse in checks.items():
+        text = getattr(integration, key)
+        if not text and key != "ae_title":
+            continue
+        try:
+            parse(text)
+        except UsageError as exc:
+            problems.append(f"integration.{key}: {exc}")
+    if integration.send_after_screening and not integration.destinations_set:
+        problems.append(
+            "integration.send_after_screening = true, but no dicom_destination, "
+            "hl7_destination or fhir_url is set"
+        )
+    return problems
 
 
 def _apply(section: Any, values: dict[str, Any], prefix: str) -> Any:

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import sqlite_utils
 from retiscreen.domain import (
     DecisionKind,
     Laterality,
+    Order,
     Patient,
     Screening,
 )
@@ -475,6 +477,59 @@ def test_a_new_database_is_migrated_from_version_zero(tmp_path: Path) -> None:
     assert "screenings_by_patient" in indexes
 
 
+def _undo_v5(conn: sqlite3.Connection) -> None:
+    """Take a current file back to schema v4: no structured names, issuer or order."""
+    conn.execute("DROP INDEX IF EXISTS screenings_by_accession")
+    conn.execute("DROP TABLE IF EXISTS outbox")
+    for table, column in V5_COLUMNS:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+
+V5_COLUMNS = (
+    ("patients", "family_name"),
+    ("patients", "given_name"),
+    ("patients", "id_issuer"),
+    ("screenings", "accession_number"),
+    ("screenings", "referring_physician"),
+    ("screenings", "study_instance_uid"),
+)
+
+
+def test_a_v4_database_gains_names_issuer_and_order_and_keeps_its_screenings(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "data"
+    old = make_screening("S-v4")
+    with ScreeningStore(root) as s:
+        s.save_screening(old)
+    with sqlite3.connect(root / "retiscreen.db") as conn:
+        _undo_v5(conn)
+        conn.execute("PRAGMA user_version = 4")
+    conn.close()
+
+    patient = Patient("P-2002", "Ana García", date(1961, 4, 3), "F", "García", "Ana", "HOSP-A")
+    order = Order("ACC-77", "Ruiz^Elena", "1.2.826.0.1.3680043.10.1.77")
+    new = replace(make_screening("S-v5"), patient=patient, order=order)
+    with ScreeningStore(root) as s:
+        assert_same_screening(s.load_screening("S-v4"), old)
+        s.save_screening(new)
+        loaded = s.load_screening("S-v5")
+        assert loaded.order == order and loaded.patient == patient
+        assert s.find_patient("p-2002") == patient
+    with sqlite3.connect(root / "retiscreen.db") as conn:
+        rows = conn.execute(
+            "SELECT screening_id, accession_number, referring_physician, study_instance_uid"
+            " FROM screenings ORDER BY screening_id"
+        ).fetchall()
+        assert rows == [
+            ("S-v4", None, None, None),
+            ("S-v5", "ACC-77", "Ruiz^Elena", "1.2.826.0.1.3680043.10.1.77"),
+        ]
+        issuer = conn.execute("SELECT id_issuer FROM patients WHERE patient_id = 'P-2002'")
+        assert issuer.fetchone() == ("HOSP-A",)
+    conn.close()
+
+
 def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
     root = tmp_path / "data"
     original = make_screening("S-old")
@@ -489,6 +544,7 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
         conn.execute("ALTER TABLE screenings DROP COLUMN decision_kind")
         conn.execute("ALTER TABLE eye_images DROP COLUMN status")
         conn.execute("ALTER TABLE patients DROP COLUMN id_key")
+        _undo_v5(conn)
         conn.execute("PRAGMA user_version = 1")
     conn.close()
 
@@ -532,6 +588,7 @@ def _as_written_before_decisions_were_data(db_path: Path, screening: Screening) 
         conn.execute("ALTER TABLE eye_images DROP COLUMN status")
         conn.execute("DROP INDEX patients_by_id_key")
         conn.execute("ALTER TABLE patients DROP COLUMN id_key")
+        _undo_v5(conn)
         conn.execute("PRAGMA user_version = 2")
     conn.close()
 

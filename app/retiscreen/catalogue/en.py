@@ -135,7 +135,5 @@ TEXTS: dict[str, str] = {
     "error.model_bundle": (
         "The model update was refused and nothing was changed; the models in use stay."
     ),
-    "error.integration": (
-        "The clinic's system could not be reached; the result is kept and will be sent later."
-    ),
+    "error.integration": "The clinic's system did not take the request; nothing was lost.",
 }

@@ -139,7 +139,6 @@ TEXTS: dict[str, str] = {
         "La actualización del modelo se rechazó y no se cambió nada; siguen los modelos en uso."
     ),
     "error.integration": (
-        "No se pudo contactar con el sistema de la clínica; el resultado se guarda y se "
-        "enviará más tarde."
+        "El sistema de la clínica no aceptó la solicitud; no se ha perdido nada."
     ),
 }

@@ -24,7 +24,7 @@ from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
 
-from . import admin, screening
+from . import admin, integration, screening
 from .admin import kiosk_demo_mode
 from .parser import PROG, UsageParser
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     screening.add_commands(sub)
     admin.add_commands(sub)
+    integration.add_commands(sub)
     for command in sub.choices.values():  # also accepted after the command's name
         global_options(command, default=argparse.SUPPRESS)
     return parser

@@ -50,7 +50,10 @@ def cmd_selftest(service: ScreeningService, args: argparse.Namespace) -> ExitCod
     from retiscreen.selftest import run_selftest
 
     result = run_selftest(
-        service.settings, camera_required=args.require_camera, integrity=args.integrity
+        service.settings,
+        camera_required=args.require_camera,
+        integrity=args.integrity,
+        integration=args.integration,
     )
     print(result.summary(), flush=True)
     return ExitCode.OK if result.ok else ExitCode.FAILED
@@ -111,6 +114,8 @@ def cmd_patient(service: ScreeningService, args: argparse.Namespace) -> ExitCode
         name=args.name,
         date_of_birth=args.dob,
         sex=args.sex,
+        family_name=args.family_name,
+        given_name=args.given_name,
     )
 
     def shown(p: Patient) -> str:
@@ -141,6 +146,11 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
         "--integrity",
         action="store_true",
         help="the full database integrity check and every stored file's sha256 (slower)",
+    )
+    selftest.add_argument(
+        "--integration",
+        action="store_true",
+        help="also check that the PACS, worklist, HL7 listener and FHIR server answer",
     )
     selftest.set_defaults(func=cmd_selftest)
 
@@ -180,6 +190,8 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     correct.add_argument("patient_id", metavar="PATIENT_ID")
     correct.add_argument("--reason", required=True, help="why (kept in the audit log)")
     correct.add_argument("--name")
+    correct.add_argument("--family-name")
+    correct.add_argument("--given-name")
     correct.add_argument("--dob", type=birth_date, help="date of birth YYYY-MM-DD")
     correct.add_argument("--sex", choices=["F", "M", "X"])
     patient.set_defaults(func=cmd_patient)

@@ -9,6 +9,7 @@ what to type instead. The argument types below make those checks part of parsing
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,17 @@ def birth_date(text: str) -> date:
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return day
+
+
+_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+")
+
+
+def dicom_uid(text: str) -> str:
+    """--study-uid: a DICOM UID (PS3.5 9.1: digits and dots, no leading zeros, ≤ 64)."""
+    text = text.strip()
+    if len(text) > 64 or not _UID.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a DICOM UID (digits and dots)")
+    return text
 
 
 def existing_file(text: str) -> Path:

@@ -10,8 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from retiscreen.domain import ABSENT_EYE_REASONS, Laterality, Patient
+from retiscreen.domain import ABSENT_EYE_REASONS, Laterality, Order, Patient
 from retiscreen.errors import ExitCode, StorageError, UsageError
+from retiscreen.identity import named
 from retiscreen.screening_json import screening_json
 from retiscreen.service import EyeInput, ScreeningService
 from retiscreen.settings import bundled_dir
@@ -20,6 +21,7 @@ from .output import eye_json, print_screening, progress
 from .parser import (
     UsageParser,
     birth_date,
+    dicom_uid,
     existing_file,
     existing_folder,
     positive_int,
@@ -71,8 +73,16 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
             "give --right and/or --left photographs (or --skip-right/--skip-left REASON, "
             "--absent-right/--absent-left REASON)"
         )
-    patient = Patient(args.patient_id, args.name, args.dob, args.sex)
-    screening = service.screen(patient, given, args.operator)
+    if not (args.name or args.family_name or args.given_name):
+        raise UsageError("give the patient's --name (or --family-name and --given-name)")
+    patient = named(
+        Patient(args.patient_id, "", args.dob, args.sex, id_issuer=args.id_issuer or None),
+        args.name,
+        args.family_name,
+        args.given_name,
+    )
+    order = Order(args.accession or None, args.referring_physician or None, args.study_uid or None)
+    screening = service.screen(patient, given, args.operator, order=order)
     try:
         recorded = service.record(screening, print_report=args.print, copy_to=args.out)
     except StorageError:
@@ -208,7 +218,13 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
 
     screen = sub.add_parser("screen", help="screen a patient: grade, store, report")
     screen.add_argument("--patient-id", required=True)
-    screen.add_argument("--name", required=True)
+    screen.add_argument("--name", help="the name as displayed (default: given + family)")
+    screen.add_argument("--family-name")
+    screen.add_argument("--given-name")
+    screen.add_argument("--id-issuer", help="who assigned the patient ID (assigning authority)")
+    screen.add_argument("--accession", help="the order's accession number (from the worklist)")
+    screen.add_argument("--referring-physician", help="DICOM style: Family^Given")
+    screen.add_argument("--study-uid", type=dicom_uid, help="the Study Instance UID to use")
     screen.add_argument("--dob", type=birth_date, help="date of birth YYYY-MM-DD")
     screen.add_argument("--sex", choices=["F", "M", "X"])
     for side in ("right", "left"):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import numpy as np
 
-from retiscreen.domain import Laterality
+from retiscreen.domain import Laterality, Order
 from retiscreen.imaging.errors import ImageError
 from retiscreen.imaging.pixels import RGBImage
 
@@ -30,6 +30,7 @@ class DicomPhotograph:
     patient_id: str | None
     patient_name: str | None = None
     birth_date: date | None = None
+    order: Order | None = None
 
 
 def is_dicom(data: bytes) -> bool:
@@ -86,7 +87,17 @@ def read_dicom(name: str, data: bytes) -> DicomPhotograph:
         patient_id,
         patient_name,
         _dicom_date(str(getattr(dataset, "PatientBirthDate", "") or "")),
+        Order(
+            _text(dataset, "AccessionNumber"),
+            _text(dataset, "ReferringPhysicianName"),
+            _text(dataset, "StudyInstanceUID"),
+        ),
     )
+
+
+def _text(dataset: object, keyword: str) -> str | None:
+    """An attribute's value as text; None when absent or empty."""
+    return str(getattr(dataset, keyword, "") or "").strip() or None
 
 
 def _transfer_syntax(dataset: object) -> str:

@@ -81,6 +81,7 @@ def decode_fundus(data: bytes, source: str = "<memory>") -> FundusImage:
             patient_id_hint=photograph.patient_id,
             patient_name_hint=photograph.patient_name,
             birth_date_hint=photograph.birth_date,
+            order_hint=photograph.order,
         )
     try:
         with warnings.catch_warnings():

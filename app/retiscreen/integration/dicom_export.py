@@ -16,8 +16,7 @@ Validated with dicom3tools' ``dciodvfy`` (0 errors; tests/integration/test_dicom
 from __future__ import annotations
 
 import io
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,8 +27,10 @@ from pydicom.encaps import encapsulate
 from pydicom.uid import UID, ExplicitVRLittleEndian, JPEGBaseline8Bit
 
 from retiscreen import __version__
-from retiscreen.domain import EyeResult, FundusImage, Screening
+from retiscreen.domain import EyeResult, FundusImage, Patient, Screening
+from retiscreen.identity import sex_code
 from retiscreen.imaging.jpeg import is_baseline
+from retiscreen.uids import stable_uid
 
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
 ENCAPSULATED_PDF = "1.2.840.10008.5.1.4.1.1.104.1"
@@ -50,47 +51,57 @@ class StudyContext:
     study_time: str
     accession: str
     study_id: str
-
-
-UID_NAMESPACE = uuid.UUID("6f1c2f4e-2d1e-5b7a-9a44-52657469536e")  # RetiScreen's own
-
-
-def stable_uid(*parts: str) -> str:
-    """The same UID for the same object on every export and every machine: a name-based
-    UUID (RFC 4122 version 5) written as a ``2.25.`` UID (DICOM PS3.5 B.2)."""
-    return f"2.25.{uuid.uuid5(UID_NAMESPACE, chr(31).join(parts)).int}"
+    referring_physician: str = ""
 
 
 def study_context(screening: Screening) -> StudyContext:
-    """From the first photograph that came as DICOM, else from the screening."""
+    """The screening's order and patient; a photograph that came as DICOM supplies what
+    the screening lacks (screenings saved before orders were recorded) and its study
+    date, time and ID, so the results sit in the study the camera began."""
     patient = screening.patient
     started = screening.started_at
+    order = screening.order
     context = StudyContext(
         patient_id=patient.patient_id,
-        patient_name=patient.name,
+        patient_name=person_name(patient),
         birth_date=patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else "",
-        sex={"F": "F", "M": "M"}.get(patient.sex or "", "O" if patient.sex else ""),
-        study_uid=stable_uid("study", screening.screening_id),
+        sex=sex_code(patient.sex) or "",
+        study_uid=order.study_uid or stable_uid("study", screening.screening_id),
         study_date=started.strftime("%Y%m%d"),
         study_time=started.strftime("%H%M%S"),
-        accession="",
+        accession=order.accession_number or "",
         study_id=screening.screening_id[-16:],
+        referring_physician=order.referring_physician or "",
     )
     for eye in screening.eyes:
         source = _source_dataset(eye.image)
-        if source is not None and "StudyInstanceUID" in source:
-            return StudyContext(
-                patient_id=context.patient_id,
-                patient_name=str(getattr(source, "PatientName", "") or context.patient_name),
-                birth_date=context.birth_date,
-                sex=context.sex,
-                study_uid=str(source.StudyInstanceUID),
-                study_date=str(getattr(source, "StudyDate", "") or context.study_date),
-                study_time=str(getattr(source, "StudyTime", "") or context.study_time),
-                accession=str(getattr(source, "AccessionNumber", "") or ""),
-                study_id=str(getattr(source, "StudyID", "") or context.study_id),
-            )
+        if source is None or "StudyInstanceUID" not in source:
+            continue
+        if order.study_uid not in (None, str(source.StudyInstanceUID)):
+            break  # the worklist's study, not the camera's: keep the screening's own
+        return replace(
+            context,
+            patient_name=context.patient_name
+            if patient.family_name
+            else str(getattr(source, "PatientName", "") or context.patient_name),
+            study_uid=str(source.StudyInstanceUID),
+            study_date=str(getattr(source, "StudyDate", "") or context.study_date),
+            study_time=str(getattr(source, "StudyTime", "") or context.study_time),
+            accession=context.accession or str(getattr(source, "AccessionNumber", "") or ""),
+            study_id=str(getattr(source, "StudyID", "") or context.study_id),
+            referring_physician=context.referring_physician
+            or str(getattr(source, "ReferringPhysicianName", "") or ""),
+        )
     return context
+
+
+def person_name(patient: Patient) -> str:
+    """DICOM PN ``Family^Given`` when the name is known in parts, else the name as
+    entered in the family-name component (PS3.5 6.2: a PN without ``^`` is a family
+    name, which is what a one-field name most often starts with)."""
+    if patient.family_name or patient.given_name:
+        return f"{patient.family_name or ''}^{patient.given_name or ''}".rstrip("^")
+    return patient.name
 
 
 def _source_dataset(image: FundusImage | None) -> Dataset | None:
@@ -119,7 +130,7 @@ def _base(sop_class: str, sop_uid: str, context: StudyContext, now: datetime) ->
     ds.PatientSex = context.sex
     ds.StudyInstanceUID = context.study_uid
     ds.StudyDate, ds.StudyTime = context.study_date, context.study_time
-    ds.ReferringPhysicianName = ""
+    ds.ReferringPhysicianName = context.referring_physician
     ds.StudyID = context.study_id
     ds.AccessionNumber = context.accession
     ds.StudyDescription = "Diabetic retinopathy screening"
@@ -157,6 +168,7 @@ def photograph_dataset(
         ds.PhotometricInterpretation = "YBR_FULL_422"
         ds.PixelData = encapsulate([image.data])
         ds["PixelData"].VR = "OB"
+        ds["PixelData"].is_undefined_length = True  # encapsulated: also when sent, not saved
         ds.LossyImageCompression = "01"
         ds.LossyImageCompressionMethod = "ISO_10918_1"
     else:
@@ -189,21 +201,28 @@ def report_dataset(
     return ds
 
 
-def export_dicom(
-    screening: Screening, report_id: str, pdf: bytes, out: Path, now: datetime | None = None
-) -> list[Path]:
-    """Write the report and every stored photograph of ``screening`` into ``out``."""
+def screening_datasets(
+    screening: Screening, report_id: str, pdf: bytes, now: datetime | None = None
+) -> list[Dataset]:
+    """Every stored photograph of ``screening`` and then its report, as DICOM objects."""
     now = now or datetime.now().astimezone()
     context = study_context(screening)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
     datasets = [
         photograph_dataset(screening, eye, context, now)
         for eye in screening.eyes
         if eye.image is not None
     ]
     datasets.append(report_dataset(screening, report_id, pdf, context, now))
-    for ds in datasets:
+    return datasets
+
+
+def export_dicom(
+    screening: Screening, report_id: str, pdf: bytes, out: Path, now: datetime | None = None
+) -> list[Path]:
+    """Write the report and every stored photograph of ``screening`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ds in screening_datasets(screening, report_id, pdf, now):
         path = out / f"{ds.SOPInstanceUID}.dcm"
         ds.save_as(path, enforce_file_format=True)
         written.append(path)

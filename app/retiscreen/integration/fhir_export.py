@@ -18,7 +18,8 @@ from fhir.resources.R4B.bundle import Bundle
 
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, EyeStatus, ModelIdentity, Screening
+from retiscreen.domain import EyeResult, EyeStatus, ModelIdentity, Patient, Screening
+from retiscreen.identity import sex_code
 from retiscreen.integration import codes
 
 NAMESPACE = uuid.UUID("0b7f5c52-6a0e-5d1e-8f1e-52657469466d")
@@ -38,15 +39,28 @@ def patient_resource(screening: Screening, site: str) -> dict[str, Any]:
         "resourceType": "Patient",
         "id": _id("patient", site, patient.patient_id),
         "identifier": [
-            {"system": f"urn:retiscreen:{site}:patient-id", "value": patient.patient_id}
+            {
+                "system": f"urn:retiscreen:{patient.id_issuer or site}:patient-id",
+                "value": patient.patient_id,
+                **({"assigner": {"display": patient.id_issuer}} if patient.id_issuer else {}),
+            }
         ],
-        "name": [{"text": patient.name}],
+        "name": [_human_name(patient)],
     }
     if patient.date_of_birth:
         resource["birthDate"] = patient.date_of_birth.isoformat()
     if patient.sex:
-        resource["gender"] = {"F": "female", "M": "male"}.get(patient.sex, "other")
+        resource["gender"] = {"F": "female", "M": "male"}.get(sex_code(patient.sex) or "", "other")
     return resource
+
+
+def _human_name(patient: Patient) -> dict[str, Any]:
+    name: dict[str, Any] = {"text": patient.name}
+    if patient.family_name:
+        name["family"] = patient.family_name
+    if patient.given_name:
+        name["given"] = patient.given_name.split()
+    return name
 
 
 def device_resource(model: ModelIdentity) -> dict[str, Any]:
@@ -107,6 +121,14 @@ def observation_resource(
     return resource
 
 
+def _accession(screening: Screening) -> list[dict[str, Any]]:
+    """The accession number as a FHIR identifier of type ACSN, when the visit has one."""
+    if not screening.order.accession_number:
+        return []
+    acsn = {"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "ACSN"}
+    return [{"type": {"coding": [acsn]}, "value": screening.order.accession_number}]
+
+
 def report_resource(
     screening: Screening,
     report_id: str,
@@ -119,7 +141,10 @@ def report_resource(
     return {
         "resourceType": "DiagnosticReport",
         "id": _id("report", screening.screening_id, report_id),
-        "identifier": [{"system": "urn:retiscreen:report-id", "value": report_id}],
+        "identifier": [
+            {"system": "urn:retiscreen:report-id", "value": report_id},
+            *_accession(screening),
+        ],
         "status": "final",
         "code": _concept(codes.LOCAL, *codes.SCREENING_REPORT),
         "subject": {"reference": patient_ref},
@@ -167,6 +192,8 @@ def screening_bundle(
         {
             "resourceType": "Bundle",
             "id": _id("bundle", screening.screening_id, report_id),
+            # What a server's conditional create matches a resend by (fhir_send).
+            "identifier": {"system": "urn:retiscreen:report-id", "value": report_id},
             "type": "collection",
             "timestamp": issued.isoformat(),
             "entry": [{"fullUrl": f"urn:uuid:{e['id']}", "resource": e} for e in entries],

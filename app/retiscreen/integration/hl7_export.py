@@ -16,11 +16,11 @@ from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.core import Message
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, EyeStatus, Screening
+from retiscreen.domain import EyeResult, EyeStatus, Patient, Screening
+from retiscreen.identity import sex_code
 from retiscreen.integration import codes
 
 _ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
-SEX = {"F": "F", "M": "M", "X": "O"}
 PDF_PLACEHOLDER = "RETISCREEN-PDF-DATA"
 
 
@@ -47,6 +47,13 @@ def _eye_value(eye: EyeResult) -> tuple[str, str]:
     return "ST", escaped(ENGLISH.eye_finding(eye))
 
 
+def _xpn(patient: Patient) -> str:
+    """PID-5 (XPN): family^given when known in parts, else the name as entered."""
+    if patient.family_name or patient.given_name:
+        return f"{escaped(patient.family_name or '')}^{escaped(patient.given_name or '')}"
+    return escaped(patient.name)
+
+
 def oru_message(
     screening: Screening, report_id: str, site: str, control_id: str, now: datetime
 ) -> Message:
@@ -64,19 +71,25 @@ def oru_message(
     pid = patient_group.add_segment("PID")
     patient = screening.patient
     pid.pid_1 = "1"
-    pid.pid_3 = f"{escaped(patient.patient_id)}^^^{escaped(site)}"
-    pid.pid_5 = escaped(patient.name)
+    pid.pid_3 = f"{escaped(patient.patient_id)}^^^{escaped(patient.id_issuer or site)}"
+    pid.pid_5 = _xpn(patient)
     if patient.date_of_birth:
         pid.pid_7 = patient.date_of_birth.strftime("%Y%m%d")
-    pid.pid_8 = SEX.get(patient.sex or "", "U")
+    pid.pid_8 = sex_code(patient.sex) or "U"
     patient_group.add_group("ORU_R01_VISIT").add_segment("PV1").pv1_2 = "O"  # outpatient
     order = result.add_group("ORU_R01_ORDER_OBSERVATION")
     obr = order.add_segment("OBR")
     obr.obr_1 = "1"
+    if screening.order.accession_number:  # the placer's order number, as the worklist gave it
+        obr.obr_2 = escaped(screening.order.accession_number)
     obr.obr_3 = f"{escaped(screening.screening_id)}^RETISCREEN"
     obr.obr_4 = _coded(*codes.SCREENING_REPORT, "L")
     obr.obr_7 = _hl7_time(screening.started_at)
     obr.obr_22 = _hl7_time(now)
+    if screening.order.referring_physician:
+        obr.obr_16 = "^" + "^".join(
+            escaped(part) for part in screening.order.referring_physician.split("^")[:2]
+        )
     obr.obr_25 = "F"
     values: list[tuple[str, str, str, str]] = []  # (type, OBX-3, OBX-5, sub-id)
     for number, eye in enumerate(screening.eyes, start=1):
@@ -104,13 +117,21 @@ def oru_message(
 
 
 def export_hl7(
-    screening: Screening, report_id: str, pdf: bytes, site: str, now: datetime | None = None
+    screening: Screening,
+    report_id: str,
+    pdf: bytes,
+    site: str,
+    now: datetime | None = None,
+    control_id: str | None = None,
 ) -> str:
     """The ORU^R01 message as ER7 text (segments separated by carriage returns).
 
     hl7apy's 2.5.1 tables cap an ED's data at 199 characters, which no real document
     fits, so the message is built and validated strictly around a placeholder that the
-    Base64 data (which holds no HL7 delimiter) then replaces."""
+    Base64 data (which holds no HL7 delimiter) then replaces. ``control_id`` (MSH-10,
+    at most 20 characters) defaults to the report id; the outbox gives its own, kept
+    across retries, so the receiver can recognise a message it already has."""
     now = now or datetime.now().astimezone()
-    text = str(oru_message(screening, report_id, site, report_id, now).to_er7())
+    control = control_id or report_id
+    text = str(oru_message(screening, report_id, site, control, now).to_er7())
     return text.replace(PDF_PLACEHOLDER, base64.b64encode(pdf).decode("ascii"), 1)

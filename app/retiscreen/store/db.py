@@ -45,6 +45,7 @@ from retiscreen.store.audit import AuditLog
 from retiscreen.store.connection import DB_FILENAME
 from retiscreen.store.history import ScreeningHistory
 from retiscreen.store.integrity import IntegrityCheck
+from retiscreen.store.outbox import Outbox
 from retiscreen.store.print_queue import PrintQueue
 from retiscreen.store.reports import ReportArchive
 from retiscreen.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
@@ -61,7 +62,13 @@ __all__ = [
 
 
 class ScreeningStore(
-    ScreeningRecords, ScreeningHistory, ReportArchive, PrintQueue, AuditLog, IntegrityCheck
+    ScreeningRecords,
+    ScreeningHistory,
+    ReportArchive,
+    PrintQueue,
+    Outbox,
+    AuditLog,
+    IntegrityCheck,
 ):
     """All durable records of one kiosk (or one data folder shared by several)."""
 

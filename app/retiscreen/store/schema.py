@@ -178,11 +178,50 @@ def _v4_patient_id_keys(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX patients_by_id_key ON patients(id_key)")
 
 
+_V5_STATEMENTS = (
+    "ALTER TABLE patients ADD COLUMN family_name TEXT",
+    "ALTER TABLE patients ADD COLUMN given_name TEXT",
+    "ALTER TABLE patients ADD COLUMN id_issuer TEXT",
+    "ALTER TABLE screenings ADD COLUMN accession_number TEXT",
+    "ALTER TABLE screenings ADD COLUMN referring_physician TEXT",
+    "ALTER TABLE screenings ADD COLUMN study_instance_uid TEXT",
+    "CREATE INDEX screenings_by_accession ON screenings(accession_number)",
+    # One row per (screening, report, channel, destination): written before the first
+    # attempt, so a send survives a crash, and unique, so a retry never duplicates.
+    """CREATE TABLE outbox (
+        item_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        screening_id TEXT NOT NULL REFERENCES screenings(screening_id),
+        report_id TEXT NOT NULL REFERENCES reports(report_id),
+        channel TEXT NOT NULL CHECK (channel IN ('dicom', 'hl7', 'fhir')),
+        destination TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (screening_id, report_id, channel, destination)
+    )""",
+    "CREATE INDEX outbox_by_status ON outbox(status, next_attempt_at)",
+)
+
+
+def _v5_clinic_integration(db: sqlite_utils.Database) -> None:
+    """Structured names and the ID's issuer, each visit's order (accession number,
+    referring physician, study UID) for DICOM, HL7 and FHIR, and the outbox of sends to
+    the clinic's systems. Screenings saved before have no order (NULL): their exports
+    derive the study UID as they always did."""
+    for statement in _V5_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
     _v3_decisions_as_data,
     _v4_patient_id_keys,
+    _v5_clinic_integration,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

@@ -101,15 +101,23 @@ class ScreeningRecords(StoreConnection):
     def find_patient(self, patient_id: str) -> Patient | None:
         """The patient on file whose ID matches ``patient_id`` (by :func:`id_key`)."""
         rows = self._rows(
-            "SELECT patient_id, name, date_of_birth, sex FROM patients WHERE id_key = ?"
-            " ORDER BY created_at LIMIT 1",
+            "SELECT patient_id, name, date_of_birth, sex, family_name, given_name, id_issuer"
+            " FROM patients WHERE id_key = ? ORDER BY created_at LIMIT 1",
             [id_key(patient_id)],
         )
         if not rows:
             return None
         row = rows[0]
         dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
-        return Patient(row["patient_id"], row["name"], dob, row["sex"])
+        return Patient(
+            row["patient_id"],
+            row["name"],
+            dob,
+            row["sex"],
+            row["family_name"],
+            row["given_name"],
+            row["id_issuer"],
+        )
 
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as they will be filed: the one on file when the ID matches (its ID
@@ -132,6 +140,9 @@ class ScreeningRecords(StoreConnection):
             stored,
             date_of_birth=stored.date_of_birth or given.date_of_birth,
             sex=stored.sex or given.sex,
+            family_name=stored.family_name or given.family_name,
+            given_name=stored.given_name or given.given_name,
+            id_issuer=stored.id_issuer or given.id_issuer,
         )
 
     def _upsert_patient(self, sid: str, operator: str, now: str, patient: Patient) -> None:
@@ -145,33 +156,31 @@ class ScreeningRecords(StoreConnection):
                 reason="invalid",
             )
         stored = self.find_patient(patient.patient_id)
-        values = {
-            "name": filed.name,
-            "date_of_birth": filed.date_of_birth.isoformat() if filed.date_of_birth else None,
-            "sex": filed.sex,
-        }
+        values = _patient_columns(filed)
         if stored is None:
             self._db.execute(
-                "INSERT INTO patients (patient_id, name, date_of_birth, sex, created_at, id_key)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO patients (patient_id, {', '.join(values)}, created_at, id_key)"
+                f" VALUES (?, {', '.join('?' * len(values))}, ?, ?)",
                 [filed.patient_id, *values.values(), now, id_key(filed.patient_id)],
             )
             return
         if stored != filed:
-            before = {
-                "date_of_birth": stored.date_of_birth.isoformat() if stored.date_of_birth else None,
-                "sex": stored.sex,
-            }
+            before = _patient_columns(stored)
+            added = [column for column in values if column != "name"]
             record_event(
                 self._db,
                 "patient_details_added",
                 sid,
                 operator,
-                {"patient_id": filed.patient_id, "before": before, "after": values},
+                {
+                    "patient_id": filed.patient_id,
+                    "before": {column: before[column] for column in added},
+                    "after": values,
+                },
             )
             self._db.execute(
-                "UPDATE patients SET date_of_birth = ?, sex = ? WHERE patient_id = ?",
-                [values["date_of_birth"], values["sex"], filed.patient_id],
+                f"UPDATE patients SET {', '.join(f'{c} = ?' for c in added)} WHERE patient_id = ?",
+                [*(values[column] for column in added), filed.patient_id],
             )
 
     def correct_patient(self, corrected: Patient, operator: str, reason: str) -> None:
@@ -187,13 +196,7 @@ class ScreeningRecords(StoreConnection):
                 raise StorageError(
                     f"No patient with ID {corrected.patient_id!r} is on file.", reason="not_found"
                 )
-            after = {
-                "name": corrected.name,
-                "date_of_birth": (
-                    corrected.date_of_birth.isoformat() if corrected.date_of_birth else None
-                ),
-                "sex": corrected.sex,
-            }
+            after = _patient_columns(corrected)
             record_event(
                 self._db,
                 "patient_corrected",
@@ -201,19 +204,13 @@ class ScreeningRecords(StoreConnection):
                 operator,
                 {
                     "patient_id": stored.patient_id,
-                    "before": {
-                        "name": stored.name,
-                        "date_of_birth": (
-                            stored.date_of_birth.isoformat() if stored.date_of_birth else None
-                        ),
-                        "sex": stored.sex,
-                    },
+                    "before": _patient_columns(stored),
                     "after": after,
                     "reason": reason,
                 },
             )
             self._db.execute(
-                "UPDATE patients SET name = ?, date_of_birth = ?, sex = ? WHERE patient_id = ?",
+                f"UPDATE patients SET {', '.join(f'{c} = ?' for c in after)} WHERE patient_id = ?",
                 [*after.values(), stored.patient_id],
             )
 
@@ -223,8 +220,9 @@ class ScreeningRecords(StoreConnection):
         self._db.execute(
             "INSERT INTO screenings (screening_id, patient_id, operator, site, started_at,"
             " started_at_utc, saved_at, decision_urgency, decision_headline, decision_kind,"
-            " model_name, model_version, model_sha256, provider, snapshot_json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " model_name, model_version, model_sha256, provider, snapshot_json,"
+            " accession_number, referring_physician, study_instance_uid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 screening.screening_id,
                 screening.patient.patient_id,
@@ -241,6 +239,9 @@ class ScreeningRecords(StoreConnection):
                 graded.model.sha256 if graded else None,
                 graded.provider if graded else None,
                 snapshot_json,
+                screening.order.accession_number,
+                screening.order.referring_physician,
+                screening.order.study_uid,
             ],
         )
 
@@ -382,6 +383,18 @@ def _damaged(screening_id: str, exc: ValueError) -> StorageError:
         f"The saved record of screening {screening_id} is damaged ({exc}). Call IT.",
         reason="corrupt",
     )
+
+
+def _patient_columns(patient: Patient) -> dict[str, str | None]:
+    """The patients table's columns for ``patient`` (all but the ID and its key)."""
+    return {
+        "name": patient.name,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+        "sex": patient.sex,
+        "family_name": patient.family_name,
+        "given_name": patient.given_name,
+        "id_issuer": patient.id_issuer,
+    }
 
 
 def _sort_key(moment: datetime) -> str:

@@ -28,6 +28,7 @@ from retiscreen.domain import (
     ICDRGrade,
     Laterality,
     ModelIdentity,
+    Order,
     Patient,
     QualityReason,
     QualityReport,
@@ -135,6 +136,14 @@ def screening_to_dict(s: Screening) -> dict[str, Any]:
             "name": patient.name,
             "date_of_birth": (patient.date_of_birth.isoformat() if patient.date_of_birth else None),
             "sex": patient.sex,
+            "family_name": patient.family_name,
+            "given_name": patient.given_name,
+            "id_issuer": patient.id_issuer,
+        },
+        "order": {
+            "accession_number": s.order.accession_number,
+            "referring_physician": s.order.referring_physician,
+            "study_uid": s.order.study_uid,
         },
         "operator": s.operator,
         "site": s.site,
@@ -364,6 +373,10 @@ def screening_from_dict(
             name=_str(_field(patient, "name", "patient"), "patient.name"),
             date_of_birth=date.fromisoformat(dob) if dob is not None else None,
             sex=_opt_str(_field(patient, "sex", "patient"), "patient.sex"),
+            # Snapshots saved before orders and structured names were recorded lack these.
+            family_name=_opt_str(patient.get("family_name"), "patient.family_name"),
+            given_name=_opt_str(patient.get("given_name"), "patient.given_name"),
+            id_issuer=_opt_str(patient.get("id_issuer"), "patient.id_issuer"),
         ),
         operator=_str(_field(d, "operator", "snapshot"), "operator"),
         site=_str(_field(d, "site", "snapshot"), "site"),
@@ -372,6 +385,17 @@ def screening_from_dict(
         decision=_decision_from_dict(
             _dict(_field(d, "decision", "snapshot"), "decision"), "decision"
         ),
+        order=_order_from_dict(_opt_dict(d.get("order"), "order")),
+    )
+
+
+def _order_from_dict(d: dict[str, Any] | None) -> Order:
+    if d is None:
+        return Order()
+    return Order(
+        _opt_str(d.get("accession_number"), "order.accession_number"),
+        _opt_str(d.get("referring_physician"), "order.referring_physician"),
+        _opt_str(d.get("study_uid"), "order.study_uid"),
     )
 
 

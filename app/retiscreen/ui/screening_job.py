@@ -63,7 +63,9 @@ def grade(
         raise ValueError("the patient was not confirmed")
     progress(STEP_GRADE)
     inputs = [eye_input(draft.eyes[side]) for side in EYE_ORDER]
-    return service.screen(draft.patient, inputs, draft.operator, site, draft.started_at)
+    return service.screen(
+        draft.patient, inputs, draft.operator, site, draft.started_at, order=draft.order
+    )
 
 
 def print_report(service: ScreeningService, report_id: str) -> PrintOutcome:

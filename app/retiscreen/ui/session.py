@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from retiscreen.domain import FundusImage, Laterality, Patient, QualityReport
+from retiscreen.domain import FundusImage, Laterality, Order, Patient, QualityReport
 from retiscreen.identity import birth_date_problem
 from retiscreen.service import Checked
 
@@ -97,6 +97,8 @@ class ScreeningDraft:
 
     operator: str
     patient: Patient | None = None
+    order: Order | None = None
+    """The clinic's order, when the patient was picked from the worklist."""
     started_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     eyes: dict[Laterality, EyeCapture] = field(
         default_factory=lambda: {side: EyeCapture(side) for side in EYE_ORDER}

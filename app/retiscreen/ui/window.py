@@ -226,6 +226,7 @@ class KioskWindow(QMainWindow):
         if self.draft is None or not isinstance(patient, Patient):
             return
         self.draft.patient = patient
+        self.draft.order = self.patient.order
         self.confirm.set_patient(patient)
         self.go(self.confirm)
 
@@ -327,9 +328,11 @@ class KioskWindow(QMainWindow):
     # ------------------------------------------------------------------ background
 
     def retry_background(self) -> None:
-        """Print what is queued and save what could not be saved (off the GUI thread)."""
+        """Print what is queued, send what is waiting in the outbox, and save what could
+        not be saved (off the GUI thread)."""
         service = self.ctx.service
         self.ctx.workers.run(lambda _p: job.retry_queue(service))
+        self.ctx.workers.run(lambda _p: service.retry_outbox(), lambda _r: self.home.show_sends())
         for screening in list(self.ctx.unsaved):
             self.ctx.workers.run(partial(_save_quietly, service, screening), self._unsaved_retried)
 

@@ -43,6 +43,7 @@ class HomePage(Page):
         self.camera_status = MessageLine()
         self.printer_status = MessageLine()
         self.queue_status = MessageLine()
+        self.send_status = MessageLine()
         self.start = button("", "primary", "eye", on_click=self.start_requested.emit)
         self.start.setMinimumHeight(110)
         self.start.setStyleSheet("font-size: 36px;")
@@ -76,6 +77,7 @@ class HomePage(Page):
         self.body.addWidget(self.camera_status)
         self.body.addWidget(self.printer_status)
         self.body.addWidget(self.queue_status)
+        self.body.addWidget(self.send_status)
         self.body.addLayout(bottom)
         ctx.settings_changed.connect(self.retranslate)
         ctx.camera_changed.connect(self.retranslate)
@@ -141,6 +143,23 @@ class HomePage(Page):
             )
         self._show_printer()
         self._show_queue()
+        self.show_sends()
+
+    def show_sends(self) -> None:
+        """Results the clinic's systems have not taken yet stay visible until they have."""
+        try:
+            waiting = len(self.ctx.service.failing_sends())
+        except RetiScreenError:
+            waiting = 0
+        self.send_status.show_message(
+            self.tr(
+                "{count} result(s) could not be sent to the clinic's systems yet. They are "
+                "kept and sent again automatically; IT can check the connection."
+            ).format(count=waiting)
+            if waiting
+            else "",
+            "warning",
+        )
 
     def _show_queue(self) -> None:
         """Print jobs that gave up stay visible here until someone prints them again."""
@@ -195,6 +214,7 @@ class HomePage(Page):
 
     def entered(self) -> None:
         self._show_queue()
+        self.show_sends()
         self.refresh_printer()
 
     def refresh_printer(self) -> None:

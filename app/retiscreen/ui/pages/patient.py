@@ -3,14 +3,32 @@
 Why the date of birth is required here although the core allows none: the kiosk asks
 for two identifiers (ID and date of birth) and confirms both again before any
 photograph is taken, so a photograph can never be filed under the wrong patient.
+
+With a modality worklist configured, "Today's list" fills the form from the patient the
+clinic's system scheduled (bringing the name in parts, the ID's issuer, the accession
+number and the study), so nothing is typed; when the list cannot be reached the operator
+types as always.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from dataclasses import replace
+from datetime import date
+from typing import Any
 
-from retiscreen.domain import Patient
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
+
+from retiscreen.domain import Order, Patient
+from retiscreen.identity import sex_code
 from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.keyboard import OnScreenKeyboard
@@ -60,6 +78,14 @@ class PatientPage(Page):
         self.form.addRow(self.name_label, self.name)
         self.form.addRow(self.dob_label, self.dob)
         self.form.addRow(self.sex_label, sex_row)
+        self.worklist_button = button("", "choice", "person", on_click=self.load_worklist)
+        self.worklist_button.setVisible(bool(ctx.settings.integration.worklist))
+        self.worklist = QListWidget()
+        self.worklist.setVisible(False)
+        self.worklist.itemClicked.connect(self._picked)
+        self._entries: list[Any] = []
+        self.picked: Any = None
+        """The worklist entry the form was filled from (WorklistEntry), if any."""
         self.message = MessageLine()
         self.cancel = ConfirmButton("", "")
         self.cancel.confirmed.connect(self.cancelled.emit)
@@ -69,6 +95,8 @@ class PatientPage(Page):
         footer.addStretch(1)
         footer.addWidget(self.next)
         self.body.addWidget(self.title)
+        self.body.addWidget(self.worklist_button)
+        self.body.addWidget(self.worklist)
         self.body.addLayout(self.form)
         self.body.addWidget(self.message)
         self.body.addStretch(1)
@@ -95,6 +123,7 @@ class PatientPage(Page):
             choice.setText(words[value])
         self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
         self.next.setText(self.tr("Continue"))
+        self.worklist_button.setText(self.tr("Pick from today's list"))
         self._note(
             self.tr("ID scanned.") if self.patient_id.was_scanned and self.patient_id.text() else ""
         )
@@ -121,7 +150,58 @@ class PatientPage(Page):
         for each, choice in self.sex_buttons.items():
             choice.setChecked(each == value)
 
+    @property
+    def order(self) -> Order | None:
+        """The order of the worklist entry picked, while the form still shows it."""
+        return self.picked.order if self.picked is not None else None
+
+    def load_worklist(self) -> None:
+        """Ask the worklist for today's patients (off the GUI thread)."""
+        from retiscreen.integration.worklist import query_worklist
+
+        settings = self.ctx.settings.integration
+        self.worklist_button.setEnabled(False)
+        self.message.show_message(self.tr("Asking for today's list…"), "info")
+        self.ctx.workers.run(
+            lambda _progress: query_worklist(settings, date.today()),
+            on_done=self._show_worklist,
+            on_failed=self._worklist_failed,
+        )
+
+    def _show_worklist(self, entries: list[Any]) -> None:
+        self.worklist_button.setEnabled(True)
+        self._entries = list(entries)
+        self.worklist.clear()
+        for entry in self._entries:
+            self.worklist.addItem(QListWidgetItem(entry.line()))
+        self.worklist.setVisible(bool(self._entries))
+        if self._entries:
+            self.message.show_message(self.tr("Touch the patient in the list."), "info")
+        else:
+            self.message.show_message(
+                self.tr("Nobody is on today's list. Type the patient's details."), "info"
+            )
+
+    def _worklist_failed(self, _why: str) -> None:
+        # The reason (an address, a status code) is in the log; the operator types instead.
+        self.worklist_button.setEnabled(True)
+        self.message.show_message(
+            self.tr("Today's list cannot be reached. Type the patient's details."), "warning"
+        )
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        entry = self._entries[self.worklist.row(item)]
+        self.fill(entry.patient)
+        self.picked = entry
+        self.worklist.setVisible(False)
+        self.message.show_message(self.tr("Check the details with the patient."), "info")
+
     def clear(self) -> None:
+        self.picked = None
+        self._entries = []
+        self.worklist.clear()
+        self.worklist.setVisible(False)
+        self.worklist_button.setVisible(bool(self.ctx.settings.integration.worklist))
         for field in (self.patient_id, self.name, self.dob):
             field.clear()
             set_invalid(field, False)
@@ -137,7 +217,7 @@ class PatientPage(Page):
         self.patient_id.setText(patient.patient_id)
         self.name.setText(patient.name)
         self.dob.setText(patient.date_of_birth.isoformat() if patient.date_of_birth else "")
-        self.choose_sex(patient.sex)
+        self.choose_sex({"F": "Female", "M": "Male", "O": "Other"}.get(sex_code(patient.sex) or ""))
 
     def submit(self) -> None:
         self.keyboard.close_keyboard()  # the outcome (a message, or the next page) shows
@@ -163,4 +243,14 @@ class PatientPage(Page):
             self.message.show_message(" ".join(problems), "error")
             return
         self.message.clear_message()
-        self.entered_patient.emit(Patient(patient_id, name, dob, self.sex))
+        typed = Patient(patient_id, name, dob, self.sex)
+        picked = self.picked.patient if self.picked is not None else None
+        if picked is not None and (picked.patient_id, picked.name, picked.date_of_birth) == (
+            patient_id,
+            name,
+            dob,
+        ):
+            typed = replace(picked, sex=self.sex)  # keeps the name's parts and the issuer
+        else:
+            self.picked = None  # the details were changed: no longer the scheduled patient
+        self.entered_patient.emit(typed)
