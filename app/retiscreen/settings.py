@@ -102,6 +102,15 @@ class ReportSettings:
 class CaptureSettings:
     max_retakes: int = 3
     watch_folder: str = ""
+    watch_right_patterns: str = "*right*,*_od.*,*_r.*,*-od.*,*-r.*"
+    """File names (shell patterns, any case, comma-separated) that say the right eye;
+    a DICOM file's ImageLaterality wins over its name."""
+    watch_left_patterns: str = "*left*,*_os.*,*_l.*,*-os.*,*-l.*"
+    watch_abandon_s: int = 30
+    """A file that stays undecodable this long after it stopped growing goes to failed/."""
+    watch_max_age_min: int = 30
+    """A photograph no screening took within this many minutes goes to failed/ (it may
+    show another patient); the operator can still import it by hand."""
     camera: str = ""
     check_disc_side: bool = True
     """Ask the operator when the optic disc's side says the photograph shows the other
@@ -177,6 +186,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "rules.ungradable_months": (1, 6),
     "report.print_copies": (1, 5),
     "capture.max_retakes": (0, 10),
+    "capture.watch_abandon_s": (5, 600),
+    "capture.watch_max_age_min": (1, 24 * 60),
     "kiosk.idle_timeout_s": (30, 3600),
     "integration.timeout_s": (1, 120),
 }

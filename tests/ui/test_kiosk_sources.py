@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from retiscreen.capture import CaptureError, FileCamera, FrameSource, StableFileTracker
+from retiscreen.capture import CaptureError, FileCamera, FrameSource
 from retiscreen.capture.source import frame_to_fundus
 from retiscreen.domain import Laterality
 from retiscreen.settings import Settings
@@ -85,26 +85,6 @@ def test_camera_frames_go_through_the_strict_decoder() -> None:
     assert image.data.startswith(b"\x89PNG")
 
 
-def test_stable_file_tracker_waits_for_a_complete_file(tmp_path: Path) -> None:
-    stage(tmp_path, ("old.jpg", images.good()))
-    now = [0.0]
-    tracker = StableFileTracker(tmp_path, settle_s=1.0, clock=lambda: now[0])
-    assert tracker.poll() == []
-    data = images.good()
-    target = tmp_path / "new.jpg"
-    target.write_bytes(data[:1000])
-    assert tracker.poll() == []
-    now[0] = 2.0
-    target.write_bytes(data)  # still being written
-    assert tracker.poll() == []
-    now[0] = 2.5
-    assert tracker.poll() == []
-    now[0] = 3.1
-    assert tracker.poll() == [target]
-    now[0] = 9.0
-    assert tracker.poll() == []  # reported once
-
-
 def watching(
     qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings, tmp_path: Path
 ) -> tuple[KioskWindow, Path]:
@@ -156,6 +136,58 @@ def test_a_dicom_file_in_the_watched_folder_becomes_the_photograph(
     assert capture is not None and capture.image is not None
     assert capture.image.file_format == "DICOM" and capture.gradable
     assert window.capture.verdict.level == "ok"
+
+
+def test_both_eyes_arriving_together_and_files_from_before_start_are_all_used(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
+) -> None:
+    """The camera wrote the left eye before the kiosk started and the right eye and a
+    spare 0.1 s apart later: each eye gets its own file, nothing is dropped, and after
+    the screening is saved each file is in done/ or failed/ with the reason."""
+    from retiscreen.capture.watch import REASON_SUFFIX
+
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    (watch / "visit_OS.jpg").write_bytes(images.good())  # there before the kiosk started
+    window = open_kiosk(make_settings(capture={"camera": "none", "watch_folder": str(watch)}))
+    to_capture(qtbot, window)
+    (watch / "visit_OD.jpg").write_bytes(images.good_right())
+    qtbot.wait(100)
+    (watch / "visit_OD_again.jpg").write_bytes(images.good_right()[:-2000])  # cut short
+    qtbot.waitUntil(lambda: window.capture.state == "verdict", timeout=10_000)
+    capture = window.capture.capture
+    assert capture is not None and capture.image is not None
+    assert capture.image.source.endswith("visit_OD.jpg") and capture.gradable
+    touch(qtbot, window.capture.use)
+    qtbot.waitUntil(lambda: window.capture.side == Laterality.LEFT, timeout=10_000)
+    qtbot.waitUntil(lambda: window.capture.state == "verdict", timeout=10_000)
+    left = window.capture.capture
+    assert left is not None and left.image is not None
+    assert left.image.source.endswith("visit_OS.jpg")
+    touch(qtbot, window.capture.use)
+    qtbot.waitUntil(lambda: window.current is window.result, timeout=60_000)
+    for name in ("visit_OD.jpg", "visit_OS.jpg"):
+        reason = (watch / "done" / f"{name}{REASON_SUFFIX}").read_text()
+        assert reason.startswith("Screening ") and (watch / "done" / name).exists()
+    assert (watch / "visit_OD_again.jpg").exists()  # not this visit's: still waiting
+
+
+def test_a_cancelled_screening_moves_its_photographs_to_failed(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    tmp_path: Path,
+) -> None:
+    window, watch = watching(qtbot, open_kiosk, make_settings, tmp_path)
+    (watch / "r.jpg").write_bytes(images.good_right())
+    qtbot.waitUntil(lambda: window.capture.state == "verdict", timeout=10_000)
+    window.cancel_screening("cancelled")
+    assert not (watch / "r.jpg").exists()
+    reason = (watch / "failed" / "r.jpg.reason.txt").read_text()
+    assert "not saved" in reason
 
 
 def test_no_camera_says_so_and_import_from_file_still_works(

@@ -16,16 +16,19 @@ from retiscreen.capture.source import (
     list_images,
     thumbnail,
 )
-from retiscreen.capture.watch import StableFileTracker
+from retiscreen.capture.watch import Arrival, CameraInbox, EyePatterns, PhotoQueue
 
 __all__ = [
     "IMAGE_SUFFIXES",
     "VIDEO_SUFFIXES",
+    "Arrival",
+    "CameraInbox",
     "CaptureError",
+    "EyePatterns",
     "FileCamera",
     "FrameSource",
     "OpenCVCamera",
-    "StableFileTracker",
+    "PhotoQueue",
     "frame_to_fundus",
     "list_images",
     "probe_devices",

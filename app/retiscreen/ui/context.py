@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from retiscreen.capture.qt_device import CaptureDevice
 from retiscreen.capture.qt_watch import FolderWatcher
+from retiscreen.capture.watch import EyePatterns
 from retiscreen.domain import Screening
 from retiscreen.errors import StorageError
 from retiscreen.service import ScreeningService
@@ -71,9 +72,18 @@ class KioskContext(QObject):
             self.watcher.stop()
             self.watcher.deleteLater()
             self.watcher = None
-        folder = self.settings.capture.watch_folder
-        if folder:
-            self.watcher = FolderWatcher(Path(folder).expanduser(), self._watch_settle_s, self)
+        capture = self.settings.capture
+        if capture.watch_folder:
+            self.watcher = FolderWatcher(
+                Path(capture.watch_folder).expanduser(),
+                self._watch_settle_s,
+                self,
+                patterns=EyePatterns.parse(
+                    capture.watch_right_patterns, capture.watch_left_patterns
+                ),
+                abandon_s=capture.watch_abandon_s,
+                max_age_s=capture.watch_max_age_min * 60.0,
+            )
 
     def update_settings(self, changes: Changes) -> None:
         """Save ``changes`` to the settings file, then apply them (raises OSError or

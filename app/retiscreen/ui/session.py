@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from retiscreen.domain import FundusImage, Laterality, Order, Patient, QualityReport
 from retiscreen.identity import birth_date_problem
@@ -99,6 +100,9 @@ class ScreeningDraft:
     patient: Patient | None = None
     order: Order | None = None
     """The clinic's order, when the patient was picked from the worklist."""
+    watched: list[Path] = field(default_factory=list)
+    """Files taken from the watched camera folder for this visit: each goes to done/
+    or failed/ when the visit ends."""
     started_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     eyes: dict[Laterality, EyeCapture] = field(
         default_factory=lambda: {side: EyeCapture(side) for side in EYE_ORDER}

@@ -239,6 +239,8 @@ class KioskWindow(QMainWindow):
             self.confirm.message.show_message(str(exc), "error")
             return
         self.ctx.audit("patient_confirmed", operator=self.operator)
+        if self.ctx.watcher is not None:
+            self.ctx.watcher.set_aside_stale()
         self.capture.start_eye(self.draft, Laterality.RIGHT)
         self.go(self.capture)
 
@@ -256,6 +258,8 @@ class KioskWindow(QMainWindow):
     def graded(self, outcome: Any) -> None:
         if not isinstance(outcome, job.Outcome):
             return
+        if outcome.storage_error is None:
+            self._settle_watched(outcome.screening)
         self.result.show_outcome(outcome)
         self.go(self.result)
 
@@ -263,7 +267,34 @@ class KioskWindow(QMainWindow):
         self.clear_patient_data()
         self.go(self.home)
 
+    def _settle_watched(self, screening: Screening | None, why: str = "") -> None:
+        """Move this visit's files from the watched folder: a photograph the saved
+        screening holds to done/, every other one (retaken, or the visit was abandoned)
+        to failed/, each with the reason."""
+        watcher, draft = self.ctx.watcher, self.draft
+        if watcher is None or draft is None:
+            return
+        used = {
+            eye.image.source: eye.laterality
+            for eye in (screening.eyes if screening else ())
+            if eye.image is not None
+        }
+        for path in draft.watched:
+            side = used.get(str(path))
+            if screening is not None and side is not None:
+                watcher.done(path, f"Screening {screening.screening_id}, {side.value} eye.")
+            elif screening is not None:
+                watcher.failed(
+                    path,
+                    f"Not used in screening {screening.screening_id}: another "
+                    "photograph of that eye was taken instead.",
+                )
+            else:
+                watcher.failed(path, f"The screening was not saved: {why}.")
+        draft.watched.clear()
+
     def cancel_screening(self, why: str) -> None:
+        self._settle_watched(None, why)
         if self.draft is not None:
             self.ctx.audit(
                 "screening_abandoned",
@@ -286,6 +317,7 @@ class KioskWindow(QMainWindow):
 
     def idle_timeout(self) -> None:
         log.info("idle timeout on %s: clearing patient data", type(self.current).__name__)
+        self._settle_watched(None, "the kiosk was left idle and the screening was abandoned")
         if self.draft is not None:
             self.ctx.audit(
                 "screening_abandoned",

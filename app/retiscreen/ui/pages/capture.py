@@ -295,12 +295,15 @@ class CapturePage(Page):
         self.retranslate()
         capture = self.capture
         self._set_state(VERDICT if capture and capture.attempts else READY)
+        if self._connected:  # the next eye on the page already shown
+            self.take_waiting()
 
     def entered(self) -> None:
         self._attach_preview()
         self._connect(True)
         if self.ctx.device is not None:
             self.ctx.device.start()
+        self.take_waiting()
 
     def left(self) -> None:
         self.keyboard.close_keyboard()
@@ -320,13 +323,13 @@ class CapturePage(Page):
                 device.captured.connect(self._captured)
                 device.failed.connect(self._camera_failed)
             if watcher is not None:
-                watcher.arrived.connect(self.file_arrived)
+                watcher.changed.connect(self.take_waiting)
         else:
             if device is not None:
                 device.captured.disconnect(self._captured)
                 device.failed.disconnect(self._camera_failed)
             if watcher is not None:
-                watcher.arrived.disconnect(self.file_arrived)
+                watcher.changed.disconnect(self.take_waiting)
         self._connected = on
 
     def clear(self) -> None:
@@ -385,15 +388,25 @@ class CapturePage(Page):
         self._last_folder = path.parent
         self._check(lambda: path)
 
-    def file_arrived(self, path: object) -> None:
-        """A complete new file in the watched folder becomes this eye's photograph."""
-        capture = self.capture
-        if capture is None or capture.done:
+    def take_waiting(self) -> None:
+        """A photograph waiting in the watched folder becomes this eye's: any waiting one
+        when the page is ready for it, only one labelled as this eye over a verdict
+        already shown (an unlabelled one may be the other eye: it waits until the
+        operator has used or retaken this one)."""
+        watcher, capture = self.ctx.watcher, self.capture
+        if watcher is None or capture is None or capture.done or self.draft is None:
             return
-        if self.state == READY or (
-            self.state == VERDICT and capture.retakes_left(self._max_retakes()) > 0
-        ):
-            self.use_file(path)
+        if self.state == READY:
+            arrival = watcher.take(self.side)
+        elif self.state == VERDICT and capture.retakes_left(self._max_retakes()) > 0:
+            arrival = watcher.take(self.side, labelled_only=True)
+        else:
+            return
+        if arrival is None or arrival.image is None:
+            return
+        self.draft.watched.append(arrival.path)
+        image = arrival.image
+        self._check(lambda: image)
 
     def _check(self, make_image: Callable[[], Source]) -> None:
         self._set_state(CHECKING)
@@ -456,6 +469,7 @@ class CapturePage(Page):
             return
         self.photo.clear_image()
         self._set_state(READY)
+        self.take_waiting()
 
     def use_photo(self) -> None:
         capture = self.capture
