@@ -216,9 +216,13 @@ class ScreeningService:
         the file ``out``. The newest report goes with it; a screening without one gets
         one first. Returns the files written."""
         screening = self.store.load_screening(screening_id)
-        reports = self.store.reports_for(screening_id)
-        report_id = reports[-1]["report_id"] if reports else self.write_report(screening)[0]
+        report_id = self._newest_report(screening)
         return self._export(screening, report_id, self.store.read_report(report_id), fmt, out)
+
+    def _newest_report(self, screening: Screening) -> str:
+        """The id of the screening's newest report, written first when it has none."""
+        reports = self.store.reports_for(screening.screening_id)
+        return reports[-1]["report_id"] if reports else self.write_report(screening)[0]
 
     def _export(
         self, screening: Screening, report_id: str, pdf: bytes, fmt: str, out: Path
@@ -386,13 +390,8 @@ class ScreeningService:
         from retiscreen.integration.delivery import destinations
 
         targets = destinations(self.settings.integration, dicom, hl7, fhir)
-        self.store.load_screening(screening_id)  # not_found / damaged before queueing
-        reports = self.store.reports_for(screening_id)
-        report_id = (
-            reports[-1]["report_id"]
-            if reports
-            else self.write_report(self.store.load_screening(screening_id))[0]
-        )
+        # not_found / damaged before anything is queued
+        report_id = self._newest_report(self.store.load_screening(screening_id))
         delivery = self.delivery
         return delivery.deliver(delivery.queue(screening_id, report_id, targets))
 

@@ -31,11 +31,10 @@ WORKLIST_FIND = "1.2.840.10008.5.1.4.31"
 _STORED_WITH_WARNING = {0xB000, 0xB006, 0xB007}  # PS3.4 B.2.3: stored, with a remark
 
 
-def reachable(peer: DicomPeer | tuple[str, int], timeout_s: float, what: str) -> None:
-    """Open (and close) a TCP connection, saying in words why it failed."""
-    host, port = (peer.host, peer.port) if isinstance(peer, DicomPeer) else peer
+def connect(host: str, port: int, timeout_s: float, what: str) -> socket.socket:
+    """A TCP connection to a peer, or IntegrationError saying in words why not."""
     try:
-        socket.create_connection((host, port), timeout=timeout_s).close()
+        return socket.create_connection((host, port), timeout=timeout_s)
     except ConnectionRefusedError:
         raise IntegrationError(
             f"The {what} at {host}:{port} refused the connection: it is not running or the "
@@ -50,6 +49,12 @@ def reachable(peer: DicomPeer | tuple[str, int], timeout_s: float, what: str) ->
         raise IntegrationError(
             f"The {what} at {host}:{port} cannot be reached ({exc.strerror or exc})."
         ) from None
+
+
+def reachable(peer: DicomPeer | tuple[str, int], timeout_s: float, what: str) -> None:
+    """Open (and close) a TCP connection, saying in words why it failed."""
+    host, port = (peer.host, peer.port) if isinstance(peer, DicomPeer) else peer
+    connect(host, port, timeout_s, what).close()
 
 
 @contextmanager

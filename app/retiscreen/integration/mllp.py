@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 
 from retiscreen.errors import IntegrationError
-from retiscreen.integration.dicom_network import reachable
+from retiscreen.integration.dicom_network import connect
 from retiscreen.integration.peers import Hl7Peer
 
 START, END = b"\x0b", b"\x1c\x0d"
@@ -27,9 +27,9 @@ def frame(message: str) -> bytes:
 def send_message(message: str, control_id: str, peer: Hl7Peer, timeout_s: float) -> str:
     """Send, wait for the ACK, return its MSA-1 code when accepted; IntegrationError
     (in words, with the receiver's own error text when it gave one) otherwise."""
-    reachable((peer.host, peer.port), timeout_s, "HL7 receiver")
+    connection = connect(peer.host, peer.port, timeout_s, "HL7 receiver")
     try:
-        with socket.create_connection((peer.host, peer.port), timeout=timeout_s) as connection:
+        with connection:
             connection.sendall(frame(message))
             reply = _read_block(connection, peer)
     except TimeoutError:
