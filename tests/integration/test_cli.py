@@ -269,6 +269,16 @@ def test_screen_asks_to_check_a_photograph_that_looks_like_the_other_eye(
     assert "CHECK: the right eye's photograph looks like a left eye" in err
 
 
+def test_the_demo_screens_the_bundled_photograph(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = cli_env / "demo.pdf"
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Screening " in printed and "Demo Patient (DEMO-0001)" in printed
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 def test_every_command_has_help() -> None:
     commands = [
         "grade",
@@ -285,6 +295,9 @@ def test_every_command_has_help() -> None:
         "restore",
         "models",
         "patient",
+        "send",
+        "outbox",
+        "worklist",
     ]
     for command in [*commands, ""]:
         result = subprocess.run(

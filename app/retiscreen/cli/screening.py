@@ -105,19 +105,18 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_demo(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """`screen` on the bundled photograph, its arguments parsed by the `screen` parser
+    itself, so every option `screen` gains has its default here too."""
+    from retiscreen.cli import build_parser
+
     image = bundled_dir("assets") / DEMO_IMAGE
-    args.patient_id, args.name, args.dob, args.sex = "DEMO-0001", "Demo Patient", None, None
-    args.right, args.left, args.skip_right, args.skip_left = (
-        None,
-        image,
-        "demo: only one photograph is bundled",
-        None,
-    )
-    args.absent_right = args.absent_left = None
-    args.json = False
-    args.operator = args.operator or "demo"
+    argv = ["screen", "--patient-id", "DEMO-0001", "--name", "Demo Patient"]
+    argv += ["--left", str(image), "--skip-right", "demo: only one photograph is bundled"]
+    argv += ["--operator", args.operator or "demo"]
+    argv += ["--out", str(args.out)] if args.out else []
+    argv += ["--print"] if args.print else []
     print(f"RetiScreen demo on the bundled CC0 fundus photograph {image.name} (a normal left eye).")
-    return cmd_screen(service, args)
+    return cmd_screen(service, build_parser().parse_args(argv))
 
 
 def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
