@@ -81,3 +81,36 @@ def blank_frame(size: int, rng: np.random.Generator) -> Image:
         frame = ramp * rng.uniform(0, 255, 3) + (1 - ramp) * rng.uniform(0, 255, 3)
         frame = np.broadcast_to(frame, (size, size, 3)).copy()
     return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def camera(image: Image, rng: np.random.Generator) -> Image:
+    """What a different camera and its software do to the same retina: lower resolution,
+    JPEG compression (quality 30-95), colour temperature, vignetting and another shape of
+    the field-of-view mask. The grader must score the retina, not the camera."""
+    size = image.shape[0]
+    x = image
+    if rng.random() < 0.5:  # a sensor with fewer pixels over the field, scaled back up
+        small = max(32, int(size * rng.uniform(0.45, 0.95)))
+        x = cv2.resize(x, (small, small), interpolation=cv2.INTER_AREA)
+        x = cv2.resize(x, (size, size), interpolation=cv2.INTER_LINEAR)
+    f = x.astype(np.float32)
+    if rng.random() < 0.5:  # colour temperature: warmer or cooler white balance
+        shift = rng.uniform(-0.15, 0.15)
+        f = f * np.float32([1 - shift, 1.0, 1 + shift])  # RGB order
+    if rng.random() < 0.4:  # vignetting: the edge of the field darker than the centre
+        ramp = np.linspace(-1, 1, size, dtype=np.float32)
+        radius2 = ramp[None, :] ** 2 + ramp[:, None] ** 2
+        f = f * (1 - rng.uniform(0.1, 0.45) * np.clip(radius2, 0, 1))[..., None]
+    if rng.random() < 0.3:  # mask shape: a smaller circle, or the top and bottom cut flat
+        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) - (size - 1) / 2
+        keep = (xx**2 + yy**2) <= (size / 2 * rng.uniform(0.88, 1.0)) ** 2
+        if rng.random() < 0.5:
+            keep &= np.abs(yy) <= size / 2 * rng.uniform(0.78, 0.95)
+        f = f * keep[..., None]
+    x = np.clip(f + 0.5, 0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        quality = int(rng.integers(30, 96))
+        ok, encoded = cv2.imencode(".jpg", x, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if ok:
+            x = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+    return np.ascontiguousarray(x)

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import torch
 
 from retiscreen.imaging.preprocess import square_to_tensor
-from training.augment import blank_frame, degrade, geometric, photometric
+from training.augment import blank_frame, camera, degrade, geometric, photometric
 from training.data import CropCache
 from training.tasks import IN_DOMAIN_WEIGHT, Task, label_of, train_indices
 
@@ -39,13 +39,24 @@ NON_FUNDUS = [
 """scikit-image's bundled photographs: real 'not a retina' frames that ship offline."""
 
 
-def sampling_weights(task: Task, cache: CropCache, indices: list[int]) -> npt.NDArray[np.float64]:
+def sampling_weights(
+    task: Task, cache: CropCache, indices: list[int], source_balanced: bool = False
+) -> npt.NDArray[np.float64]:
     """Inverse-square-root class frequency: rarer grades seen more often, not absurdly so;
-    the in-domain set more often still."""
-    labels = np.array([label_of(task, cache.samples[i]) for i in indices])
-    counts = np.bincount(labels, minlength=len(task.classes)).astype(np.float64)
-    weights = 1.0 / np.sqrt(np.maximum(counts[labels], 1))
-    weights *= [IN_DOMAIN_WEIGHT.get(cache.samples[i].dataset, 1.0) for i in indices]
+    then either the in-domain set more often still, or (``source_balanced``) each source's
+    share proportional to the square root of its size, grades weighted within it."""
+    if not source_balanced:
+        labels = np.array([label_of(task, cache.samples[i]) for i in indices])
+        counts = np.bincount(labels, minlength=len(task.classes)).astype(np.float64)
+        weights = 1.0 / np.sqrt(np.maximum(counts[labels], 1))
+        weights *= [IN_DOMAIN_WEIGHT.get(cache.samples[i].dataset, 1.0) for i in indices]
+        return np.asarray(weights / weights.sum(), dtype=np.float64)
+    sources = np.array([cache.samples[i].source for i in indices])
+    weights = np.zeros(len(indices))
+    for source in np.unique(sources):
+        members = np.flatnonzero(sources == source)
+        within = sampling_weights(task, cache, [indices[m] for m in members])
+        weights[members] = within * np.sqrt(len(members))
     return np.asarray(weights / weights.sum(), dtype=np.float64)
 
 
@@ -73,10 +84,13 @@ class Batches:
         seed: int,
         idrid_dev: str = "none",
         holdout: str | None = None,
+        camera_augment: bool = False,
+        source_balanced: bool = False,
     ) -> None:
         self.task, self.cache = task, cache
         self.indices = train_indices(task, cache, idrid_dev, holdout)
-        self.weights = sampling_weights(task, cache, self.indices)
+        self.weights = sampling_weights(task, cache, self.indices, source_balanced)
+        self.camera_augment = camera_augment
         self.rng = np.random.default_rng(seed)
         self.others = non_fundus_crops(cache.crops.shape[1]) if task.name == "quality" else []
 
@@ -92,6 +106,8 @@ class Batches:
         sample = self.cache.samples[i]
         label = label_of(self.task, sample)
         image = photometric(geometric(np.asarray(self.cache.crops[i]), size, self.rng), self.rng)
+        if self.camera_augment:
+            image = camera(image, self.rng)
         if self.task.name == "quality" and label == 1 and self.rng.random() < 0.12:
             image, label = degrade(image, self.rng), 0
         return square_to_tensor(image, self.task.spec), label

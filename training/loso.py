@@ -16,6 +16,7 @@ held-out source, with every source's AUC / sensitivity / specificity at it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def run_all(
             print(f"holdout {source}: done, skipped", flush=True)
             continue
         print(f"holdout {source}: training", flush=True)
-        fold = RunConfig(config.batch_size, config.seed, device=config.device, holdout=source)
+        fold = dataclasses.replace(config, holdout=source)
         train(task, cache, run_dir, fold)
     summary(out)
 
@@ -101,6 +102,12 @@ def main() -> None:
         default=list(ORDER),
         help="held-out sources to run, in this order (default: all)",
     )
+    parser.add_argument(
+        "--camera-augment", action="store_true", help="simulate other cameras (recipe R1)"
+    )
+    parser.add_argument(
+        "--source-balanced", action="store_true", help="sources by sqrt of size (recipe R1)"
+    )
     parser.add_argument("--summary", action="store_true", help="only summarise finished runs")
     args = parser.parse_args()
     if args.summary:
@@ -109,7 +116,12 @@ def main() -> None:
     base = TASKS["grader"]
     task = Task(base.name, base.classes, base.spec, args.epochs, args.samples_per_epoch, base.lr)
     cache = load_or_build_cache(args.data, args.cache)
-    config = RunConfig(args.batch_size, device=args.device)
+    config = RunConfig(
+        args.batch_size,
+        device=args.device,
+        camera_augment=args.camera_augment,
+        source_balanced=args.source_balanced,
+    )
     run_all(task, cache, args.out, config, tuple(args.sources))
 
 

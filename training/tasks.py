@@ -72,6 +72,13 @@ class RunConfig:
     holdout: str | None = None
     """Leave-one-source-out: train on every other grader source, evaluate and choose the
     checkpoint on this one (see ``training.loso``); ``idrid_dev`` is then ignored."""
+    camera_augment: bool = False
+    """Also simulate other cameras (``training.augment.camera``): resolution, JPEG
+    quality, white balance, vignetting, mask shape."""
+    source_balanced: bool = False
+    """Draw each source in proportion to the square root of its size (within a source,
+    grades by inverse square root as always) instead of IDRiD three times over: the big
+    source no longer sets the scale of the scores alone."""
 
 
 def trained_on(sample: Sample, idrid_dev: str, holdout: str | None = None) -> bool:

@@ -99,8 +99,17 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
         return task.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
     state_path, best_path = out / "last.pt", out / "best.pt"
+    (out / "config.json").write_text(json.dumps(_recorded(task, config), indent=2))
     step, best, history = 0, -1.0, []
-    batches = Batches(task, cache, config.seed, config.idrid_dev, config.holdout)
+    batches = Batches(
+        task,
+        cache,
+        config.seed,
+        config.idrid_dev,
+        config.holdout,
+        config.camera_augment,
+        config.source_balanced,
+    )
     if state_path.exists():
         state = torch.load(state_path, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
@@ -153,6 +162,18 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
                 state_path,
             )
     (out / "history.json").write_text(json.dumps(history, indent=2))
+
+
+def _recorded(task: Task, config: RunConfig) -> dict[str, object]:
+    """What the run was, written beside its checkpoints so a table row can be traced."""
+    return {
+        "task": task.name,
+        "size": task.spec.size,
+        "epochs": task.epochs,
+        "samples_per_epoch": task.samples_per_epoch,
+        "lr": task.lr,
+        **{k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
+    }
 
 
 def load_or_build_cache(data: Path, cache_dir: Path) -> CropCache:
