@@ -17,6 +17,8 @@ Checks, in order:
   would misdate screenings, reports and referral due dates);
 * database: the data folder's database opens, and an audit event 'selftest' is written
   and read back;
+* audit trail: the hash chain through every audit record recomputed, and its head
+  checked against the authenticated copy outside the database;
 * disk space: free space in the data folder (warning only);
 * print queue: print jobs that gave up, and saved screenings without a report (warning);
 * outbox: sends to the clinic's systems that failed and are waiting to be retried
@@ -270,6 +272,19 @@ def check_print_queue(root: Path) -> Check:
     return Check("print queue", True, "no failed print job, every saved screening has a report")
 
 
+def check_audit_trail(root: Path) -> Check:
+    """The audit trail's hash chain recomputed and its authenticated head checked: an
+    edited, deleted or reordered record is a failure (the trail is evidence)."""
+    from retiscreen.store import ScreeningStore
+
+    try:
+        with ScreeningStore(root) as store:
+            verdict = store.verify_audit()
+    except RetiScreenError as exc:
+        return Check("audit trail", False, f"cannot be read: {exc}")
+    return Check("audit trail", verdict.intact, verdict.line())
+
+
 def check_outbox(root: Path) -> Check:
     """Results the clinic's systems have not taken yet: kept and retried, listed here
     until they go through (``retiscreen outbox``)."""
@@ -518,6 +533,7 @@ def run_selftest(
         check_provider(pipeline, settings.models.prefer_gpu),
         check_clock(settings.storage.root, pipeline),
         check_database(settings.storage.root, full=integrity),
+        check_audit_trail(settings.storage.root),
         check_disk(settings.storage.root),
         check_default_pin(settings),
         check_printer(settings.report.printer),

@@ -32,6 +32,7 @@ from retiscreen.domain import (
 from retiscreen.errors import RetiScreenError, StorageError, UsageError
 from retiscreen.identity import birth_date_problem, named
 from retiscreen.imaging.fingerprint import copies
+from retiscreen.keyfiles import load_or_create_secret
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.report.printing import (
     PrinterError,
@@ -41,7 +42,6 @@ from retiscreen.report.printing import (
     submit_to_cups,
 )
 from retiscreen.report.verification import (
-    load_or_create_secret,
     new_report_id,
     verification_code,
 )

@@ -478,7 +478,9 @@ def test_a_new_database_is_migrated_from_version_zero(tmp_path: Path) -> None:
 
 
 def _undo_v5(conn: sqlite3.Connection) -> None:
-    """Take a current file back to schema v4: no structured names, issuer or order."""
+    """Take a current file back to schema v4: no audit chain (v6), no structured names,
+    issuer, order or outbox (v5)."""
+    conn.execute("ALTER TABLE audit_log DROP COLUMN chain_hash")
     conn.execute("DROP INDEX IF EXISTS screenings_by_accession")
     conn.execute("DROP TABLE IF EXISTS outbox")
     for table, column in V5_COLUMNS:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from retiscreen.keyfiles import SECRET_BYTES, load_or_create_secret
 from retiscreen.report.verification import (
-    SECRET_BYTES,
     check_verification_code,
-    load_or_create_secret,
     new_report_id,
     normalise_code,
     parse_qr_payload,

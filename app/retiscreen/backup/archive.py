@@ -6,6 +6,7 @@ import io
 import json
 import os
 import socket
+import sqlite3
 import stat
 import tarfile
 import tempfile
@@ -15,6 +16,8 @@ from typing import Any
 
 from retiscreen import __version__
 from retiscreen.backup.records import (
+    AUDIT_HEAD_FILENAME,
+    AUDIT_KEY_FILENAME,
     DATA,
     DB_FILENAME,
     FOLDERS,
@@ -65,6 +68,9 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
             with os.fdopen(fd, "wb") as raw:
                 with tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
                     sources = [(snapshot, f"{DATA}/{DB_FILENAME}"), *data_files(root)]
+                    head = _audit_head_of(snapshot, root, Path(tmp))
+                    if head is not None:
+                        sources.append((head, f"{DATA}/{AUDIT_HEAD_FILENAME}"))
                     for path, name in sources:
                         files.append(_add_file(tar, path, name))
                     hashes = {f["path"]: f["sha256"] for f in files}
@@ -103,6 +109,28 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
     sidecar.write_text(f"{digest}  {archive.name}\n", encoding="utf-8")
     fsync_dir(archive.parent)
     return BackupInfo(archive, manifest, digest)
+
+
+def _audit_head_of(snapshot: Path, root: Path, folder: Path) -> Path | None:
+    """The authenticated audit head of the snapshot itself (the live one may already
+    name records written after it), so the restored trail verifies."""
+    from retiscreen.store.audit_chain import last_record, write_head
+
+    key_file = root / AUDIT_KEY_FILENAME
+    if not key_file.is_file():
+        return None
+    conn = sqlite3.connect(str(snapshot))
+    try:
+        last = last_record(conn)
+    except sqlite3.Error:  # a database from before the audit chain
+        return None
+    finally:
+        conn.close()
+    if last is None:
+        return None
+    head = folder / AUDIT_HEAD_FILENAME
+    write_head(head, key_file.read_bytes(), *last)
+    return head
 
 
 def _add_file(tar: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]:

@@ -23,6 +23,8 @@ MANIFEST = "manifest.json"
 DATA = "data"
 DB_FILENAME = "retiscreen.db"
 SECRET_FILENAME = "report-secret.key"
+AUDIT_KEY_FILENAME = "audit.key"
+AUDIT_HEAD_FILENAME = "audit-head.json"
 FOLDERS = ("images", "reports")
 IGNORED_ON_RESTORE = ("logs", "lost+found")
 """Entries that do not make a data folder 'hold records' (nor are moved aside)."""
@@ -112,10 +114,11 @@ def is_temp(name: str) -> bool:
 
 
 def data_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """(path, archive name) of the files to copy, in a stable order."""
-    secret = root / SECRET_FILENAME
-    if secret.is_file():
-        yield secret, f"{DATA}/{SECRET_FILENAME}"
+    """(path, archive name) of the files to copy, in a stable order (the audit head is
+    not among them: the backup writes the head of its own database snapshot)."""
+    for key in (SECRET_FILENAME, AUDIT_KEY_FILENAME):
+        if (root / key).is_file():
+            yield root / key, f"{DATA}/{key}"
     for folder in FOLDERS:
         base = root / folder
         if not base.is_dir():

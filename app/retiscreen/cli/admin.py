@@ -1,12 +1,15 @@
 """The installation commands: kiosk, selftest, backup (and its verification), restore,
-models (install a signed update, verify), patient (correct details on file)."""
+models (install a signed update, verify), patient (correct details on file), audit
+(verify the hash chain, export it)."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from retiscreen.domain import Patient
@@ -127,6 +130,37 @@ def cmd_patient(service: ScreeningService, args: argparse.Namespace) -> ExitCode
     return ExitCode.OK
 
 
+def cmd_audit(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """``verify``: the hash chain and its authenticated head; ``export``: for an auditor."""
+    if args.action == "verify":
+        verdict = service.store.verify_audit()
+        print(f"Audit trail {verdict.line()}", flush=True)
+        return ExitCode.OK if verdict.intact else ExitCode.FAILED
+    rows = service.store.audit_since(args.since.isoformat())
+    lines = "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
+    if args.out is None:
+        sys.stdout.write(lines)
+    else:
+        from retiscreen.store import atomic_write
+
+        atomic_write(args.out, lines.encode("utf-8"))
+        print(f"{len(rows)} audit records since {args.since.isoformat()} written to {args.out}")
+    service.audit(
+        "audit_exported",
+        operator=getpass.getuser(),
+        since=args.since.isoformat(),
+        records=len(rows),
+    )
+    return ExitCode.OK
+
+
+def audit_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD") from None
+
+
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     """The installation commands of the one ``retiscreen`` tree."""
     kiosk = sub.add_parser("kiosk", help="the touch-screen kiosk application (Qt)")
@@ -181,6 +215,16 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     verify = actions.add_parser("verify", help="check the signature and load the models")
     verify.add_argument("folder", type=Path, nargs="?", metavar="DIR")
     models.set_defaults(func=cmd_models)
+
+    audit = sub.add_parser("audit", help="check the audit trail, or export it for an auditor")
+    audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
+    audit_actions.add_parser(
+        "verify", help="recompute the hash chain: 'intact (N records)' or the first broken one"
+    )
+    export = audit_actions.add_parser("export", help="the records since a date, as JSON lines")
+    export.add_argument("--since", type=audit_date, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
+    audit.set_defaults(func=cmd_audit)
 
     patient = sub.add_parser("patient", help="correct a patient's details on file (audited)")
     patient_actions = patient.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -9,22 +9,17 @@ this kiosk and that its identity and decision were not edited. The code is short
 bits) because a person may have to type it; it is meant to catch forgery and editing,
 not to resist an offline brute force by someone who already holds other codes.
 
-The secret file is created once (32 random bytes, mode 0600) and must be backed up with
-the database: without it old reports can no longer be verified.
+The secret file is created once (:func:`retiscreen.keyfiles.load_or_create_secret`) and
+must be backed up with the database: without it old reports can no longer be verified.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
-import os
-import secrets
 import uuid
-from pathlib import Path
 
-SECRET_BYTES = 32
 CODE_CHARS = 10
 QR_PREFIX = "RETISCREEN"
 _DOMAIN = b"retiscreen-report-v1"
@@ -93,70 +88,3 @@ def parse_qr_payload(payload: str) -> tuple[str, str]:
     if prefix != QR_PREFIX or not report_id or not code:
         raise ValueError(f"not a RetiScreen report code: {payload[:60]!r}")
     return report_id, code
-
-
-def load_or_create_secret(path: Path) -> bytes:
-    """Read the site secret, creating it (32 random bytes, mode 0600) if it is missing.
-
-    Creation is atomic and never overwrites: the bytes are written and synced to a
-    private temporary file which is then hard-linked into place, so a concurrent
-    creator or a crash can never leave a half-written or replaced secret.
-    """
-    path = Path(path)
-    if path.exists():
-        return _read_secret(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(SECRET_BYTES)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), 0o600)
-            handle.write(secret)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return _read_secret(path)  # another process won the race: use its secret
-        except OSError:
-            # Filesystem without hard links: exclusive create still never overwrites.
-            try:
-                fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                return _read_secret(path)
-            with os.fdopen(fd2, "wb") as handle:
-                handle.write(secret)
-                handle.flush()
-                os.fsync(handle.fileno())
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    _fsync_dir(path.parent)
-    return secret
-
-
-def _read_secret(path: Path) -> bytes:
-    data = path.read_bytes()
-    if len(data) < SECRET_BYTES:
-        raise ValueError(
-            f"the report verification secret {path} is damaged ({len(data)} bytes, "
-            f"expected {SECRET_BYTES}); restore it from the backup"
-        )
-    return data
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -5,6 +5,9 @@ only worth something if it cannot be edited afterwards and cannot disagree with 
 records. Triggers (see :mod:`retiscreen.store.schema`) forbid changing or deleting an
 entry, and every save, report and print writes its entry with :func:`record_event`
 inside its own transaction, so the record and its trace commit together or not at all.
+Each entry is hash-chained to the one before and the chain's head is authenticated
+outside the database (:mod:`retiscreen.store.audit_chain`), so an edit made with the
+triggers dropped is found by :meth:`AuditLog.verify_audit`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,17 @@ from typing import Any
 
 import sqlite_utils
 
+from retiscreen.keyfiles import load_or_create_secret
+from retiscreen.store.audit_chain import (
+    GENESIS,
+    HEAD_FILENAME,
+    KEY_FILENAME,
+    ChainVerdict,
+    chain_hash,
+    last_record,
+    verify_chain,
+    write_head,
+)
 from retiscreen.store.connection import StoreConnection
 from retiscreen.store.values import canonical_json, utc_now
 
@@ -26,11 +40,20 @@ def record_event(
     operator: str | None,
     detail: dict[str, Any],
 ) -> None:
-    """Append one entry, inside the caller's write transaction."""
+    """Append one entry, chained to the last, inside the caller's write transaction
+    (which holds the write lock, so no other writer can slip in between)."""
+    last = last_record(db.conn)
+    row = {
+        "at": utc_now(),
+        "event": event,
+        "screening_id": screening_id,
+        "operator": operator,
+        "detail_json": canonical_json(detail),
+    }
     db.execute(
-        "INSERT INTO audit_log (at, event, screening_id, operator, detail_json) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [utc_now(), event, screening_id, operator, canonical_json(detail)],
+        "INSERT INTO audit_log (at, event, screening_id, operator, detail_json, chain_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [*row.values(), chain_hash(last[1] if last else GENESIS, row)],
     )
 
 
@@ -52,6 +75,34 @@ class AuditLog(StoreConnection):
         """
         with self._write(f"the audit entry {event!r} was NOT recorded"):
             record_event(self._db, event, screening_id, operator, detail)
+
+    def _after_commit(self) -> None:
+        """Move the authenticated head to the newest record (see audit_chain)."""
+        with self._lock:
+            last = last_record(self._conn)
+        if last is not None and last[0] != self._anchored:
+            write_head(self.root / HEAD_FILENAME, self._audit_key(), *last)
+            self._anchored = last[0]
+
+    def _audit_key(self) -> bytes:
+        return load_or_create_secret(self.root / KEY_FILENAME)
+
+    def verify_audit(self) -> ChainVerdict:
+        """Recompute the whole chain and check it ends in the authenticated head."""
+        with self._lock:
+            return verify_chain(self._conn, self._audit_key(), self.root / HEAD_FILENAME)
+
+    def audit_since(self, since: str) -> list[dict[str, Any]]:
+        """Every entry written at or after ``since`` (ISO date or time, UTC), for an
+        auditor: with its chain hash, so the copy can be checked against the trail."""
+        rows = self._rows(
+            "SELECT id, at, event, screening_id, operator, detail_json, chain_hash"
+            " FROM audit_log WHERE at >= ? ORDER BY id",
+            [since],
+        )
+        for row in rows:
+            row["detail"] = json.loads(row.pop("detail_json") or "{}")
+        return rows
 
     def latest_event_time(self) -> datetime | None:
         """When the newest audit entry was written (UTC): every save writes one, so a

@@ -13,6 +13,7 @@ whole, and the lock stops two threads from interleaving statements in it.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -41,12 +42,16 @@ from retiscreen.store.sqlite_errors import translate_errors
 from retiscreen.store.transaction import TransactionFiles, immediate_transaction
 
 DB_FILENAME = "retiscreen.db"
+AUDIT_CHAIN_VERSION = 6
+"""The schema version that hash-chained the audit log."""
+log = logging.getLogger(__name__)
 
 
 def open_database(
     db_path: Path, backups_dir: Path, busy_timeout_s: float
-) -> tuple[sqlite3.Connection, sqlite_utils.Database]:
+) -> tuple[sqlite3.Connection, sqlite_utils.Database, int]:
     """Connect to ``db_path`` (creating it), check it is ours, make it durable and current.
+    Returns the connection, its sqlite-utils view and the schema version it was at.
 
     The connection is in autocommit mode: every write goes through
     :func:`~retiscreen.store.transaction.immediate_transaction`.
@@ -73,7 +78,7 @@ def open_database(
         except BaseException:
             conn.close()
             raise
-    return conn, db
+    return conn, db, version
 
 
 def _refuse_foreign_database(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
@@ -140,9 +145,15 @@ class StoreConnection:
         self.backups_dir = self.root / "backups"
         self.busy_timeout_s = float(busy_timeout_s)
         self._lock = threading.RLock()
+        self._anchored: int | None = None
+        """The newest audit record whose chain hash is in the authenticated head."""
         for directory in (self.root, self.images_dir, self.reports_dir):
             make_directory(directory, what="the records folder")
-        self._conn, self._db = open_database(self.db_path, self.backups_dir, self.busy_timeout_s)
+        self._conn, self._db, found = open_database(
+            self.db_path, self.backups_dir, self.busy_timeout_s
+        )
+        if 0 < found < AUDIT_CHAIN_VERSION:  # the trail was chained just now: anchor it
+            self._after_commit()
         for directory in (self.images_dir, self.reports_dir):
             remove_stale_temp_files(directory)
 
@@ -164,6 +175,13 @@ class StoreConnection:
         through the yielded :class:`TransactionFiles`, before those rows."""
         with self._lock, translate_errors(failure), immediate_transaction(self._conn) as files:
             yield files
+        try:
+            self._after_commit()
+        except (OSError, sqlite3.Error, ValueError) as exc:  # committed: never say otherwise
+            log.error("the audit trail's head could not be moved forward: %s", exc)
+
+    def _after_commit(self) -> None:
+        """Called after each committed write (the audit log anchors its chain here)."""
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Query outside a transaction, as dicts; failures become StorageError."""

@@ -24,6 +24,9 @@ APPLICATION_ID = 0x52455449  # "RETI": marks the file as a RetiScreen database
 
 Migration = Callable[[sqlite_utils.Database], None]
 
+_AUDIT_NO_UPDATE = """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END"""
+
 _V1_STATEMENTS = (
     f"PRAGMA application_id = {APPLICATION_ID}",
     """CREATE TABLE patients (
@@ -96,8 +99,7 @@ _V1_STATEMENTS = (
         operator TEXT,
         detail_json TEXT NOT NULL DEFAULT '{}'
     )""",
-    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END""",
+    _AUDIT_NO_UPDATE,
     """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END""",
     """CREATE TRIGGER screenings_no_update BEFORE UPDATE ON screenings
@@ -216,12 +218,33 @@ def _v5_clinic_integration(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _v6_audit_chain(db: sqlite_utils.Database) -> None:
+    """Every audit record carries the hash chain (:mod:`retiscreen.store.audit_chain`);
+    the records written before are chained once, in order, with the append-only
+    triggers lifted for this one transaction."""
+    from retiscreen.store.audit_chain import GENESIS, chain_hash
+
+    db.execute("ALTER TABLE audit_log ADD COLUMN chain_hash TEXT")
+    db.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    previous = GENESIS
+    cursor = db.conn.execute(
+        "SELECT id, at, event, screening_id, operator, detail_json FROM audit_log ORDER BY id"
+    )
+    columns = [c[0] for c in cursor.description]
+    for values in cursor.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        previous = chain_hash(previous, row)
+        db.execute("UPDATE audit_log SET chain_hash = ? WHERE id = ?", [previous, row["id"]])
+    db.execute(_AUDIT_NO_UPDATE)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
     _v3_decisions_as_data,
     _v4_patient_id_keys,
     _v5_clinic_integration,
+    _v6_audit_chain,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""
