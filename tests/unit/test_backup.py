@@ -128,7 +128,14 @@ def test_force_moves_old_records_aside(data: tuple[Path, list[str]], tmp_path: P
     aside = [p for p in other.iterdir() if p.name.startswith("replaced-")]
     assert len(aside) == 1 and (aside[0] / "retiscreen.db").is_file()
     assert (other / "logs" / "retiscreen.log").read_text() == "log\n"
-    assert records_in(other) == ["images", "report-secret.key", "reports", "retiscreen.db"]
+    assert records_in(other) == [
+        "audit-head.json",
+        "audit.key",
+        "images",
+        "report-secret.key",
+        "reports",
+        "retiscreen.db",
+    ]
 
 
 def test_empty_folder_and_logs_only_folder_are_restorable(
