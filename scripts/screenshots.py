@@ -31,6 +31,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else
 from PIL import Image  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from retiscreen.accounts import AccountBook, Role  # noqa: E402
 from retiscreen.domain import Patient  # noqa: E402
 from retiscreen.service import ScreeningService  # noqa: E402
 from retiscreen.settings import (  # noqa: E402
@@ -56,6 +57,9 @@ def models_dir(work: Path) -> tuple[Path, str]:
     from tests.support.tiny_models import write_models
 
     return write_models(work / "models"), "tiny test models (models/grader.* not present yet)"
+
+
+ADMIN_PIN = "582913"
 
 
 def spin(app: QApplication, seconds: float = 0.3, until: Callable[[], bool] | None = None) -> None:
@@ -102,6 +106,7 @@ def run(out: Path, printer: str, size: tuple[int, int] = SIZE) -> None:
     )
     app = application()
     service = ScreeningService(settings)
+    AccountBook(service.store).add("Administrator", Role.ADMIN, ADMIN_PIN, by="screenshots")
     window = build_window(settings, service, demo=True, path=work / "settings.toml")
     window.resize(*size)
     window.show()
@@ -187,10 +192,10 @@ def run(out: Path, printer: str, size: tuple[int, int] = SIZE) -> None:
     window.go(window.home)
 
     window.home.admin.click()
-    window.admin_signin.pad.type_pin("0000")
+    window.admin_signin.pad.type_pin(ADMIN_PIN)
     shoot.shot("admin-sign-in")
     window.admin_signin.pad.ok.click()
-    spin(app, 1.0)
+    spin(app, 1.0, until=lambda: window.current is window.admin)
     shoot.shot("admin-settings")
     window.admin.tabs.setCurrentIndex(1)
     spin(app, 1.0)

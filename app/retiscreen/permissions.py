@@ -34,3 +34,23 @@ def restrict_umask(data_root: Path) -> int:
     mask = umask_for(data_root)
     os.umask(mask)
     return mask
+
+
+def may_read_records(data_root: Path) -> bool:
+    """Whether this operating-system account may read patient records: the account that
+    owns the data folder (the service account), root, or a member of the ``retiscreen``
+    group. A folder not created yet holds nothing to read."""
+    try:
+        owner = data_root.stat().st_uid
+    except FileNotFoundError:
+        return True
+    except OSError:  # a folder above it is closed to this account
+        return False
+    uid = os.geteuid()
+    if uid in (0, owner):
+        return True
+    try:
+        shared = grp.getgrnam(SHARED_GROUP).gr_gid
+    except KeyError:
+        return False
+    return shared in os.getgroups() or os.getegid() == shared

@@ -8,6 +8,7 @@ the words beside them are the catalogue's English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,14 @@ def eye_json(eye: EyeResult) -> dict[str, Any]:
 
 
 def screening_json(
-    screening: Screening, report: Path | None = None, printed: bool = False
+    screening: Screening,
+    report: Path | None = None,
+    printed: bool = False,
+    reports: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The whole screening as one JSON-safe object."""
+    """The whole screening as one JSON-safe object; ``reports`` are its stored reports
+    (``ScreeningStore.reports_for``), each listed with the verification code printed on
+    it, so a clinic system can check a paper report against the record."""
     decision = screening.decision
     due = decision.follow_up_date(screening.started_at.date())
     return {
@@ -46,4 +52,13 @@ def screening_json(
         "eyes": [eye_json(eye) for eye in screening.eyes],
         "report": str(report) if report else None,
         "printed": printed,
+        "reports": [
+            {
+                "report_id": r["report_id"],
+                "verification_code": r["verification_code"],
+                "created_at": r["created_at"],
+                "printed_at": r["printed_at"],
+            }
+            for r in reports
+        ],
     }

@@ -321,18 +321,42 @@ def check_integration(settings: Settings) -> list[Check]:
     ]
 
 
-def check_default_pin(settings: Settings) -> Check:
-    """The administrator PIN as shipped is known to everyone who read the README."""
-    from retiscreen.settings import KioskSettings
+def check_accounts(settings: Settings) -> Check:
+    """No PIN anyone could know: none in the settings file (the retired ``admin_pin``),
+    an administrator chosen at first start, and every PIN hashed with Argon2id."""
+    from retiscreen.accounts import LEGACY_PREFIX
+    from retiscreen.store import ScreeningStore
 
-    if settings.kiosk.admin_pin == KioskSettings().admin_pin:
+    if settings.kiosk.admin_pin is not None:
         return Check(
-            "administrator PIN",
+            "accounts",
             False,
-            "still the default 0000: set [kiosk] admin_pin in the settings file",
+            "[kiosk] admin_pin in the settings file is a PIN in plain text and is no longer "
+            "used: remove it (administrators are accounts: retiscreen users)",
+        )
+    try:
+        with ScreeningStore(settings.storage.root) as store:
+            accounts = store.accounts()
+    except RetiScreenError as exc:
+        return Check("accounts", False, f"cannot be read: {exc}")
+    if not any(a.role == "admin" for a in accounts):
+        return Check(
+            "accounts",
+            False,
+            "no administrator yet: the kiosk asks for one at its first start (or run "
+            "retiscreen users add NAME --role admin)",
             critical=False,
         )
-    return Check("administrator PIN", True, "changed from the default")
+    legacy = [a.name for a in accounts if a.pin_hash.startswith(LEGACY_PREFIX)]
+    if legacy:
+        return Check(
+            "accounts",
+            False,
+            f"{len(legacy)} account(s) still have an older PIN hash: it is replaced at "
+            "their next sign-in",
+            critical=False,
+        )
+    return Check("accounts", True, f"{len(accounts)} account(s), PINs hashed with Argon2id")
 
 
 def check_disk(root: Path) -> Check:
@@ -535,7 +559,7 @@ def run_selftest(
         check_database(settings.storage.root, full=integrity),
         check_audit_trail(settings.storage.root),
         check_disk(settings.storage.root),
-        check_default_pin(settings),
+        check_accounts(settings),
         check_printer(settings.report.printer),
         check_print_queue(settings.storage.root),
         check_outbox(settings.storage.root),

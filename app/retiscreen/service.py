@@ -42,13 +42,15 @@ from retiscreen.report.printing import (
     submit_to_cups,
 )
 from retiscreen.report.verification import (
+    content_code,
     new_report_id,
-    verification_code,
+    vouched_content,
 )
 from retiscreen.settings import Settings
 
 if TYPE_CHECKING:
     from retiscreen.integration.delivery import Delivery, SendResult
+    from retiscreen.report.checking import ReportCheck
     from retiscreen.store import ScreeningStore
 
 __all__ = [
@@ -459,16 +461,26 @@ class ScreeningService:
         from retiscreen.report.pdf import render_report  # reportlab: only when a report is made
 
         report_id = new_report_id()
-        code = verification_code(
-            self.secret,
-            report_id,
-            screening.screening_id,
-            screening.patient.patient_id,
-            screening.decision.kind.value,
-        )
+        vouches = vouched_content(screening, report_id)
+        code = content_code(self.secret, vouches)
         pdf = render_report(screening, self.settings.clinic, self.settings.report, report_id, code)
-        path = self.store.add_report(screening.screening_id, report_id, pdf, code)
+        path = self.store.add_report(screening.screening_id, report_id, pdf, code, vouches)
         return report_id, path
+
+    def verify_report(self, code: str, operator: str | None = None) -> ReportCheck:
+        """Whether a paper report's code (or QR text) is genuine and what it vouches for;
+        every check is audited, a failed one without any patient detail."""
+        from retiscreen.report.checking import check_report
+
+        check = check_report(self.store, self.secret, code)
+        self.store.audit(
+            "report_verified" if check.genuine else "report_not_verified",
+            screening_id=check.vouches.get("screening_id"),
+            operator=operator,
+            report_id=check.vouches.get("report_id"),
+            changed_since=list(check.changed_since),
+        )
+        return check
 
     def reprint(
         self, screening_id: str, copy_to: Path | None = None, print_report: bool = False

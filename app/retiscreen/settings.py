@@ -123,7 +123,10 @@ class KioskSettings:
     fullscreen: bool = True
     idle_timeout_s: int = 120
     language: str = "en"
-    admin_pin: str = "0000"
+    admin_pin: str | None = None
+    """Retired: administrators are accounts now (``retiscreen.accounts``). Still read, so
+    an older settings file starts, but never used; ``selftest`` fails while it is set,
+    because it is a PIN in plain text."""
 
 
 EXPORT_FORMATS = ("dicom", "fhir", "hl7")
@@ -212,6 +215,8 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 def _coerce(value: Any, current: Any, name: str) -> Any:
     """``value`` as the type of the default ``current``; anything ambiguous is refused."""
     kind = type(current).__name__
+    if current is None:  # an optional text setting (the retired admin_pin)
+        return str(value)
     if isinstance(current, bool):
         if isinstance(value, bool):
             return value
@@ -322,10 +327,16 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     environ = dict(os.environ) if environ is None else environ
     path = settings_file(path, environ)
     settings = Settings()
-    if path.exists():
+    try:
+        text: str | None = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = None
+    except OSError as exc:  # e.g. a settings folder this account may not open
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+    if text is not None:
         try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
         unknown = set(document) - {f.name for f in fields(settings)}
         if unknown:

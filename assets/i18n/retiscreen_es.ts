@@ -420,6 +420,10 @@
         <translation>{problem} Las fotografías se pueden importar desde un archivo o desde la carpeta vigilada.</translation>
     </message>
     <message>
+        <source>{count} result(s) could not be sent to the clinic&apos;s systems yet. They are kept and sent again automatically; IT can check the connection.</source>
+        <translation>{count} resultado(s) aún no se pudieron enviar a los sistemas de la clínica. Se conservan y se envían de nuevo automáticamente; informática puede revisar la conexión.</translation>
+    </message>
+    <message>
         <source>{count} report(s) could not be printed after repeated tries. Open Administration to print them again.</source>
         <translation>{count} informe(s) no se pudieron imprimir tras varios intentos. Abra Administración para imprimirlos de nuevo.</translation>
     </message>
@@ -577,8 +581,32 @@
         <translation>Continuar</translation>
     </message>
     <message>
+        <source>Pick from today&apos;s list</source>
+        <translation>Elegir de la lista de hoy</translation>
+    </message>
+    <message>
         <source>ID scanned.</source>
         <translation>ID escaneado.</translation>
+    </message>
+    <message>
+        <source>Asking for today&apos;s list…</source>
+        <translation>Pidiendo la lista de hoy…</translation>
+    </message>
+    <message>
+        <source>Touch the patient in the list.</source>
+        <translation>Toque al paciente en la lista.</translation>
+    </message>
+    <message>
+        <source>Nobody is on today&apos;s list. Type the patient&apos;s details.</source>
+        <translation>No hay nadie en la lista de hoy. Escriba los datos del paciente.</translation>
+    </message>
+    <message>
+        <source>Today&apos;s list cannot be reached. Type the patient&apos;s details.</source>
+        <translation>No se puede acceder a la lista de hoy. Escriba los datos del paciente.</translation>
+    </message>
+    <message>
+        <source>Check the details with the patient.</source>
+        <translation>Compruebe los datos con el paciente.</translation>
     </message>
     <message>
         <source>Type or scan the patient ID.</source>
@@ -776,6 +804,45 @@
     </message>
 </context>
 <context>
+    <name>SetupAdminPage</name>
+    <message>
+        <source>Set up the administrator</source>
+        <translation>Configurar el administrador</translation>
+    </message>
+    <message>
+        <source>Administrator&apos;s name</source>
+        <translation>Nombre del administrador</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Borrar</translation>
+    </message>
+    <message>
+        <source>This kiosk has no administrator yet. Type the administrator&apos;s name, then choose a PIN of 6 to 12 digits. Keep it safe: it protects the settings, the accounts and the exit.</source>
+        <translation>Este quiosco aún no tiene administrador. Escriba el nombre del administrador y elija un PIN de 6 a 12 dígitos. Guárdelo bien: protege la configuración, las cuentas y la salida.</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Siguiente</translation>
+    </message>
+    <message>
+        <source>Type the same PIN again.</source>
+        <translation>Escriba el mismo PIN otra vez.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <source>First type the administrator&apos;s name.</source>
+        <translation>Primero escriba el nombre del administrador.</translation>
+    </message>
+    <message>
+        <source>The two PINs were different. Choose the PIN again.</source>
+        <translation>Los dos PIN eran distintos. Elija el PIN de nuevo.</translation>
+    </message>
+</context>
+<context>
     <name>SignInPage</name>
     <message>
         <source>Administrator sign-in</source>
@@ -798,8 +865,8 @@
         <translation>Atrás</translation>
     </message>
     <message>
-        <source>Type the administrator PIN.</source>
-        <translation>Escriba el PIN del administrador.</translation>
+        <source>Touch your name, then type the administrator PIN.</source>
+        <translation>Toque su nombre y escriba el PIN de administrador.</translation>
     </message>
     <message>
         <source>No operators are set up yet. An administrator must add one in Administration → Operators.</source>
@@ -868,20 +935,24 @@
         <translation>Ejecutar la autoprueba</translation>
     </message>
     <message>
-        <source>Operators</source>
-        <translation>Operadores</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <source>PIN (4-8 digits)</source>
-        <translation>PIN (4-8 dígitos)</translation>
+        <source>Accounts</source>
+        <translation>Cuentas</translation>
     </message>
     <message>
-        <source>Add operator</source>
-        <translation>Añadir operador</translation>
+        <source>PIN (operator 4-12 digits, others 6-12)</source>
+        <translation>PIN (operador 4-12 dígitos, los demás 6-12)</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Función</translation>
+    </message>
+    <message>
+        <source>Add account</source>
+        <translation>Añadir cuenta</translation>
     </message>
     <message>
         <source>Remove selected</source>
@@ -924,8 +995,20 @@
         <translation>Archivo de configuración: {path}</translation>
     </message>
     <message>
-        <source>The administrator PIN is still the default 0000. Set [kiosk] admin_pin in the settings file.</source>
-        <translation>El PIN del administrador sigue siendo el predeterminado 0000. Defina [kiosk] admin_pin en el archivo de configuración.</translation>
+        <source>Operator</source>
+        <translation>Operador</translation>
+    </message>
+    <message>
+        <source>Reviewer</source>
+        <translation>Revisor</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Administrador</translation>
+    </message>
+    <message>
+        <source>Account {name} added.</source>
+        <translation>Cuenta {name} añadida.</translation>
     </message>
     <message>
         <source>Running the self-test…</source>
@@ -942,10 +1025,6 @@
     <message>
         <source>Self-test FAILED: {why}</source>
         <translation>La autoprueba FALLÓ: {why}</translation>
-    </message>
-    <message>
-        <source>Operator {name} added.</source>
-        <translation>Operador {name} añadido.</translation>
     </message>
     <message>
         <source>First touch a name in the list.</source>

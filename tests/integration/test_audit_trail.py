@@ -17,6 +17,7 @@ from retiscreen.cli import main
 from retiscreen.store import ScreeningStore
 from retiscreen.store.audit_chain import HEAD_FILENAME
 from tests.support.images import DEMO_IMAGE
+from tests.support.schema_history import take_back_to
 
 
 @pytest.fixture
@@ -153,8 +154,7 @@ def test_a_trail_from_before_the_chain_is_chained_and_anchored(tmp_path: Path) -
         for n in range(3):
             store.audit("before", n=n)
     with sqlite3.connect(root / "retiscreen.db") as conn:
-        conn.execute("ALTER TABLE audit_log DROP COLUMN chain_hash")
-        conn.execute("PRAGMA user_version = 5")
+        take_back_to(conn, 5)
     conn.close()
     (root / HEAD_FILENAME).unlink()
     with ScreeningStore(root) as store:

@@ -183,7 +183,7 @@ def test_screen_json_is_the_whole_screening(
     assert main([*args, "--absent-left", "enucleation", "--json"]) == 0
     (record,) = json_lines(capsys.readouterr().out)
     assert set(record) == {
-        "screening_id", "patient_id", "decision", "eyes", "report", "printed"
+        "screening_id", "patient_id", "decision", "eyes", "report", "printed", "reports"
     }  # fmt: skip
     assert set(record["decision"]) == {"kind", "headline", "advice", "follow_up_due"}  # type: ignore[arg-type]
     assert record["decision"]["kind"] == "refer"  # type: ignore[index]

@@ -31,3 +31,23 @@ def test_the_log_holds_no_patient_details(
     assert "image rejected" in text  # the refusal is logged ...
     for detail in ("Zelda", "Quigley", PATIENT_ID, DOB, "19440229"):
         assert detail not in text, detail  # ... without the patient's details
+
+
+def test_the_log_rotates_by_size(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past its size limit the log moves to retiscreen.log.1 ..., keeping a bounded number
+    of files, and what was logged last is in the current file."""
+    import logging
+
+    import retiscreen.cli
+
+    monkeypatch.setattr(retiscreen.cli, "LOG_MAX_BYTES", 4000)
+    for _ in range(12):
+        assert main(["-v", "grade", str(DEMO_IMAGE)]) == 0
+    logging.getLogger("retiscreen").info("the last line")
+    capsys.readouterr()
+    logs = sorted(p.name for p in (cli_env / "data" / "logs").iterdir())
+    assert logs == ["retiscreen.log", *(f"retiscreen.log.{n}" for n in range(1, 5))]
+    assert all(p.stat().st_size <= 4000 for p in (cli_env / "data" / "logs").iterdir())
+    assert "the last line" in (cli_env / "data" / "logs" / "retiscreen.log").read_text()

@@ -7,6 +7,7 @@ also loaded by test_store_durability.py and by its child processes.
 from __future__ import annotations
 
 import csv
+import getpass
 import hashlib
 import json
 import sqlite3
@@ -39,6 +40,7 @@ from tests.support.builders import (
     fundus_image,
     make_screening,
 )
+from tests.support.schema_history import take_back_to
 
 # --------------------------------------------------------------------------- factories
 
@@ -451,7 +453,11 @@ def test_audit_log_is_append_only(store: ScreeningStore) -> None:
             conn.execute("DELETE FROM audit_log")
     (event,) = store.audit_events()
     assert event["event"] == "image_rejected"
-    assert event["detail"] == {"message": "The file x.jpg is empty", "file": "x.jpg"}
+    assert event["detail"] == {
+        "message": "The file x.jpg is empty",
+        "file": "x.jpg",
+        "os_account": getpass.getuser(),
+    }
 
 
 def test_audit_events_filter_by_screening(store: ScreeningStore) -> None:
@@ -477,26 +483,6 @@ def test_a_new_database_is_migrated_from_version_zero(tmp_path: Path) -> None:
     assert "screenings_by_patient" in indexes
 
 
-def _undo_v5(conn: sqlite3.Connection) -> None:
-    """Take a current file back to schema v4: no audit chain (v6), no structured names,
-    issuer, order or outbox (v5)."""
-    conn.execute("ALTER TABLE audit_log DROP COLUMN chain_hash")
-    conn.execute("DROP INDEX IF EXISTS screenings_by_accession")
-    conn.execute("DROP TABLE IF EXISTS outbox")
-    for table, column in V5_COLUMNS:
-        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-
-
-V5_COLUMNS = (
-    ("patients", "family_name"),
-    ("patients", "given_name"),
-    ("patients", "id_issuer"),
-    ("screenings", "accession_number"),
-    ("screenings", "referring_physician"),
-    ("screenings", "study_instance_uid"),
-)
-
-
 def test_a_v4_database_gains_names_issuer_and_order_and_keeps_its_screenings(
     tmp_path: Path,
 ) -> None:
@@ -505,8 +491,7 @@ def test_a_v4_database_gains_names_issuer_and_order_and_keeps_its_screenings(
     with ScreeningStore(root) as s:
         s.save_screening(old)
     with sqlite3.connect(root / "retiscreen.db") as conn:
-        _undo_v5(conn)
-        conn.execute("PRAGMA user_version = 4")
+        take_back_to(conn, 4)
     conn.close()
 
     patient = Patient("P-2002", "Ana García", date(1961, 4, 3), "F", "García", "Ana", "HOSP-A")
@@ -546,8 +531,7 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
         conn.execute("ALTER TABLE screenings DROP COLUMN decision_kind")
         conn.execute("ALTER TABLE eye_images DROP COLUMN status")
         conn.execute("ALTER TABLE patients DROP COLUMN id_key")
-        _undo_v5(conn)
-        conn.execute("PRAGMA user_version = 1")
+        take_back_to(conn, 1)
     conn.close()
 
     with ScreeningStore(root) as s:
@@ -590,8 +574,7 @@ def _as_written_before_decisions_were_data(db_path: Path, screening: Screening) 
         conn.execute("ALTER TABLE eye_images DROP COLUMN status")
         conn.execute("DROP INDEX patients_by_id_key")
         conn.execute("ALTER TABLE patients DROP COLUMN id_key")
-        _undo_v5(conn)
-        conn.execute("PRAGMA user_version = 2")
+        take_back_to(conn, 2)
     conn.close()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from retiscreen.accounts import AccountBook, Role
 from retiscreen.grading.signing import trusted_keys
 from retiscreen.pipeline import Pipeline
 from retiscreen.service import ScreeningService
@@ -43,8 +44,9 @@ MODELS_USED = (
     if (TRAINED / "grader.card.json").exists()
     else "tiny test models (tests/support/tiny_models.py)"
 )
-ADMIN_PIN = "2468"
-OPERATOR = ("Ana", "4321")
+ADMIN = ("Ada Admin", "246813")
+ADMIN_PIN = ADMIN[1]
+OPERATOR = ("Ana", "4821")
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +82,7 @@ def make_settings(tmp_path: Path, models_dir: Path, camera_dir: Path) -> Callabl
                 trusted_keys=str(write_test_key(tmp_path / "keys" / "test.pub.pem")),
             ),
             capture=CaptureSettings(max_retakes=1, camera=f"file:{camera_dir}"),
-            kiosk=KioskSettings(fullscreen=False, idle_timeout_s=600, admin_pin=ADMIN_PIN),
+            kiosk=KioskSettings(fullscreen=False, idle_timeout_s=600),
             report=ReportSettings(printer="retiscreen-missing-queue"),
         )
         for name, value in sections.items():
@@ -99,14 +101,18 @@ def open_kiosk(
     """Opens kiosk windows over a real service; closes them (and the database) after."""
     opened: list[tuple[KioskWindow, ScreeningService]] = []
 
-    def open_window(settings: Settings, demo: bool = False, operator: bool = True) -> KioskWindow:
+    def open_window(
+        settings: Settings, demo: bool = False, operator: bool = True, admin: bool = True
+    ) -> KioskWindow:
         pipeline.rules = settings.rules
         service = ScreeningService(settings, pipeline=pipeline)
+        if admin and not service.store.account(ADMIN[0]):
+            AccountBook(service.store).add(ADMIN[0], Role.ADMIN, ADMIN[1], by="test")
         window = build_window(
             settings, service, demo=demo, path=tmp_path / "settings.toml", watch_settle_s=0.2
         )
         if operator:
-            window.ctx.operators.add(*OPERATOR)
+            window.ctx.accounts.add(OPERATOR[0], Role.OPERATOR, OPERATOR[1], by="test")
         window.resize(1280, 800)
         window.show()
         opened.append((window, service))

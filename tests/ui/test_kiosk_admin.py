@@ -10,12 +10,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from retiscreen.accounts import Role
 from retiscreen.settings import Settings, load_settings
+from retiscreen.store.accounts import MAX_FAILURES
 from retiscreen.ui.keyboard import NEXT
-from retiscreen.ui.pages.signin import MAX_FAILURES
 from retiscreen.ui.window import KioskWindow
 from tests.ui import images
-from tests.ui.conftest import ADMIN_PIN
+from tests.ui.conftest import ADMIN, ADMIN_PIN
 from tests.ui.kiosk_driver import (
     screen_patient,
     sign_in,
@@ -29,10 +30,20 @@ MakeSettings = Callable[..., Settings]
 
 
 def admin_sign_in(qtbot: QtBot, window: KioskWindow, pin: str = ADMIN_PIN) -> None:
-    touch(qtbot, window.home.admin)
+    """Touch Administration, type ``pin``, wait for the answer (the only administrator
+    is chosen already)."""
+    if window.current is not window.admin_signin:
+        touch(qtbot, window.home.admin)
     assert window.current is window.admin_signin
-    window.admin_signin.pad.type_pin(pin)
-    touch(qtbot, window.admin_signin.pad.ok)
+    type_pin(qtbot, window, pin)
+
+
+def type_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
+    page = window.admin_signin
+    page.message.clear_message()
+    page.pad.type_pin(pin)
+    touch(qtbot, page.pad.ok)
+    qtbot.waitUntil(lambda: window.current is window.admin or bool(page.message.text()))
 
 
 def screen_one(qtbot: QtBot, window: KioskWindow, camera_dir: Path) -> None:
@@ -49,18 +60,20 @@ def test_the_kiosk_cannot_be_closed_without_the_admin_pin(
     window = open_kiosk(make_settings())
     window.close()
     assert window.isVisible()
-    admin_sign_in(qtbot, window, "1111")
+    admin_sign_in(qtbot, window, "111111")
     assert window.current is window.admin_signin
     assert "Wrong PIN" in window.admin_signin.message.text()
     for _ in range(MAX_FAILURES - 1):
-        window.admin_signin.pad.type_pin("1111")
-        touch(qtbot, window.admin_signin.pad.ok)
+        type_pin(qtbot, window, "111111")
     assert "Too many wrong PINs" in window.admin_signin.message.text()
     assert not window.admin_signin.pad.isEnabled()
     window.admin_signin._unlocked()
-    window.admin_signin._locked_until = 0.0
-    window.admin_signin.pad.type_pin(ADMIN_PIN)
-    touch(qtbot, window.admin_signin.pad.ok)
+    type_pin(qtbot, window, ADMIN_PIN)  # locked in the database: even the right PIN fails
+    assert window.current is window.admin_signin and "Wait" in window.admin_signin.message.text()
+    store = window.ctx.service.store
+    store.set_pin_hash(ADMIN[0], store.account(ADMIN[0]).pin_hash, by="test")  # type: ignore[union-attr]
+    window.admin_signin._unlocked()
+    type_pin(qtbot, window, ADMIN_PIN)
     assert window.current is window.admin
     exit_button = window.admin.exit_button
     touch(qtbot, exit_button)
@@ -151,7 +164,7 @@ def test_operators_model_information_and_self_test(
 ) -> None:
     window = open_kiosk(make_settings(), operator=False)
     touch(qtbot, window.home.start)
-    assert "No operators are set up" in window.signin.hint.text()
+    assert list(window.signin.operator_buttons) == [ADMIN[0]]  # every role may screen
     touch(qtbot, window.signin.back)
     admin_sign_in(qtbot, window)
     window.admin.tabs.setCurrentIndex(2)
@@ -167,11 +180,19 @@ def test_operators_model_information_and_self_test(
     type_into(qtbot, system.new_pin, "12")
     touch(qtbot, system.add_operator)
     assert system.operator_message.level == "error"
+    type_into(qtbot, system.new_pin, "3579")
+    touch(qtbot, system.role_buttons[Role.REVIEWER])
+    touch(qtbot, system.add_operator)
+    assert "6 to 12 digits" in system.operator_message.text()  # a reviewer needs 6
     type_into(qtbot, system.new_pin, "135790")
     touch(qtbot, system.add_operator)
-    assert [system.operator_list.item(i).text() for i in range(system.operator_list.count())] == [
-        "Bea"
-    ]
+    listed = [system.operator_list.item(i).text() for i in range(system.operator_list.count())]
+    assert listed == [f"{ADMIN[0]} (Administrator)", "Bea (Reviewer)"]
+    system.operator_list.setCurrentRow(0)
+    touch(qtbot, system.remove_operator)
+    assert "only administrator" in system.operator_message.text()
+    added = [e for e in window.ctx.service.store.audit_events() if e["event"] == "account_added"]
+    assert added[-1]["operator"] == ADMIN[0] and added[-1]["detail"]["role"] == "reviewer"
 
     touch(qtbot, system.self_test)
     qtbot.waitUntil(

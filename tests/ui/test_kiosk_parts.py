@@ -3,7 +3,6 @@ file, barcode scanner, screen wording."""
 
 from __future__ import annotations
 
-import json
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,6 @@ from retiscreen.domain import (
 )
 from retiscreen.settings import Settings, SettingsError, load_settings
 from retiscreen.ui.barcode import ScanLineEdit
-from retiscreen.ui.operators import OperatorBook, OperatorError, check_admin_pin
 from retiscreen.ui.session import EyeCapture, ScreeningDraft, normalise_id, parse_dob
 from retiscreen.ui.settings_file import apply_changes, save_changes
 from tests.support.tiny_models import write_test_key
@@ -72,31 +70,6 @@ def test_date_of_birth_parsing(text: str, expected: date | None) -> None:
 def test_identifiers_compare_without_case_or_spaces() -> None:
     assert normalise_id(" mrn 00 42 ") == normalise_id("MRN0042")
     assert normalise_id("MRN-0042") != normalise_id("MRN-0043")
-
-
-def test_operator_pins_are_stored_hashed(tmp_path: Path) -> None:
-    book = OperatorBook(tmp_path)
-    book.add("  Ana   Pérez ", "4321")
-    (record,) = json.loads((tmp_path / "operators.json").read_text())["operators"]
-    assert set(record) == {"name", "salt", "digest", "iterations"}
-    assert record["name"] == "Ana Pérez" and record["digest"] != "4321"
-    assert len(record["digest"]) == 64 and record["iterations"] >= 100_000
-    again = OperatorBook(tmp_path)
-    assert again.verify("Ana Pérez", "4321") and not again.verify("Ana Pérez", "1234")
-    assert not again.verify("nobody", "4321")
-    with pytest.raises(OperatorError):
-        again.add("Bo", "12")
-    again.remove("Ana Pérez")
-    assert OperatorBook(tmp_path).names() == []
-
-
-def test_demo_operator_exists_only_in_demo_mode(tmp_path: Path) -> None:
-    assert OperatorBook(tmp_path).names() == []
-    demo = OperatorBook(tmp_path, demo=True)
-    assert demo.names() == ["nurse"] and demo.verify("nurse", "1234")
-    assert not (tmp_path / "operators.json").exists()
-    assert check_admin_pin("0000", "0000") and not check_admin_pin("0001", "0000")
-    assert not check_admin_pin("", "")
 
 
 def test_settings_changes_are_merged_into_the_file(tmp_path: Path) -> None:
@@ -195,7 +168,7 @@ def test_run_kiosk_starts_in_demo_mode_and_only_the_admin_closes_it(
         window = windows[-1]
         seen["demo"] = window.ctx.demo
         seen["camera"] = window.ctx.device.name if window.ctx.device else None
-        seen["operators"] = window.ctx.operators.names()
+        seen["operators"] = window.ctx.accounts.names()
         window.close()  # refused: no admin PIN given
         seen["still_open"] = window.isVisible()
         window.exit_kiosk()
@@ -207,12 +180,3 @@ def test_run_kiosk_starts_in_demo_mode_and_only_the_admin_closes_it(
     assert "Demo camera" in str(seen["camera"]) and seen["operators"] == ["nurse"]
     with ScreeningStore(tmp_path / "data") as store:
         assert "kiosk_closed" in [e["event"] for e in store.audit_events()]
-
-
-def test_a_damaged_operator_list_is_reported_and_never_overwritten(tmp_path: Path) -> None:
-    (tmp_path / "operators.json").write_text('{"operators": [{"name": "Ana"}]}')
-    book = OperatorBook(tmp_path)
-    assert book.problem and "damaged" in book.problem and book.names() == []
-    with pytest.raises(OperatorError):
-        book.add("Bo", "1234")
-    assert (tmp_path / "operators.json").read_text() == '{"operators": [{"name": "Ana"}]}'

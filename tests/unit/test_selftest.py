@@ -223,15 +223,23 @@ def test_a_damaged_database_fails_the_self_test(tmp_path: Path) -> None:
     assert "damaged" in quick.detail or "malformed" in quick.detail, quick.detail
 
 
-def test_the_default_administrator_pin_is_flagged(tmp_path: Path) -> None:
+def test_no_pin_anyone_could_know(tmp_path: Path) -> None:
+    """A PIN in the settings file fails; no administrator yet warns; an administrator
+    with an Argon2id hash passes."""
     from dataclasses import replace
 
-    from retiscreen.selftest import check_default_pin
-    from retiscreen.settings import KioskSettings, Settings
+    from retiscreen.accounts import AccountBook, Role
+    from retiscreen.selftest import check_accounts
+    from retiscreen.settings import KioskSettings
 
-    flagged = check_default_pin(Settings())
-    assert not flagged.ok and not flagged.critical and "0000" in flagged.detail
-    assert check_default_pin(replace(Settings(), kiosk=KioskSettings(admin_pin="739215"))).ok
+    settings = settings_for(tmp_path, good_models(tmp_path))
+    in_file = check_accounts(replace(settings, kiosk=KioskSettings(admin_pin="0000")))
+    assert not in_file.ok and in_file.critical and "plain text" in in_file.detail
+    missing = check_accounts(settings)
+    assert not missing.ok and not missing.critical and "no administrator" in missing.detail
+    with ScreeningStore(settings.storage.root) as store:
+        AccountBook(store).add("Boss", Role.ADMIN, "739215", by="test")
+    assert check_accounts(settings).ok
 
 
 def test_a_clock_set_back_fails(tmp_path: Path) -> None:

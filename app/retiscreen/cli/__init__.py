@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,13 +19,13 @@ from pathlib import Path
 
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
-from retiscreen.errors import ExitCode, RetiScreenError
-from retiscreen.permissions import restrict_umask
+from retiscreen.errors import ExitCode, RetiScreenError, UsageError
+from retiscreen.permissions import SHARED_GROUP, may_read_records, restrict_umask
 from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
 
-from . import admin, integration, screening
+from . import admin, integration, screening, users, verify
 from .admin import kiosk_demo_mode
 from .parser import PROG, UsageParser
 
@@ -46,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     screening.add_commands(sub)
     admin.add_commands(sub)
     integration.add_commands(sub)
+    verify.add_commands(sub)
+    users.add_commands(sub)
     for command in sub.choices.values():  # also accepted after the command's name
         global_options(command, default=argparse.SUPPRESS)
     return parser
@@ -66,9 +69,15 @@ def global_options(parser: argparse.ArgumentParser, default: object = None) -> N
     )
 
 
+LOG_MAX_BYTES = 5 * 1024 * 1024
+LOG_KEPT = 4
+"""The log rotates by size: at most 5 MiB now and four older files, so a kiosk left
+running for years never fills its disk with log."""
+
+
 def configure_logging(settings: Settings, verbose: bool) -> None:
-    """Everything to a log file in the data folder; with -v also to stderr (without it the
-    commands print their own operator-readable messages, once)."""
+    """Everything to a rotating log file in the data folder; with -v also to stderr
+    (without it the commands print their own operator-readable messages, once)."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     stderr = logging.StreamHandler()
@@ -78,11 +87,32 @@ def configure_logging(settings: Settings, verbose: bool) -> None:
     try:
         log_dir = settings.storage.root / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log_dir / "retiscreen.log", encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            log_dir / "retiscreen.log",
+            maxBytes=LOG_MAX_BYTES,
+            backupCount=LOG_KEPT,
+            encoding="utf-8",
+        )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     except OSError as exc:
         print(f"retiscreen: cannot write the log file ({exc}); continuing", file=sys.stderr)
+
+
+PHI_COMMANDS = frozenset({"history", "export", "report", "send", "restore", "patient", "users"})
+"""Commands that show, copy or change patient records or accounts."""
+
+
+def refuse_outsiders(command: str, data_root: Path) -> None:
+    """Patient records are for the service account, root and the ``retiscreen`` group
+    only: anyone else is refused before anything is opened (even where an older
+    installation left the files readable)."""
+    if command in PHI_COMMANDS and not may_read_records(data_root):
+        raise UsageError(
+            f"'{command}' shows or changes patient records, which only the RetiScreen "
+            f"service account and members of the '{SHARED_GROUP}' group may do; ask the "
+            "administrator to add your account to that group"
+        )
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
@@ -105,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         settings = settings_for(args)
+        refuse_outsiders(args.command, settings.storage.root)
         restrict_umask(settings.storage.root)  # before the log or any record is created
         if args.command != "selftest":  # selftest reports it among its checks
             check_threshold_setting(settings)

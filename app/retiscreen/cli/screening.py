@@ -95,7 +95,9 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     report = args.out or recorded.report_path
     printing = recorded.printing
     if args.json:
-        print(json.dumps(screening_json(screening, report, bool(printing and printing.printed))))
+        reports = service.store.reports_for(screening.screening_id)
+        printed = bool(printing and printing.printed)
+        print(json.dumps(screening_json(screening, report, printed, reports)))
     else:
         print_screening(screening, report, printing.message if printing else None)
     if service.pipeline.unavailable:
@@ -130,6 +132,7 @@ def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode
                 screening,
                 Path(latest["path"]) if latest else None,
                 bool(latest and latest["printed_at"]),
+                reports,
             )
             print(json.dumps(record))
         return ExitCode.OK

@@ -12,7 +12,9 @@ triggers dropped is found by :meth:`AuditLog.verify_audit`.
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +35,14 @@ from retiscreen.store.connection import StoreConnection
 from retiscreen.store.values import canonical_json, utc_now
 
 
+def os_account() -> str:
+    """The operating-system account running this process."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
+        return f"uid {os.geteuid()}"
+
+
 def record_event(
     db: sqlite_utils.Database,
     event: str,
@@ -41,7 +51,10 @@ def record_event(
     detail: dict[str, Any],
 ) -> None:
     """Append one entry, chained to the last, inside the caller's write transaction
-    (which holds the write lock, so no other writer can slip in between)."""
+    (which holds the write lock, so no other writer can slip in between). Every entry
+    names the operating-system account that wrote it (``os_account``) beside the
+    kiosk operator, so a command-line action is attributable too."""
+    detail = {**detail, "os_account": os_account()}
     last = last_record(db.conn)
     row = {
         "at": utc_now(),

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from retiscreen.store.accounts import AccountTable
 from retiscreen.store.audit import AuditLog
 from retiscreen.store.connection import DB_FILENAME
 from retiscreen.store.history import ScreeningHistory
@@ -62,6 +63,7 @@ __all__ = [
 
 
 class ScreeningStore(
+    AccountTable,
     ScreeningRecords,
     ScreeningHistory,
     ReportArchive,

@@ -8,6 +8,8 @@ its recorded sha256 before it is read or handed to a printer.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,15 @@ class ReportArchive(StoreConnection):
     """The reports of a :class:`~retiscreen.store.db.ScreeningStore`."""
 
     def add_report(
-        self, screening_id: str, report_id: str, pdf: bytes, verification_code: str
+        self,
+        screening_id: str,
+        report_id: str,
+        pdf: bytes,
+        verification_code: str,
+        vouches: Mapping[str, Any] | None = None,
     ) -> Path:
-        """Keep the exact PDF handed to the patient; return where it was written.
+        """Keep the exact PDF handed to the patient, with the content its verification
+        code vouches for; return where it was written.
 
         The file is written (atomically) before its row commits; an existing report is
         never overwritten (a duplicate ``report_id`` raises StorageError).
@@ -49,9 +57,10 @@ class ReportArchive(StoreConnection):
             digest = sha256_hex(pdf)
             self._db.execute(
                 "INSERT INTO reports (report_id, screening_id, file, sha256,"
-                " verification_code, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " verification_code, created_at, vouches_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [rid, sid, target.relative_to(self.root).as_posix(), digest,
-                 verification_code, utc_now()],
+                 verification_code, utc_now(),
+                 json.dumps(vouches, ensure_ascii=False) if vouches is not None else None],
             )  # fmt: skip
             record_event(
                 self._db,
@@ -83,6 +92,22 @@ class ReportArchive(StoreConnection):
         )
         for row in rows:
             row["path"] = str(self.root / row["file"])
+        return rows
+
+    def reports_with_code(self, verification_code: str) -> list[dict[str, Any]]:
+        """The reports printed with this code (normally one), with what each vouches for
+        (``vouches``, None for a report from before version 2)."""
+        rows = self._rows(
+            "SELECT report_id, screening_id, verification_code, created_at, vouches_json"
+            " FROM reports WHERE verification_code = ? ORDER BY created_at",
+            [verification_code],
+        )
+        for row in rows:
+            raw = row.pop("vouches_json")
+            try:
+                row["vouches"] = json.loads(raw) if raw else None
+            except ValueError:
+                row["vouches"] = {}  # damaged: matches no code
         return rows
 
     def read_report(self, report_id: str) -> bytes:

@@ -238,6 +238,37 @@ def _v6_audit_chain(db: sqlite_utils.Database) -> None:
     db.execute(_AUDIT_NO_UPDATE)
 
 
+def _v7_verifiable_reports(db: sqlite_utils.Database) -> None:
+    """Each report keeps the clinical content its verification code vouches for
+    (:func:`retiscreen.report.verification.vouched_content`), and reports are found by
+    their code. Reports printed before have none (NULL): their older code is checked
+    against the record as it is."""
+    db.execute("ALTER TABLE reports ADD COLUMN vouches_json TEXT")
+    db.execute("CREATE INDEX reports_by_code ON reports(verification_code)")
+
+
+_V8_STATEMENTS = (
+    """CREATE TABLE accounts (
+        name TEXT PRIMARY KEY NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('operator', 'reviewer', 'admin')),
+        pin_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        lockouts INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    )""",
+)
+
+
+def _v8_accounts(db: sqlite_utils.Database) -> None:
+    """Accounts with a role, an Argon2id PIN hash, and their failed attempts and
+    lockouts (:mod:`retiscreen.store.accounts`); an earlier version's operator file is
+    imported by :meth:`retiscreen.accounts.AccountBook.import_operator_file`."""
+    for statement in _V8_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -245,6 +276,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_patient_id_keys,
     _v5_clinic_integration,
     _v6_audit_chain,
+    _v7_verifiable_reports,
+    _v8_accounts,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

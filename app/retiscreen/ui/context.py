@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from retiscreen.accounts import AccountBook, AccountError
 from retiscreen.capture.qt_device import CaptureDevice
 from retiscreen.capture.qt_watch import FolderWatcher
 from retiscreen.capture.watch import EyePatterns
@@ -21,7 +22,6 @@ from retiscreen.errors import StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings
 from retiscreen.ui.devices import open_device
-from retiscreen.ui.operators import OperatorBook
 from retiscreen.ui.settings_file import Changes, apply_changes, save_changes
 from retiscreen.ui.workers import Workers
 
@@ -49,7 +49,15 @@ class KioskContext(QObject):
         self.settings_path = settings_path
         self.demo = demo
         self.workers = Workers(self)
-        self.operators = OperatorBook(settings.storage.root, demo=demo)
+        self.accounts = AccountBook(service.store, demo=demo)
+        self.admin: str | None = None
+        """The administrator signed in to the administration pages (for the audit)."""
+        self.accounts_problem: str | None = None
+        """Why the accounts could not be read (then nobody can sign in: said on the page)."""
+        try:
+            self.accounts.import_operator_file(settings.storage.root)
+        except (AccountError, StorageError) as exc:
+            self.accounts_problem = str(exc)
         self.unsaved: list[Screening] = []
         """Screenings that could not be saved: kept until a save succeeds."""
         self.device: CaptureDevice | None = None

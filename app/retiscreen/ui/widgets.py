@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from retiscreen.accounts import MAX_PIN_DIGITS
 from retiscreen.capture.qt_device import rgb_to_pixmap
 from retiscreen.domain import DecisionKind
 from retiscreen.imaging.pixels import RGBImage
@@ -163,7 +164,7 @@ class PinPad(QWidget):
         self.display = QLineEdit()
         self.display.setEchoMode(QLineEdit.EchoMode.Password)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.display.setMaxLength(8)
+        self.display.setMaxLength(MAX_PIN_DIGITS)
         self.display.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.display.returnPressed.connect(self._submit)
         grid = QGridLayout()

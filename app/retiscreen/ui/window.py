@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.domain import Laterality, Patient, Screening
-from retiscreen.errors import RetiScreenError
+from retiscreen.errors import RetiScreenError, StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.ui import screening_job as job
 from retiscreen.ui.context import KioskContext
@@ -41,6 +41,7 @@ from retiscreen.ui.pages.grading import GradingPage
 from retiscreen.ui.pages.home import HomePage
 from retiscreen.ui.pages.patient import PatientPage
 from retiscreen.ui.pages.result import ResultPage
+from retiscreen.ui.pages.setup_admin import SetupAdminPage
 from retiscreen.ui.pages.signin import SignInPage
 from retiscreen.ui.session import ScreeningDraft
 from retiscreen.ui.widgets import label
@@ -77,8 +78,10 @@ class KioskWindow(QMainWindow):
         self.grading = GradingPage(ctx)
         self.result = ResultPage(ctx)
         self.admin = AdminPage(ctx)
+        self.setup_admin = SetupAdminPage(ctx)
         self.pages: list[Page] = [
             self.home,
+            self.setup_admin,
             self.signin,
             self.admin_signin,
             self.patient,
@@ -136,7 +139,8 @@ class KioskWindow(QMainWindow):
         self.home.language_chosen.connect(self.set_language)
         self.signin.signed_in.connect(self.operator_signed_in)
         self.signin.cancelled.connect(lambda: self.go(self.home))
-        self.admin_signin.signed_in.connect(lambda _name: self.go(self.admin))
+        self.admin_signin.signed_in.connect(self.admin_signed_in)
+        self.setup_admin.created.connect(lambda _name: self.go(self.home))
         self.admin_signin.cancelled.connect(lambda: self.go(self.home))
         self.patient.entered_patient.connect(self.patient_entered)
         self.patient.cancelled.connect(lambda: self.cancel_screening("cancelled"))
@@ -158,13 +162,25 @@ class KioskWindow(QMainWindow):
         return widget
 
     def go(self, page: Page) -> None:
+        """Show ``page``; while the kiosk has no administrator, every way home leads to
+        the first-start page instead (the idle timeout included)."""
+        if page is self.home and self._needs_admin():
+            page = self.setup_admin
         previous = self.stack.currentWidget()
         if isinstance(previous, Page) and previous is not page:
             previous.left()
         self.stack.setCurrentWidget(page)
         page.entered()
         self._update_header()
-        self.idle.arm(page is not self.home or self.operator is not None)
+        self.idle.arm(page not in (self.home, self.setup_admin) or self.operator is not None)
+
+    def _needs_admin(self) -> bool:
+        if self.ctx.demo or self.ctx.accounts_problem:
+            return False
+        try:
+            return not self.ctx.accounts.has_admin()
+        except StorageError:
+            return False  # the home page says the records cannot be read
 
     def _update_header(self) -> None:
         self.clinic_label.setText(self.ctx.settings.clinic.name)
@@ -337,14 +353,19 @@ class KioskWindow(QMainWindow):
 
     # ------------------------------------------------------------------ admin and exit
 
+    def admin_signed_in(self, name: str) -> None:
+        self.ctx.admin = name
+        self.go(self.admin)
+
     def close_admin(self) -> None:
         for picker in self.findChildren(FilePicker):
             picker.reject()
         self.admin.clear()
+        self.ctx.admin = None
         self.go(self.home)
 
     def exit_kiosk(self) -> None:
-        self.ctx.audit("kiosk_closed", operator="admin")
+        self.ctx.audit("kiosk_closed", operator=self.ctx.admin)
         self.allow_close = True
         self.close()
 

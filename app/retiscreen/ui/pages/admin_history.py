@@ -120,7 +120,7 @@ class HistoryTab(QWidget):
             ),
             lambda why: self.message.show_message(why, "error"),
         )
-        self.ctx.audit("report_reprinted", operator="admin", screening=screening_id)
+        self.ctx.audit("report_reprinted", operator=self.ctx.admin, screening=screening_id)
 
     def choose_export_folder(self) -> None:
         drives = removable_roots()

@@ -249,7 +249,7 @@ class SettingsTab(QWidget):
             return
         self.ctx.audit(
             "settings_changed",
-            operator="admin",
+            operator=self.ctx.admin,
             changed=sorted(f"{s}.{k}" for s, v in changes.items() for k in v),
         )
         self.message.show_message(

@@ -1,4 +1,4 @@
-"""Administration: the grading model, a self-test, operators and the print queue.
+"""Administration: the grading model, a self-test, and the kiosk's accounts.
 
 Why a self-test: after an update or a move the site must be able to prove, without a
 patient, that the models load, verify and grade. It runs the checks of
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QScroller,
     QVBoxLayout,
@@ -23,13 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen import __version__, selftest
+from retiscreen.accounts import MAX_PIN_DIGITS, AccountError, Role
 from retiscreen.selftest import SelftestResult
-from retiscreen.settings import KioskSettings, bundled_dir
+from retiscreen.settings import bundled_dir
 from retiscreen.ui.context import KioskContext
-from retiscreen.ui.operators import OperatorError
 from retiscreen.ui.widgets import MessageLine, button, label
-
-DEFAULT_ADMIN_PIN = KioskSettings().admin_pin
 
 
 class SystemTab(QWidget):
@@ -46,7 +47,16 @@ class SystemTab(QWidget):
         self.new_name = QLineEdit()
         self.new_pin = QLineEdit()
         self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.new_pin.setMaxLength(8)
+        self.new_pin.setMaxLength(MAX_PIN_DIGITS)
+        self.role_buttons: dict[Role, QPushButton] = {}
+        roles = QHBoxLayout()
+        for role in Role:
+            choice = button("", "choice")
+            choice.setCheckable(True)
+            choice.setAutoExclusive(True)
+            choice.setChecked(role is Role.OPERATOR)
+            self.role_buttons[role] = choice
+            roles.addWidget(choice)
         self.add_operator = button("", "small", "person", on_click=self.add)
         self.remove_operator = button("", "small", on_click=self.remove)
         self.operator_message = MessageLine()
@@ -54,6 +64,8 @@ class SystemTab(QWidget):
         add_form = QFormLayout()
         add_form.addRow(self.name_label, self.new_name)
         add_form.addRow(self.pin_label, self.new_pin)
+        self.role_label = label("")
+        add_form.addRow(self.role_label, roles)
         operator_buttons = QVBoxLayout()
         operator_buttons.addWidget(self.add_operator)
         operator_buttons.addWidget(self.remove_operator)
@@ -85,10 +97,13 @@ class SystemTab(QWidget):
 
     def retranslate(self) -> None:
         self.self_test.setText(self.tr("Run the self-test"))
-        self.operator_title.setText(self.tr("Operators"))
+        self.operator_title.setText(self.tr("Accounts"))
         self.name_label.setText(self.tr("Name"))
-        self.pin_label.setText(self.tr("PIN (4-8 digits)"))
-        self.add_operator.setText(self.tr("Add operator"))
+        self.pin_label.setText(self.tr("PIN (operator 4-12 digits, others 6-12)"))
+        self.role_label.setText(self.tr("Role"))
+        for role, choice in self.role_buttons.items():
+            choice.setText(self._role_words()[role])
+        self.add_operator.setText(self.tr("Add account"))
         self.remove_operator.setText(self.tr("Remove selected"))
         self.load()
 
@@ -124,16 +139,19 @@ class SystemTab(QWidget):
             self.tr("Settings file: {path}").format(path=self.ctx.settings_path),
         ]
         self.model_info.setText("\n".join(lines))
-        if settings.kiosk.admin_pin == DEFAULT_ADMIN_PIN:
-            self.test_message.show_message(
-                self.tr(
-                    "The administrator PIN is still the default 0000. Set [kiosk] admin_pin in "
-                    "the settings file."
-                ),
-                "warning",
-            )
         self.operator_list.clear()
-        self.operator_list.addItems(self.ctx.operators.names())
+        words = self._role_words()
+        for account in self.ctx.service.store.accounts():
+            item = QListWidgetItem(f"{account.name} ({words[Role(account.role)]})")
+            item.setData(Qt.ItemDataRole.UserRole, account.name)
+            self.operator_list.addItem(item)
+
+    def _role_words(self) -> dict[Role, str]:
+        return {
+            Role.OPERATOR: self.tr("Operator"),
+            Role.REVIEWER: self.tr("Reviewer"),
+            Role.ADMIN: self.tr("Administrator"),
+        }
 
     def run_self_test(self) -> None:
         """The checks of ``retiscreen selftest`` that need no second copy of the models:
@@ -172,7 +190,7 @@ class SystemTab(QWidget):
         self.test_details.setText("\n".join(check.line() for check in failed_first))
         self.ctx.audit(
             "self_test",
-            operator="admin",
+            operator=self.ctx.admin,
             passed=result.ok,
             failed=[check.name for check in result.failed],
         )
@@ -185,18 +203,19 @@ class SystemTab(QWidget):
         )
 
     def add(self) -> None:
+        """A new account (audited by the account book, with who added it)."""
         name, pin = self.new_name.text(), self.new_pin.text()
+        role = next(r for r, choice in self.role_buttons.items() if choice.isChecked())
         try:
-            self.ctx.operators.add(name, pin)
-        except OperatorError as exc:
+            saved = self.ctx.accounts.add(name, role, pin, by=self.ctx.admin or "admin")
+        except AccountError as exc:
             self.operator_message.show_message(str(exc), "error")
             return
         self.new_name.clear()
         self.new_pin.clear()
         self.operator_message.show_message(
-            self.tr("Operator {name} added.").format(name=" ".join(name.split())), "ok"
+            self.tr("Account {name} added.").format(name=saved), "ok"
         )
-        self.ctx.audit("operator_added", operator="admin", name=" ".join(name.split()))
         self.load()
 
     def remove(self) -> None:
@@ -205,11 +224,12 @@ class SystemTab(QWidget):
             self.operator_message.show_message(self.tr("First touch a name in the list."), "error")
             return
         try:
-            self.ctx.operators.remove(item.text())
-        except OperatorError as exc:
+            self.ctx.accounts.remove(
+                item.data(Qt.ItemDataRole.UserRole), by=self.ctx.admin or "admin"
+            )
+        except AccountError as exc:
             self.operator_message.show_message(str(exc), "error")
             return
-        self.ctx.audit("operator_removed", operator="admin", name=item.text())
         self.load()
 
     def clear(self) -> None:

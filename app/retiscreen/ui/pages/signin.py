@@ -1,29 +1,30 @@
-"""Sign-in with a PIN: an operator before screening, or the administrator.
+"""Sign-in with a PIN: anyone with an account before screening, or an administrator.
 
 Why PINs on a keypad: a kiosk has no keyboard and the audit log must say who
-photographed each patient. After ``MAX_FAILURES`` wrong PINs the pad locks for a
-while, because a 4-digit PIN is only safe when guessing is slow.
+photographed each patient. Wrong PINs are counted in the database
+(:mod:`retiscreen.store.accounts`): after five in a row the account locks, for longer
+each time, and a restart does not unlock it, because a short PIN is only safe when
+guessing is slow.
 """
 
 from __future__ import annotations
 
-import time
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from retiscreen.accounts import Role, SignIn
+from retiscreen.errors import StorageError
 from retiscreen.ui.context import KioskContext
-from retiscreen.ui.operators import check_admin_pin
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.widgets import MessageLine, PinPad, button, label
 
-MAX_FAILURES = 5
-LOCKOUT_S = 30
-
 
 class SignInPage(Page):
-    """``admin=False``: pick an operator then type the PIN; ``admin=True``: admin PIN."""
+    """Touch a name, then type the PIN; ``admin=True`` lists administrators only."""
 
     signed_in = Signal(str)
     cancelled = Signal()
@@ -34,8 +35,6 @@ class SignInPage(Page):
         super().__init__(ctx, parent)
         self.admin = admin
         self.selected: str | None = None
-        self._failures = 0
-        self._locked_until = 0.0
         self._checking = False
         self.title = label("", "title")
         self.hint = label("", "subtitle")
@@ -76,11 +75,11 @@ class SignInPage(Page):
         self._update_hint()
 
     def _update_hint(self) -> None:
-        if self.admin:
-            self.hint.setText(self.tr("Type the administrator PIN."))
-        elif self.ctx.operators.problem:
-            self.hint.setText(self.ctx.operators.problem)
-        elif not self.ctx.operators.names():
+        if self.ctx.accounts_problem:
+            self.hint.setText(self.ctx.accounts_problem)
+        elif self.admin and self.selected is None:
+            self.hint.setText(self.tr("Touch your name, then type the administrator PIN."))
+        elif not self.admin and not self.operator_buttons:
             self.hint.setText(
                 self.tr(
                     "No operators are set up yet. An administrator must add one in "
@@ -100,9 +99,11 @@ class SignInPage(Page):
         for choice in self.operator_buttons.values():
             choice.deleteLater()
         self.operator_buttons.clear()
-        if self.admin:
-            return
-        names = self.ctx.operators.names()
+        try:
+            names = self.ctx.accounts.names(Role.ADMIN if self.admin else None)
+        except StorageError as exc:  # the records cannot be read: nobody can sign in
+            names = []
+            self.message.show_message(str(exc), "error")
         for index, name in enumerate(names):
             choice = button(name, "choice", "person")
             choice.setCheckable(True)
@@ -131,23 +132,16 @@ class SignInPage(Page):
         self._update_hint()
 
     def _submit(self, pin: str) -> None:
-        if self._checking:
-            return
-        if time.monotonic() < self._locked_until:
-            self._show_locked()
-            return
-        if not pin:
-            return
-        if self.admin:
-            self._checked(("admin", check_admin_pin(pin, self.ctx.settings.kiosk.admin_pin)))
+        if self._checking or not pin:
             return
         if self.selected is None:
             self.message.show_message(self.tr("First touch your name."), "error")
             return
-        name, operators = self.selected, self.ctx.operators
+        name, accounts = self.selected, self.ctx.accounts
+        needed = Role.ADMIN if self.admin else Role.OPERATOR
         self._checking = True
         self.ctx.workers.run(
-            lambda _p: (name, operators.verify(name, pin)), self._checked, self._failed
+            lambda _p: (name, accounts.sign_in(name, pin, needed)), self._checked, self._failed
         )
 
     def _failed(self, message: str) -> None:
@@ -155,32 +149,26 @@ class SignInPage(Page):
         self.message.show_message(message, "error")
 
     def _checked(self, result: Any) -> None:
+        """The outcome, already recorded and audited by the account book."""
         self._checking = False
-        name, ok = result
-        if ok:
-            self._failures = 0
-            self.ctx.audit("admin_signed_in" if self.admin else "operator_signed_in", operator=name)
+        name, outcome = result
+        assert isinstance(outcome, SignIn)
+        if outcome.ok:
             self.message.clear_message()
             self.signed_in.emit(name)
-            return
-        self._failures += 1
-        self.ctx.audit("sign_in_failed", operator=name, attempt=self._failures)
-        if self._failures >= MAX_FAILURES:
-            self._failures = 0
-            self._locked_until = time.monotonic() + LOCKOUT_S
-            self._unlock_timer.start(LOCKOUT_S * 1000)
+        elif outcome.locked_until is not None:
+            wait_s = (outcome.locked_until - datetime.now(UTC)).total_seconds()
+            seconds = max(1, math.ceil(wait_s))
+            self._unlock_timer.start(seconds * 1000)
             self.pad.setEnabled(False)
-            self._show_locked()
+            self.message.show_message(
+                self.tr("Too many wrong PINs. Wait {seconds} seconds, then try again.").format(
+                    seconds=seconds
+                ),
+                "error",
+            )
         else:
             self.message.show_message(self.tr("Wrong PIN. Try again."), "error")
-
-    def _show_locked(self) -> None:
-        self.message.show_message(
-            self.tr("Too many wrong PINs. Wait {seconds} seconds, then try again.").format(
-                seconds=LOCKOUT_S
-            ),
-            "error",
-        )
 
     def _unlocked(self) -> None:
         self.pad.setEnabled(True)
