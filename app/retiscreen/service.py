@@ -203,10 +203,23 @@ class ScreeningService:
         self.pipeline.rules = settings.rules
 
     def history(
-        self, limit: int = 100, patient_id: str | None = None, search: str | None = None
+        self,
+        limit: int = 100,
+        patient_id: str | None = None,
+        search: str | None = None,
+        viewer: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Saved screenings, newest first (see :meth:`ScreeningStore.history`)."""
-        return self.store.history(limit=limit, patient_id=patient_id, search=search)
+        """Saved screenings, newest first (see :meth:`ScreeningStore.history`). Looking
+        at records is audited (which screenings were listed, never the search text,
+        which may be a name)."""
+        rows = self.store.history(limit=limit, patient_id=patient_id, search=search)
+        self.store.audit(
+            "records_viewed",
+            operator=viewer,
+            screenings=[row["screening_id"] for row in rows],
+            filtered=bool(patient_id or search),
+        )
+        return rows
 
     def export_csv(self, path: Path) -> int:
         """Every screening and eye as CSV rows at ``path`` (audited); the row count."""

@@ -27,6 +27,7 @@ from retiscreen.grading.signing import (
     trusted_keys,
 )
 from retiscreen.pipeline import Pipeline
+from retiscreen.store import ScreeningStore
 from tests.support.images import DEMO_IMAGE
 from tests.support.tiny_models import (
     MODEL_FILES,
@@ -253,6 +254,9 @@ def test_models_commands(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> N
     update = write_models(tmp_path / "update", grade_bias=[5.0, 0, 0, 0, 0])
     assert main(["models", "install", str(bundle_of(update, tmp_path / "u.tar.gz"))]) == 0
     assert f"Models installed in {target.resolve()}" in capsys.readouterr().out
+    with ScreeningStore(cli_env / "data") as store:
+        (installed,) = [e for e in store.audit_events() if e["event"] == "models_installed"]
+    assert "tiny-grader" in installed["detail"]["models"]
     sign_folder(update, MODEL_FILES, Ed25519PrivateKey.generate())
     assert main(["models", "install", str(update)]) == ExitCode.FAILED
     assert "model update was refused" in capsys.readouterr().err

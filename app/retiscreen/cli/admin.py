@@ -70,6 +70,7 @@ def cmd_backup(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         print(f"Backup OK: {info.describe()}")
         return ExitCode.OK
     info = create_backup(service.settings.storage.root, args.to)
+    service.audit("backup_created", operator=getpass.getuser(), summary=info.describe())
     print(f"Backup written: {info.describe()}")
     if info.problems:
         print(
@@ -83,9 +84,17 @@ def cmd_backup(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
 
 def cmd_restore(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     from retiscreen.backup import restore_backup
+    from retiscreen.store import ScreeningStore
 
     root = service.settings.storage.root
     info = restore_backup(args.archive, root, force=args.force)
+    with ScreeningStore(root) as restored:  # the restored trail records its own restore
+        restored.audit(
+            "backup_restored",
+            operator=getpass.getuser(),
+            archive=Path(args.archive).name,
+            summary=info.describe(),
+        )
     print(f"Restored into {root}: {info.describe()}")
     return ExitCode.OK
 
@@ -100,7 +109,11 @@ def cmd_models(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     if args.action == "install":
         target = args.to or models.directory
         manifest = install_bundle(args.bundle, target, keys)
-        print(f"Models installed in {target}: {describe(target, manifest)}")
+        described = describe(target, manifest)
+        service.audit(
+            "models_installed", operator=getpass.getuser(), folder=str(target), models=described
+        )
+        print(f"Models installed in {target}: {described}")
     else:
         folder = args.folder or models.directory
         manifest = verify_models(folder, keys)

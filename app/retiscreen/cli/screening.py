@@ -6,6 +6,7 @@ its exit code and one line by :func:`retiscreen.cli.main`."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -122,7 +123,9 @@ def cmd_demo(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
-    rows = service.history(limit=args.limit, patient_id=args.patient_id, search=args.search)
+    rows = service.history(
+        limit=args.limit, patient_id=args.patient_id, search=args.search, viewer=getpass.getuser()
+    )
     if args.json:
         for row in rows:
             screening = service.store.load_screening(row["screening_id"])

@@ -78,9 +78,9 @@ class HistoryTab(QWidget):
 
     def refresh(self) -> None:
         self.keyboard.close_keyboard()  # show the results
-        service, text = self.ctx.service, self.search.text().strip() or None
+        service, text, viewer = self.ctx.service, self.search.text().strip() or None, self.ctx.admin
         self.ctx.workers.run(
-            lambda _p: service.history(limit=LIMIT, search=text),
+            lambda _p: service.history(limit=LIMIT, search=text, viewer=viewer),
             self._show,
             lambda why: self.message.show_message(why, "error"),
         )
