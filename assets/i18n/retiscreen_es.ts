@@ -182,6 +182,14 @@
         <translation>Confirmar y tomar fotografías</translation>
     </message>
     <message>
+        <source>Read as: {date}</source>
+        <translation>Leído como: {date}</translation>
+    </message>
+    <message>
+        <source>Not a date yet: day, month, year, e.g. 24/03/1958</source>
+        <translation>Aún no es una fecha: día, mes, año, p. ej. 24/03/1958</translation>
+    </message>
+    <message>
         <source>Patient: {name}</source>
         <translation>Paciente: {name}</translation>
     </message>

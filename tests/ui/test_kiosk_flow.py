@@ -35,6 +35,7 @@ from tests.ui.kiosk_driver import (
     stage,
     take_photo,
     touch,
+    type_into,
     wait_for_result,
 )
 
@@ -355,6 +356,7 @@ def test_wrong_or_mismatched_identifiers_are_refused(
     assert window.confirm.patient_id.property("invalid") == "true"
     confirm_patient(qtbot, window, "mrn-7", "1970-02-27")
     assert window.current is window.confirm
+    assert window.confirm.dob_read.text() == "Read as: 27 February 1970"  # read back in words
     assert "date of birth does not match" in window.confirm.message.text()
     assert "correct the details" in window.confirm.message.text()
     touch(qtbot, window.confirm.back)
@@ -660,3 +662,20 @@ def test_a_demonstration_screening_grades_both_eyes(
     store = window.ctx.service.store
     screening = store.load_screening(store.history()[0]["screening_id"])
     assert [e.status for e in screening.eyes] == [EyeStatus.GRADED, EyeStatus.GRADED]
+
+
+def test_the_date_of_birth_is_read_back_in_words(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings
+) -> None:
+    """03/04 is March to some and April to others: the page says which it understood,
+    in the screen's language, while it is typed."""
+    window = open_kiosk(make_settings())
+    page = window.confirm
+    type_into(qtbot, page.dob, "03/04/1961")
+    assert page.dob_read.text() == "Read as: 3 April 1961"
+    type_into(qtbot, page.dob, "03/04/19")
+    assert page.dob_read.text().startswith("Not a date yet")
+    window.set_language("es")
+    type_into(qtbot, page.dob, "1961-04-03")
+    assert page.dob_read.text() == "Leído como: 3 de abril de 1961"
+    window.set_language("en")

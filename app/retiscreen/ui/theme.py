@@ -24,6 +24,8 @@ WARN = "#F2B200"
 BAD = "#C8102E"
 MUTED = "#495057"
 FOCUS = "#FFB000"
+PROGRESS = "#9EC5E8"
+"""The progress bar's fill: light, because its percentage is drawn in ink across it."""
 
 
 def base_font_px(screen_height: int) -> int:
@@ -92,7 +94,7 @@ def stylesheet(base: int) -> str:
     QTabBar::tab:selected {{ background: {PRIMARY}; color: #FFFFFF; }}
     QProgressBar {{ min-height: 36px; border: 2px solid {MUTED}; border-radius: 8px;
         text-align: center; font-weight: 700; }}
-    QProgressBar::chunk {{ background: {PRIMARY}; }}
+    QProgressBar::chunk {{ background: {PROGRESS}; }}
     QScrollBar:vertical {{ width: 36px; }}
     QCheckBox::indicator {{ width: 40px; height: 40px; }}
     QMessageBox QPushButton {{ min-width: 160px; }}

@@ -2,7 +2,9 @@
 
 Why again: a wrong wristband, a mistyped digit or the previous patient's card is the
 commonest way a result reaches the wrong person. The second entry is compared with the
-first; a mismatch is shown plainly and photographs cannot start until both agree.
+first; a mismatch is shown plainly and photographs cannot start until both agree. The
+date typed is read back in words as it is typed ("3 April 1961"), because 03/04 means
+March to some and April to others.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QWidget
 
 from retiscreen.domain import Patient
+from retiscreen.ui import texts
 from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.keyboard import OnScreenKeyboard
@@ -35,10 +38,13 @@ class ConfirmPage(Page):
         self.patient_id.returnPressed.connect(self.dob.setFocus)
         self.dob.returnPressed.connect(self.submit)
         self.id_label, self.dob_label = label(""), label("")
+        self.dob_read = label("", "hint")
+        self.dob.textChanged.connect(self._read_back)
         form = QFormLayout()
         form.setVerticalSpacing(14)
         form.addRow(self.id_label, self.patient_id)
         form.addRow(self.dob_label, self.dob)
+        form.addRow("", self.dob_read)
         self.message = MessageLine()
         self.back = button("", "", "back", on_click=self.back_requested.emit)
         self.ok = button("", "primary", "check", on_click=self.submit)
@@ -71,6 +77,17 @@ class ConfirmPage(Page):
         self.back.setText(self.tr("Back: correct the details"))
         self.ok.setText(self.tr("Confirm and take photographs"))
         self._show_name()
+        self._read_back(self.dob.text())
+
+    def _read_back(self, text: str) -> None:
+        """The date as understood, in words, so the operator can check it aloud."""
+        day = parse_dob(text)
+        if day is not None:
+            self.dob_read.setText(self.tr("Read as: {date}").format(date=texts.long_date(day)))
+        elif text.strip():
+            self.dob_read.setText(self.tr("Not a date yet: day, month, year, e.g. 24/03/1958"))
+        else:
+            self.dob_read.clear()
 
     def _show_name(self) -> None:
         self.name.setText(
