@@ -693,6 +693,29 @@
     </message>
 </context>
 <context>
+    <name>ResumePage</name>
+    <message>
+        <source>Unfinished screening</source>
+        <translation>Cribado sin terminar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Discard it</source>
+        <translation>Descartarlo</translation>
+    </message>
+    <message>
+        <source>Touch again to discard</source>
+        <translation>Toque otra vez para descartar</translation>
+    </message>
+    <message>
+        <source>You started screening {name} at {time} and left it before the end ({done} of 2 eyes done). Resume it (the patient&apos;s identity is checked again), or discard it.</source>
+        <translation>Empezó el cribado de {name} a las {time} y lo dejó antes del final ({done} de 2 ojos hechos). Continúelo (se vuelve a comprobar la identidad del paciente) o descártelo.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsTab</name>
     <message>
         <source>Clinic name</source>
@@ -934,6 +957,17 @@
     <message>
         <source>Back</source>
         <translation>Atrás</translation>
+    </message>
+</context>
+<context>
+    <name>StillThereBanner</name>
+    <message>
+        <source>I am still here</source>
+        <translation>Sigo aquí</translation>
+    </message>
+    <message>
+        <source>Still there? In {seconds} s the screen is cleared; a screening in progress is kept as a draft for you to resume.</source>
+        <translation>¿Sigue ahí? En {seconds} s se borra la pantalla; un cribado en curso se guarda como borrador para que lo continúe.</translation>
     </message>
 </context>
 <context>

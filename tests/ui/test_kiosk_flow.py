@@ -19,6 +19,7 @@ import shiboken6
 from pytestqt.qtbot import QtBot
 
 from retiscreen import catalogue
+from retiscreen.accounts import Role
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import DecisionKind, EyeStatus, Laterality, QualityReason
 from retiscreen.palette import DECISION_COLOURS
@@ -425,27 +426,87 @@ def test_idle_timeout_clears_patient_data_from_every_page(
     assert window.ctx.service.store.history()[0]["patient_id"] == "MRN-IDLE-42"
 
 
-def test_idle_timeout_mid_capture_discards_the_draft(
+def test_idle_timeout_mid_capture_keeps_a_draft_for_the_same_operator(
     qtbot: QtBot,
     open_kiosk: OpenKiosk,
     make_settings: MakeSettings,
     camera_dir: Path,
 ) -> None:
+    """Nobody answers "still there?": the screen is cleared, but the half-done screening
+    waits for the operator who started it (not for anyone else), who resumes it after
+    the identity check, at the eye where it stopped."""
     stage(camera_dir, *images.both_eyes())
-    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 1}))
-    start_to_right_eye(qtbot, window, "MRN-HALF", "Half Way")
+    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 3}))
+    window.ctx.accounts.add("Bo", Role.OPERATOR, "5931", by="test")
+    start_to_right_eye(qtbot, window, "MRN-HALF", "Half Way", "1950-01-02")
     take_photo(qtbot, window)
-    touch(qtbot, window.capture.retake)
+    touch(qtbot, window.capture.use)
+    assert window.capture.side == Laterality.LEFT
     touch(qtbot, window.capture.import_file)  # a file chooser left open over the page
     picker = window.capture._picker
     assert picker is not None and picker.isVisible()
+    qtbot.waitUntil(lambda: window.still_there.isVisible(), timeout=10_000)
+    assert "Still there?" in window.still_there.message.text()
     qtbot.waitUntil(lambda: window.current is window.home, timeout=10_000)
+    assert not window.still_there.isVisible()
     assert not shiboken6.isValid(picker) or not picker.isVisible()  # closed (and deleted)
     assert not [t for t in _all_texts(window) if "Half Way" in t or "MRN-HALF" in t]
     assert not window.capture.photo.has_image
     assert window.ctx.service.store.history() == []
+    assert [d.patient.patient_id for d in window.parked[OPERATOR[0]]] == ["MRN-HALF"]  # type: ignore[union-attr]
+
+    sign_in(qtbot, window, "Bo", "5931")  # another operator: a new screening, no draft
+    window.sign_out()
+    touch(qtbot, window.home.start)
+    touch(qtbot, window.signin.operator_buttons[OPERATOR[0]])
+    window.signin.pad.type_pin(OPERATOR[1])
+    touch(qtbot, window.signin.pad.ok)
+    qtbot.waitUntil(lambda: window.current is window.resume)
+    assert "Half Way" in window.resume.summary.text() and "1 of 2" in window.resume.summary.text()
+    touch(qtbot, window.resume.resume)
+    assert window.current is window.confirm
+    confirm_patient(qtbot, window, "MRN-HALF", "1950-01-02")
+    assert window.current is window.capture and window.capture.side == Laterality.LEFT
+    take_photo(qtbot, window)
+    touch(qtbot, window.capture.use)
+    wait_for_result(qtbot, window)
+    assert window.ctx.service.store.history()[0]["patient_id"] == "MRN-HALF"
+    assert window.parked == {}
     qtbot.waitUntil(lambda: not window.ctx.workers.busy)
-    assert "screening_abandoned" in [e["event"] for e in window.ctx.service.store.audit_events()]
+    events = [e["event"] for e in window.ctx.service.store.audit_events()]
+    assert "screening_parked" in events and "screening_resumed" in events
+
+
+def test_a_touch_answers_still_there(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings
+) -> None:
+    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 3}))
+    sign_in(qtbot, window)
+    qtbot.waitUntil(lambda: window.still_there.isVisible(), timeout=10_000)
+    touch(qtbot, window.still_there.here)
+    assert not window.still_there.isVisible() and window.current is window.patient
+    qtbot.wait(1500)  # past the first deadline: the touch started the countdown again
+    assert window.current is window.patient
+
+
+def test_a_discarded_draft_is_audited(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings
+) -> None:
+    window = open_kiosk(make_settings(kiosk={"idle_timeout_s": 2}))
+    sign_in(qtbot, window)
+    enter_patient(qtbot, window, "MRN-GONE", "Gone Away", "1950-01-02")
+    qtbot.waitUntil(lambda: window.current is window.home, timeout=10_000)
+    touch(qtbot, window.home.start)
+    touch(qtbot, window.signin.operator_buttons[OPERATOR[0]])
+    window.signin.pad.type_pin(OPERATOR[1])
+    touch(qtbot, window.signin.pad.ok)
+    qtbot.waitUntil(lambda: window.current is window.resume)
+    touch(qtbot, window.resume.discard)
+    touch(qtbot, window.resume.discard)  # the second touch confirms
+    assert window.parked == {} and window.current is window.home
+    qtbot.waitUntil(lambda: not window.ctx.workers.busy)
+    events = [e["event"] for e in window.ctx.service.store.audit_events()]
+    assert "screening_parked" in events and "screening_abandoned" in events
 
 
 def _all_texts(window: KioskWindow) -> list[str]:

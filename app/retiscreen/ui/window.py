@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from retiscreen.domain import Laterality, Patient, Screening
+from retiscreen.domain import Patient, Screening
 from retiscreen.errors import RetiScreenError, StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.ui import screening_job as job
@@ -41,9 +41,11 @@ from retiscreen.ui.pages.grading import GradingPage
 from retiscreen.ui.pages.home import HomePage
 from retiscreen.ui.pages.patient import PatientPage
 from retiscreen.ui.pages.result import ResultPage
+from retiscreen.ui.pages.resume import ResumePage
 from retiscreen.ui.pages.setup_admin import SetupAdminPage
 from retiscreen.ui.pages.signin import SignInPage
-from retiscreen.ui.session import ScreeningDraft
+from retiscreen.ui.session import ScreeningDraft, normalise_id
+from retiscreen.ui.still_there import StillThereBanner
 from retiscreen.ui.widgets import label
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,9 @@ class KioskWindow(QMainWindow):
         self.allow_close = False
         self.operator: str | None = None
         self.draft: ScreeningDraft | None = None
+        self.parked: dict[str, list[ScreeningDraft]] = {}
+        """Screenings put aside at the idle timeout, per operator, until resumed or
+        discarded by that operator (kept in memory only: a restart discards them, audited)."""
         self.setWindowTitle("RetiScreen")
 
         self.home = HomePage(ctx)
@@ -79,9 +84,11 @@ class KioskWindow(QMainWindow):
         self.result = ResultPage(ctx)
         self.admin = AdminPage(ctx)
         self.setup_admin = SetupAdminPage(ctx)
+        self.resume = ResumePage(ctx)
         self.pages: list[Page] = [
             self.home,
             self.setup_admin,
+            self.resume,
             self.signin,
             self.admin_signin,
             self.patient,
@@ -114,12 +121,16 @@ class KioskWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.still_there = StillThereBanner()
         layout.addWidget(self.header)
+        layout.addWidget(self.still_there)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
         self._wire()
         self.idle.timed_out.connect(self.idle_timeout)
+        self.idle.warning.connect(self.still_there.ask)
+        self.idle.answered.connect(self.still_there.hide)
         ctx.workers.busy_changed.connect(self.idle.hold)
         ctx.settings_changed.connect(self._settings_changed)
         self.retry_timer = QTimer(self)
@@ -141,6 +152,8 @@ class KioskWindow(QMainWindow):
         self.signin.cancelled.connect(lambda: self.go(self.home))
         self.admin_signin.signed_in.connect(self.admin_signed_in)
         self.setup_admin.created.connect(lambda _name: self.go(self.home))
+        self.resume.resume_requested.connect(self.resume_parked)
+        self.resume.discard_requested.connect(self.discard_parked)
         self.admin_signin.cancelled.connect(lambda: self.go(self.home))
         self.patient.entered_patient.connect(self.patient_entered)
         self.patient.cancelled.connect(lambda: self.cancel_screening("cancelled"))
@@ -227,22 +240,57 @@ class KioskWindow(QMainWindow):
         self.home.set_operator(name)
         self.start_screening()
 
+    def start_screening(self) -> None:
+        """A new screening, unless this operator left one unfinished: then that first."""
+        assert self.operator is not None
+        waiting = self.parked.get(self.operator)
+        if waiting:
+            self.resume.set_draft(waiting[-1])
+            self.go(self.resume)
+            return
+        self.draft = ScreeningDraft(self.operator)
+        self.patient.clear()
+        self.go(self.patient)
+
+    def resume_parked(self) -> None:
+        """The operator's newest parked draft again, from the identity check."""
+        assert self.operator is not None
+        draft = self.parked[self.operator].pop()
+        if not self.parked[self.operator]:
+            del self.parked[self.operator]
+        self.resume.clear()
+        self.draft = draft
+        self.ctx.audit("screening_resumed", operator=self.operator)
+        assert draft.patient is not None
+        self.patient.clear()
+        self.patient.fill(draft.patient)
+        self.confirm.set_patient(draft.patient)
+        self.go(self.confirm)
+
+    def discard_parked(self) -> None:
+        assert self.operator is not None
+        self.draft = self.parked[self.operator].pop()
+        if not self.parked[self.operator]:
+            del self.parked[self.operator]
+        self.resume.clear()
+        self.cancel_screening("the operator discarded the unfinished screening")
+
     def sign_out(self) -> None:
         self.operator = None
         self.home.set_operator(None)
         self.go(self.home)
 
-    def start_screening(self) -> None:
-        assert self.operator is not None
-        self.draft = ScreeningDraft(self.operator)
-        self.patient.clear()
-        self.go(self.patient)
-
     def patient_entered(self, patient: Any) -> None:
         if self.draft is None or not isinstance(patient, Patient):
             return
+        before = self.draft.patient
+        taken = any(eye.attempts or eye.done for eye in self.draft.eyes.values())
+        if taken and before is not None and _identity(before) != _identity(patient):
+            # photographs of a resumed draft belong to the patient they were taken of
+            self.draft.eyes = ScreeningDraft(self.draft.operator).eyes
+            self.ctx.audit("draft_photographs_discarded", operator=self.operator)
         self.draft.patient = patient
-        self.draft.order = self.patient.order
+        self.draft.order = self.patient.order or self.draft.order
         self.confirm.set_patient(patient)
         self.go(self.confirm)
 
@@ -257,7 +305,12 @@ class KioskWindow(QMainWindow):
         self.ctx.audit("patient_confirmed", operator=self.operator)
         if self.ctx.watcher is not None:
             self.ctx.watcher.set_aside_stale()
-        self.capture.start_eye(self.draft, Laterality.RIGHT)
+        side = self.draft.next_eye()  # a resumed draft goes on where it stopped
+        if side is None:
+            self.go(self.grading)
+            self.grading.run(self.draft)
+            return
+        self.capture.start_eye(self.draft, side)
         self.go(self.capture)
 
     def eye_done(self) -> None:
@@ -332,7 +385,21 @@ class KioskWindow(QMainWindow):
         self._update_header()
 
     def idle_timeout(self) -> None:
+        """Clear the screen. A screening not yet graded is put aside for its operator
+        (never dropped); a finished one is already saved."""
         log.info("idle timeout on %s: clearing patient data", type(self.current).__name__)
+        self.still_there.hide()
+        draft = self.draft
+        if (
+            draft is not None
+            and draft.patient is not None
+            and self.current in (self.patient, self.confirm, self.capture)
+        ):
+            self.parked.setdefault(draft.operator, []).append(draft)
+            self.ctx.audit(
+                "screening_parked", operator=draft.operator, page=type(self.current).__name__
+            )
+            self.draft = None
         self._settle_watched(None, "the kiosk was left idle and the screening was abandoned")
         if self.draft is not None:
             self.ctx.audit(
@@ -365,6 +432,13 @@ class KioskWindow(QMainWindow):
         self.go(self.home)
 
     def exit_kiosk(self) -> None:
+        for operator, drafts in self.parked.items():  # kept in memory only: say so
+            for draft in drafts:
+                self.draft = draft
+                self._settle_watched(None, "the kiosk was closed before it was resumed")
+                self.ctx.audit("screening_abandoned", operator=operator, why="kiosk closed")
+        self.parked.clear()
+        self.draft = None
         self.ctx.audit("kiosk_closed", operator=self.ctx.admin)
         self.allow_close = True
         self.close()
@@ -400,3 +474,7 @@ class KioskWindow(QMainWindow):
 
 def _save_quietly(service: ScreeningService, screening: Screening, _progress: Any) -> job.Outcome:
     return job.save_and_print(service, screening, lambda _step: None)
+
+
+def _identity(patient: Patient) -> tuple[str, object]:
+    return normalise_id(patient.patient_id), patient.date_of_birth

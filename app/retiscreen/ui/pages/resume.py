@@ -1,0 +1,67 @@
+"""An unfinished screening the same operator left: resume it, or discard it.
+
+Why only after sign-in: the draft holds a patient's name and photographs, so it is
+shown only to the operator who started it, after their PIN. Resuming goes through the
+identity confirmation again (the patient may have changed places during the break).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.session import ScreeningDraft
+from retiscreen.ui.widgets import ConfirmButton, button, label
+
+
+class ResumePage(Page):
+    resume_requested = Signal()
+    discard_requested = Signal()
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.draft: ScreeningDraft | None = None
+        self.title = label("", "title")
+        self.summary = label("", "subtitle")
+        self.resume = button("", "primary", "check", on_click=self.resume_requested.emit)
+        self.discard = ConfirmButton("", "")
+        self.discard.confirmed.connect(self.discard_requested.emit)
+        footer = QHBoxLayout()
+        footer.addWidget(self.discard)
+        footer.addStretch(1)
+        footer.addWidget(self.resume)
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.summary)
+        self.body.addStretch(1)
+        self.body.addLayout(footer)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Unfinished screening"))
+        self.resume.setText(self.tr("Resume"))
+        self.discard.set_texts(self.tr("Discard it"), self.tr("Touch again to discard"))
+        self._summarise()
+
+    def set_draft(self, draft: ScreeningDraft) -> None:
+        self.draft = draft
+        self._summarise()
+
+    def _summarise(self) -> None:
+        draft = self.draft
+        if draft is None or draft.patient is None:
+            self.summary.clear()
+            return
+        done = sum(1 for eye in draft.eyes.values() if eye.done)
+        self.summary.setText(
+            self.tr(
+                "You started screening {name} at {time} and left it before the end "
+                "({done} of 2 eyes done). Resume it (the patient's identity is checked "
+                "again), or discard it."
+            ).format(name=draft.patient.name, time=draft.started_at.strftime("%H:%M"), done=done)
+        )
+
+    def clear(self) -> None:
+        self.draft = None
+        self._summarise()
