@@ -108,14 +108,21 @@ def main() -> None:
     parser.add_argument(
         "--source-balanced", action="store_true", help="sources by sqrt of size (recipe R1)"
     )
+    parser.add_argument("--size", type=int, default=None, help="model input (default: 288)")
+    parser.add_argument(
+        "--cache-side", type=int, default=320, help="crop side when the cache is built"
+    )
     parser.add_argument("--summary", action="store_true", help="only summarise finished runs")
     args = parser.parse_args()
     if args.summary:
         summary(args.out)
         return
     base = TASKS["grader"]
-    task = Task(base.name, base.classes, base.spec, args.epochs, args.samples_per_epoch, base.lr)
-    cache = load_or_build_cache(args.data, args.cache)
+    spec = dataclasses.replace(base.spec, size=args.size) if args.size else base.spec
+    task = Task(base.name, base.classes, spec, args.epochs, args.samples_per_epoch, base.lr)
+    cache = load_or_build_cache(args.data, args.cache, args.cache_side)
+    if cache.crops.shape[1] < task.spec.size:
+        raise SystemExit(f"cache crops ({cache.crops.shape[1]} px) are smaller than the input")
     config = RunConfig(
         args.batch_size,
         device=args.device,

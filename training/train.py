@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from training.batches import Batches, batch_source
-from training.data import CropCache, build_cache, build_manifest
+from training.data import CACHE_SIDE, CropCache, build_cache, build_manifest
 from training.evaluate import evaluate, selection_score
 from training.tasks import IDRID_DEV_HALVES, TASKS, RunConfig, Task
 
@@ -176,10 +176,10 @@ def _recorded(task: Task, config: RunConfig) -> dict[str, object]:
     }
 
 
-def load_or_build_cache(data: Path, cache_dir: Path) -> CropCache:
+def load_or_build_cache(data: Path, cache_dir: Path, side: int = CACHE_SIDE) -> CropCache:
     if cache_dir.suffix == ".npz" or (cache_dir / "samples.json").exists():
         return CropCache.load(cache_dir)
-    return build_cache(build_manifest(data), cache_dir)
+    return build_cache(build_manifest(data), cache_dir, side)
 
 
 def main() -> None:
