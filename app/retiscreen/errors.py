@@ -51,7 +51,7 @@ class StorageError(RetiScreenError):
     """Something could not be stored or read back.
 
     ``reason`` is a short machine-readable tag ("disk_full", "busy", "duplicate",
-    "not_found", "corrupt", "missing_file", "newer_schema", "invalid", "io",
+    "not_found", "corrupt", "wrong_key", "missing_file", "newer_schema", "invalid", "io",
     "identity_mismatch") so that a caller can decide, e.g., to offer "try again" for
     "busy" only.
     """

@@ -28,14 +28,20 @@ def load_or_create_secret(path: Path) -> bytes:
     path = Path(path)
     if path.exists():
         return _read_secret(path)
+    return create_secret(path, secrets.token_bytes(SECRET_BYTES))
+
+
+def create_secret(path: Path, secret: bytes) -> bytes:
+    """Write ``secret`` to ``path`` unless it exists (atomic, 0600, synced); returns the
+    secret that is at ``path`` afterwards (another creator's, if it won a race)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(SECRET_BYTES)
+    mode = _key_mode(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), 0o600)
+                os.fchmod(handle.fileno(), mode)
             handle.write(secret)
             handle.flush()
             os.fsync(handle.fileno())
@@ -46,7 +52,7 @@ def load_or_create_secret(path: Path) -> bytes:
         except OSError:
             # Filesystem without hard links: exclusive create still never overwrites.
             try:
-                fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             except FileExistsError:
                 return _read_secret(path)
             with os.fdopen(fd2, "wb") as handle:
@@ -58,6 +64,14 @@ def load_or_create_secret(path: Path) -> bytes:
             tmp.unlink()
     _fsync_dir(path.parent)
     return secret
+
+
+def _key_mode(folder: Path) -> int:
+    """Owner only; owner and the ``retiscreen`` group in a group-shared data folder,
+    where the administrators' command line must open the records too."""
+    from retiscreen.permissions import GROUP_SHARED, umask_for
+
+    return 0o640 if umask_for(folder) == GROUP_SHARED else 0o600
 
 
 def _read_secret(path: Path) -> bytes:
@@ -83,3 +97,29 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+RECORDS_KEY_FILENAME = "records.key"
+RECORDS_CREDENTIAL = "retiscreen-records-key"
+"""The systemd credential name: with ``LoadCredentialEncrypted=`` the key is sealed
+(by the TPM where there is one) and never lies on disk in the clear."""
+
+
+def records_key_path(root: Path) -> Path:
+    """Where the database key is: the service's systemd credential when it has one, else
+    ``records.key`` in the data folder (owner-only, never in a backup archive)."""
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+    if credentials and (Path(credentials) / RECORDS_CREDENTIAL).is_file():
+        return Path(credentials) / RECORDS_CREDENTIAL
+    return Path(root) / RECORDS_KEY_FILENAME
+
+
+def records_key(root: Path) -> bytes:
+    """The key that encrypts the records database, created with the database."""
+    return load_or_create_secret(records_key_path(root))
+
+
+def existing_records_key(root: Path) -> bytes | None:
+    """The records key if this data folder has one (never creates it)."""
+    path = records_key_path(root)
+    return load_or_create_secret(path) if path.exists() else None

@@ -274,6 +274,7 @@ class ScreeningService:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+            self._store = None
 
     def correct_patient(
         self,

@@ -55,7 +55,8 @@ def test_a_command_line_session_is_audited_step_by_step(
     assert viewed[0]["detail"]["screenings"] == [screening_id]  # type: ignore[index]
     assert "Audre" not in str(viewed)  # the search text (a name) is not kept
     other = cli_env / "restored"
-    assert main(["restore", "--data-dir", str(other), str(out / "b.tar.gz")]) == 0
+    key = ["--key", str(data / "records.key")]
+    assert main(["restore", "--data-dir", str(other), *key, str(out / "b.tar.gz")]) == 0
     assert _events(other)[-1]["event"] == "backup_restored"
     capsys.readouterr()
     for root in (data, other):

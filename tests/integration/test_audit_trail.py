@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from retiscreen.cli import main
-from retiscreen.store import ScreeningStore
+from retiscreen.store import ScreeningStore, driver
 from retiscreen.store.audit_chain import HEAD_FILENAME
 from tests.support.images import DEMO_IMAGE
+from tests.support.records import records_db
 from tests.support.schema_history import take_back_to
 
 
@@ -31,13 +31,13 @@ def trail(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def records(data: Path) -> int:
-    with sqlite3.connect(data / "retiscreen.db") as conn:
+    with records_db(data / "retiscreen.db") as conn:
         return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
 
 
 def tamper(data: Path, *statements: str) -> None:
     """What someone holding the database file can do: drop the trigger, change rows."""
-    conn = sqlite3.connect(data / "retiscreen.db")
+    conn = records_db(data / "retiscreen.db")
     conn.execute("DROP TRIGGER audit_log_no_update")
     conn.execute("DROP TRIGGER audit_log_no_delete")
     for statement in statements:
@@ -85,8 +85,8 @@ def rechain(data: Path) -> None:
     """Recompute every hash after an edit, as someone who read this code would."""
     from retiscreen.store.audit_chain import GENESIS, chain_hash
 
-    conn = sqlite3.connect(data / "retiscreen.db")
-    conn.row_factory = sqlite3.Row
+    conn = records_db(data / "retiscreen.db")
+    conn.row_factory = driver.Row
     previous = GENESIS
     for row in conn.execute("SELECT * FROM audit_log ORDER BY id").fetchall():
         previous = chain_hash(previous, row)
@@ -153,7 +153,7 @@ def test_a_trail_from_before_the_chain_is_chained_and_anchored(tmp_path: Path) -
     with ScreeningStore(root) as store:
         for n in range(3):
             store.audit("before", n=n)
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         take_back_to(conn, 5)
     conn.close()
     (root / HEAD_FILENAME).unlink()
@@ -167,7 +167,8 @@ def test_a_restored_backup_verifies(trail: Path, capsys: pytest.CaptureFixture[s
     assert main(["backup", "--to", str(archive)]) == 0
     assert main(["audit", "verify"]) == 0  # backing up is itself audited
     restored = trail.parent / "restored"
-    assert main(["--data-dir", str(restored), "restore", str(archive)]) == 0
+    key = ["--key", str(trail / "records.key")]
+    assert main(["--data-dir", str(restored), "restore", *key, str(archive)]) == 0
     capsys.readouterr()
     assert main(["--data-dir", str(restored), "audit", "verify"]) == 0
     assert re.match(r"Audit trail intact \(\d+ records\)", capsys.readouterr().out)

@@ -3,7 +3,6 @@ every save, with a message that says what to do; what it already holds is not to
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +14,13 @@ from retiscreen.pipeline import Pipeline
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, StorageSettings
 from tests.support.builders import screening
-from tests.support.records import damaged_records
+from tests.support.records import damaged_records, records_db
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def screenings_in(root: Path) -> int:
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         count = int(conn.execute("SELECT count(*) FROM screenings").fetchone()[0])
     conn.close()
     return count

@@ -5,7 +5,6 @@ report is not genuine (exit 1); a correction made after printing is reported."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from retiscreen.cli import main
 from retiscreen.keyfiles import load_or_create_secret
 from retiscreen.report.verification import verification_code
 from tests.support.images import DEMO_IMAGE
+from tests.support.records import records_db
 
 PATIENT = ["--patient-id", "VR-1", "--name", "Vera Rubin", "--dob", "1958-07-23"]
 
@@ -61,7 +61,7 @@ def test_made_up_and_edited_codes_are_not_genuine(
     exit_code, out = _verify("ABCD-EFGH-IJ", capsys)
     assert exit_code == 1 and out.startswith("NOT GENUINE") and "ABCD-EFGH-IJ" in out
     assert _verify("RETISCREEN:nonsense", capsys)[0] == 1
-    with sqlite3.connect(cli_env / "data" / "retiscreen.db") as db:
+    with records_db(cli_env / "data" / "retiscreen.db") as db:
         (vouches,) = db.execute("SELECT vouches_json FROM reports").fetchone()
         edited = json.loads(vouches) | {"decision": "routine"}
         db.execute("UPDATE reports SET vouches_json = ?", [json.dumps(edited)])
@@ -92,12 +92,12 @@ def test_a_report_from_before_version_2_is_checked_for_what_it_covered(
     secret = load_or_create_secret(cli_env / "data" / "report-secret.key")
     kind = record["decision"]["kind"]  # type: ignore[index]
     old = verification_code(secret, report_id, record["screening_id"], "VR-1", kind)  # type: ignore[arg-type]
-    with sqlite3.connect(cli_env / "data" / "retiscreen.db") as db:
+    with records_db(cli_env / "data" / "retiscreen.db") as db:
         db.execute("UPDATE reports SET vouches_json = NULL, verification_code = ?", [old])
     exit_code, out = _verify(old, capsys)
     assert exit_code == 0 and "before version 2" in out and "VR-1" in out
 
 
 def _audit_events(root: Path) -> list[str]:
-    with sqlite3.connect(root / "data" / "retiscreen.db") as db:
+    with records_db(root / "data" / "retiscreen.db") as db:
         return [row[0] for row in db.execute("SELECT event FROM audit_log ORDER BY id")]

@@ -10,7 +10,6 @@ import csv
 import getpass
 import hashlib
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +29,7 @@ from retiscreen.store import (
     SCHEMA_VERSION,
     ScreeningStore,
     StorageError,
+    driver,
     migrate,
     screening_to_dict,
 )
@@ -40,6 +40,7 @@ from tests.support.builders import (
     fundus_image,
     make_screening,
 )
+from tests.support.records import records_db
 from tests.support.schema_history import take_back_to
 
 # --------------------------------------------------------------------------- factories
@@ -47,9 +48,9 @@ from tests.support.schema_history import take_back_to
 MODEL = builders.MODEL
 
 
-def raw(store: ScreeningStore) -> sqlite3.Connection:
+def raw(store: ScreeningStore) -> driver.Connection:
     """A second, independent connection to the store's database file."""
-    return sqlite3.connect(store.db_path)
+    return records_db(store.db_path)
 
 
 def files_under(path: Path) -> list[str]:
@@ -284,9 +285,9 @@ def test_a_correction_is_a_separate_audited_action(store: ScreeningStore) -> Non
 def test_saved_screening_rows_cannot_be_updated(store: ScreeningStore) -> None:
     store.save_screening(make_screening("S-imm"))
     with raw(store) as conn:
-        with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
+        with pytest.raises(driver.DatabaseError, match="cannot be changed"):
             conn.execute("UPDATE screenings SET decision_urgency = 0")
-        with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
+        with pytest.raises(driver.DatabaseError, match="cannot be changed"):
             conn.execute("UPDATE eye_images SET grade = 0")
 
 
@@ -447,9 +448,9 @@ def test_audit_log_is_append_only(store: ScreeningStore) -> None:
         "image_rejected", operator="op-anna", message="The file x.jpg is empty", file="x.jpg"
     )
     with raw(store) as conn:
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with pytest.raises(driver.DatabaseError, match="append-only"):
             conn.execute("UPDATE audit_log SET event = 'nothing_happened'")
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with pytest.raises(driver.DatabaseError, match="append-only"):
             conn.execute("DELETE FROM audit_log")
     (event,) = store.audit_events()
     assert event["event"] == "image_rejected"
@@ -474,10 +475,10 @@ def test_audit_events_filter_by_screening(store: ScreeningStore) -> None:
 def test_a_new_database_is_migrated_from_version_zero(tmp_path: Path) -> None:
     empty = tmp_path / "data" / "retiscreen.db"
     empty.parent.mkdir()
-    sqlite3.connect(empty).close()  # an existing, empty file at user_version 0
+    records_db(empty).close()  # an existing, empty file at user_version 0
     with ScreeningStore(empty.parent) as s:
         s.save_screening(make_screening("S-m0"))
-    conn = sqlite3.connect(empty)
+    conn = records_db(empty)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "screenings_by_patient" in indexes
@@ -490,7 +491,7 @@ def test_a_v4_database_gains_names_issuer_and_order_and_keeps_its_screenings(
     old = make_screening("S-v4")
     with ScreeningStore(root) as s:
         s.save_screening(old)
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         take_back_to(conn, 4)
     conn.close()
 
@@ -503,7 +504,7 @@ def test_a_v4_database_gains_names_issuer_and_order_and_keeps_its_screenings(
         loaded = s.load_screening("S-v5")
         assert loaded.order == order and loaded.patient == patient
         assert s.find_patient("p-2002") == patient
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         rows = conn.execute(
             "SELECT screening_id, accession_number, referring_physician, study_instance_uid"
             " FROM screenings ORDER BY screening_id"
@@ -523,7 +524,7 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
     with ScreeningStore(root) as s:
         s.save_screening(original)
     # Turn it into exactly what version 1 of the code wrote: no v2 indexes, no v3 columns.
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         ).fetchall():
@@ -541,7 +542,7 @@ def test_an_older_database_is_upgraded_with_a_backup(tmp_path: Path) -> None:
         assert found is not None and found.patient_id == "P-1001"
     (backup,) = (root / "backups").iterdir()
     assert backup.name.startswith("retiscreen-v1-")
-    old = sqlite3.connect(backup)
+    old = records_db(backup)
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     assert old.execute("SELECT screening_id FROM screenings").fetchall() == [("S-old",)]
     old.close()
@@ -563,7 +564,7 @@ def _as_written_before_decisions_were_data(db_path: Path, screening: Screening) 
     for eye in snapshot["eyes"]:
         del eye["status"]
         eye["decision"] = old_decision(eye["decision"])
-    with sqlite3.connect(db_path) as conn:
+    with records_db(db_path) as conn:
         conn.execute("DROP TRIGGER screenings_no_update")
         conn.execute("DROP TRIGGER eye_images_no_update")
         conn.execute(
@@ -588,10 +589,10 @@ def test_records_from_before_decisions_were_data_are_read_as_kinds(tmp_path: Pat
         (row,) = s.history()
         assert (row["decision_kind"], row["urgency"]) == ("refer", DecisionKind.REFER.severity)
         assert_same_screening(s.load_screening("S-legacy"), original)
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         statuses = conn.execute("SELECT laterality, status FROM eye_images").fetchall()
         assert sorted(statuses) == [("left", "ungradable"), ("right", "graded")]
-        with pytest.raises(sqlite3.DatabaseError, match="cannot be changed"):
+        with pytest.raises(driver.DatabaseError, match="cannot be changed"):
             conn.execute("UPDATE screenings SET operator = 'x'")
     conn.close()
 
@@ -600,7 +601,7 @@ def test_a_newer_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
     root = tmp_path / "data"
     with ScreeningStore(root) as s:
         s.save_screening(make_screening("S-new"))
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     before = (root / "retiscreen.db").read_bytes()
@@ -620,7 +621,7 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
         db.execute("ALTER TABLE screenings ADD COLUMN reviewed INTEGER")
         raise RuntimeError("migration bug")
 
-    db = sqlite_utils.Database(sqlite3.connect(root / "retiscreen.db", isolation_level=None))
+    db = sqlite_utils.Database(records_db(root / "retiscreen.db", isolation_level=None))
     with pytest.raises(RuntimeError, match="migration bug"):
         migrate(db, (*MIGRATIONS, broken))
     assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -634,7 +635,7 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
 def test_a_foreign_database_is_not_taken_over(tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()
-    with sqlite3.connect(root / "retiscreen.db") as conn:
+    with records_db(root / "retiscreen.db") as conn:
         conn.execute("CREATE TABLE something_else (x)")
     conn.close()
     with pytest.raises(StorageError, match="not a RetiScreen database"):
@@ -645,6 +646,7 @@ def test_garbage_instead_of_a_database(tmp_path: Path) -> None:
     root = tmp_path / "data"
     root.mkdir()
     (root / "retiscreen.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StorageError, match="damaged or is not a RetiScreen database") as info:
-        ScreeningStore(root)
-    assert info.value.reason == "corrupt"
+    with pytest.raises(StorageError, match="cannot be read") as info:
+        ScreeningStore(root)  # encrypted, noise and a lost key look the same
+    assert info.value.reason == "wrong_key" and "Nothing was changed" in str(info.value)
+    assert (root / "retiscreen.db").read_bytes() == b"this is not sqlite" * 100

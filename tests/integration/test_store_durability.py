@@ -11,7 +11,6 @@ import os
 import queue
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ import pytest
 
 from retiscreen.store import ScreeningStore, StorageError
 from tests.support import builders as factories
+from tests.support.records import records_db
 
 HERE = Path(__file__).resolve()
 
@@ -43,7 +43,7 @@ def child_command(worker: str, *args: str) -> list[str]:
 
 
 def sqlite_integrity(db_path: Path) -> list[str]:
-    conn = sqlite3.connect(db_path)
+    conn = records_db(db_path)
     try:
         return [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
     finally:
@@ -236,7 +236,7 @@ def test_a_locked_database_fails_cleanly_and_loses_nothing(tmp_path: Path) -> No
     before = factories.make_screening("S-before")
     store.save_screening(before)
 
-    blocker = sqlite3.connect(store.db_path, isolation_level=None)
+    blocker = records_db(store.db_path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         started = time.monotonic()

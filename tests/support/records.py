@@ -3,11 +3,21 @@ see RetiScreen refuse it."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+from typing import Any
 
-from retiscreen.store import ScreeningStore
+from retiscreen.keyfiles import RECORDS_KEY_FILENAME, records_key
+from retiscreen.store import ScreeningStore, driver
 from tests.support.builders import make_screening
+
+
+def records_db(db: Path | str, **options: Any) -> driver.Connection:
+    """The records database file ``db`` opened directly (with its folder's key), for
+    tests that edit it behind RetiScreen's back as an attacker or a failing disk would."""
+    folder = next(
+        (f for f in Path(db).parents if (f / RECORDS_KEY_FILENAME).exists()), Path(db).parent
+    )
+    return driver.connect(db, records_key(folder), **options)
 
 
 def damaged_records(root: Path, screenings: int = 12) -> Path:
@@ -17,8 +27,8 @@ def damaged_records(root: Path, screenings: int = 12) -> Path:
         for number in range(screenings):
             store.save_screening(make_screening(f"S-{number}", patient_id=f"P-{number}"))
     db = root / "retiscreen.db"
-    with sqlite3.connect(db) as conn:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with records_db(db) as conn:
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         (root_page,) = conn.execute(
             "SELECT rootpage FROM sqlite_master WHERE name = 'eye_images'"
         ).fetchone()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from retiscreen.store import driver
 
 V5_COLUMNS = (
     ("patients", "family_name"),
@@ -14,7 +14,7 @@ V5_COLUMNS = (
 )
 
 
-def take_back_to(conn: sqlite3.Connection, version: int) -> None:
+def take_back_to(conn: driver.Connection, version: int) -> None:
     """Undo, newest first, what each migration after ``version`` added, and set the
     file's ``user_version`` to it: the file an older RetiScreen would have left."""
     if version < 8:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from retiscreen.accounts import AccountBook, AccountError, Role, pin_problem
 from retiscreen.store import ScreeningStore
 from retiscreen.store.accounts import MAX_FAILURES, lockout_after
+from tests.support.records import records_db
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def book(store: ScreeningStore) -> AccountBook:
 
 def test_pins_are_stored_as_argon2id_and_checked(book: AccountBook, tmp_path: Path) -> None:
     assert book.add("  Ana   Pérez ", Role.OPERATOR, "4821", by="test") == "Ana Pérez"
-    with sqlite3.connect(tmp_path / "data" / "retiscreen.db") as db:
+    with records_db(tmp_path / "data" / "retiscreen.db") as db:
         (stored,) = db.execute("SELECT pin_hash FROM accounts").fetchone()
     assert stored.startswith("$argon2id$") and "4821" not in stored
     assert book.sign_in("Ana Pérez", "4821").ok

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import tarfile
 from datetime import date
 from pathlib import Path
@@ -23,6 +22,7 @@ from retiscreen.domain import Laterality, Patient
 from retiscreen.pipeline import Pipeline
 from retiscreen.store import ScreeningStore, screening_to_dict
 from tests.support.images import DEMO_IMAGE
+from tests.support.records import records_db
 from tests.support.tiny_models import TEST_KEYS, write_models
 
 PDF = b"%PDF-1.4\n% a stand-in report\n%%EOF\n"
@@ -67,8 +67,9 @@ def test_round_trip_restores_every_record(data: tuple[Path, list[str]], tmp_path
     assert any(n.startswith("data/images/S-000/") for n in names)
     assert "data/reports/S-001/R-001.pdf" in names
 
+    assert "data/records.key" not in names  # the key is kept apart from backups
     target = tmp_path / "restored"
-    restored = restore_backup(archive, target)
+    restored = restore_backup(archive, target, key_file=root / "records.key")
     assert restored.sha256 == info.sha256
     with ScreeningStore(root) as original, ScreeningStore(target) as copy:
         assert copy.integrity_problems() == []
@@ -93,9 +94,9 @@ def test_snapshot_is_a_single_file_database(data: tuple[Path, list[str]], tmp_pa
         assert not any(n.endswith(("-wal", "-shm")) for n in names)
         member = tar.extractfile("data/retiscreen.db")
         assert member is not None
-        db = tmp_path / "snap.db"
+        db = root / "snapshot-copy.db"  # beside the key that encrypted it
         db.write_bytes(member.read())
-    conn = sqlite3.connect(db)
+    conn = records_db(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert conn.execute("SELECT count(*) FROM screenings").fetchone()[0] == 2
 
@@ -122,11 +123,14 @@ def test_force_moves_old_records_aside(data: tuple[Path, list[str]], tmp_path: P
     make_records(other, tmp_path / "models2", count=1)
     (other / "logs").mkdir()
     (other / "logs" / "retiscreen.log").write_text("log\n")
-    restore_backup(archive, other, force=True)
+    old_key = (other / "records.key").read_bytes()
+    restore_backup(archive, other, force=True, key_file=root / "records.key")
     with ScreeningStore(other) as store:
         assert store.has_screening("S-001")
     aside = [p for p in other.iterdir() if p.name.startswith("replaced-")]
     assert len(aside) == 1 and (aside[0] / "retiscreen.db").is_file()
+    assert (aside[0] / "records.key").read_bytes() == old_key  # with the records it opens
+    assert (other / "records.key").read_bytes() == (root / "records.key").read_bytes()
     assert (other / "logs" / "retiscreen.log").read_text() == "log\n"
     assert records_in(other) == [
         "audit-head.json",
@@ -147,7 +151,7 @@ def test_empty_folder_and_logs_only_folder_are_restorable(
     target = tmp_path / "fresh"
     (target / "logs").mkdir(parents=True)
     assert records_in(target) == []
-    restore_backup(archive, target)
+    restore_backup(archive, target, key_file=root / "records.key")
     assert (target / "retiscreen.db").is_file()
 
 
@@ -219,13 +223,13 @@ def test_backup_refuses_existing_file_and_missing_database(
 
 def test_newer_schema_is_refused(data: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, _ = data
-    conn = sqlite3.connect(root / "retiscreen.db")
+    conn = records_db(root / "retiscreen.db")
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
     with pytest.raises(BackupError, match="newer RetiScreen"):
-        restore_backup(archive, tmp_path / "t")
+        restore_backup(archive, tmp_path / "t", key_file=root / "records.key")
     assert records_in(tmp_path / "t") == []
 
 
@@ -238,7 +242,10 @@ def test_command_line_round_trip(
     assert "Backup written" in capsys.readouterr().out
     assert main(["backup", "--verify", str(archive)]) == 0
     target = tmp_path / "cli-restored"
-    assert main(["restore", "--data-dir", str(target), str(archive)]) == 0
+    assert main(["restore", "--data-dir", str(target), str(archive)]) == 1
+    assert "records.key" in capsys.readouterr().err  # a new machine: the key is needed
+    key = ["--key", str(root / "records.key")]
+    assert main(["restore", "--data-dir", str(target), *key, str(archive)]) == 0
     assert main(["restore", "--data-dir", str(target), str(archive)]) == 1
     assert "--force" in capsys.readouterr().err
     assert main(["restore", str(archive), "--force", "--data-dir", str(target)]) == 0
@@ -247,3 +254,27 @@ def test_command_line_round_trip(
         assert member is not None
         manifest = json.loads(member.read())
     assert manifest["format"] == "retiscreen-backup"
+
+
+def test_the_database_in_a_backup_is_encrypted_and_needs_its_key(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """No name or ID of the database reads in the archive; restoring without the key, or
+    with another one, is refused with what to do, and the target stays empty."""
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("data/retiscreen.db")
+        assert member is not None
+        database = member.read()
+    assert b"Patient 1" not in database and b"P-001" not in database
+    assert b"SQLite format 3" not in database
+    target = tmp_path / "t"
+    with pytest.raises(BackupError, match=r"records\.key.*which is not in"):
+        restore_backup(archive, target)
+    wrong = tmp_path / "wrong.key"
+    wrong.write_bytes(bytes(32))
+    with pytest.raises(BackupError, match="another key"):
+        restore_backup(archive, target, key_file=wrong)
+    assert records_in(target) == [] and not (target / "records.key").exists()

@@ -23,8 +23,10 @@ records are then moved aside into ``replaced-<time>/`` in the data folder, never
 deleted), refuses a database from a newer RetiScreen, and when run as root gives the
 restored files to the data folder's owner. Stop the kiosk before restoring.
 
-Not included: ``logs/`` and ``backups/`` (the pre-upgrade database copies), and the
-settings file (back up /etc/retiscreen with the system).
+Not included: ``logs/`` and ``backups/`` (the pre-upgrade database copies), the
+settings file (back up /etc/retiscreen with the system), and ``records.key``: the
+snapshot is encrypted with it, so it is kept apart (``retiscreen key export``) and
+given back with ``retiscreen restore FILE --key KEYFILE`` on another machine.
 """
 
 from retiscreen.backup.archive import create_backup

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import socket
-import sqlite3
 import stat
 import tarfile
 import tempfile
@@ -33,6 +32,8 @@ from retiscreen.backup.records import (
     snapshot_database,
 )
 from retiscreen.errors import BackupError
+from retiscreen.keyfiles import existing_records_key
+from retiscreen.store import driver
 
 
 def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
@@ -60,7 +61,8 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
     try:
         with tempfile.TemporaryDirectory(prefix=".retiscreen-backup-", dir=archive.parent) as tmp:
             snapshot = Path(tmp) / DB_FILENAME
-            database = snapshot_database(db, snapshot)
+            key = existing_records_key(root)
+            database = snapshot_database(db, snapshot, key)
             referenced = database.pop("referenced")
             if database["integrity"] != "ok":
                 problems.append(f"database integrity check: {database['integrity']}")
@@ -68,7 +70,7 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
             with os.fdopen(fd, "wb") as raw:
                 with tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
                     sources = [(snapshot, f"{DATA}/{DB_FILENAME}"), *data_files(root)]
-                    head = _audit_head_of(snapshot, root, Path(tmp))
+                    head = _audit_head_of(snapshot, root, Path(tmp), key)
                     if head is not None:
                         sources.append((head, f"{DATA}/{AUDIT_HEAD_FILENAME}"))
                     for path, name in sources:
@@ -111,7 +113,7 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
     return BackupInfo(archive, manifest, digest)
 
 
-def _audit_head_of(snapshot: Path, root: Path, folder: Path) -> Path | None:
+def _audit_head_of(snapshot: Path, root: Path, folder: Path, key: bytes | None) -> Path | None:
     """The authenticated audit head of the snapshot itself (the live one may already
     name records written after it), so the restored trail verifies."""
     from retiscreen.store.audit_chain import last_record, write_head
@@ -119,10 +121,10 @@ def _audit_head_of(snapshot: Path, root: Path, folder: Path) -> Path | None:
     key_file = root / AUDIT_KEY_FILENAME
     if not key_file.is_file():
         return None
-    conn = sqlite3.connect(str(snapshot))
+    conn = driver.connect(str(snapshot), key)
     try:
         last = last_record(conn)
-    except sqlite3.Error:  # a database from before the audit chain
+    except driver.Error:  # a database from before the audit chain
         return None
     finally:
         conn.close()

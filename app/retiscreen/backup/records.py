@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from retiscreen.errors import BackupError
+from retiscreen.keyfiles import RECORDS_KEY_FILENAME
+from retiscreen.store import driver
 
 __all__ = ["BackupError"]
 
@@ -26,7 +27,7 @@ SECRET_FILENAME = "report-secret.key"
 AUDIT_KEY_FILENAME = "audit.key"
 AUDIT_HEAD_FILENAME = "audit-head.json"
 FOLDERS = ("images", "reports")
-IGNORED_ON_RESTORE = ("logs", "lost+found")
+IGNORED_ON_RESTORE = ("logs", "lost+found", RECORDS_KEY_FILENAME)
 """Entries that do not make a data folder 'hold records' (nor are moved aside)."""
 REPLACED_PREFIX = "replaced-"
 BLOCK = 1 << 20
@@ -132,7 +133,7 @@ def data_files(root: Path) -> Iterator[tuple[Path, str]]:
                 yield path, f"{DATA}/{path.relative_to(root).as_posix()}"
 
 
-def referenced_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def referenced_files(conn: driver.Connection) -> list[tuple[str, str]]:
     """(relative path, sha256) of every photograph and report the database points to."""
     found: list[tuple[str, str]] = []
     queries = (
@@ -142,25 +143,26 @@ def referenced_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     for sql in queries:
         try:
             found.extend((str(row[0]), str(row[1])) for row in conn.execute(sql))
-        except sqlite3.OperationalError:  # a table this schema version does not have
+        except driver.OperationalError:  # a table this schema version does not have
             continue
     return found
 
 
-def count_rows(conn: sqlite3.Connection, table: str) -> int | None:
+def count_rows(conn: driver.Connection, table: str) -> int | None:
     try:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    except sqlite3.OperationalError:
+    except driver.OperationalError:
         return None
 
 
-def snapshot_database(db: Path, target: Path) -> dict[str, Any]:
-    """A consistent copy of ``db`` at ``target`` via the online backup API; returns facts."""
+def snapshot_database(db: Path, target: Path, key: bytes | None) -> dict[str, Any]:
+    """A consistent copy of ``db`` at ``target`` via the online backup API, encrypted
+    with the same ``key`` as the database; returns facts."""
     try:
-        source = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
-    except sqlite3.Error as exc:
+        source = driver.connect(f"{db.resolve().as_uri()}?mode=ro", key, uri=True, timeout=30.0)
+    except driver.Error as exc:
         raise BackupError(f"cannot open the records database {db}: {exc}") from exc
-    copy = sqlite3.connect(str(target))
+    copy = driver.connect(str(target), key)
     try:
         source.execute("PRAGMA busy_timeout = 30000")
         source.backup(copy)
@@ -176,7 +178,7 @@ def snapshot_database(db: Path, target: Path) -> dict[str, Any]:
             "audit_events": count_rows(copy, "audit_log"),
             "referenced": referenced_files(copy),
         }
-    except sqlite3.Error as exc:
+    except driver.Error as exc:
         raise BackupError(f"the records database {db} could not be copied: {exc}") from exc
     finally:
         copy.close()

@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import tarfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -29,6 +28,8 @@ from retiscreen.backup.records import (
     stamp,
 )
 from retiscreen.errors import BackupError
+from retiscreen.keyfiles import RECORDS_KEY_FILENAME, create_secret, existing_records_key
+from retiscreen.store import driver
 
 
 def _safe_name(name: str) -> PurePosixPath:
@@ -136,18 +137,34 @@ def records_in(data_dir: Path) -> list[str]:
     )
 
 
-def _check_database(db: Path) -> None:
+def _check_database(db: Path, root: Path, key: bytes | None) -> None:
+    """The backup's database opens with ``key`` (or is from before encryption), is
+    whole, and is a RetiScreen database this version can read."""
     from retiscreen.store.db import APPLICATION_ID, SCHEMA_VERSION
 
+    if driver.is_plaintext(db):
+        key = None
+    elif key is None:
+        raise BackupError(
+            f"the backup's records are encrypted with this site's key ({RECORDS_KEY_FILENAME}), "
+            f"which is not in {root}: copy the key kept with the backups there, then restore "
+            "again (nothing was changed)"
+        )
     try:
-        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        conn = driver.connect(f"{db.resolve().as_uri()}?mode=ro", key, uri=True)
         try:
             integrity = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except driver.Error as exc:
+        if "not a database" in str(exc):
+            raise BackupError(
+                f"the backup's records were encrypted with another key than {root}'s "
+                f"{RECORDS_KEY_FILENAME}: put the key that was kept with this backup there, "
+                "then restore again (nothing was changed)"
+            ) from exc
         raise BackupError(f"the database in the backup cannot be read: {exc}") from exc
     if integrity != ["ok"]:
         raise BackupError(f"the database in the backup is damaged: {'; '.join(integrity[:5])}")
@@ -169,9 +186,18 @@ def _give_to_owner(paths: Sequence[Path], uid: int, gid: int) -> None:
                     os.lchown(Path(directory) / name, uid, gid)
 
 
-def restore_backup(archive: Path, data_dir: Path, *, force: bool = False) -> BackupInfo:
-    """Restore ``archive`` into ``data_dir``; see the module docstring for the rules."""
+def restore_backup(
+    archive: Path, data_dir: Path, *, force: bool = False, key_file: Path | None = None
+) -> BackupInfo:
+    """Restore ``archive`` into ``data_dir``; see the module docstring for the rules.
+    ``key_file``: the records key the backup was made with (a new machine, or a backup
+    from before a key rotation); it becomes the folder's key, the one it replaces goes
+    aside with the records it opened."""
     root = Path(data_dir)
+    try:
+        key = key_file.read_bytes() if key_file else existing_records_key(root)
+    except OSError as exc:
+        raise BackupError(f"the key file cannot be read: {exc}") from exc
     existing = records_in(root)
     if existing and not force:
         raise BackupError(
@@ -189,15 +215,25 @@ def restore_backup(archive: Path, data_dir: Path, *, force: bool = False) -> Bac
         db = staging / DB_FILENAME
         if not db.is_file():
             raise BackupError(f"{archive} holds no {DB_FILENAME}")
-        _check_database(db)
+        _check_database(db, root, key)
         for folder in FOLDERS:  # an empty folder is not stored in the archive
             (staging / folder).mkdir(exist_ok=True)
         existing = records_in(root)
-        if existing:
+        current_key = root / RECORDS_KEY_FILENAME
+        replace_key = (
+            key is not None
+            and key_file is not None
+            and (not current_key.exists() or current_key.read_bytes() != key)
+        )
+        if existing or (replace_key and current_key.exists()):
             aside = root / f"{REPLACED_PREFIX}{started}"
             aside.mkdir(mode=0o700)
             for name in existing:
                 os.replace(root / name, aside / name)
+            if replace_key and current_key.exists():
+                os.replace(current_key, aside / RECORDS_KEY_FILENAME)
+        if replace_key and key is not None:
+            create_secret(current_key, key)
         restored = []
         for entry in sorted(staging.iterdir()):
             os.replace(entry, root / entry.name)

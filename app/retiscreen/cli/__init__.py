@@ -25,7 +25,7 @@ from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
 
-from . import admin, integration, screening, users, verify
+from . import admin, integration, keys, screening, users, verify
 from .admin import kiosk_demo_mode
 from .parser import PROG, UsageParser
 
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     integration.add_commands(sub)
     verify.add_commands(sub)
     users.add_commands(sub)
+    keys.add_commands(sub)
     for command in sub.choices.values():  # also accepted after the command's name
         global_options(command, default=argparse.SUPPRESS)
     return parser
@@ -99,8 +100,10 @@ def configure_logging(settings: Settings, verbose: bool) -> None:
         print(f"retiscreen: cannot write the log file ({exc}); continuing", file=sys.stderr)
 
 
-PHI_COMMANDS = frozenset({"history", "export", "report", "send", "restore", "patient", "users"})
-"""Commands that show, copy or change patient records or accounts."""
+PHI_COMMANDS = frozenset(
+    {"history", "export", "report", "send", "restore", "patient", "users", "key"}
+)
+"""Commands that show, copy or change patient records, accounts or the records key."""
 
 
 def refuse_outsiders(command: str, data_root: Path) -> None:

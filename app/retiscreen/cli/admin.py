@@ -87,7 +87,7 @@ def cmd_restore(service: ScreeningService, args: argparse.Namespace) -> ExitCode
     from retiscreen.store import ScreeningStore
 
     root = service.settings.storage.root
-    info = restore_backup(args.archive, root, force=args.force)
+    info = restore_backup(args.archive, root, force=args.force, key_file=args.key)
     with ScreeningStore(root) as restored:  # the restored trail records its own restore
         restored.audit(
             "backup_restored",
@@ -211,6 +211,12 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
 
     restore = sub.add_parser("restore", help="restore a backup into the data folder")
     restore.add_argument("archive", type=existing_file)
+    restore.add_argument(
+        "--key",
+        type=existing_file,
+        metavar="FILE",
+        help="the records key the backup was made with (from retiscreen key export)",
+    )
     restore.add_argument(
         "--force",
         action="store_true",

@@ -21,11 +21,11 @@ import fcntl
 import hashlib
 import hmac
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from retiscreen.store import driver
 from retiscreen.store.files import atomic_write
 
 KEY_FILENAME = "audit.key"
@@ -35,7 +35,7 @@ PROTECTING_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
 _FIELDS = ("at", "event", "screening_id", "operator", "detail_json")
 
 
-def chain_hash(previous: str, row: dict[str, Any] | sqlite3.Row) -> str:
+def chain_hash(previous: str, row: dict[str, Any] | driver.Row) -> str:
     """The hash a record carries: its fields, length-prefixed, after the previous hash."""
     digest = hashlib.sha256(previous.encode("ascii"))
     for name in _FIELDS:
@@ -51,7 +51,7 @@ def head_mac(key: bytes, record_id: int, head: str) -> str:
     ).hexdigest()
 
 
-def last_record(conn: sqlite3.Connection) -> tuple[int, str] | None:
+def last_record(conn: driver.Connection) -> tuple[int, str] | None:
     row = conn.execute("SELECT id, chain_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return None if row is None else (int(row[0]), str(row[1]))
 
@@ -97,7 +97,7 @@ class ChainVerdict:
         return f"BROKEN at {where}{self.problem}"
 
 
-def verify_chain(conn: sqlite3.Connection, key: bytes, head_path: Path) -> ChainVerdict:
+def verify_chain(conn: driver.Connection, key: bytes, head_path: Path) -> ChainVerdict:
     """Recompute the chain from the first record and check it ends in the head."""
     triggers = {
         name
@@ -108,7 +108,7 @@ def verify_chain(conn: sqlite3.Connection, key: bytes, head_path: Path) -> Chain
     missing = [t for t in PROTECTING_TRIGGERS if t not in triggers]
     previous, count, last_id = GENESIS, 0, 0
     cursor = conn.execute(f"SELECT id, chain_hash, {', '.join(_FIELDS)} FROM audit_log ORDER BY id")
-    cursor.row_factory = sqlite3.Row
+    cursor.row_factory = driver.Row
     for row in cursor:
         expected = chain_hash(previous, row)
         if row["chain_hash"] != expected:

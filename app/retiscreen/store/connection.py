@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,8 @@ from typing import Any, Self
 
 import sqlite_utils
 
+from retiscreen.keyfiles import existing_records_key, records_key
+from retiscreen.store import driver
 from retiscreen.store.files import (
     StorageError,
     fsync_directory,
@@ -48,17 +49,21 @@ log = logging.getLogger(__name__)
 
 
 def open_database(
-    db_path: Path, backups_dir: Path, busy_timeout_s: float
-) -> tuple[sqlite3.Connection, sqlite_utils.Database, int]:
-    """Connect to ``db_path`` (creating it), check it is ours, make it durable and current.
-    Returns the connection, its sqlite-utils view and the schema version it was at.
+    db_path: Path, backups_dir: Path, busy_timeout_s: float, key: bytes
+) -> tuple[driver.Connection, sqlite_utils.Database, int]:
+    """Connect to ``db_path`` (creating it) with ``key``, check it is ours, make it
+    durable and current. Returns the connection, its sqlite-utils view and the schema
+    version it was at. A database from before encryption is encrypted first.
 
     The connection is in autocommit mode: every write goes through
     :func:`~retiscreen.store.transaction.immediate_transaction`.
     """
     with translate_errors("the records database could not be opened"):
-        conn = sqlite3.connect(
+        if driver.is_plaintext(db_path):
+            encrypt_plaintext(db_path, key)
+        conn = driver.connect(
             str(db_path),
+            key,
             timeout=busy_timeout_s,
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
             check_same_thread=False,  # guarded by StoreConnection._lock
@@ -66,13 +71,13 @@ def open_database(
         try:
             db = sqlite_utils.Database(conn)
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            version = user_version(conn)
+            version = _first_read(conn, db_path)
             if version > SCHEMA_VERSION:
                 raise newer_schema_error(version, SCHEMA_VERSION)
             _refuse_foreign_database(conn, version, db_path)
             _make_durable(conn)
             if 0 < version < SCHEMA_VERSION:
-                _backup_before_upgrade(conn, backups_dir, version)
+                _backup_before_upgrade(conn, backups_dir, version, key)
             if version < SCHEMA_VERSION:
                 migrate(db)
         except BaseException:
@@ -81,7 +86,54 @@ def open_database(
     return conn, db, version
 
 
-def _refuse_foreign_database(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
+def _first_read(conn: driver.Connection, db_path: Path) -> int:
+    """The schema version: the first read, where a wrong key shows."""
+    try:
+        return user_version(conn)
+    except driver.DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise
+        raise StorageError(
+            f"The records database {db_path} cannot be read with this site's key "
+            "(records.key): the key is wrong or missing, or the file is not a RetiScreen "
+            "database. Nothing was changed. Put back the key that was kept with this "
+            "kiosk's records, or call IT.",
+            reason="wrong_key",
+        ) from exc
+
+
+def encrypt_plaintext(db_path: Path, key: bytes) -> None:
+    """A database written before encryption, encrypted in place: exported whole into an
+    encrypted copy, checked, then renamed over the original (whose WAL was checkpointed
+    first), so a crash leaves either the old file or the new one, never half of each."""
+    plain = driver.connect(str(db_path), None, isolation_level=None)
+    encrypted = db_path.with_name(f".{db_path.name}.encrypting")
+    encrypted.unlink(missing_ok=True)
+    try:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        driver.export_encrypted(plain, encrypted, key)
+    finally:
+        plain.close()
+    check = driver.connect(str(encrypted), key)
+    try:
+        if [row[0] for row in check.execute("PRAGMA quick_check")] != ["ok"]:
+            raise StorageError(
+                "The records database could not be encrypted (the copy did not check "
+                "out). Nothing was changed. Call IT.",
+                reason="io",
+            )
+    finally:
+        check.close()
+    with open(encrypted, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(encrypted, db_path)
+    for leftover in ("-wal", "-shm"):
+        Path(f"{db_path}{leftover}").unlink(missing_ok=True)
+    fsync_directory(db_path.parent)
+    log.info("the records database was encrypted (it was written before encryption)")
+
+
+def _refuse_foreign_database(conn: driver.Connection, version: int, db_path: Path) -> None:
     """A file that another program made is never taken over (nor changed)."""
     if version == 0:
         tables = conn.execute(
@@ -101,7 +153,7 @@ def _refuse_foreign_database(conn: sqlite3.Connection, version: int, db_path: Pa
         )
 
 
-def _make_durable(conn: sqlite3.Connection) -> None:
+def _make_durable(conn: driver.Connection) -> None:
     """WAL + ``synchronous=FULL``: a commit survives a power cut; foreign keys enforced."""
     mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
     if mode != "wal":
@@ -116,12 +168,15 @@ def _make_durable(conn: sqlite3.Connection) -> None:
         raise StorageError("This SQLite build cannot enforce foreign keys. Call IT.")
 
 
-def _backup_before_upgrade(conn: sqlite3.Connection, backups_dir: Path, version: int) -> None:
-    """Keep a consistent copy of the old database: an upgrade must be undoable."""
+def _backup_before_upgrade(
+    conn: driver.Connection, backups_dir: Path, version: int, key: bytes
+) -> None:
+    """Keep a consistent copy of the old database (encrypted with the same key): an
+    upgrade must be undoable."""
     make_directory(backups_dir, what="the database backup")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backups_dir / f"retiscreen-v{version}-{stamp}.db"
-    backup = sqlite3.connect(str(target))
+    backup = driver.connect(str(target), key)
     try:
         conn.backup(backup)
     finally:
@@ -149,13 +204,41 @@ class StoreConnection:
         """The newest audit record whose chain hash is in the authenticated head."""
         for directory in (self.root, self.images_dir, self.reports_dir):
             make_directory(directory, what="the records folder")
-        self._conn, self._db, found = open_database(
-            self.db_path, self.backups_dir, self.busy_timeout_s
-        )
+        try:
+            self._conn, self._db, found = open_database(
+                self.db_path, self.backups_dir, self.busy_timeout_s, self._key()
+            )
+        except StorageError as exc:
+            from retiscreen.store.key_rotation import finish_rotation
+
+            if exc.reason != "wrong_key" or not finish_rotation(self.root):
+                raise
+            self._conn, self._db, found = open_database(
+                self.db_path, self.backups_dir, self.busy_timeout_s, records_key(self.root)
+            )
         if 0 < found < AUDIT_CHAIN_VERSION:  # the trail was chained just now: anchor it
             self._after_commit()
         for directory in (self.images_dir, self.reports_dir):
             remove_stale_temp_files(directory)
+
+    def _key(self) -> bytes:
+        """The records key; created only together with a new database, so a lost key
+        is reported as lost instead of being silently replaced by a new one."""
+        key = existing_records_key(self.root)
+        if key is not None:
+            return key
+        if (
+            self.db_path.exists()
+            and self.db_path.stat().st_size
+            and not driver.is_plaintext(self.db_path)
+        ):
+            raise StorageError(
+                f"The records key (records.key) is missing from {self.root}, so the records "
+                "database cannot be read. Nothing was changed. Put back the key that was "
+                "kept with this kiosk's records (retiscreen key export), or call IT.",
+                reason="wrong_key",
+            )
+        return records_key(self.root)
 
     def close(self) -> None:
         """Close the database (a clean close also checkpoints the WAL)."""
@@ -177,7 +260,7 @@ class StoreConnection:
             yield files
         try:
             self._after_commit()
-        except (OSError, sqlite3.Error, ValueError) as exc:  # committed: never say otherwise
+        except (OSError, driver.Error, ValueError) as exc:  # committed: never say otherwise
             log.error("the audit trail's head could not be moved forward: %s", exc)
 
     def _after_commit(self) -> None:

@@ -12,11 +12,11 @@ saved screening or eye row and any change to the audit log, whoever holds the fi
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
+from retiscreen.store import driver
 from retiscreen.store.files import StorageError
 from retiscreen.store.transaction import immediate_transaction
 
@@ -309,7 +309,7 @@ def migrate(
     return max(version, target)
 
 
-def user_version(conn: sqlite3.Connection) -> int:
+def user_version(conn: driver.Connection) -> int:
     """The schema version the file says it is at (0: nothing created yet)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

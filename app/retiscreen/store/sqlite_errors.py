@@ -9,10 +9,10 @@ where it helps.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from retiscreen.store import driver
 from retiscreen.store.files import StorageError, storage_error_from_os
 
 # SQLite primary result codes (extended codes carry them in the low byte).
@@ -21,7 +21,7 @@ _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
 _SQLITE_CONSTRAINT, _SQLITE_NOTADB = 19, 26
 
 
-def storage_error_from_sqlite(exc: sqlite3.Error, failure: str) -> StorageError:
+def storage_error_from_sqlite(exc: driver.Error, failure: str) -> StorageError:
     """Translate an SQLite error into words; ``failure`` says what did not happen."""
     raw_code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc)
@@ -63,7 +63,7 @@ def storage_error_from_sqlite(exc: sqlite3.Error, failure: str) -> StorageError:
             f"{failure}. Call IT.",
             reason="io",
         )
-    if code == _SQLITE_CONSTRAINT or isinstance(exc, sqlite3.IntegrityError):
+    if code == _SQLITE_CONSTRAINT or isinstance(exc, driver.IntegrityError):
         return StorageError(
             f"The record was refused by a database safety check ({text}): {failure}.",
             reason="constraint",
@@ -76,7 +76,7 @@ def translate_errors(failure: str) -> Iterator[None]:
     """Re-raise SQLite and OS errors in the block as StorageError saying ``failure``."""
     try:
         yield
-    except sqlite3.Error as exc:
+    except driver.Error as exc:
         raise storage_error_from_sqlite(exc, failure) from exc
     except OSError as exc:
         raise storage_error_from_os(exc, failure) from exc

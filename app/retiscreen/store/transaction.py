@@ -14,11 +14,11 @@ lost record.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from retiscreen.store import driver
 from retiscreen.store.files import atomic_write, make_directory
 
 
@@ -52,7 +52,7 @@ class TransactionFiles:
 
 
 @contextmanager
-def immediate_transaction(conn: sqlite3.Connection) -> Iterator[TransactionFiles]:
+def immediate_transaction(conn: driver.Connection) -> Iterator[TransactionFiles]:
     """One transaction holding the write lock from its start (``conn`` in autocommit).
 
     Commits when the block ends normally. On an error before COMMIT is attempted the
@@ -75,12 +75,12 @@ def immediate_transaction(conn: sqlite3.Connection) -> Iterator[TransactionFiles
         raise
 
 
-def _roll_back(conn: sqlite3.Connection) -> bool:
+def _roll_back(conn: driver.Connection) -> bool:
     """Roll back an open transaction; False when the outcome is unknown."""
     if not conn.in_transaction:
         return True
     try:
         conn.execute("ROLLBACK")
-    except sqlite3.Error:
+    except driver.Error:
         return False
     return True
