@@ -28,8 +28,8 @@
         <translation>Historial</translation>
     </message>
     <message>
-        <source>System and operators</source>
-        <translation>Sistema y operadores</translation>
+        <source>System and accounts</source>
+        <translation>Sistema y cuentas</translation>
     </message>
 </context>
 <context>

@@ -77,6 +77,7 @@ def stylesheet(base: int) -> str:
     QPushButton[role="osk-word"] {{ font-size: {small}px; min-width: 40px; padding: 0 4px; }}
     QPushButton[role="small"] {{ min-height: {TOUCH_MIN}px; font-size: {small}px;
         padding: 0 16px; }}
+    QPushButton[role="small"]:checked {{ background: {PRIMARY}; color: #FFFFFF; }}
     QLineEdit, QComboBox, QSpinBox {{ min-height: {max(TOUCH_MIN, round(base * 2.4))}px;
         border: 2px solid {MUTED}; border-radius: 8px; padding: 0 12px; background: #FFFFFF; }}
     QLineEdit:focus, QComboBox:focus {{ border: 3px solid {PRIMARY}; }}

@@ -51,7 +51,7 @@ class AdminPage(Page):
         self.exit_button.set_texts(self.tr("Close the kiosk"), self.tr("Touch again to close"))
         self.tabs.setTabText(0, self.tr("Settings"))
         self.tabs.setTabText(1, self.tr("History"))
-        self.tabs.setTabText(2, self.tr("System and operators"))
+        self.tabs.setTabText(2, self.tr("System and accounts"))
 
     def entered(self) -> None:
         self.settings_tab.load()

@@ -50,8 +50,10 @@ class SystemTab(QWidget):
         self.new_pin.setMaxLength(MAX_PIN_DIGITS)
         self.role_buttons: dict[Role, QPushButton] = {}
         roles = QHBoxLayout()
+        roles.setSpacing(6)
         for role in Role:
-            choice = button("", "choice")
+            choice = button("", "small")
+            choice.setStyleSheet("padding: 0 4px;")  # three words must fit the column
             choice.setCheckable(True)
             choice.setAutoExclusive(True)
             choice.setChecked(role is Role.OPERATOR)
@@ -65,7 +67,6 @@ class SystemTab(QWidget):
         add_form.addRow(self.name_label, self.new_name)
         add_form.addRow(self.pin_label, self.new_pin)
         self.role_label = label("")
-        add_form.addRow(self.role_label, roles)
         operator_buttons = QVBoxLayout()
         operator_buttons.addWidget(self.add_operator)
         operator_buttons.addWidget(self.remove_operator)
@@ -86,6 +87,8 @@ class SystemTab(QWidget):
         right.addWidget(self.operator_title)
         right.addWidget(self.operator_list)
         right.addLayout(add_form)
+        right.addWidget(self.role_label)
+        right.addLayout(roles)
         right.addLayout(operator_buttons)
         right.addWidget(self.operator_message)
         right.addStretch(1)
