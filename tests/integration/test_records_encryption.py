@@ -116,3 +116,23 @@ def test_an_interrupted_rotation_is_finished_at_the_next_start(screened: Path) -
     with ScreeningStore(screened) as store:
         assert store.find_patient(PATIENT_ID) is not None
     assert key.read_bytes() == new and not pending_path(key).exists()
+
+
+def test_the_key_is_not_rotated_under_a_running_kiosk(
+    screened: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """systemd does not run in the test machine: a stand-in systemctl says the service is
+    active, as the real one would on an installed kiosk."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    systemctl = bin_dir / "systemctl"
+    systemctl.write_text('#!/bin/sh\n[ "$1" = is-active ] && exit 0\nexit 3\n')
+    systemctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    key = (screened / "records.key").read_bytes()
+    assert main(["key", "rotate"]) == 2
+    assert "stop it first" in capsys.readouterr().err
+    assert (screened / "records.key").read_bytes() == key

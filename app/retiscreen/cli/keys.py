@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import shutil
+import subprocess
 from pathlib import Path
 
 from retiscreen.errors import ExitCode, UsageError
@@ -35,6 +36,11 @@ def cmd_key(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         return ExitCode.OK
     from retiscreen.store.key_rotation import rotate_records_key
 
+    if kiosk_service_running():
+        raise UsageError(
+            "the kiosk is running and would lose its hold on the records mid-rotation; "
+            "stop it first: sudo systemctl stop retiscreen-kiosk"
+        )
     service.close()  # the rotation needs the database to itself
     previous = rotate_records_key(root)
     service.audit("records_key_rotated", operator=getpass.getuser())
@@ -44,6 +50,20 @@ def cmd_key(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         f"{previous}."
     )
     return ExitCode.OK
+
+
+def kiosk_service_running() -> bool:
+    """Whether the installed kiosk service is active (False where there is no systemd)."""
+    systemctl = shutil.which("systemctl")
+    if systemctl is None:
+        return False
+    done = subprocess.run(
+        [systemctl, "is-active", "--quiet", "retiscreen-kiosk.service"],
+        capture_output=True,
+        timeout=10,
+        check=False,
+    )
+    return done.returncode == 0
 
 
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
