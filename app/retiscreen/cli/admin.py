@@ -9,7 +9,6 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from retiscreen.domain import Patient
@@ -17,7 +16,7 @@ from retiscreen.errors import ExitCode, RetiScreenError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import settings_file
 
-from .parser import UsageParser, birth_date, existing_file
+from .parser import UsageParser, birth_date, existing_file, iso_date
 
 
 def cmd_kiosk(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
@@ -167,13 +166,6 @@ def cmd_audit(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def audit_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD") from None
-
-
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     """The installation commands of the one ``retiscreen`` tree."""
     kiosk = sub.add_parser("kiosk", help="the touch-screen kiosk application (Qt)")
@@ -241,7 +233,7 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
         "verify", help="recompute the hash chain: 'intact (N records)' or the first broken one"
     )
     export = audit_actions.add_parser("export", help="the records since a date, as JSON lines")
-    export.add_argument("--since", type=audit_date, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--since", type=iso_date, required=True, metavar="YYYY-MM-DD")
     export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
     audit.set_defaults(func=cmd_audit)
 

@@ -10,7 +10,7 @@ from retiscreen.errors import ExitCode, UsageError
 from retiscreen.integration.delivery import SendResult, test_connections
 from retiscreen.service import ScreeningService
 
-from .parser import UsageParser
+from .parser import UsageParser, iso_date
 
 
 def cmd_send(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
@@ -83,13 +83,6 @@ def cmd_worklist(service: ScreeningService, args: argparse.Namespace) -> ExitCod
     return ExitCode.OK
 
 
-def worklist_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD") from None
-
-
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     send = sub.add_parser(
         "send", help="send a screening to the PACS (DICOM), HL7 listener (MLLP) or FHIR server"
@@ -110,6 +103,6 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     outbox.set_defaults(func=cmd_outbox)
 
     worklist = sub.add_parser("worklist", help="the patients scheduled on the modality worklist")
-    worklist.add_argument("--date", type=worklist_day, help="YYYY-MM-DD (default: today)")
+    worklist.add_argument("--date", type=iso_date, help="YYYY-MM-DD (default: today)")
     worklist.add_argument("--json", action="store_true", help="one JSON object per patient")
     worklist.set_defaults(func=cmd_worklist)

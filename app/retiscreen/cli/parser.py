@@ -46,6 +46,14 @@ def birth_date(text: str) -> date:
 _UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+")
 
 
+def iso_date(text: str) -> date:
+    """A day given as YYYY-MM-DD (audit export, worklist)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD") from None
+
+
 def dicom_uid(text: str) -> str:
     """--study-uid: a DICOM UID (PS3.5 9.1: digits and dots, no leading zeros, ≤ 64)."""
     text = text.strip()

@@ -22,10 +22,10 @@ from retiscreen.keyfiles import (
     records_key_path,
 )
 from retiscreen.store import driver
+from retiscreen.store.connection import DB_FILENAME
 from retiscreen.store.files import StorageError, fsync_directory
 
 log = logging.getLogger(__name__)
-DB_FILENAME = "retiscreen.db"
 
 
 def pending_path(key_path: Path) -> Path:

@@ -68,6 +68,7 @@ class KioskWindow(QMainWindow):
         self.idle = idle
         self.allow_close = False
         self.operator: str | None = None
+        self._admin_exists = False
         self.draft: ScreeningDraft | None = None
         self.parked: dict[str, list[ScreeningDraft]] = {}
         """Screenings put aside at the idle timeout, per operator, until resumed or
@@ -188,12 +189,15 @@ class KioskWindow(QMainWindow):
         self.idle.arm(page not in (self.home, self.setup_admin) or self.operator is not None)
 
     def _needs_admin(self) -> bool:
-        if self.ctx.demo or self.ctx.accounts_problem:
+        """Asked of the database until an administrator exists; after that never again
+        (the last administrator cannot be removed)."""
+        if self._admin_exists or self.ctx.demo or self.ctx.accounts_problem:
             return False
         try:
-            return not self.ctx.accounts.has_admin()
+            self._admin_exists = self.ctx.accounts.has_admin()
         except StorageError:
             return False  # the home page says the records cannot be read
+        return not self._admin_exists
 
     def _update_header(self) -> None:
         self.clinic_label.setText(self.ctx.settings.clinic.name)

@@ -8,7 +8,7 @@ widget, including pages that are not showing.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLayout, QVBoxLayout, QWidget
 
 from retiscreen.ui.context import KioskContext
 
@@ -22,6 +22,22 @@ class Page(QWidget):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(32, 24, 32, 24)
         self.body.setSpacing(16)
+
+    def add_beside_keypad(
+        self, title: QWidget, hint: QWidget, content: QLayout, pad: QWidget, message: QWidget
+    ) -> None:
+        """The PIN pages' body: the title; the hint and ``content`` (names, a form) on the
+        left of the keypad; the message line below."""
+        left = QVBoxLayout()
+        left.addWidget(hint)
+        left.addLayout(content)
+        left.addStretch(1)
+        row = QHBoxLayout()
+        row.addLayout(left, 1)
+        row.addWidget(pad)
+        self.body.addWidget(title)
+        self.body.addLayout(row, 1)
+        self.body.addWidget(message)
 
     def retranslate(self) -> None:
         """Set every visible text (called again when the language changes)."""

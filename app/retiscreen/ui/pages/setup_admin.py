@@ -9,7 +9,7 @@ chosen a PIN of at least 6 digits (typed twice, so a slip does not lock the site
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from retiscreen.accounts import AccountError, Role, pin_problem
 from retiscreen.ui.context import KioskContext
@@ -36,16 +36,7 @@ class SetupAdminPage(Page):
         self.pad.setMaximumWidth(520)
         self.pad.submitted.connect(self._pin_typed)
         self.message = MessageLine()
-        left = QVBoxLayout()
-        left.addWidget(self.hint)
-        left.addLayout(form)
-        left.addStretch(1)
-        row = QHBoxLayout()
-        row.addLayout(left, 1)
-        row.addWidget(self.pad)
-        self.body.addWidget(self.title)
-        self.body.addLayout(row, 1)
-        self.body.addWidget(self.message)
+        self.add_beside_keypad(self.title, self.hint, form, self.pad, self.message)
         self.keyboard = OnScreenKeyboard([self.name], self)
         self.retranslate()
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QWidget
 
 from retiscreen.accounts import Role, SignIn
 from retiscreen.errors import StorageError
@@ -46,16 +46,7 @@ class SignInPage(Page):
         self.pad.setMaximumWidth(520)
         self.message = MessageLine()
         self.back = button("", "", "back", on_click=self.cancelled.emit)
-        left = QVBoxLayout()
-        left.addWidget(self.hint)
-        left.addLayout(self.operator_grid)
-        left.addStretch(1)
-        row = QHBoxLayout()
-        row.addLayout(left, 1)
-        row.addWidget(self.pad)
-        self.body.addWidget(self.title)
-        self.body.addLayout(row, 1)
-        self.body.addWidget(self.message)
+        self.add_beside_keypad(self.title, self.hint, self.operator_grid, self.pad, self.message)
         footer = QHBoxLayout()
         footer.addWidget(self.back)
         footer.addStretch(1)
