@@ -125,7 +125,9 @@ class Recorded:
 
     screening: Screening
     report_id: str
-    report_path: Path
+    report_copy: Path | None
+    """The copy of the report written in the clear where asked (``--out``); the stored
+    one is encrypted with the records."""
     printing: PrintOutcome | None
     exported: list[Path] = field(default_factory=list)
     """Files written for the clinic's systems (``[integration] export_dir``)."""
@@ -226,10 +228,11 @@ class ScreeningService:
         return self.store.export_csv(path)
 
     def export(self, screening_id: str, fmt: str, out: Path) -> list[Path]:
-        """One screening for a clinic system (audited): ``dicom`` (files in the folder
-        ``out``), ``fhir`` (a Bundle) or ``hl7`` (an ORU^R01), the last two written to
-        the file ``out``. The newest report goes with it; a screening without one gets
-        one first. Returns the files written."""
+        """One screening for a clinic system (audited): ``pdf`` (the report as it was
+        printed), ``dicom`` (files in the folder ``out``), ``fhir`` (a Bundle) or ``hl7``
+        (an ORU^R01), all but dicom written to the file ``out``, in the clear. The
+        newest report goes with it; a screening without one gets one first. Returns the
+        files written."""
         screening = self.store.load_screening(screening_id)
         report_id = self._newest_report(screening)
         return self._export(screening, report_id, self.store.read_report(report_id), fmt, out)
@@ -248,7 +251,10 @@ class ScreeningService:
         screening_id = screening.screening_id
         site = self.settings.clinic.site
         try:
-            if fmt == "dicom":
+            if fmt == "pdf":
+                atomic_write(out, pdf)
+                written = [out]
+            elif fmt == "dicom":
                 written = dicom_export.export_dicom(screening, report_id, pdf, out)
             elif fmt == "fhir":
                 bundle = fhir_export.screening_bundle(screening, report_id, pdf, site)
@@ -259,7 +265,7 @@ class ScreeningService:
                 atomic_write(out, message.encode("utf-8"))
                 written = [out]
             else:
-                raise UsageError(f"unknown export format {fmt!r}: dicom, fhir or hl7")
+                raise UsageError(f"unknown export format {fmt!r}: pdf, dicom, fhir or hl7")
         except OSError as exc:
             raise StorageError(
                 f"The export could not be written to {out} ({exc.strerror or exc}).",
@@ -379,13 +385,13 @@ class ScreeningService:
         self.check_records()
         self.audit_refusals(screening)
         self.store.save_screening(screening)
-        report_id, path = self.write_report(screening)
+        report_id, pdf = self.write_report(screening)
         if copy_to is not None:
-            _copy(path, copy_to)
+            _copy(pdf, copy_to)
         printing = self.print_report(report_id) if print_report else None
-        exported = self.export_automatically(screening, report_id, path)
+        exported = self.export_automatically(screening, report_id, pdf)
         sent = self.send_automatically(screening.screening_id, report_id)
-        return Recorded(screening, report_id, path, printing, exported, sent)
+        return Recorded(screening, report_id, copy_to, printing, exported, sent)
 
     @property
     def delivery(self) -> Delivery:
@@ -426,9 +432,7 @@ class ScreeningService:
             log.error("automatic send of %s was not queued: %s", screening_id, exc)
             return []
 
-    def export_automatically(
-        self, screening: Screening, report_id: str, report: Path
-    ) -> list[Path]:
+    def export_automatically(self, screening: Screening, report_id: str, pdf: bytes) -> list[Path]:
         """Every configured format into ``export_dir/<screening id>/``, from the
         screening just saved (not read back and decoded again per format). A failure is
         logged and audited, never allowed to undo the saved screening; ``retiscreen
@@ -442,7 +446,6 @@ class ScreeningService:
         for fmt in integration.formats:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                pdf = report.read_bytes()
                 written += self._export(screening, report_id, pdf, fmt, folder / names[fmt])
             except (OSError, RetiScreenError) as exc:
                 log.error("automatic %s export of %s failed: %s", fmt, screening.screening_id, exc)
@@ -470,16 +473,17 @@ class ScreeningService:
             except StorageError as exc:
                 log.warning("audit of a refused photograph failed: %s", exc)
 
-    def write_report(self, screening: Screening) -> tuple[str, Path]:
-        """Render and store a new report (a reprint gets a new report id, same screening)."""
+    def write_report(self, screening: Screening) -> tuple[str, bytes]:
+        """Render and store a new report (a reprint gets a new report id, same screening);
+        returns its id and the PDF."""
         from retiscreen.report.pdf import render_report  # reportlab: only when a report is made
 
         report_id = new_report_id()
         vouches = vouched_content(screening, report_id)
         code = content_code(self.secret, vouches)
         pdf = render_report(screening, self.settings.clinic, self.settings.report, report_id, code)
-        path = self.store.add_report(screening.screening_id, report_id, pdf, code, vouches)
-        return report_id, path
+        self.store.add_report(screening.screening_id, report_id, pdf, code, vouches)
+        return report_id, pdf
 
     def verify_report(self, code: str, operator: str | None = None) -> ReportCheck:
         """Whether a paper report's code (or QR text) is genuine and what it vouches for;
@@ -501,11 +505,11 @@ class ScreeningService:
     ) -> Recorded:
         """A fresh report for a stored screening, from its stored images."""
         screening = self.store.load_screening(screening_id)
-        report_id, path = self.write_report(screening)
+        report_id, pdf = self.write_report(screening)
         if copy_to is not None:
-            _copy(path, copy_to)
+            _copy(pdf, copy_to)
         printing = self.print_report(report_id) if print_report else None
-        return Recorded(screening, report_id, path, printing)
+        return Recorded(screening, report_id, copy_to, printing)
 
     def printer_name(self) -> str | None:
         """The configured queue, else the CUPS default; None when there is none (or no
@@ -569,14 +573,14 @@ class ScreeningService:
         ]
 
     def _attempt(self, job_id: int, report_id: str, printer: str) -> PrintOutcome:
-        path = self.store.report_path(report_id)
         try:
+            pdf = self.store.read_report(report_id)
             if not printer:
                 raise PrinterError(
                     "No printer is set up on this computer.", PrinterProblem.NO_PRINTER
                 )
             submit_to_cups(
-                path, printer, self.settings.report.print_copies, f"RetiScreen report {report_id}"
+                pdf, printer, self.settings.report.print_copies, f"RetiScreen report {report_id}"
             )
         except (PrinterError, StorageError) as exc:
             self.store.mark_print_result(job_id, ok=False, error=str(exc))
@@ -613,8 +617,8 @@ class ScreeningService:
         return PrinterStatus(False, name, why)
 
 
-def _copy(report: Path, target: Path) -> None:
-    """The report the user asked for, written atomically where asked."""
+def _copy(pdf: bytes, target: Path) -> None:
+    """The report the user asked for, written in the clear, atomically, where asked."""
     from retiscreen.store.files import atomic_write
 
-    atomic_write(target, report.read_bytes())
+    atomic_write(target, pdf)

@@ -354,12 +354,15 @@ def test_extracted_bundle_runs_selftest_and_backup(
     assert backup.returncode == 0, backup.stdout + backup.stderr
     restored = tmp_path / "restored"
     restore_env = {**env, "RETISCREEN_STORAGE_DATA_DIR": str(restored)}
-    keyless = run([root / "usr/bin/retiscreen-restore", archive], env=restore_env)
+    # no administrator anywhere yet (only selftest ran): root restores, PIN unused
+    restorer: list[str | Path] = [root / "usr/bin/retiscreen-restore", "--admin", "root"]
+    restorer.append("--pin-stdin")
+    keyless = run([*restorer, archive], env=restore_env)
     assert keyless.returncode == 1 and "records.key" in keyless.stderr  # kept apart
     key = ["--key", data / "records.key"]
-    restore = run([root / "usr/bin/retiscreen-restore", *key, archive], env=restore_env)
+    restore = run([*restorer, *key, archive], env=restore_env)
     assert restore.returncode == 0, restore.stdout + restore.stderr
-    again = run([root / "usr/bin/retiscreen-restore", archive], env=restore_env)
+    again = run([*restorer, archive], env=restore_env)
     assert again.returncode == 1 and "--force" in again.stderr
     assert (restored / "retiscreen.db").is_file()
 

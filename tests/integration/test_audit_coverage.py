@@ -28,6 +28,8 @@ def test_a_command_line_session_is_audited_step_by_step(
     screen = ["screen", "--patient-id", "AU-1", "--name", "Audre Lorde", "--dob", "1934-02-18"]
     assert main([*screen, "--right", str(DEMO_IMAGE), "--skip-left", "prosthesis"]) == 0
     (screening_id,) = [e["screening_id"] for e in _events(data) if e["event"] == "screening_saved"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("739215\n"))
+    assert main(["users", "add", "Boss", "--role", "admin", "--pin-stdin"]) == 0
     steps: list[tuple[list[str], str]] = [
         (["history"], "records_viewed"),
         (["history", "--search", "Audre"], "records_viewed"),
@@ -49,13 +51,12 @@ def test_a_command_line_session_is_audited_step_by_step(
         assert main(argv) == (1 if argv[0] == "verify" else 0), argv  # verify: a made-up code
         after = _events(data)[before:]
         assert event in [e["event"] for e in after], (argv, after)
-    monkeypatch.setattr(sys, "stdin", io.StringIO("739215\n"))
-    assert main(["users", "add", "Boss", "--role", "admin", "--pin-stdin"]) == 0
     viewed = [e for e in _events(data) if e["event"] == "records_viewed"]
     assert viewed[0]["detail"]["screenings"] == [screening_id]  # type: ignore[index]
     assert "Audre" not in str(viewed)  # the search text (a name) is not kept
     other = cli_env / "restored"
-    key = ["--key", str(data / "records.key")]
+    key = ["--key", str(data / "records.key"), "--admin", "Boss", "--pin-stdin"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("739215\n"))
     assert main(["restore", "--data-dir", str(other), *key, str(out / "b.tar.gz")]) == 0
     assert _events(other)[-1]["event"] == "backup_restored"
     capsys.readouterr()

@@ -6,6 +6,7 @@ writes the records since a date for an auditor; a backup restores a trail that v
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -162,12 +163,17 @@ def test_a_trail_from_before_the_chain_is_chained_and_anchored(tmp_path: Path) -
     assert verdict.intact and verdict.records == 3
 
 
-def test_a_restored_backup_verifies(trail: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_restored_backup_verifies(
+    trail: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     archive = trail.parent / "backup.tar.gz"
+    monkeypatch.setattr("sys.stdin", io.StringIO("739215\n"))
+    assert main(["users", "add", "Boss", "--role", "admin", "--pin-stdin"]) == 0
     assert main(["backup", "--to", str(archive)]) == 0
     assert main(["audit", "verify"]) == 0  # backing up is itself audited
     restored = trail.parent / "restored"
-    key = ["--key", str(trail / "records.key")]
+    key = ["--key", str(trail / "records.key"), "--admin", "Boss", "--pin-stdin"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("739215\n"))
     assert main(["--data-dir", str(restored), "restore", *key, str(archive)]) == 0
     capsys.readouterr()
     assert main(["--data-dir", str(restored), "audit", "verify"]) == 0

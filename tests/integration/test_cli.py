@@ -145,7 +145,7 @@ def test_screen_with_unreadable_eye_is_saved_and_audited(
     )
     text = capsys.readouterr().out
     assert code == 1
-    assert "unreadable" in text and "empty" in text
+    assert "could not be read" in text and "empty" in text
     from retiscreen.store import ScreeningStore
 
     store = ScreeningStore(env["data"])
@@ -194,7 +194,9 @@ def test_screen_json_is_the_whole_screening(
     }  # fmt: skip
     assert (right["status"], right["icdr_grade"]) == ("graded", 2)
     assert (left["laterality"], left["status"]) == ("left", "absent")
-    assert record["printed"] is False and str(record["report"]).endswith(".pdf")
+    assert record["printed"] is False and record["report"] is None  # no --out: no clear copy
+    (report,) = record["reports"]  # type: ignore[misc]
+    assert report["verification_code"]
     assert main(["history", "--json"]) == 0
     (stored,) = json_lines(capsys.readouterr().out)
     assert stored == record

@@ -113,7 +113,7 @@ def test_export_usage_and_unknown_screening(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["export", "--format", "dicom", "--out", str(cli_env / "x")]) == 2
-    assert "SCREENING_ID --format dicom|fhir|hl7" in capsys.readouterr().err
+    assert "SCREENING_ID --format pdf|dicom|fhir|hl7" in capsys.readouterr().err
     assert main(["export", "S-NONE", "--format", "dicom", "--out", str(cli_env / "x")]) == 4
     assert "No screening with id S-NONE" in capsys.readouterr().err
     assert main(["export", "--csv", str(cli_env / "all.csv")]) == 0

@@ -40,7 +40,8 @@ def test_a_screening_saved_without_its_report_gets_one(service: ScreeningService
     assert "1 saved screening(s) have no report" in check_print_queue(service.store.root).detail
     assert service.make_missing_reports() == [sid]
     (report,) = service.store.reports_for(sid)
-    pdf = Path(report["path"])
+    pdf = service.store.root / "copy.pdf"
+    pdf.write_bytes(service.store.read_report(report["report_id"]))
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext"):
         text = subprocess.run(

@@ -75,6 +75,6 @@ def test_no_printer_configured_keeps_the_report(tmp_path: Path) -> None:
     service = make_service(tmp_path, "retiscreen-no-such-queue")
     recorded = service.record(screen(service, "SVC-PRINT-3"), print_report=True)
     assert recorded.printing is not None and not recorded.printing.printed
-    assert recorded.report_path.read_bytes().startswith(b"%PDF")
+    assert service.store.read_report(recorded.report_id).startswith(b"%PDF")
     events = [e["event"] for e in service.store.audit_events(recorded.screening.screening_id)]
     assert "print_failed" in events or "print_queued" in events

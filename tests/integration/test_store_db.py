@@ -19,7 +19,6 @@ import sqlite_utils
 
 from retiscreen.domain import (
     DecisionKind,
-    Laterality,
     Order,
     Patient,
     Screening,
@@ -89,9 +88,9 @@ def test_save_then_load_round_trip(store: ScreeningStore) -> None:
     assert_same_screening(loaded, screening)
     right, left = screening.eyes[0].image, screening.eyes[1].image
     assert right is not None and left is not None
-    assert (store.root / "images/S-0001/right.jpg").read_bytes() == right.data
-    assert (store.root / "images/S-0001/left.jpg").read_bytes() == left.data
-    assert store.image_path("S-0001", Laterality.LEFT) == store.root / "images/S-0001/left.jpg"
+    for eye, image in (("right", right), ("left", left)):  # kept encrypted (file_cipher)
+        stored = (store.root / f"images/S-0001/{eye}.jpg").read_bytes()
+        assert stored.startswith(b"RSGCM01") and image.data[:64] not in stored
     assert not [p for p in files_under(store.root / "images") if p.endswith(".tmp")]
 
 
@@ -104,7 +103,6 @@ def test_round_trip_png_and_skipped_eye(store: ScreeningStore) -> None:
     )
     store.save_screening(screening)
     assert files_under(store.root / "images") == ["S-png/right.png"]
-    assert store.image_path("S-png", Laterality.LEFT) is None
     assert_same_screening(store.load_screening("S-png"), screening)
 
 
@@ -360,25 +358,28 @@ def test_reports_are_stored_verified_and_never_overwritten(store: ScreeningStore
     store.save_screening(make_screening("S-r"))
     path = store.add_report("S-r", "R-1", PDF, "VC-1234")
     assert path == store.root / "reports/S-r/R-1.pdf"
-    assert path.read_bytes() == PDF
+    stored = path.read_bytes()
+    assert b"%PDF" not in stored and b"synthetic report" not in stored  # encrypted
     (report,) = store.reports_for("S-r")
     assert report["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert report["verification_code"] == "VC-1234"
-    assert report["file"] == "reports/S-r/R-1.pdf" and report["path"] == str(path)
+    assert report["file"] == "reports/S-r/R-1.pdf"
     assert report["printed_at"] is None
     assert store.read_report("R-1") == PDF
-    assert store.report_path("R-1") == path
     assert "report_created" in [e["event"] for e in store.audit_events("S-r")]
 
     with pytest.raises(StorageError, match="already exists") as info:
         store.add_report("S-r", "R-1", b"%PDF-other", "VC-9999")
     assert info.value.reason == "duplicate"
-    assert path.read_bytes() == PDF
+    assert path.read_bytes() == stored
 
-    path.write_bytes(b"%PDF-forged")
+    path.write_bytes(b"%PDF-forged")  # a report put there in the clear: its sha256 fails
     with pytest.raises(StorageError, match="changed or damaged"):
-        store.report_path("R-1")
-    with pytest.raises(StorageError, match="changed or damaged"):
+        store.read_report("R-1")
+    flipped = bytearray(stored)
+    flipped[-20] ^= 1
+    path.write_bytes(bytes(flipped))
+    with pytest.raises(StorageError, match="no longer decrypts"):
         store.read_report("R-1")
 
 
@@ -409,7 +410,6 @@ def test_print_queue_is_durable_and_audited(tmp_path: Path) -> None:
         (pending,) = s.pending_print_jobs()
         assert pending["job_id"] == job and pending["copies"] == 2
         assert pending["printer"] == "kiosk-printer" and pending["screening_id"] == "S-pq"
-        assert pending["path"] == str(root / "reports/S-pq/R-pq.pdf")
 
         s.mark_print_result(job, ok=False, error="Printer out of paper")
         assert s.print_job(job)["status"] == "pending"  # will be sent again

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from retiscreen.store import driver
+from retiscreen.store.file_cipher import FileCipher
 
 V5_COLUMNS = (
     ("patients", "family_name"),
@@ -17,6 +20,9 @@ V5_COLUMNS = (
 def take_back_to(conn: driver.Connection, version: int) -> None:
     """Undo, newest first, what each migration after ``version`` added, and set the
     file's ``user_version`` to it: the file an older RetiScreen would have left."""
+    if version < 9:
+        _unseal_stored_files(conn)
+        conn.execute("DROP TABLE IF EXISTS file_keys")
     if version < 8:
         conn.execute("DROP TABLE IF EXISTS accounts")
     if version < 7:
@@ -30,3 +36,17 @@ def take_back_to(conn: driver.Connection, version: int) -> None:
         for table, column in V5_COLUMNS:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute(f"PRAGMA user_version = {version}")
+
+
+def _unseal_stored_files(conn: driver.Connection) -> None:
+    """Before schema 9 photographs and reports were kept in the clear: decrypt them."""
+    root = Path(conn.execute("PRAGMA database_list").fetchone()[2]).parent
+    cipher = FileCipher(dict(conn.execute("SELECT key_id, key FROM file_keys").fetchall()))
+    stored = conn.execute(
+        "SELECT stored_file FROM eye_images WHERE stored_file IS NOT NULL"
+        " UNION ALL SELECT file FROM reports"
+    ).fetchall()
+    for (relative,) in stored:
+        path = root / relative
+        if path.is_file():
+            path.write_bytes(cipher.open(relative, path.read_bytes(), relative))

@@ -122,7 +122,8 @@ def test_full_screening_is_stored_and_printed(
     assert grade_words in window.result.cards[Laterality.RIGHT].grade.text()
 
     reports = store.reports_for(screening.screening_id)
-    assert len(reports) == 1 and Path(reports[0]["path"]).read_bytes().startswith(b"%PDF")
+    assert len(reports) == 1
+    assert store.read_report(reports[0]["report_id"]).startswith(b"%PDF")
     if printing:
         assert reports[0]["printed_at"] and reports[0]["printer"] == CUPS_QUEUE
         assert not store.pending_print_jobs()

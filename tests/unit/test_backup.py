@@ -1,4 +1,5 @@
-"""Backup and restore of a real data folder: real SQLite, real files, real tar.gz."""
+"""Backup and restore of a real data folder: real SQLCipher, real encrypted files, a
+real sealed tar.gz."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from retiscreen.accounts import AccountBook, Role
 from retiscreen.backup import (
     BackupError,
     create_backup,
@@ -17,6 +19,7 @@ from retiscreen.backup import (
     restore_backup,
     verify_backup,
 )
+from retiscreen.backup.envelope import OpeningReader, SealingWriter
 from retiscreen.cli import main
 from retiscreen.domain import Laterality, Patient
 from retiscreen.pipeline import Pipeline
@@ -26,6 +29,26 @@ from tests.support.records import records_db
 from tests.support.tiny_models import TEST_KEYS, write_models
 
 PDF = b"%PDF-1.4\n% a stand-in report\n%%EOF\n"
+ADMIN, ADMIN_PIN = "Chief", "582913"
+
+
+def unsealed(archive: Path, key_file: Path) -> bytes:
+    """The tar.gz inside a sealed backup."""
+    with archive.open("rb") as raw:
+        return OpeningReader(raw, key_file.read_bytes(), archive.name).readall()
+
+
+def opened_tar(archive: Path, key_file: Path) -> tarfile.TarFile:
+    return tarfile.open(fileobj=io.BytesIO(unsealed(archive, key_file)))
+
+
+def seal(tar_gz: bytes, key_file: Path, target: Path) -> Path:
+    """``tar_gz`` sealed as a backup (what someone holding the records key could do)."""
+    with target.open("wb") as raw:
+        writer = SealingWriter(raw, key_file.read_bytes())
+        writer.write(tar_gz)
+        writer.close()
+    return target
 
 
 def make_records(root: Path, models: Path, count: int = 2) -> list[str]:
@@ -41,6 +64,7 @@ def make_records(root: Path, models: Path, count: int = 2) -> list[str]:
             store.add_report(screening.screening_id, f"R-{n:03d}", PDF + bytes([n]), f"CODE{n}")
             ids.append(screening.screening_id)
         store.audit("test_event", operator="nurse", note="kept")
+        AccountBook(store).add(ADMIN, Role.ADMIN, ADMIN_PIN, by="test")
     (root / "report-secret.key").write_bytes(b"s" * 32)
     return ids
 
@@ -77,7 +101,7 @@ def test_round_trip_restores_every_record(data: tuple[Path, list[str]], tmp_path
             assert screening_to_dict(copy.load_screening(sid)) == screening_to_dict(
                 original.load_screening(sid)
             )
-        assert copy.report_path("R-001").read_bytes() == PDF + bytes([1])
+        assert copy.read_report("R-001") == PDF + bytes([1])
         assert [e["event"] for e in copy.audit_events()] == [
             e["event"] for e in original.audit_events()
         ]
@@ -88,7 +112,7 @@ def test_snapshot_is_a_single_file_database(data: tuple[Path, list[str]], tmp_pa
     root, _ = data
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
-    with tarfile.open(archive) as tar:
+    with opened_tar(archive, root / "records.key") as tar:
         names = tar.getnames()
         assert names[-1] == "manifest.json"
         assert not any(n.endswith(("-wal", "-shm")) for n in names)
@@ -164,42 +188,121 @@ def test_damaged_archive_is_refused_before_touching_data(
     raw = bytearray(archive.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     archive.write_bytes(bytes(raw))
+    key = root / "records.key"
     with pytest.raises(BackupError, match="damaged or was changed"):
-        verify_backup(archive)
-    archive.with_name("b.tar.gz.sha256").unlink()
+        verify_backup(archive, key.read_bytes())
+    archive.with_name("b.tar.gz.sha256").unlink()  # without the checksum beside it:
     target = tmp_path / "t"
-    with pytest.raises(BackupError):
-        restore_backup(archive, target)
-    assert records_in(target) == []
+    with pytest.raises(BackupError, match="changed, damaged or cut short"):
+        restore_backup(archive, target, key_file=key)
+    assert records_in(target) == [] and not (target / "records.key").exists()
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last", "tag"])
+def test_any_changed_byte_is_refused(
+    data: tuple[Path, list[str]], tmp_path: Path, where: str
+) -> None:
+    """Every byte is authenticated: the header, each chunk, the last chunk's tag."""
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    archive.with_name("b.tar.gz.sha256").unlink()
+    raw = bytearray(archive.read_bytes())
+    index = {"first": 21, "middle": len(raw) // 2, "last": len(raw) - 17, "tag": len(raw) - 1}
+    raw[index[where]] ^= 0x01
+    archive.write_bytes(bytes(raw))
+    with pytest.raises(BackupError, match="changed, damaged or cut short"):
+        verify_backup(archive, (root / "records.key").read_bytes())
+
+
+def test_a_cut_short_or_lengthened_archive_is_refused(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = data
+    key = (root / "records.key").read_bytes()
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    whole = archive.read_bytes()
+    for changed in (whole[:-1], whole[: len(whole) // 2], whole + b"x", whole + whole[-100:]):
+        cut = tmp_path / "changed.tar.gz"
+        cut.write_bytes(changed)
+        with pytest.raises(BackupError, match="changed, damaged or cut short"):
+            verify_backup(cut, key)
+
+
+def test_an_archive_of_many_chunks_round_trips_and_a_dropped_chunk_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The envelope itself, over 3.5 MiB: whole it opens; with a chunk cut out (or two
+    swapped) it does not, even though each chunk alone is genuine."""
+    key = tmp_path / "k"
+    key.write_bytes(bytes(range(32)))
+    payload = bytes(range(256)) * (14 * 1024)  # 3.5 MiB
+    sealed = seal(payload, key, tmp_path / "s")
+    assert unsealed(sealed, key) == payload
+    blob = sealed.read_bytes()
+    header, size = 20 + 16 + 7, (1 << 20) + 16
+    chunks = [blob[header + i * size : header + (i + 1) * size] for i in range(4)]
+    for order in ([0, 2, 3], [1, 0, 2, 3], [0, 1, 2]):
+        (tmp_path / "x").write_bytes(blob[:header] + b"".join(chunks[i] for i in order))
+        with pytest.raises(BackupError, match="changed, damaged or cut short"):
+            unsealed(tmp_path / "x", key)
+    wrong = tmp_path / "wrong"
+    wrong.write_bytes(bytes(32))
+    with pytest.raises(BackupError, match="another records key"):
+        unsealed(sealed, wrong)
 
 
 def test_tampered_member_fails_its_hash(data: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, _ = data
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
-    rebuilt = tmp_path / "evil.tar.gz"
-    with tarfile.open(archive) as src, tarfile.open(rebuilt, "w:gz") as dst:
+    key = root / "records.key"
+    forged = io.BytesIO()
+    with opened_tar(archive, key) as src, tarfile.open(fileobj=forged, mode="w:gz") as dst:
         for member in src:
             body = src.extractfile(member)
             assert body is not None
             content = body.read()
             if member.name == "data/reports/S-000/R-000.pdf":
-                content = content.replace(b"stand-in", b"FORGED!!")
+                content = content[:-1] + bytes([content[-1] ^ 1])
             member.size = len(content)
             dst.addfile(member, io.BytesIO(content))
+    rebuilt = seal(forged.getvalue(), key, tmp_path / "evil.tar.gz")
     with pytest.raises(BackupError, match="does not match its sha256"):
-        verify_backup(rebuilt)
+        verify_backup(rebuilt, key.read_bytes())
 
 
 def test_unsafe_paths_are_refused(tmp_path: Path) -> None:
-    evil = tmp_path / "evil.tar.gz"
-    with tarfile.open(evil, "w:gz") as tar:
+    key = tmp_path / "records.key"
+    key.write_bytes(bytes(range(32)))
+    evil = io.BytesIO()
+    with tarfile.open(fileobj=evil, mode="w:gz") as tar:
         info = tarfile.TarInfo("data/../../escape.txt")
         info.size = 1
         tar.addfile(info, io.BytesIO(b"x"))
     with pytest.raises(BackupError, match="unsafe path"):
-        restore_backup(evil, tmp_path / "t")
+        restore_backup(seal(evil.getvalue(), key, tmp_path / "evil"), tmp_path / "t", key_file=key)
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_a_backup_from_before_sealing_is_refused_unless_accepted(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """A format-1 archive (a plain tar.gz) proves nothing about who wrote it."""
+    root, ids = data
+    key = root / "records.key"
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    old = tmp_path / "old.tar.gz"
+    old.write_bytes(unsealed(archive, key))
+    target = tmp_path / "t"
+    with pytest.raises(BackupError, match="not a sealed RetiScreen backup"):
+        restore_backup(old, target, key_file=key)
+    assert records_in(target) == []
+    restore_backup(old, target, key_file=key, allow_unsealed=True)
+    with ScreeningStore(target) as store:
+        assert store.has_screening(ids[0])
 
 
 def test_missing_referenced_file_is_reported(data: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -234,22 +337,43 @@ def test_newer_schema_is_refused(data: tuple[Path, list[str]], tmp_path: Path) -
 
 
 def test_command_line_round_trip(
-    data: tuple[Path, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    data: tuple[Path, list[str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Restore needs the key and an administrator: of the backup on a new machine, of
+    the records it replaces otherwise."""
     root, _ = data
     archive = tmp_path / "cli.tar.gz"
     assert main(["backup", "--data-dir", str(root), "--to", str(archive)]) == 0
     assert "Backup written" in capsys.readouterr().out
-    assert main(["backup", "--verify", str(archive)]) == 0
+    assert main(["backup", "--data-dir", str(root), "--verify", str(archive)]) == 0
     target = tmp_path / "cli-restored"
-    assert main(["restore", "--data-dir", str(target), str(archive)]) == 1
+    admin = ["--admin", ADMIN, "--pin-stdin"]
+
+    def restore(*args: str, pin: str = ADMIN_PIN) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(pin + "\n"))
+        return main(["restore", "--data-dir", str(target), *admin, *args, str(archive)])
+
+    assert restore() == 1
     assert "records.key" in capsys.readouterr().err  # a new machine: the key is needed
     key = ["--key", str(root / "records.key")]
-    assert main(["restore", "--data-dir", str(target), *key, str(archive)]) == 0
-    assert main(["restore", "--data-dir", str(target), str(archive)]) == 1
+    assert main(["backup", "--data-dir", str(target), *key, "--verify", str(archive)]) == 0
+    assert restore(*key, pin="111111") == 1  # the backup's own administrators decide
+    assert "not the name and PIN" in capsys.readouterr().err
+    assert records_in(target) == []
+    assert restore(*key) == 0
+    assert restore() == 1
     assert "--force" in capsys.readouterr().err
-    assert main(["restore", str(archive), "--force", "--data-dir", str(target)]) == 0
-    with tarfile.open(archive) as tar:
+    assert restore("--force", pin="999999") == 1  # now the records' administrators decide
+    assert "not an administrator" in capsys.readouterr().err
+    assert restore("--force") == 0
+    with ScreeningStore(target) as store:
+        events = store.audit_events()
+    restored = [e for e in events if e["event"] == "backup_restored"]
+    assert restored[-1]["operator"] == ADMIN
+    with opened_tar(archive, root / "records.key") as tar:
         member = tar.extractfile("manifest.json")
         assert member is not None
         manifest = json.loads(member.read())
@@ -264,17 +388,42 @@ def test_the_database_in_a_backup_is_encrypted_and_needs_its_key(
     root, _ = data
     archive = tmp_path / "b.tar.gz"
     create_backup(root, archive)
-    with tarfile.open(archive) as tar:
+    with opened_tar(archive, root / "records.key") as tar:
         member = tar.extractfile("data/retiscreen.db")
         assert member is not None
         database = member.read()
     assert b"Patient 1" not in database and b"P-001" not in database
     assert b"SQLite format 3" not in database
     target = tmp_path / "t"
-    with pytest.raises(BackupError, match=r"records\.key.*which is not in"):
+    with pytest.raises(BackupError, match=r"sealed with a records key.*records\.key"):
         restore_backup(archive, target)
     wrong = tmp_path / "wrong.key"
     wrong.write_bytes(bytes(32))
-    with pytest.raises(BackupError, match="another key"):
+    with pytest.raises(BackupError, match="another records key"):
         restore_backup(archive, target, key_file=wrong)
     assert records_in(target) == [] and not (target / "records.key").exists()
+
+
+def test_the_archive_shows_no_patient_data(data: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """Neither the archive nor anything in it reads in the clear: no name, ID, photograph
+    or report (the stored files are encrypted too, and so is the whole archive)."""
+    root, _ = data
+    archive = tmp_path / "b.tar.gz"
+    create_backup(root, archive)
+    key = root / "records.key"
+    inner = unsealed(archive, key)
+    members = []
+    with tarfile.open(fileobj=io.BytesIO(inner)) as tar:
+        for member in tar:
+            body = tar.extractfile(member)
+            if body is not None:
+                members.append(body.read())
+    clues = [
+        b"Patient 0",
+        b"P-000",
+        b"%PDF",
+        b"JFIF",
+        b"stand-in",
+    ]
+    for blob in (archive.read_bytes(), *members):
+        assert not [clue for clue in clues if clue in blob]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from retiscreen import __version__
+from retiscreen.backup.envelope import SealingWriter
 from retiscreen.backup.records import (
     AUDIT_HEAD_FILENAME,
     AUDIT_KEY_FILENAME,
@@ -26,18 +27,21 @@ from retiscreen.backup.records import (
     BackupInfo,
     HashingReader,
     data_files,
+    file_cipher_of,
     fsync_dir,
     now_utc,
     sha256_file,
     snapshot_database,
+    stored_file_problems,
 )
 from retiscreen.errors import BackupError
-from retiscreen.keyfiles import existing_records_key
+from retiscreen.keyfiles import RECORDS_KEY_FILENAME, existing_records_key
 from retiscreen.store import driver
 
 
 def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
-    """Write a backup of ``data_dir`` to ``archive`` (a new .tar.gz) and ``archive.sha256``."""
+    """Write a sealed backup of ``data_dir`` to ``archive`` (see
+    :mod:`retiscreen.backup.envelope`) and ``archive.sha256``."""
     root = Path(data_dir)
     archive = Path(archive).absolute()
     db = root / DB_FILENAME
@@ -62,26 +66,26 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
         with tempfile.TemporaryDirectory(prefix=".retiscreen-backup-", dir=archive.parent) as tmp:
             snapshot = Path(tmp) / DB_FILENAME
             key = existing_records_key(root)
+            if key is None:
+                raise BackupError(
+                    f"the records key ({RECORDS_KEY_FILENAME}) is missing from {root}, so "
+                    "the records cannot be read: put it back first"
+                )
             database = snapshot_database(db, snapshot, key)
             referenced = database.pop("referenced")
             if database["integrity"] != "ok":
                 problems.append(f"database integrity check: {database['integrity']}")
+            problems += stored_file_problems(root, referenced, file_cipher_of(snapshot, key))
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as raw:
-                with tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+                sealed = SealingWriter(raw, key)
+                with tarfile.open(fileobj=sealed, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
                     sources = [(snapshot, f"{DATA}/{DB_FILENAME}"), *data_files(root)]
                     head = _audit_head_of(snapshot, root, Path(tmp), key)
                     if head is not None:
                         sources.append((head, f"{DATA}/{AUDIT_HEAD_FILENAME}"))
                     for path, name in sources:
                         files.append(_add_file(tar, path, name))
-                    hashes = {f["path"]: f["sha256"] for f in files}
-                    for relative, digest in referenced:
-                        stored = hashes.get(f"{DATA}/{relative}")
-                        if stored is None:
-                            problems.append(f"{relative}: referenced by the database but missing")
-                        elif stored != digest:
-                            problems.append(f"{relative}: sha256 does not match the database")
                     manifest = {
                         "format": FORMAT,
                         "format_version": FORMAT_VERSION,
@@ -98,6 +102,7 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
                     info.size, info.mode = len(body), 0o600
                     info.mtime = int(datetime.now().timestamp())
                     tar.addfile(info, io.BytesIO(body))
+                sealed.close()
                 raw.flush()
                 os.fsync(raw.fileno())
         os.replace(partial, archive)
@@ -113,7 +118,7 @@ def create_backup(data_dir: Path, archive: Path) -> BackupInfo:
     return BackupInfo(archive, manifest, digest)
 
 
-def _audit_head_of(snapshot: Path, root: Path, folder: Path, key: bytes | None) -> Path | None:
+def _audit_head_of(snapshot: Path, root: Path, folder: Path, key: bytes) -> Path | None:
     """The authenticated audit head of the snapshot itself (the live one may already
     name records written after it), so the restored trail verifies."""
     from retiscreen.store.audit_chain import last_record, write_head

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from retiscreen.errors import BackupError
+from retiscreen.errors import BackupError, StorageError
 from retiscreen.keyfiles import RECORDS_KEY_FILENAME
 from retiscreen.store import driver
+from retiscreen.store.file_cipher import FileCipher
 
 __all__ = ["BackupError"]
 
@@ -146,6 +147,40 @@ def referenced_files(conn: driver.Connection) -> list[tuple[str, str]]:
         except driver.OperationalError:  # a table this schema version does not have
             continue
     return found
+
+
+def file_cipher_of(db: Path, key: bytes) -> FileCipher | None:
+    """The stored files' data keys in the database ``db`` (None before schema 9)."""
+    conn = driver.connect(str(db), key)
+    try:
+        rows = conn.execute("SELECT key_id, key FROM file_keys").fetchall()
+    except driver.OperationalError:
+        return None
+    finally:
+        conn.close()
+    return FileCipher({int(row[0]): bytes(row[1]) for row in rows})
+
+
+def stored_file_problems(
+    root: Path, referenced: list[tuple[str, str]], cipher: FileCipher | None
+) -> list[str]:
+    """Each referenced photograph and report that is missing, no longer decrypts, or
+    does not match its recorded sha256."""
+    problems: list[str] = []
+    for relative, digest in referenced:
+        try:
+            stored = (root / relative).read_bytes()
+        except FileNotFoundError:
+            problems.append(f"{relative}: referenced by the database but missing")
+            continue
+        try:
+            content = cipher.open(relative, stored, relative) if cipher else stored
+        except StorageError:
+            problems.append(f"{relative}: changed since it was saved (it does not decrypt)")
+            continue
+        if hashlib.sha256(content).hexdigest() != digest:
+            problems.append(f"{relative}: sha256 does not match the database")
+    return problems
 
 
 def count_rows(conn: driver.Connection, table: str) -> int | None:

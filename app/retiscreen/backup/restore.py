@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import tarfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from retiscreen.backup.envelope import CHUNK, MAGIC, OpeningReader, is_sealed_backup
 from retiscreen.backup.records import (
     BLOCK,
     DATA,
@@ -41,9 +43,13 @@ def _safe_name(name: str) -> PurePosixPath:
     return path
 
 
-def _read_archive(archive: Path, extract_to: Path | None) -> BackupInfo:
-    """Check every member against the manifest; write the data files under
-    ``extract_to`` (relative to ``data/``) when given. Raises BackupError on any mismatch."""
+def _read_archive(
+    archive: Path, extract_to: Path | None, key: bytes | None, allow_unsealed: bool = False
+) -> BackupInfo:
+    """Open the sealed archive with ``key`` and check every member against the manifest;
+    write the data files under ``extract_to`` (relative to ``data/``) when given. Raises
+    BackupError on any mismatch. A backup from before sealing (format 1, a plain
+    .tar.gz that anyone could have rewritten) is refused unless ``allow_unsealed``."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"{archive} does not exist")
@@ -58,20 +64,26 @@ def _read_archive(archive: Path, extract_to: Path | None) -> BackupInfo:
     seen: dict[str, tuple[int, str]] = {}
     manifest: dict[str, Any] | None = None
     try:
-        with tarfile.open(archive, mode="r:gz") as tar:
-            for member in tar:
-                path = _safe_name(member.name)
-                if member.isdir():
-                    continue
-                if not member.isfile():
-                    raise BackupError(f"the archive entry {member.name!r} is not a regular file")
-                source = tar.extractfile(member)
-                if source is None:
-                    raise BackupError(f"the archive entry {member.name!r} cannot be read")
-                if member.name == MANIFEST:
-                    manifest = json.loads(source.read().decode("utf-8"))
-                    continue
-                seen[member.name] = _copy_member(source, path, extract_to, member.mode)
+        with archive.open("rb") as raw:
+            stream = _opened(raw, archive, key, allow_unsealed)
+            with tarfile.open(fileobj=stream, mode="r|gz") as tar:
+                for member in tar:
+                    path = _safe_name(member.name)
+                    if member.isdir():
+                        continue
+                    if not member.isfile():
+                        raise BackupError(
+                            f"the archive entry {member.name!r} is not a regular file"
+                        )
+                    source = tar.extractfile(member)
+                    if source is None:
+                        raise BackupError(f"the archive entry {member.name!r} cannot be read")
+                    if member.name == MANIFEST:
+                        manifest = json.loads(source.read().decode("utf-8"))
+                        continue
+                    seen[member.name] = _copy_member(source, path, extract_to, member.mode)
+            while stream.read(CHUNK):  # authenticate to the last chunk, past the tar's end
+                pass
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
         raise BackupError(f"{archive} is not a readable RetiScreen backup: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -91,6 +103,27 @@ def _read_archive(archive: Path, extract_to: Path | None) -> BackupInfo:
     if extra:
         raise BackupError(f"{archive}: files not in the manifest: {', '.join(extra[:5])}")
     return BackupInfo(archive, manifest, digest)
+
+
+def _opened(raw: IO[bytes], archive: Path, key: bytes | None, allow_unsealed: bool) -> IO[bytes]:
+    """The archive's tar.gz stream: opened from its sealed envelope, or (only when
+    allowed) a format-1 backup read as it is."""
+    head = raw.read(len(MAGIC))
+    raw.seek(0)
+    if is_sealed_backup(head):
+        if key is None:
+            raise BackupError(
+                f"{archive} is sealed with a records key, and there is none here: give the "
+                "records.key it was made with (--key FILE, from retiscreen key export)"
+            )
+        return io.BufferedReader(OpeningReader(raw, key, archive.name), CHUNK)
+    if not allow_unsealed:
+        raise BackupError(
+            f"{archive} is not a sealed RetiScreen backup (a backup from before version 2 "
+            "is not authenticated: anyone could have changed it). Nothing was restored. "
+            "If you are sure where it came from, pass --accept-unsealed"
+        )
+    return raw
 
 
 def _copy_member(
@@ -119,10 +152,10 @@ def _copy_member(
     return size, digest.hexdigest()
 
 
-def verify_backup(archive: Path) -> BackupInfo:
-    """Read the whole archive and check every file against the manifest (and the
-    ``.sha256`` file beside it, when there is one)."""
-    return _read_archive(archive, None)
+def verify_backup(archive: Path, key: bytes | None, allow_unsealed: bool = False) -> BackupInfo:
+    """Read the whole archive, authenticating it with ``key``, and check every file
+    against the manifest (and the ``.sha256`` file beside it, when there is one)."""
+    return _read_archive(archive, None, key, allow_unsealed)
 
 
 def records_in(data_dir: Path) -> list[str]:
@@ -187,12 +220,20 @@ def _give_to_owner(paths: Sequence[Path], uid: int, gid: int) -> None:
 
 
 def restore_backup(
-    archive: Path, data_dir: Path, *, force: bool = False, key_file: Path | None = None
+    archive: Path,
+    data_dir: Path,
+    *,
+    force: bool = False,
+    key_file: Path | None = None,
+    authorize: Callable[[Path, bytes | None], None] | None = None,
+    allow_unsealed: bool = False,
 ) -> BackupInfo:
     """Restore ``archive`` into ``data_dir``; see the module docstring for the rules.
     ``key_file``: the records key the backup was made with (a new machine, or a backup
     from before a key rotation); it becomes the folder's key, the one it replaces goes
-    aside with the records it opened."""
+    aside with the records it opened. ``authorize`` is called with the verified backup's
+    database (and its key) before anything in ``data_dir`` changes, and raises to stop
+    the restore (the person restoring must be one of its administrators)."""
     root = Path(data_dir)
     try:
         key = key_file.read_bytes() if key_file else existing_records_key(root)
@@ -211,11 +252,13 @@ def restore_backup(
     staging = root / f".restore-{started}"
     staging.mkdir(mode=0o700)
     try:
-        info = _read_archive(archive, staging)
+        info = _read_archive(archive, staging, key, allow_unsealed)
         db = staging / DB_FILENAME
         if not db.is_file():
             raise BackupError(f"{archive} holds no {DB_FILENAME}")
         _check_database(db, root, key)
+        if authorize is not None:
+            authorize(db, None if driver.is_plaintext(db) else key)
         for folder in FOLDERS:  # an empty folder is not stored in the archive
             (staging / folder).mkdir(exist_ok=True)
         existing = records_in(root)

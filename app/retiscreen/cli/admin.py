@@ -63,12 +63,16 @@ def cmd_selftest(service: ScreeningService, args: argparse.Namespace) -> ExitCod
 
 def cmd_backup(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     from retiscreen.backup import create_backup, verify_backup
+    from retiscreen.keyfiles import existing_records_key
 
+    root = service.settings.storage.root
     if args.verify is not None:
-        info = verify_backup(args.verify)
+        key = args.key.read_bytes() if args.key else existing_records_key(root)
+        info = verify_backup(args.verify, key, allow_unsealed=args.accept_unsealed)
         print(f"Backup OK: {info.describe()}")
         return ExitCode.OK
-    info = create_backup(service.settings.storage.root, args.to)
+    service.store  # noqa: B018 - opening the records brings an older folder up to date first
+    info = create_backup(root, args.to)
     service.audit("backup_created", operator=getpass.getuser(), summary=info.describe())
     print(f"Backup written: {info.describe()}")
     if info.problems:
@@ -82,15 +86,37 @@ def cmd_backup(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_restore(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
+    """Restore a backup; an administrator must sign in (see backup.authority)."""
+    from retiscreen.accounts import AccountBook
     from retiscreen.backup import restore_backup
+    from retiscreen.backup.authority import restore_authority
     from retiscreen.store import ScreeningStore
+    from retiscreen.store.db import DB_FILENAME
 
     root = service.settings.storage.root
-    info = restore_backup(args.archive, root, force=args.force, key_file=args.key)
+    pin = (
+        sys.stdin.readline().strip()
+        if args.pin_stdin
+        else getpass.getpass(f"PIN of the administrator {args.admin}: ")
+    )
+
+    def current_accounts() -> AccountBook | None:
+        return AccountBook(service.store) if (root / DB_FILENAME).is_file() else None
+
+    authorize = restore_authority(current_accounts, args.admin, pin)
+    service.close()  # the records about to be moved aside must not stay open
+    info = restore_backup(
+        args.archive,
+        root,
+        force=args.force,
+        key_file=args.key,
+        authorize=authorize,
+        allow_unsealed=args.accept_unsealed,
+    )
     with ScreeningStore(root) as restored:  # the restored trail records its own restore
         restored.audit(
             "backup_restored",
-            operator=getpass.getuser(),
+            operator=args.admin,
             archive=Path(args.archive).name,
             summary=info.describe(),
         )
@@ -199,6 +225,12 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     target.add_argument(
         "--verify", type=existing_file, metavar="FILE", help="check an archive, change nothing"
     )
+    backup.add_argument(
+        "--key",
+        type=existing_file,
+        metavar="FILE",
+        help="with --verify: the records key the backup was made with (default: this one)",
+    )
     backup.set_defaults(func=cmd_backup)
 
     restore = sub.add_parser("restore", help="restore a backup into the data folder")
@@ -214,6 +246,16 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
         action="store_true",
         help="replace existing records (they are moved aside, not deleted)",
     )
+    restore.add_argument(
+        "--admin", required=True, metavar="NAME", help="the administrator restoring it"
+    )
+    restore.add_argument("--pin-stdin", action="store_true", help="read the PIN from stdin")
+    for parser in (backup, restore):
+        parser.add_argument(
+            "--accept-unsealed",
+            action="store_true",
+            help="also take a backup from before version 2 (not authenticated)",
+        )
     restore.set_defaults(func=cmd_restore)
 
     models = sub.add_parser("models", help="install a signed model update, or verify the models")

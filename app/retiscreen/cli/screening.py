@@ -93,7 +93,7 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         else:
             print_screening(screening, None, None)
         raise
-    report = args.out or recorded.report_path
+    report = recorded.report_copy
     printing = recorded.printing
     if args.json:
         reports = service.store.reports_for(screening.screening_id)
@@ -101,6 +101,12 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         print(json.dumps(screening_json(screening, report, printed, reports)))
     else:
         print_screening(screening, report, printing.message if printing else None)
+        if report is None:
+            print(
+                f"Report {recorded.report_id} is kept, encrypted, with the records "
+                f"(retiscreen export {screening.screening_id} --format pdf --out FILE "
+                "writes a copy)."
+            )
     if service.pipeline.unavailable:
         return ExitCode.GRADING_UNAVAILABLE
     unreadable = any(e.error and e.image is None for e in screening.eyes)
@@ -131,12 +137,7 @@ def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode
             screening = service.store.load_screening(row["screening_id"])
             reports = service.store.reports_for(row["screening_id"])
             latest = reports[-1] if reports else None
-            record = screening_json(
-                screening,
-                Path(latest["path"]) if latest else None,
-                bool(latest and latest["printed_at"]),
-                reports,
-            )
+            record = screening_json(screening, None, bool(latest and latest["printed_at"]), reports)
             print(json.dumps(record))
         return ExitCode.OK
     if not rows:
@@ -151,7 +152,8 @@ def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode
 
 def cmd_report(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     recorded = service.reprint(args.screening_id, args.out, args.print)
-    print(f"Report {recorded.report_id} written to {args.out or recorded.report_path}")
+    where = f"written to {args.out}" if args.out else "kept, encrypted, with the records"
+    print(f"Report {recorded.report_id} {where}")
     if recorded.printing:
         print(f"Printing: {recorded.printing.message}")
     return ExitCode.OK
@@ -166,7 +168,9 @@ def cmd_export(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         print(f"Exported {count} rows to {args.csv}")
         return ExitCode.OK
     if not (args.screening_id and args.format and args.out):
-        raise UsageError("give --csv FILE, or SCREENING_ID --format dicom|fhir|hl7 --out DIR|FILE")
+        raise UsageError(
+            "give --csv FILE, or SCREENING_ID --format pdf|dicom|fhir|hl7 --out DIR|FILE"
+        )
     written = service.export(args.screening_id, args.format, args.out)
     for path in written:
         print(path)
@@ -268,15 +272,15 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     report.set_defaults(func=cmd_report)
 
     export = sub.add_parser(
-        "export", help="every screening as CSV, or one screening as DICOM for the PACS"
+        "export", help="every screening as CSV, or one screening as PDF, DICOM, FHIR or HL7"
     )
     export.add_argument("screening_id", nargs="?", metavar="SCREENING_ID")
     export.add_argument("--csv", type=Path, metavar="FILE", help="every screening, one row per eye")
     export.add_argument(
         "--format",
-        choices=["dicom", "fhir", "hl7"],
-        help="one screening: DICOM files (report and photographs), a FHIR R4 Bundle, or an "
-        "HL7 v2.5.1 ORU^R01",
+        choices=["pdf", "dicom", "fhir", "hl7"],
+        help="one screening: its newest report as printed (PDF), DICOM files (report and "
+        "photographs), a FHIR R4 Bundle, or an HL7 v2.5.1 ORU^R01",
     )
     export.add_argument(
         "--out", type=Path, metavar="PATH", help="folder (dicom) or file (fhir, hl7) to write"

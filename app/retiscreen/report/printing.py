@@ -73,17 +73,25 @@ def _env() -> dict[str, str]:
     return {**os.environ, "LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
 
 
-def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], timeout: float, data: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a CUPS command; ``data`` goes to its standard input (a report that exists
+    only in memory, decrypted from the store, never written to disk in the clear)."""
     try:
-        return subprocess.run(
+        result = subprocess.run(
             args,
             capture_output=True,
-            text=True,
-            errors="replace",
+            input=data if data is not None else b"",
             timeout=timeout,
             env=_env(),
-            stdin=subprocess.DEVNULL,
             check=False,
+        )
+        return subprocess.CompletedProcess(
+            result.args,
+            result.returncode,
+            result.stdout.decode("utf-8", "replace"),
+            result.stderr.decode("utf-8", "replace"),
         )
     except FileNotFoundError:
         raise PrinterError(
@@ -250,26 +258,27 @@ def _safe_title(title: str) -> str:
 
 
 def submit_to_cups(
-    pdf: Path, printer: str | None, copies: int = 1, title: str = "RetiScreen report"
+    pdf: Path | bytes, printer: str | None, copies: int = 1, title: str = "RetiScreen report"
 ) -> str:
-    """Queue ``pdf`` on ``printer`` (None or '' = the default destination); returns the CUPS
-    job id (e.g. ``'office-42'``). Raises PrinterError when printing is not installed, CUPS
-    is down, no/unknown/stopped/rejecting queue, or ``lp`` fails.
+    """Queue ``pdf`` (a file, or the document itself, handed to ``lp`` on its standard
+    input) on ``printer`` (None or '' = the default destination); returns the CUPS job id
+    (e.g. ``'office-42'``). Raises PrinterError when printing is not installed, CUPS is
+    down, no/unknown/stopped/rejecting queue, or ``lp`` fails.
 
     Keep patient identifiers out of ``title``: it is visible to every user of the queue.
     """
     if not 1 <= copies <= MAX_COPIES:
         raise ValueError(f"copies must be between 1 and {MAX_COPIES}, not {copies}")
-    pdf = Path(pdf)
-    if not pdf.is_file():
+    if isinstance(pdf, Path) and not pdf.is_file():
         raise PrinterError(
             f"The report file {pdf} is missing, so it cannot be printed.", PrinterProblem.FILE
         )
     queue = check_printer(printer)
-    result = _run(
-        ["lp", "-d", queue, "-n", str(copies), "-t", _safe_title(title), "--", str(pdf.resolve())],
-        LP_TIMEOUT_S,
-    )
+    command = ["lp", "-d", queue, "-n", str(copies), "-t", _safe_title(title)]
+    if isinstance(pdf, Path):
+        result = _run([*command, "--", str(pdf.resolve())], LP_TIMEOUT_S)
+    else:
+        result = _run(command, LP_TIMEOUT_S, pdf)
     if result.returncode != 0:
         raise _error_from_output(result.stderr or result.stdout, queue, result.returncode)
     match = re.search(r"request id is (\S+)", result.stdout)

@@ -26,11 +26,13 @@ import sqlite_utils
 
 from retiscreen.keyfiles import existing_records_key, records_key
 from retiscreen.store import driver
+from retiscreen.store.file_cipher import FileCipher, seal_plaintext_files
 from retiscreen.store.files import (
     StorageError,
     fsync_directory,
     make_directory,
     remove_stale_temp_files,
+    storage_error_from_os,
 )
 from retiscreen.store.schema import (
     APPLICATION_ID,
@@ -41,6 +43,7 @@ from retiscreen.store.schema import (
 )
 from retiscreen.store.sqlite_errors import translate_errors
 from retiscreen.store.transaction import TransactionFiles, immediate_transaction
+from retiscreen.store.values import utc_now
 
 DB_FILENAME = "retiscreen.db"
 AUDIT_CHAIN_VERSION = 6
@@ -218,6 +221,7 @@ class StoreConnection:
             )
         if 0 < found < AUDIT_CHAIN_VERSION:  # the trail was chained just now: anchor it
             self._after_commit()
+        self._files = self._file_cipher()
         for directory in (self.images_dir, self.reports_dir):
             remove_stale_temp_files(directory)
 
@@ -239,6 +243,51 @@ class StoreConnection:
                 reason="wrong_key",
             )
         return records_key(self.root)
+
+    def _file_cipher(self) -> FileCipher:
+        """The data keys of the stored files; files saved before encryption are sealed
+        now (once: the pass is recorded as done)."""
+        with self._lock, translate_errors("the records database could not be opened"):
+            rows = self._conn.execute(
+                "SELECT key_id, key, plaintext_sealed_at FROM file_keys"
+            ).fetchall()
+            cipher = FileCipher({int(row[0]): bytes(row[1]) for row in rows})
+            if all(row[2] for row in rows):
+                return cipher
+            stored = [
+                str(row[0])
+                for row in self._conn.execute(
+                    "SELECT stored_file FROM eye_images WHERE stored_file IS NOT NULL"
+                    " UNION ALL SELECT file FROM reports"
+                )
+            ]
+        seal_plaintext_files(self.root, stored, cipher)
+        with self._write("the records database could not be opened"):
+            self._conn.execute(
+                "UPDATE file_keys SET plaintext_sealed_at = ? WHERE plaintext_sealed_at IS NULL",
+                [utc_now()],
+            )
+        return cipher
+
+    def _sealed(self, path: Path, data: bytes) -> bytes:
+        """``data`` encrypted for the stored file at ``path`` (under the root)."""
+        return self._files.seal(path.relative_to(self.root).as_posix(), data)
+
+    def _read_stored(self, relative: str, what: str) -> bytes:
+        """The decrypted content of a recorded file (its sha256 is for the caller to
+        check). Raises StorageError for a missing, unreadable or tampered file."""
+        path = self._stored_path(relative, what)
+        try:
+            stored = path.read_bytes()
+        except FileNotFoundError:
+            raise StorageError(
+                f"The stored file of {what} is missing ({relative}). The record is "
+                "incomplete: do not use it; call IT.",
+                reason="missing_file",
+            ) from None
+        except OSError as exc:
+            raise storage_error_from_os(exc, f"{what} could not be read") from exc
+        return self._files.open(relative, stored, what)
 
     def close(self) -> None:
         """Close the database (a clean close also checkpoints the WAL)."""

@@ -3,8 +3,8 @@
 Layout under the data root::
 
     retiscreen.db                     SQLite, WAL journal, synchronous=FULL
-    images/<screening_id>/<eye>.<ext>  the photographs exactly as received (bytes)
-    reports/<screening_id>/<id>.pdf    every report handed to the patient
+    images/<screening_id>/<eye>.<ext>  the photographs as received, encrypted (file_cipher)
+    reports/<screening_id>/<id>.pdf    every report handed to the patient, encrypted
     backups/                          a copy of the database before each schema upgrade
 
 Rules the store keeps, because a screening reported "saved" must never be lost and

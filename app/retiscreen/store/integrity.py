@@ -45,8 +45,8 @@ class IntegrityCheck(StoreConnection):
             ).fetchall()
         for relative, digest in files:
             try:
-                data = self._stored_path(str(relative), str(relative)).read_bytes()
-            except (OSError, StorageError) as exc:
+                data = self._read_stored(str(relative), str(relative))
+            except StorageError as exc:
                 problems.append(f"{relative}: {exc}")
                 continue
             if sha256_hex(data) != digest:

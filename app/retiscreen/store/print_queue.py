@@ -58,7 +58,7 @@ class PrintQueue(StoreConnection):
         return job_id
 
     def pending_print_jobs(self) -> list[dict[str, Any]]:
-        """Jobs not yet reported printed or failed, oldest first, with the report path."""
+        """Jobs not yet reported printed or failed, oldest first."""
         return self._jobs("pending")
 
     def failed_print_jobs(self) -> list[dict[str, Any]]:
@@ -66,16 +66,13 @@ class PrintQueue(StoreConnection):
         return self._jobs("failed")
 
     def _jobs(self, status: str) -> list[dict[str, Any]]:
-        rows = self._rows(
+        return self._rows(
             "SELECT j.job_id, j.report_id, r.screening_id, j.printer, j.copies, j.status,"
-            " j.attempts, j.last_error, j.created_at, j.updated_at, r.file"
+            " j.attempts, j.last_error, j.created_at, j.updated_at"
             " FROM print_jobs j JOIN reports r ON r.report_id = j.report_id"
             " WHERE j.status = ? ORDER BY j.job_id",
             [status],
         )
-        for row in rows:
-            row["path"] = str(self.root / row.pop("file"))
-        return rows
 
     def print_job(self, job_id: int) -> dict[str, Any]:
         """One print job's current state."""

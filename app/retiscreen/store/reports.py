@@ -15,7 +15,7 @@ from typing import Any
 
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
-from retiscreen.store.files import StorageError, storage_error_from_os
+from retiscreen.store.files import StorageError
 from retiscreen.store.values import checked_id, sha256_hex, utc_now
 
 
@@ -53,7 +53,7 @@ class ReportArchive(StoreConnection):
                     reason="duplicate",
                 )
             files.make_directory(directory, what=f"the report {rid}")
-            files.write(target, pdf, what=f"the report {rid}")
+            files.write(target, self._sealed(target, pdf), what=f"the report {rid}")
             digest = sha256_hex(pdf)
             self._db.execute(
                 "INSERT INTO reports (report_id, screening_id, file, sha256,"
@@ -83,15 +83,13 @@ class ReportArchive(StoreConnection):
         return [row["screening_id"] for row in rows]
 
     def reports_for(self, screening_id: str) -> list[dict[str, Any]]:
-        """Reports of one screening, oldest first, with their absolute ``path``."""
+        """Reports of one screening, oldest first."""
         rows = self._rows(
             "SELECT report_id, screening_id, file, sha256, verification_code, created_at,"
             " printed_at, printer FROM reports WHERE screening_id = ?"
             " ORDER BY created_at, report_id",
             [screening_id],
         )
-        for row in rows:
-            row["path"] = str(self.root / row["file"])
         return rows
 
     def reports_with_code(self, verification_code: str) -> list[dict[str, Any]]:
@@ -111,37 +109,18 @@ class ReportArchive(StoreConnection):
         return rows
 
     def read_report(self, report_id: str) -> bytes:
-        """The stored PDF, verified against its recorded sha256 (for reprinting)."""
-        return self._verified_report(report_id)[1]
-
-    def report_path(self, report_id: str) -> Path:
-        """Where a report's PDF is kept, after checking it is there and unchanged.
-
-        The printer is handed a path, so the check happens here: a damaged or replaced
-        report raises StorageError instead of being printed.
-        """
-        return self._verified_report(report_id)[0]
-
-    def _verified_report(self, report_id: str) -> tuple[Path, bytes]:
-        """A report's path and bytes, refusing one that is missing or has changed."""
+        """The stored PDF, decrypted and verified against its recorded sha256: what is
+        printed, exported and sent. It never lies on disk in the clear. A missing or
+        changed report raises StorageError instead of being printed."""
         rows = self._rows("SELECT file, sha256 FROM reports WHERE report_id = ?", [report_id])
         if not rows:
             raise StorageError(f"No report with id {report_id} is saved.", reason="not_found")
         what = f"the report {report_id}"
-        path = self._stored_path(str(rows[0]["file"]), what)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise StorageError(
-                f"The stored file of {what} is missing ({path}). Call IT.",
-                reason="missing_file",
-            ) from None
-        except OSError as exc:
-            raise storage_error_from_os(exc, f"{what} could not be read") from exc
+        data = self._read_stored(str(rows[0]["file"]), what)
         if sha256_hex(data) != rows[0]["sha256"]:
             raise StorageError(
-                f"The stored file of {what} has been changed or damaged (sha256 mismatch, "
-                f"{path}). Do not print it; call IT.",
+                f"The stored file of {what} has been changed or damaged (sha256 mismatch). "
+                "Do not print it; call IT.",
                 reason="corrupt",
             )
-        return path, data
+        return data

@@ -17,8 +17,10 @@ from collections.abc import Callable, Sequence
 import sqlite_utils
 
 from retiscreen.store import driver
+from retiscreen.store.file_cipher import new_file_key
 from retiscreen.store.files import StorageError
 from retiscreen.store.transaction import immediate_transaction
+from retiscreen.store.values import utc_now
 
 APPLICATION_ID = 0x52455449  # "RETI": marks the file as a RetiScreen database
 
@@ -269,6 +271,24 @@ def _v8_accounts(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _v9_file_keys(db: sqlite_utils.Database) -> None:
+    """The data key that encrypts stored photographs and reports
+    (:mod:`retiscreen.store.file_cipher`), kept in the encrypted database. Files saved
+    before are sealed at the next open, which then sets ``plaintext_sealed_at``."""
+    db.execute(
+        """CREATE TABLE file_keys (
+            key_id INTEGER PRIMARY KEY,
+            key BLOB NOT NULL CHECK (length(key) = 32),
+            created_at TEXT NOT NULL,
+            plaintext_sealed_at TEXT
+        )"""
+    )
+    db.execute(
+        "INSERT INTO file_keys (key_id, key, created_at) VALUES (1, ?, ?)",
+        [new_file_key(), utc_now()],
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -278,6 +298,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v6_audit_chain,
     _v7_verifiable_reports,
     _v8_accounts,
+    _v9_file_keys,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

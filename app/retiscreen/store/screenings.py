@@ -13,13 +13,12 @@ import json
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import EyeResult, FundusImage, Laterality, Patient, Screening
 from retiscreen.errors import IdentityError
 from retiscreen.identity import clean_id, details_differ, id_key
-from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.imaging.load import ImageError, decode_fundus
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
 from retiscreen.store.files import StorageError
@@ -94,7 +93,7 @@ class ScreeningRecords(StoreConnection):
                     reason="invalid",
                 )
             target = image_dir / f"{eye.laterality.value}.{_extension(eye.image.file_format)}"
-            files.write(target, eye.image.data, what=f"the screening {sid}")
+            files.write(target, self._sealed(target, eye.image.data), what=f"the screening {sid}")
             stored[eye.laterality] = target.relative_to(self.root).as_posix()
         return stored
 
@@ -321,16 +320,11 @@ class ScreeningRecords(StoreConnection):
             ) from exc
 
     def _read_image(self, stored_file: str, sha256: str, what: str) -> FundusImage:
-        """Decode a stored photograph, refusing one that is missing or has changed."""
-        path = self._stored_path(stored_file, what)
-        if not path.is_file():
-            raise StorageError(
-                f"The stored file of {what} is missing ({path}). The record is incomplete: "
-                "do not use it; call IT.",
-                reason="missing_file",
-            )
+        """Decrypt and decode a stored photograph, refusing one that is missing or has
+        changed."""
+        data = self._read_stored(stored_file, what)
         try:
-            image = load_fundus(path)
+            image = decode_fundus(data, source=str(self.root / stored_file))
         except ImageError as exc:
             raise StorageError(
                 f"The stored file of {what} cannot be read ({exc}). Call IT.",
@@ -339,20 +333,10 @@ class ScreeningRecords(StoreConnection):
         if image.sha256 != sha256:
             raise StorageError(
                 f"The stored file of {what} has been changed or damaged since it was saved "
-                f"(sha256 mismatch, {path}). Do not use it; call IT.",
+                "(sha256 mismatch). Do not use it; call IT.",
                 reason="corrupt",
             )
         return image
-
-    def image_path(self, screening_id: str, laterality: Laterality) -> Path | None:
-        """Where the original photograph of one eye is kept, if one was saved."""
-        rows = self._rows(
-            "SELECT stored_file FROM eye_images WHERE screening_id = ? AND laterality = ?",
-            [screening_id, laterality.value],
-        )
-        if not rows or not rows[0]["stored_file"]:
-            return None
-        return self.root / str(rows[0]["stored_file"])
 
 
 def _checked_snapshot(screening: Screening, sid: str) -> str:
