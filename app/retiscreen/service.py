@@ -34,6 +34,7 @@ from retiscreen.identity import birth_date_problem, named
 from retiscreen.imaging.fingerprint import copies
 from retiscreen.keyfiles import load_or_create_secret
 from retiscreen.pipeline import Checked, Pipeline, Source
+from retiscreen.referrals import Referral, ReferralOutcome
 from retiscreen.report.printing import (
     PrinterError,
     PrinterProblem,
@@ -222,6 +223,25 @@ class ScreeningService:
             filtered=bool(patient_id or search),
         )
         return rows
+
+    def referrals(self, today: date, viewer: str | None = None) -> list[Referral]:
+        """Every referral and its follow-up status on ``today``; looking is audited like
+        the history (the screenings listed)."""
+        referrals = self.store.referrals(today)
+        self.store.audit(
+            "records_viewed",
+            operator=viewer,
+            screenings=[referral.screening_id for referral in referrals],
+            filtered=False,
+            view="referrals",
+        )
+        return referrals
+
+    def mark_referral(
+        self, screening_id: str, outcome: ReferralOutcome, by: str, note: str | None = None
+    ) -> None:
+        """Record whether a referred patient was seen (audited)."""
+        self.store.mark_referral(screening_id, outcome, by, note)
 
     def export_csv(self, path: Path) -> int:
         """Every screening and eye as CSV rows at ``path`` (audited); the row count."""

@@ -28,6 +28,10 @@
         <translation>Historial</translation>
     </message>
     <message>
+        <source>Referrals</source>
+        <translation>Derivaciones</translation>
+    </message>
+    <message>
         <source>System and accounts</source>
         <translation>Sistema y cuentas</translation>
     </message>
@@ -627,6 +631,49 @@
     <message>
         <source>Type a real date of birth, for example 24/03/1958 (day/month/year) or 1958-03-24.</source>
         <translation>Escriba una fecha de nacimiento real, por ejemplo 24/03/1958 (día/mes/año) o 1958-03-24.</translation>
+    </message>
+</context>
+<context>
+    <name>ReferralsTab</name>
+    <message>
+        <source>Only overdue</source>
+        <translation>Solo vencidas</translation>
+    </message>
+    <message>
+        <source>Attended</source>
+        <translation>Acudió</translation>
+    </message>
+    <message>
+        <source>Did not attend</source>
+        <translation>No acudió</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Fecha límite</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>ID del paciente</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Decisión</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Seguimiento</translation>
+    </message>
+    <message>
+        <source>No referrals to follow up.</source>
+        <translation>No hay derivaciones que seguir.</translation>
+    </message>
+    <message>
+        <source>First touch a patient in the list.</source>
+        <translation>Primero toque un paciente de la lista.</translation>
     </message>
 </context>
 <context>

@@ -20,6 +20,8 @@ V5_COLUMNS = (
 def take_back_to(conn: driver.Connection, version: int) -> None:
     """Undo, newest first, what each migration after ``version`` added, and set the
     file's ``user_version`` to it: the file an older RetiScreen would have left."""
+    if version < 10:
+        conn.execute("DROP TABLE IF EXISTS referral_marks")
     if version < 9:
         _unseal_stored_files(conn)
         conn.execute("DROP TABLE IF EXISTS file_keys")

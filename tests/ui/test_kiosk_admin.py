@@ -15,6 +15,7 @@ from retiscreen.settings import Settings, load_settings
 from retiscreen.store.accounts import MAX_FAILURES
 from retiscreen.ui.keyboard import NEXT
 from retiscreen.ui.window import KioskWindow
+from tests.support.referrals import save_referrals
 from tests.ui import images
 from tests.ui.conftest import ADMIN, ADMIN_PIN
 from tests.ui.kiosk_driver import (
@@ -167,8 +168,8 @@ def test_operators_model_information_and_self_test(
     assert list(window.signin.operator_buttons) == [ADMIN[0]]  # every role may screen
     touch(qtbot, window.signin.back)
     admin_sign_in(qtbot, window)
-    window.admin.tabs.setCurrentIndex(2)
     system = window.admin.system_tab
+    window.admin.tabs.setCurrentWidget(system)
     grader = window.ctx.service.pipeline.grader
     assert grader is not None
     identity = grader.model.identity
@@ -231,3 +232,30 @@ def test_printer_test_page(
         assert "Test page sent" in tab.message.text(), tab.message.text()
     else:
         assert "could not be printed" in tab.message.text()
+
+
+def test_referrals_are_listed_filtered_and_marked(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings
+) -> None:
+    """Three referrals from March (long overdue) and one routine screening: the tab lists
+    the three; "Attended" on one records it under the administrator's name."""
+    window = open_kiosk(make_settings())
+    store = window.ctx.service.store
+    save_referrals(store)
+    admin_sign_in(qtbot, window)
+    tab = window.admin.referrals_tab
+    window.admin.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 3)
+    assert {tab.table.item(row, 4).text() for row in range(3)} == {"OVERDUE"}
+    assert tab.table.item(0, 0).text() == "18 March 2026"  # the urgent one, due in 2 weeks
+    touch(qtbot, tab.attended)
+    assert "First touch a patient" in tab.message.text()
+    tab.table.selectRow(0)
+    touch(qtbot, tab.attended)
+    qtbot.waitUntil(lambda: tab.table.item(0, 4).text() == "attended")
+    (marked,) = [e for e in store.audit_events() if e["event"] == "referral_marked"]
+    assert marked["operator"] == ADMIN[0] and marked["detail"]["outcome"] == "attended"
+    touch(qtbot, tab.overdue_only)
+    assert tab.table.rowCount() == 2
+    touch(qtbot, window.admin.close_button)
+    assert tab.table.rowCount() == 0  # no patient list left behind

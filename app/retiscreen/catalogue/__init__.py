@@ -74,6 +74,10 @@ class Catalogue:
             weeks=decision.follow_up_weeks,
         )
 
+    def referral_status(self, status: str) -> str:
+        """Where a referral's follow-up stands (a :class:`~retiscreen.referrals.ReferralStatus`)."""
+        return self.text(f"referral.{status}")
+
     def eye(self, laterality: Laterality) -> str:
         return self.text(f"eye.{laterality.value}")
 

@@ -136,4 +136,8 @@ TEXTS: dict[str, str] = {
         "The model update was refused and nothing was changed; the models in use stay."
     ),
     "error.integration": "The clinic's system did not take the request; nothing was lost.",
+    "referral.pending": "pending",
+    "referral.attended": "attended",
+    "referral.not_attended": "did not attend",
+    "referral.overdue": "OVERDUE",
 }

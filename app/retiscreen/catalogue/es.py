@@ -141,4 +141,8 @@ TEXTS: dict[str, str] = {
     "error.integration": (
         "El sistema de la clínica no aceptó la solicitud; no se ha perdido nada."
     ),
+    "referral.pending": "pendiente",
+    "referral.attended": "acudió",
+    "referral.not_attended": "no acudió",
+    "referral.overdue": "VENCIDA",
 }

@@ -25,7 +25,7 @@ from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
 
-from . import admin, integration, keys, screening, users, verify
+from . import admin, integration, keys, referrals, screening, users, verify
 from .admin import kiosk_demo_mode
 from .parser import PROG, UsageParser
 
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_commands(sub)
     users.add_commands(sub)
     keys.add_commands(sub)
+    referrals.add_commands(sub)
     for command in sub.choices.values():  # also accepted after the command's name
         global_options(command, default=argparse.SUPPRESS)
     return parser
@@ -101,7 +102,7 @@ def configure_logging(settings: Settings, verbose: bool) -> None:
 
 
 PHI_COMMANDS = frozenset(
-    {"history", "export", "report", "send", "restore", "patient", "users", "key"}
+    {"history", "export", "report", "send", "restore", "patient", "users", "key", "referrals"}
 )
 """Commands that show, copy or change patient records, accounts or the records key."""
 

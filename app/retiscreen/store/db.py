@@ -29,6 +29,7 @@ a record must never silently point at the wrong photograph:
 * :mod:`~retiscreen.store.history`     the history list and the CSV export
 * :mod:`~retiscreen.store.reports`     the PDF reports handed to patients
 * :mod:`~retiscreen.store.print_queue` the durable print queue
+* :mod:`~retiscreen.store.referrals`   whether referred patients were seen
 * :mod:`~retiscreen.store.audit`       the append-only audit log
 * :mod:`~retiscreen.store.integrity`   the consistency self-test
 
@@ -48,6 +49,7 @@ from retiscreen.store.history import ScreeningHistory
 from retiscreen.store.integrity import IntegrityCheck
 from retiscreen.store.outbox import Outbox
 from retiscreen.store.print_queue import PrintQueue
+from retiscreen.store.referrals import ReferralMarks
 from retiscreen.store.reports import ReportArchive
 from retiscreen.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
 from retiscreen.store.screenings import ScreeningRecords
@@ -68,6 +70,7 @@ class ScreeningStore(
     ScreeningHistory,
     ReportArchive,
     PrintQueue,
+    ReferralMarks,
     Outbox,
     AuditLog,
     IntegrityCheck,

@@ -289,6 +289,30 @@ def _v9_file_keys(db: sqlite_utils.Database) -> None:
     )
 
 
+_V10_STATEMENTS = (
+    """CREATE TABLE referral_marks (
+        mark_id INTEGER PRIMARY KEY,
+        screening_id TEXT NOT NULL REFERENCES screenings(screening_id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('attended', 'not_attended')),
+        marked_at TEXT NOT NULL,
+        marked_by TEXT NOT NULL,
+        note TEXT
+    )""",
+    "CREATE INDEX referral_marks_by_screening ON referral_marks(screening_id, mark_id)",
+    """CREATE TRIGGER referral_marks_no_update BEFORE UPDATE ON referral_marks
+    BEGIN SELECT RAISE(ABORT, 'referral marks are append-only: mark again instead'); END""",
+    """CREATE TRIGGER referral_marks_no_delete BEFORE DELETE ON referral_marks
+    BEGIN SELECT RAISE(ABORT, 'referral marks are append-only: mark again instead'); END""",
+)
+
+
+def _v10_referral_marks(db: sqlite_utils.Database) -> None:
+    """Whether each referred patient was seen (:mod:`retiscreen.referrals`): marks are
+    appended, never changed, so a correction is a newer mark and the old one stays."""
+    for statement in _V10_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -299,6 +323,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v7_verifiable_reports,
     _v8_accounts,
     _v9_file_keys,
+    _v10_referral_marks,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

@@ -1,4 +1,4 @@
-"""The administration screen (behind the admin PIN): settings, history, system.
+"""The administration screen (behind the admin PIN): settings, history, referrals, system.
 
 Also the only way out of the kiosk: "Close the kiosk" must be touched twice.
 """
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QWidget
 
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.pages.admin_history import HistoryTab
+from retiscreen.ui.pages.admin_referrals import ReferralsTab
 from retiscreen.ui.pages.admin_settings import SettingsTab
 from retiscreen.ui.pages.admin_system import SystemTab
 from retiscreen.ui.pages.base import Page
@@ -28,10 +29,12 @@ class AdminPage(Page):
         self.exit_button.confirmed.connect(self.exit_requested.emit)
         self.settings_tab = SettingsTab(ctx)
         self.history_tab = HistoryTab(ctx)
+        self.referrals_tab = ReferralsTab(ctx)
         self.system_tab = SystemTab(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.settings_tab, "")
         self.tabs.addTab(self.history_tab, "")
+        self.tabs.addTab(self.referrals_tab, "")
         self.tabs.addTab(self.system_tab, "")
         self.tabs.currentChanged.connect(self._tab_changed)
         corner = QWidget()
@@ -51,7 +54,8 @@ class AdminPage(Page):
         self.exit_button.set_texts(self.tr("Close the kiosk"), self.tr("Touch again to close"))
         self.tabs.setTabText(0, self.tr("Settings"))
         self.tabs.setTabText(1, self.tr("History"))
-        self.tabs.setTabText(2, self.tr("System and accounts"))
+        self.tabs.setTabText(2, self.tr("Referrals"))
+        self.tabs.setTabText(3, self.tr("System and accounts"))
 
     def entered(self) -> None:
         self.settings_tab.load()
@@ -61,9 +65,12 @@ class AdminPage(Page):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.history_tab:
             self.history_tab.refresh()
+        elif self.tabs.widget(index) is self.referrals_tab:
+            self.referrals_tab.refresh()
 
     def clear(self) -> None:
         self.history_tab.clear()
+        self.referrals_tab.clear()
         self.system_tab.clear()
         self.exit_button.disarm()
         self.tabs.setCurrentIndex(0)
