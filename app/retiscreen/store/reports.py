@@ -119,8 +119,8 @@ class ReportArchive(StoreConnection):
         data = self._read_stored(str(rows[0]["file"]), what)
         if sha256_hex(data) != rows[0]["sha256"]:
             raise StorageError(
-                f"The stored file of {what} has been changed or damaged (sha256 mismatch). "
-                "Do not print it; call IT.",
+                f"The stored file of {what} has been changed or damaged (its fingerprint no "
+                "longer matches). Do not print it; call IT.",
                 reason="corrupt",
             )
         return data

@@ -88,7 +88,7 @@ class ScreeningRecords(StoreConnection):
             if sha256_hex(eye.image.data) != eye.image.sha256:
                 raise StorageError(
                     f"The {eye.laterality.value} eye photograph changed in memory after "
-                    f"it was checked (sha256 mismatch): the screening {sid} was NOT "
+                    f"it was checked: the screening {sid} was NOT "
                     "saved. Retake the photograph.",
                     reason="invalid",
                 )
@@ -333,7 +333,7 @@ class ScreeningRecords(StoreConnection):
         if image.sha256 != sha256:
             raise StorageError(
                 f"The stored file of {what} has been changed or damaged since it was saved "
-                "(sha256 mismatch). Do not use it; call IT.",
+                "(its fingerprint no longer matches). Do not use it; call IT.",
                 reason="corrupt",
             )
         return image
