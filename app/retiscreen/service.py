@@ -237,6 +237,18 @@ class ScreeningService:
         )
         return referrals
 
+    def monitor(self, today: date, since: str | None = None) -> dict[str, Any]:
+        """The site's figures and alerts (:mod:`retiscreen.monitoring`), against the
+        grader card's reference distribution when the card has one."""
+        from retiscreen.monitoring.figures import Thresholds, monitor_figures
+
+        grader = self.pipeline.grader
+        card = grader.model.card.document if grader is not None else None
+        settings = self.settings.monitor
+        thresholds = Thresholds(settings.psi_alert, settings.ungradable_alert)
+        eyes = self.store.eyes_since(since)
+        return monitor_figures(eyes, self.store.referrals(today), card, thresholds, today)
+
     def mark_referral(
         self, screening_id: str, outcome: ReferralOutcome, by: str, note: str | None = None
     ) -> None:

@@ -129,6 +129,18 @@ class KioskSettings:
     because it is a PIN in plain text."""
 
 
+@dataclass(frozen=True)
+class MonitorSettings:
+    """When ``retiscreen monitor`` and the administration screen raise an alert."""
+
+    psi_alert: float = 0.2
+    """Population stability index of a week's referable scores against the validation
+    set's, above which the scores have drifted (0.1-0.25 moderate, above 0.25 large)."""
+    ungradable_alert: float = 0.10
+    """Share of photographed eyes that could not be graded, in a week (overall or per
+    operator with at least 10 eyes), above which to look at the camera or the training."""
+
+
 EXPORT_FORMATS = ("dicom", "fhir", "hl7")
 
 
@@ -175,6 +187,7 @@ class Settings:
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     integration: IntegrationSettings = field(default_factory=IntegrationSettings)
     rules: ReferralRules = field(default_factory=ReferralRules)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
 
 
 class SettingsError(ConfigurationError):
@@ -193,6 +206,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "capture.watch_max_age_min": (1, 24 * 60),
     "kiosk.idle_timeout_s": (30, 3600),
     "integration.timeout_s": (1, 120),
+    "monitor.psi_alert": (0.01, 5.0),
+    "monitor.ungradable_alert": (0.01, 1.0),
 }
 """Inclusive ranges of the numeric settings: a value outside is refused at start, never
 clamped (an interval of 0 months or 600 retakes is a typo, not a choice)."""

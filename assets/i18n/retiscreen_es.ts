@@ -1032,6 +1032,10 @@
         <translation>Cuentas</translation>
     </message>
     <message>
+        <source>Site monitor (last {weeks} weeks)</source>
+        <translation>Seguimiento del centro (últimas {weeks} semanas)</translation>
+    </message>
+    <message>
         <source>PIN (operator 4-12 digits, others 6-12)</source>
         <translation>PIN (operador 4-12 dígitos, los demás 6-12)</translation>
     </message>
@@ -1082,6 +1086,10 @@
     <message>
         <source>Settings file: {path}</source>
         <translation>Archivo de configuración: {path}</translation>
+    </message>
+    <message>
+        <source>No alerts.</source>
+        <translation>Sin alertas.</translation>
     </message>
     <message>
         <source>Operator</source>

@@ -259,3 +259,18 @@ def test_referrals_are_listed_filtered_and_marked(
     assert tab.table.rowCount() == 2
     touch(qtbot, window.admin.close_button)
     assert tab.table.rowCount() == 0  # no patient list left behind
+
+
+def test_the_site_monitor_alerts_show_on_the_system_tab(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: MakeSettings
+) -> None:
+    window = open_kiosk(make_settings())
+    save_referrals(window.ctx.service.store)  # March 2026: older than the 8 weeks shown
+    admin_sign_in(qtbot, window)
+    system = window.admin.system_tab
+    window.admin.tabs.setCurrentWidget(system)
+    # the 3 overdue referrals count whenever they were made; the March rates do not
+    qtbot.waitUntil(lambda: "past their due date" in system.monitor_alerts.text(), timeout=10_000)
+    assert system.monitor_alerts.level == "warning"
+    assert "3 referred patients" in system.monitor_alerts.text()
+    assert "could not be graded" not in system.monitor_alerts.text()

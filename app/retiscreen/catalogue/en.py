@@ -140,4 +140,17 @@ TEXTS: dict[str, str] = {
     "referral.attended": "attended",
     "referral.not_attended": "did not attend",
     "referral.overdue": "OVERDUE",
+    "monitor.alert.score_psi": (
+        "The referable scores have drifted from the validation set's (stability index "
+        "{value}, alert above {limit}): check the camera and the photographs, and validate "
+        "the grader on this site's patients."
+    ),
+    "monitor.alert.ungradable_rate": (
+        "{value} of the photographed eyes could not be graded (alert above {limit}): check "
+        "the camera, the room's light and how the photographs are taken."
+    ),
+    "monitor.alert.referrals_overdue": (
+        "{value} referred patients are past their due date without a record that they were seen."
+    ),
+    "monitor.week": "Week {week}",
 }

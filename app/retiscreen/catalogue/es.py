@@ -145,4 +145,18 @@ TEXTS: dict[str, str] = {
     "referral.attended": "acudió",
     "referral.not_attended": "no acudió",
     "referral.overdue": "VENCIDA",
+    "monitor.alert.score_psi": (
+        "Las puntuaciones de derivación se han desviado de las del conjunto de validación "
+        "(índice de estabilidad {value}, alerta por encima de {limit}): revise la cámara y "
+        "las fotografías, y valide el clasificador con los pacientes de este centro."
+    ),
+    "monitor.alert.ungradable_rate": (
+        "{value} de los ojos fotografiados no se pudieron evaluar (alerta por encima de "
+        "{limit}): revise la cámara, la luz de la sala y cómo se toman las fotografías."
+    ),
+    "monitor.alert.referrals_overdue": (
+        "{value} pacientes derivados han pasado su fecha límite sin constancia de que los "
+        "hayan visto."
+    ),
+    "monitor.week": "Semana {week}",
 }

@@ -25,7 +25,7 @@ from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
 
-from . import admin, integration, keys, referrals, screening, users, verify
+from . import admin, integration, keys, monitor, referrals, screening, users, verify
 from .admin import kiosk_demo_mode
 from .parser import PROG, UsageParser
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_commands(sub)
     keys.add_commands(sub)
     referrals.add_commands(sub)
+    monitor.add_commands(sub)
     for command in sub.choices.values():  # also accepted after the command's name
         global_options(command, default=argparse.SUPPRESS)
     return parser

@@ -30,6 +30,7 @@ a record must never silently point at the wrong photograph:
 * :mod:`~retiscreen.store.reports`     the PDF reports handed to patients
 * :mod:`~retiscreen.store.print_queue` the durable print queue
 * :mod:`~retiscreen.store.referrals`   whether referred patients were seen
+* :mod:`~retiscreen.store.monitoring`  the eyes of a period, for the site monitor
 * :mod:`~retiscreen.store.audit`       the append-only audit log
 * :mod:`~retiscreen.store.integrity`   the consistency self-test
 
@@ -47,6 +48,7 @@ from retiscreen.store.audit import AuditLog
 from retiscreen.store.connection import DB_FILENAME
 from retiscreen.store.history import ScreeningHistory
 from retiscreen.store.integrity import IntegrityCheck
+from retiscreen.store.monitoring import MonitoringRows
 from retiscreen.store.outbox import Outbox
 from retiscreen.store.print_queue import PrintQueue
 from retiscreen.store.referrals import ReferralMarks
@@ -71,6 +73,7 @@ class ScreeningStore(
     ReportArchive,
     PrintQueue,
     ReferralMarks,
+    MonitoringRows,
     Outbox,
     AuditLog,
     IntegrityCheck,

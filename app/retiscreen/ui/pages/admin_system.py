@@ -8,6 +8,7 @@ negative and positive control photographs) on the very pipeline the screening us
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -27,10 +28,15 @@ from PySide6.QtWidgets import (
 
 from retiscreen import __version__, selftest
 from retiscreen.accounts import MAX_PIN_DIGITS, AccountError, Role
+from retiscreen.monitoring.wording import alert_sentence
 from retiscreen.selftest import SelftestResult
 from retiscreen.settings import bundled_dir
+from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.widgets import MessageLine, button, label
+
+MONITOR_WEEKS = 8
+"""How far back the administration screen's monitor looks."""
 
 
 class SystemTab(QWidget):
@@ -38,6 +44,8 @@ class SystemTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model_info = label("")
+        self.monitor_title = label("", "subtitle")
+        self.monitor_alerts = MessageLine()
         self.self_test = button("", "small", "check", on_click=self.run_self_test)
         self.test_message = MessageLine()
         self.test_details = label("", "hint")
@@ -73,6 +81,8 @@ class SystemTab(QWidget):
         left_panel = QWidget()
         left = QVBoxLayout(left_panel)
         left.setContentsMargins(0, 0, 12, 0)
+        left.addWidget(self.monitor_title)
+        left.addWidget(self.monitor_alerts)
         left.addWidget(self.model_info)
         left.addWidget(self.self_test)
         left.addWidget(self.test_message)
@@ -100,6 +110,9 @@ class SystemTab(QWidget):
 
     def retranslate(self) -> None:
         self.self_test.setText(self.tr("Run the self-test"))
+        self.monitor_title.setText(
+            self.tr("Site monitor (last {weeks} weeks)").format(weeks=MONITOR_WEEKS)
+        )
         self.operator_title.setText(self.tr("Accounts"))
         self.name_label.setText(self.tr("Name"))
         self.pin_label.setText(self.tr("PIN (operator 4-12 digits, others 6-12)"))
@@ -142,12 +155,31 @@ class SystemTab(QWidget):
             self.tr("Settings file: {path}").format(path=self.ctx.settings_path),
         ]
         self.model_info.setText("\n".join(lines))
+        self.check_monitor()
         self.operator_list.clear()
         words = self._role_words()
         for account in self.ctx.service.store.accounts():
             item = QListWidgetItem(f"{account.name} ({words[Role(account.role)]})")
             item.setData(Qt.ItemDataRole.UserRole, account.name)
             self.operator_list.addItem(item)
+
+    def check_monitor(self) -> None:
+        """The site monitor's alerts (``retiscreen monitor`` has the whole report)."""
+        service = self.ctx.service
+        since = (date.today() - timedelta(weeks=MONITOR_WEEKS)).isoformat()
+        self.ctx.workers.run(
+            lambda _p: service.monitor(date.today(), since)["alerts"],
+            self._show_alerts,
+            lambda why: self.monitor_alerts.show_message(why, "error"),
+        )
+
+    def _show_alerts(self, alerts: Any) -> None:
+        words = texts.catalogue()
+        if alerts:
+            lines = "\n".join(alert_sentence(alert, words) for alert in alerts)
+            self.monitor_alerts.show_message(lines, "warning")
+        else:
+            self.monitor_alerts.show_message(self.tr("No alerts."), "ok")
 
     def _role_words(self) -> dict[Role, str]:
         return {

@@ -1,0 +1,89 @@
+"""The site monitor's figures: weekly rates, drift against a reference distribution,
+alerts only past their threshold and over enough eyes."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from retiscreen.monitoring.figures import (
+    MIN_EYES_FOR_DRIFT,
+    Reference,
+    Thresholds,
+    follow_up_figures,
+    iso_week,
+    weekly_figures,
+)
+from retiscreen.monitoring.wording import alert_sentence
+
+EDGES = tuple(i / 10 for i in range(11))
+FLAT = Reference(EDGES, (0.1,) * 10, "test")
+
+
+def eye(sid: str, day: str, status: str, score: float | None, operator: str = "nurse",
+        kind: str = "routine") -> dict[str, object]:  # fmt: skip
+    return {"screening_id": sid, "started_at": f"{day}T10:00:00+01:00", "operator": operator,
+            "decision_kind": kind, "laterality": "right", "status": status,
+            "referable_probability": score}  # fmt: skip
+
+
+def test_psi_and_ks_are_zero_for_the_same_distribution_and_grow_with_a_shift() -> None:
+    same = [i / 100 + 0.005 for i in range(100)]
+    assert FLAT.psi(same) == pytest.approx(0.0, abs=1e-9)
+    assert FLAT.ks(same) == pytest.approx(0.0, abs=1e-9)
+    low = [random.Random(n).uniform(0, 0.3) for n in range(200)]  # everything near 0
+    assert FLAT.psi(low) > 1.0 and FLAT.ks(low) > 0.6
+    assert FLAT.shares_of([0.0, 0.999, 1.0]) == pytest.approx([1 / 3] + [0.0] * 8 + [2 / 3])
+
+
+def test_a_card_reference_must_add_up() -> None:
+    card = {"score_reference": {"edges": [0, 0.5, 1], "shares": [0.7, 0.3], "source": "IDRiD"}}
+    reference = Reference.from_card(card)
+    assert reference is not None and reference.source == "IDRiD"
+    assert Reference.from_card({}) is None
+    with pytest.raises(ValueError, match="inconsistent"):
+        Reference.from_card({"score_reference": {"edges": [0, 0.5, 1], "shares": [0.7, 0.7]}})
+
+
+def test_weekly_rates_per_operator_and_the_alerts_they_raise() -> None:
+    rows = [eye(f"A{i}", "2026-03-02", "graded", 0.05 + i / 100) for i in range(12)]
+    rows += [eye("B1", "2026-03-03", "ungradable", None, "temp"),
+             eye("B2", "2026-03-03", "graded", 0.9, "temp", "refer")]  # fmt: skip
+    rows += [eye(f"C{i}", "2026-03-10", "ungradable" if i < 4 else "graded", 0.2, "temp")
+             for i in range(10)]  # fmt: skip
+    figures = weekly_figures(rows, [], FLAT, Thresholds(psi=0.2, ungradable=0.10), date(2026, 4, 1))
+    first, second = figures["weeks"]
+    assert first["week"] == "2026-W10" and second["week"] == "2026-W11"
+    assert (first["screened"], first["referred"]) == (14, 1)
+    assert first["referral_rate"] == pytest.approx(1 / 14)
+    assert first["ungradable_rate"] == pytest.approx(1 / 14)
+    assert first["per_operator"]["temp"]["ungradable_rate"] == pytest.approx(0.5)
+    assert second["ungradable_rate"] == pytest.approx(0.4)
+    alerts = [(a["figure"], a["week"], a["operator"]) for a in figures["alerts"]]
+    # week 10: 7% overall is fine, and "temp" had only 2 eyes: no alert for them
+    assert alerts == [
+        ("ungradable_rate", "2026-W11", None),
+        ("ungradable_rate", "2026-W11", "temp"),
+    ]
+    assert first["graded_eyes"] < MIN_EYES_FOR_DRIFT and "score_psi" in first  # shown, no alert
+    assert figures["period"]["screened"] == 24
+
+
+def test_drift_alerts_only_over_enough_eyes() -> None:
+    rows = [eye(f"D{i}", "2026-03-02", "graded", 0.01) for i in range(MIN_EYES_FOR_DRIFT)]
+    figures = weekly_figures(rows, [], FLAT, Thresholds(), date(2026, 4, 1))
+    (alert,) = figures["alerts"]
+    assert alert["figure"] == "score_psi" and alert["value"] > 2
+    assert "drifted" in alert_sentence(alert) and alert_sentence(alert).startswith("Week 2026-W10")
+    fewer = weekly_figures(rows[:-1], [], FLAT, Thresholds(), date(2026, 4, 1))
+    assert fewer["alerts"] == []
+    without = weekly_figures(rows, [], None, Thresholds(), date(2026, 4, 1))
+    assert without["alerts"] == [] and "score_psi" not in without["weeks"][0]
+
+
+def test_follow_up_counts_and_iso_weeks() -> None:
+    assert follow_up_figures([])["attended_rate"] is None
+    assert iso_week("2026-01-01T09:00:00+01:00") == "2026-W01"
+    assert iso_week("2024-12-30T09:00:00") == "2025-W01"
