@@ -1,8 +1,12 @@
 """One typed settings model: defaults, then a TOML file, then environment overrides.
 
 ``retiscreen`` runs with no settings file at all. The file is looked up at
-``$RETISCREEN_CONFIG``, else ``<config dir>/retiscreen/settings.toml``. Any scalar
-setting can be overridden by ``RETISCREEN_<SECTION>_<NAME>`` (e.g.
+``$RETISCREEN_CONFIG``, else ``<config dir>/retiscreen/settings.toml``. Then, where
+``$RETISCREEN_CONFIG_OVERRIDE`` names one, a second file whose values win over the
+first: the one the kiosk's administration screen saves into (on an installed kiosk the
+first is root's ``/etc/retiscreen/settings.toml``, read-only to the service, and the
+second ``/var/lib/retiscreen/admin-settings.toml``, in the service's own state folder).
+Any scalar setting can be overridden by ``RETISCREEN_<SECTION>_<NAME>`` (e.g.
 ``RETISCREEN_STORAGE_DATA_DIR=/srv/retiscreen``), which is how tests and the kiosk
 unit point the app somewhere else without editing files.
 """
@@ -10,6 +14,7 @@ unit point the app somewhere else without editing files.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -26,12 +31,30 @@ def _first_existing(*candidates: Path) -> Path:
     return next((c for c in candidates if c.exists()), candidates[0])
 
 
+INSTALLED_PREFIX = ("opt", "retiscreen", "venv")
+"""Where the Debian package puts the bundle's environment (under some root)."""
+
+
+def packaged_dir(name: str, prefix: str | None = None) -> Path | None:
+    """``/usr/share/retiscreen/<name>`` beside a bundle installed at
+    ``/opt/retiscreen/venv`` (the models are a package of their own, retiscreen-models,
+    so that a model update is small). Found relative to the bundle's ``sys.prefix``, so
+    packages extracted under another root (tests, ``dpkg-deb -x``) find their own copy.
+    None outside such a bundle."""
+    root = Path(sys.prefix if prefix is None else prefix)
+    if root.parts[-len(INSTALLED_PREFIX) :] != INSTALLED_PREFIX:
+        return None
+    return root.parents[len(INSTALLED_PREFIX) - 1] / "usr" / "share" / "retiscreen" / name
+
+
 def bundled_dir(name: str) -> Path:
-    """models/ or assets/: beside the package in a checkout, or installed under share/."""
-    return _first_existing(
-        PACKAGE_DIR.parent.parent / name,  # source checkout: <repo>/app/retiscreen
-        PACKAGE_DIR / "_bundled" / name,  # wheel / installer bundle
-    )
+    """models/ or assets/: beside the package in a checkout, inside the installed
+    package (assets), or in its own Debian package beside the bundle (models)."""
+    inside = PACKAGE_DIR / "_bundled" / name  # wheel / installer bundle (assets)
+    packaged = packaged_dir(name)
+    if packaged is not None:  # the installed bundle: models from retiscreen-models
+        return inside if inside.exists() else packaged
+    return _first_existing(PACKAGE_DIR.parent.parent / name, inside)  # checkout first
 
 
 def user_data_dir() -> Path:
@@ -337,32 +360,53 @@ def settings_file(path: Path | None = None, environ: dict[str, str] | None = Non
     return path or Path(environ.get("RETISCREEN_CONFIG", "") or user_config_file())
 
 
-def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Defaults ← settings file (if any) ← environment variables."""
+OVERRIDE_VARIABLE = "RETISCREEN_CONFIG_OVERRIDE"
+
+
+def override_file(environ: dict[str, str] | None = None) -> Path | None:
+    """The second settings file, read after the first and winning over it, where
+    ``$RETISCREEN_CONFIG_OVERRIDE`` names one: the administration screen saves there, so
+    a kiosk service that may not write /etc can still keep its administrator's changes."""
     environ = dict(os.environ) if environ is None else environ
-    path = settings_file(path, environ)
-    settings = Settings()
+    value = environ.get(OVERRIDE_VARIABLE, "")
+    return Path(value) if value else None
+
+
+def _read_document(path: Path) -> dict[str, Any] | None:
+    """The TOML document at ``path``; None when there is no such file."""
     try:
-        text: str | None = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        text = None
+        return None
     except OSError as exc:  # e.g. a settings folder this account may not open
         raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
-    if text is not None:
-        try:
-            document = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
-        unknown = set(document) - {f.name for f in fields(settings)}
-        if unknown:
-            raise SettingsError(f"unknown section(s) in {path}: {', '.join(sorted(unknown))}")
-        settings = replace(
-            settings,
-            **{
-                name: _apply(getattr(settings, name), values, name)
-                for name, values in document.items()
-            },
-        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+
+
+def _apply_document(settings: Settings, document: dict[str, Any], path: Path) -> Settings:
+    unknown = set(document) - {f.name for f in fields(settings)}
+    if unknown:
+        raise SettingsError(f"unknown section(s) in {path}: {', '.join(sorted(unknown))}")
+    return replace(
+        settings,
+        **{
+            name: _apply(getattr(settings, name), values, name) for name, values in document.items()
+        },
+    )
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults ← settings file (if any) ← override file (if any) ← environment."""
+    environ = dict(os.environ) if environ is None else environ
+    settings = Settings()
+    second = override_file(environ)
+    for source in (settings_file(path, environ), *([second] if second else [])):
+        document = _read_document(source)
+        if document is not None:
+            settings = _apply_document(settings, document, source)
     overrides: dict[str, Any] = {}
     for section_field in fields(settings):
         section = getattr(settings, section_field.name)

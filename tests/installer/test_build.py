@@ -2,144 +2,37 @@
 extracted tree (which only works because the bundle is relocatable), check the unit.
 
 Slow (a build: ~1 minute with cached wheels, more on the first run, which downloads
-them into build/installer/wheels). The package is built as a release is: zstd, the
-default (see installer/README.md).
+them into build/installer/wheels). The packages are built as a release is: zstd, the
+default (see installer/README.md). The SBOM, the licences and a real dpkg installation
+are checked in test_supply_chain.py and test_dpkg_install.py, on the same build.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from retiscreen import __version__
-from retiscreen.grading.model import read_card, sha256_file
-
-REPO = Path(__file__).resolve().parents[2]
-BUILD = REPO / "installer" / "build"
-SYSTEM_PYTHON = Path("/usr/bin/python3")
+from tests.support.debs import (
+    SYSTEM_PYTHON,
+    Built,
+    arch,
+    clean_env,
+    contents,
+    control,
+    extract,
+    run,
+)
 
 pytestmark = pytest.mark.slow
 RecordProperty = Callable[[str, object], None]
-
-
-@dataclass(frozen=True)
-class Built:
-    deb: Path
-    kiosk_deb: Path
-    real_models: bool
-    log: str
-
-
-def run(
-    args: list[str | Path],
-    timeout: float = 600,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(a) for a in args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
-
-
-def real_models_present() -> bool:
-    card = REPO / "models" / "grader.card.json"
-    try:
-        return (
-            all(
-                sha256_file(c.parent / read_card(c).file) == read_card(c).sha256
-                for c in (REPO / "models").glob("*.card.json")
-            )
-            and card.exists()
-        )
-    except Exception:
-        return False
-
-
-def clean_env(home: Path) -> dict[str, str]:
-    """No RETISCREEN_* or PYTHON* from the developer's shell; no display."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("RETISCREEN_", "PYTHON", "VIRTUAL_ENV", "QT_"))
-    }
-    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", LC_ALL="C.UTF-8")
-    return env
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    if shutil.which("dpkg-deb") is None:
-        pytest.skip("dpkg-deb is missing (apt-get install dpkg-dev)")
-    if shutil.which("readelf") is None:
-        pytest.skip("readelf is missing (apt-get install dpkg-dev)")
-    if not SYSTEM_PYTHON.exists() or run([SYSTEM_PYTHON, "-c", "import ensurepip"]).returncode:
-        pytest.skip("the Debian python3 with venv is missing (apt-get install python3-venv)")
-    out = tmp_path_factory.mktemp("dist")
-    args: list[str | Path] = [BUILD, "--out", out]
-    real = real_models_present()
-    if not real:
-        # The real models are not in this checkout: bundle tiny ones whose grader calls
-        # every eye normal, so the bundled self-test can pass end to end.
-        from tests.support.tiny_models import write_models
-
-        models = write_models(
-            tmp_path_factory.mktemp("models"), grade_bias=[4.0, 0.0, 0.0, 0.0, 0.0]
-        )
-        args += ["--models", models]
-    start = time.monotonic()
-    result = run(args, timeout=1200)
-    elapsed = time.monotonic() - start
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-6000:]
-    print(f"\ninstaller/build took {elapsed:.0f} s (real models: {real})")
-    yield Built(
-        out / f"retiscreen_{__version__}_{arch()}.deb",
-        out / f"retiscreen-kiosk_{__version__}_all.deb",
-        real,
-        log,
-    )
-
-
-def arch() -> str:
-    return run(["dpkg", "--print-architecture"]).stdout.strip()
-
-
-def control(deb: Path) -> dict[str, str]:
-    text = run(["dpkg-deb", "-f", deb]).stdout
-    fields: dict[str, str] = {}
-    key = ""
-    for line in text.splitlines():
-        if line[:1].isspace() and key:
-            fields[key] += "\n" + line.strip()
-        elif ":" in line:
-            key, value = line.split(":", 1)
-            fields[key] = value.strip()
-    return fields
-
-
-def contents(deb: Path) -> dict[str, str]:
-    """path → the `dpkg-deb -c` line (mode, owner, size, ...)."""
-    listing: dict[str, str] = {}
-    for line in run(["dpkg-deb", "-c", deb]).stdout.splitlines():
-        path = line.split(maxsplit=5)[5].split(" -> ")[0]
-        listing[path.removeprefix(".")] = line
-    return listing
 
 
 def test_base_package_control_fields(built: Built, record_property: RecordProperty) -> None:
@@ -166,7 +59,9 @@ def test_base_package_control_fields(built: Built, record_property: RecordProper
     ):
         assert needed in depends, f"{needed} missing from Depends: {fields['Depends']}"
     assert not any(d.startswith(("python3-", "libpython")) for d in depends)
-    for package in (built.deb, built.kiosk_deb):
+    models = control(built.models_deb)
+    assert f"retiscreen-models (>= {models['Version']})" in depends
+    for package in (built.deb, built.kiosk_deb, built.models_deb):
         members = run(["ar", "t", package]).stdout.split()
         assert "data.tar.zst" in members, members  # zstd: a fraction of xz's build time
     size = built.deb.stat().st_size
@@ -176,16 +71,30 @@ def test_base_package_control_fields(built: Built, record_property: RecordProper
     print(
         f"\n{built.deb.name}: {size / 1e6:.1f} MB (zstd), installed {installed_kib / 1024:.0f} MiB"
     )
+    models_size = built.models_deb.stat().st_size
+    record_property("models_deb_bytes", models_size)
+    print(f"{built.models_deb.name}: {models_size / 1e6:.1f} MB; build {built.seconds:.0f} s")
     (built.deb.parent / "sizes.json").write_text(
-        json.dumps({"deb_bytes": size, "installed_kib": installed_kib, "compression": "zstd"})
+        json.dumps(
+            {
+                "deb_bytes": size,
+                "installed_kib": installed_kib,
+                "models_deb_bytes": models_size,
+                "build_seconds": round(built.seconds),
+                "compression": "zstd",
+            }
+        )
     )
 
 
-def test_conffiles_and_maintainer_scripts(built: Built, tmp_path: Path) -> None:
+def test_no_conffiles_and_the_maintainer_scripts(built: Built, tmp_path: Path) -> None:
     run(["dpkg-deb", "-e", built.deb, tmp_path / "ctl"])
-    assert (tmp_path / "ctl" / "conffiles").read_text().split() == ["/etc/retiscreen/settings.toml"]
+    # No conffile, so no conffile question on an upgrade: the postinst creates the
+    # settings file from the template only when it is missing (test_dpkg_install.py).
+    assert not (tmp_path / "ctl" / "conffiles").exists()
     postinst = (tmp_path / "ctl" / "postinst").read_text()
     assert "-m retiscreen selftest" in postinst and "adduser" in postinst
+    assert 'if [ ! -e "$CONFIG" ]' in postinst
     postrm = (tmp_path / "ctl" / "postrm").read_text()
     assert "RETISCREEN_PURGE_PATIENT_DATA" in postrm
     remove_branch = postrm.split("\nremove)")[1].split(";;")[0]
@@ -207,13 +116,11 @@ def test_base_package_files(built: Built) -> None:
         "/usr/bin/retiscreen-restore",
         "/usr/share/applications/retiscreen.desktop",
         "/usr/share/icons/hicolor/scalable/apps/retiscreen.svg",
-        "/etc/retiscreen/settings.toml",
+        "/usr/share/retiscreen/settings.toml",
         "/usr/share/doc/retiscreen/copyright",
+        "/opt/retiscreen/sbom.cdx.json",
         "/opt/retiscreen/venv/bin/python",
         "/opt/retiscreen/venv/pyvenv.cfg",
-        f"{package}/_bundled/models/grader.onnx",
-        f"{package}/_bundled/models/grader.card.json",
-        f"{package}/_bundled/models/quality.onnx",
         f"{package}/_bundled/assets/demo/retina_cc0.jpg",
         f"{package}/selftest.py",
         f"{package}/backup/__init__.py",
@@ -221,7 +128,8 @@ def test_base_package_files(built: Built) -> None:
         f"{package}/__main__.py",
     ):
         assert path in files, f"{path} is not in the package"
-    assert files["/etc/retiscreen/settings.toml"].startswith("-rw-r-----")
+    assert not any(p.startswith("/etc/") for p in files)  # /etc is the postinst's
+    assert not any(p.endswith(".onnx") for p in files)  # the models are a package apart
     assert files["/usr/bin/retiscreen"].startswith("-rwxr-xr-x root/root")
     interpreter = [
         line
@@ -235,6 +143,22 @@ def test_base_package_files(built: Built) -> None:
     offenders = [p for p in files if forbidden.search(p) and "numpy/testing" not in p]
     assert offenders == [], offenders[:10]
     assert not any(p.endswith(".pyi") or "/include/" in p for p in files if "PySide6" in p)
+
+
+def test_models_package(built: Built) -> None:
+    fields = control(built.models_deb)
+    assert fields["Package"] == "retiscreen-models" and fields["Architecture"] == "all"
+    assert built.models_deb.name == f"retiscreen-models_{fields['Version']}_all.deb"
+    files = contents(built.models_deb)
+    models = "/usr/share/retiscreen/models"
+    for name in ("grader.onnx", "grader.card.json", "quality.onnx", "quality.card.json"):
+        assert f"{models}/{name}" in files
+    for name in ("manifest.json", "manifest.sig"):  # signed as shipped
+        assert f"{models}/{name}" in files
+    assert "/usr/share/doc/retiscreen-models/copyright" in files
+    assert not any(p.startswith("/opt/") for p in files)
+    # A model update is this package alone: a tenth of the application's size or less.
+    assert built.models_deb.stat().st_size * 8 < built.deb.stat().st_size
 
 
 def test_kiosk_package(built: Built) -> None:
@@ -261,6 +185,9 @@ def test_desktop_entry_and_unit_text(built: Built, tmp_path: Path) -> None:
         "RestartSec=2",
         "Environment=RETISCREEN_CONFIG=/etc/retiscreen/settings.toml",
         "Environment=RETISCREEN_STORAGE_DATA_DIR=/var/lib/retiscreen",
+        "Environment=RETISCREEN_CONFIG_OVERRIDE=/var/lib/retiscreen/admin-settings.toml",
+        "ProtectSystem=full",
+        "ReadWritePaths=/var/lib/retiscreen",
     ):
         assert line in unit.splitlines(), line
     if shutil.which("desktop-file-validate"):
@@ -302,8 +229,7 @@ def test_lintian_report(built: Built) -> None:
 def test_extracted_bundle_runs_selftest_and_backup(
     built: Built, tmp_path: Path, record_property: RecordProperty
 ) -> None:
-    root = tmp_path / "root"
-    assert run(["dpkg-deb", "-x", built.deb, root]).returncode == 0
+    root = extract(tmp_path / "root", built.deb, built.models_deb)
     env = clean_env(tmp_path)
     data = tmp_path / "data"
     launcher = root / "usr/bin/retiscreen"
@@ -343,7 +269,8 @@ def test_extracted_bundle_runs_selftest_and_backup(
     assert "[ OK ] model signature: grader" in selftest.stdout
     assert "[ OK ] positive control" in selftest.stdout
     assert "[ OK ] database" in selftest.stdout
-    assert str(root / "opt/retiscreen") in selftest.stdout  # the bundled models were used
+    # The models of the retiscreen-models package beside the bundle were used.
+    assert str(root / "usr/share/retiscreen/models") in selftest.stdout
     # The shipped bytecode is complete: nothing had to be compiled (the kiosk user could
     # not write it into /opt anyway, and would pay for it at every start).
     assert sorted(root.rglob("*.pyc")) == bytecode_before
@@ -365,6 +292,16 @@ def test_extracted_bundle_runs_selftest_and_backup(
     again = run([*restorer, archive], env=restore_env)
     assert again.returncode == 1 and "--force" in again.stderr
     assert (restored / "retiscreen.db").is_file()
+
+
+def test_without_the_models_package_the_selftest_fails(built: Built, tmp_path: Path) -> None:
+    root = extract(tmp_path / "root", built.deb)
+    env = clean_env(tmp_path)
+    launcher = root / "usr/bin/retiscreen"
+    result = run([launcher, "--data-dir", tmp_path / "data", "selftest"], env=env, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "[FAIL] model signature" in result.stdout
+    assert str(root / "usr/share/retiscreen/models") in result.stdout
 
 
 def test_bundle_uses_only_the_system_interpreter(built: Built, tmp_path: Path) -> None:

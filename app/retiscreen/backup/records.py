@@ -28,7 +28,10 @@ SECRET_FILENAME = "report-secret.key"
 AUDIT_KEY_FILENAME = "audit.key"
 AUDIT_HEAD_FILENAME = "audit-head.json"
 FOLDERS = ("images", "reports")
-IGNORED_ON_RESTORE = ("logs", "lost+found", RECORDS_KEY_FILENAME)
+ADMIN_SETTINGS_FILENAME = "admin-settings.toml"
+"""The installed kiosk's settings saved by its administration screen (the unit's
+RETISCREEN_CONFIG_OVERRIDE): configuration, not records."""
+IGNORED_ON_RESTORE = ("logs", "lost+found", RECORDS_KEY_FILENAME, ADMIN_SETTINGS_FILENAME)
 """Entries that do not make a data folder 'hold records' (nor are moved aside)."""
 REPLACED_PREFIX = "replaced-"
 BLOCK = 1 << 20

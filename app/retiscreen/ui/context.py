@@ -22,7 +22,7 @@ from retiscreen.errors import StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings
 from retiscreen.ui.devices import open_device
-from retiscreen.ui.settings_file import Changes, apply_changes, save_changes
+from retiscreen.ui.settings_file import Changes, apply_changes, save_changes, underlying_file
 from retiscreen.ui.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class KioskContext(QObject):
     def update_settings(self, changes: Changes) -> None:
         """Save ``changes`` to the settings file, then apply them (raises OSError or
         SettingsError when the file cannot be written: nothing is applied then)."""
-        save_changes(self.settings_path, changes)
+        save_changes(self.settings_path, changes, base=underlying_file(self.settings_path))
         self.apply(changes)
 
     def apply(self, changes: Changes) -> None:

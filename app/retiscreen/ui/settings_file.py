@@ -5,6 +5,11 @@ settings the admin screen does not show would be baked in. Only the keys that ch
 are merged into the existing document, the result is loaded back through
 :func:`retiscreen.settings.load_settings` before it replaces the file (so a kiosk can
 never save settings it cannot start with), and the write is atomic.
+
+Where ``$RETISCREEN_CONFIG_OVERRIDE`` names a second settings file (the installed
+kiosk: ``/var/lib/retiscreen/admin-settings.toml``), the changes go there, never into
+the first (``/etc/retiscreen/settings.toml``: root's, and read-only to the service under
+``ProtectSystem=full``); the check then loads both, as the kiosk will.
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retiscreen.settings import Settings, load_settings, settings_file, validate
+from retiscreen.settings import (
+    OVERRIDE_VARIABLE,
+    Settings,
+    load_settings,
+    override_file,
+    settings_file,
+    validate,
+)
 from retiscreen.store.files import atomic_write
 
 Changes = dict[str, dict[str, Any]]
@@ -23,8 +35,15 @@ Changes = dict[str, dict[str, Any]]
 
 
 def settings_path() -> Path:
-    """The file :func:`load_settings` reads: $RETISCREEN_CONFIG or the user config file."""
-    return settings_file()
+    """Where the administration screen saves: the override file when one is configured,
+    else the file :func:`load_settings` reads ($RETISCREEN_CONFIG or the user's)."""
+    return override_file() or settings_file()
+
+
+def underlying_file(path: Path) -> Path | None:
+    """The settings file read before ``path`` when ``path`` is the override file (its
+    values are part of what the kiosk loads); None otherwise."""
+    return settings_file() if path == override_file() else None
 
 
 def apply_changes(settings: Settings, changes: Changes) -> Settings:
@@ -55,8 +74,9 @@ def dumps(document: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_changes(path: Path, changes: Changes) -> None:
-    """Merge ``changes`` into the settings file at ``path`` (created when missing)."""
+def save_changes(path: Path, changes: Changes, base: Path | None = None) -> None:
+    """Merge ``changes`` into the settings file at ``path`` (created when missing).
+    ``base``: the settings file read before ``path`` (see :func:`underlying_file`)."""
     try:
         document: dict[str, dict[str, Any]] = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -68,7 +88,10 @@ def save_changes(path: Path, changes: Changes) -> None:
     candidate = path.with_name(f".{path.name}.check")
     candidate.write_text(text, encoding="utf-8")
     try:
-        load_settings(candidate, environ={})
+        if base is None:
+            load_settings(candidate, environ={})
+        else:
+            load_settings(base, environ={OVERRIDE_VARIABLE: str(candidate)})
     finally:
         candidate.unlink(missing_ok=True)
     atomic_write(path, text.encode("utf-8"), what="the settings file")
