@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterable
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from retiscreen.domain import Laterality
 from retiscreen.settings import Settings
 from retiscreen.ui.keyboard import HIDE, NEXT, SHIFT, SPACE, OnScreenKeyboard
+from retiscreen.ui.widgets import PinPad
 from retiscreen.ui.window import KioskWindow
 from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch, wait_for_result
 
@@ -108,3 +109,29 @@ def test_a_mismatch_on_the_confirm_page_stays_visible(qtbot: QtBot, window: Kios
     qtbot.mouseClick(page.name, Qt.MouseButton.LeftButton)  # touching a field brings it back
     assert page.keyboard.isVisible() and page.keyboard.target is page.name
     assert not page.keyboard.shift and page.keyboard.keys["q"].text() == "q"
+
+
+def test_every_text_field_has_the_screen_keyboard(qtbot: QtBot, window: KioskWindow) -> None:
+    """Every text box of every page, administration included, is typed on a keyboard of
+    the kiosk's own (PIN boxes on their keypad)."""
+    covered = {id(f) for k in window.findChildren(OnScreenKeyboard) for f in k.fields}
+    covered |= {id(pad.display) for pad in window.findChildren(PinPad)}
+    uncovered = [
+        (type(field.parentWidget()).__name__, field.placeholderText())
+        for field in window.findChildren(QLineEdit)
+        if id(field) not in covered and not field.isReadOnly() and field.parent() is not None
+        and type(field.parent()).__name__ not in {"QSpinBox", "QComboBox", "QAbstractSpinBox"}
+    ]  # fmt: skip
+    assert uncovered == []
+
+
+def test_the_keys_names_and_addresses_need(qtbot: QtBot, window: KioskWindow) -> None:
+    """@ _ ç ñ and the accents of Spanish, Portuguese and French: à â ã é ü."""
+    keyboard = window.patient.keyboard
+    field = window.patient.name
+    field.clear()
+    keyboard.open_for(field)
+    for key in ["j", "o", "~", "a", "o", "@", "_", "ç", "ñ", "`", "a", "^", "a", "´", "e",
+                "¨", "u", SHIFT, "~", "o"]:  # fmt: skip
+        touch(qtbot, keyboard.keys[key])
+    assert field.text() == "joão@_çñàâéüÕ"

@@ -11,7 +11,8 @@ sit at the top and the page has no room for both it and the footer buttons: "Nex
 to the following field, and on the last field submits; the page closes the keyboard on
 every submit, so the footer and any message come back into view. Keys never take focus,
 so the field being typed in keeps its cursor. Accents come from dead keys (´ then e
-gives é), as on a Spanish keyboard.
+gives é, ~ then a gives ã), as on Spanish, Portuguese and French keyboards; ñ, ç, @ and _
+have keys of their own (names, e-mail addresses, printer queues).
 """
 
 from __future__ import annotations
@@ -25,17 +26,21 @@ from retiscreen.ui.widgets import button
 
 BACKSPACE, SHIFT, NEXT, HIDE, SPACE = "⌫", "⇧", "next", "hide", "space"
 ROWS: tuple[tuple[str, ...], ...] = (
-    ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "/", BACKSPACE),
-    ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "´", "¨", "."),
-    ("a", "s", "d", "f", "g", "h", "j", "k", "l", "ñ", "'", NEXT),
-    (SHIFT, "z", "x", "c", "v", "b", "n", "m", SPACE, HIDE),
+    ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "/", "@", BACKSPACE),
+    ("q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "´", "`", "^", "¨"),
+    ("a", "s", "d", "f", "g", "h", "j", "k", "l", "ñ", "ç", "~", NEXT),
+    (SHIFT, "z", "x", "c", "v", "b", "n", "m", "'", ".", "_", SPACE, HIDE),
 )
-SPAN = {SPACE: 4, NEXT: 2}
+SPAN = {SPACE: 2, NEXT: 2}
 WORD_KEYS = {NEXT, HIDE, SPACE}
 DEAD_KEYS = {
     "´": str.maketrans("aeiouyAEIOUY", "áéíóúýÁÉÍÓÚÝ"),
+    "`": str.maketrans("aeiouAEIOU", "àèìòùÀÈÌÒÙ"),
+    "^": str.maketrans("aeiouAEIOU", "âêîôûÂÊÎÔÛ"),
+    "~": str.maketrans("aonAON", "ãõñÃÕÑ"),
     "¨": str.maketrans("aeiouAEIOU", "äëïöüÄËÏÖÜ"),
 }
+"""Accents as on Spanish, Portuguese and French keyboards: the accent, then the letter."""
 
 
 class OnScreenKeyboard(QFrame):

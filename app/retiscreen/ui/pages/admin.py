@@ -69,6 +69,7 @@ class AdminPage(Page):
             self.referrals_tab.refresh()
 
     def clear(self) -> None:
+        self.settings_tab.keyboard.close_keyboard()
         self.history_tab.clear()
         self.referrals_tab.clear()
         self.system_tab.clear()

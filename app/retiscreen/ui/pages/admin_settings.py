@@ -31,6 +31,7 @@ from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import camera_choices
 from retiscreen.ui.file_picker import FilePicker
 from retiscreen.ui.i18n import LANGUAGES
+from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.settings_file import Changes
 from retiscreen.ui.widgets import MessageLine, Stepper, button, label
 
@@ -143,6 +144,8 @@ class SettingsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
+        self.keyboard = OnScreenKeyboard([self.clinic_name], self)
+        self.clinic_name.returnPressed.connect(self.keyboard.close_keyboard)
         self.retranslate()
 
     def retranslate(self) -> None:

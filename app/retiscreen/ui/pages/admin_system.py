@@ -33,6 +33,7 @@ from retiscreen.selftest import SelftestResult
 from retiscreen.settings import bundled_dir
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
+from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.widgets import MessageLine, button, label
 
 MONITOR_WEEKS = 8
@@ -106,6 +107,8 @@ class SystemTab(QWidget):
         layout.addWidget(scroll, 3)
         layout.addSpacing(24)
         layout.addLayout(right, 2)
+        self.keyboard = OnScreenKeyboard([self.new_name, self.new_pin], self)
+        self.new_pin.returnPressed.connect(self.keyboard.close_keyboard)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -268,6 +271,7 @@ class SystemTab(QWidget):
         self.load()
 
     def clear(self) -> None:
+        self.keyboard.close_keyboard()
         self.new_name.clear()
         self.new_pin.clear()
         self.operator_message.clear_message()
