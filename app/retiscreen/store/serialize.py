@@ -116,6 +116,13 @@ def _grade_to_dict(grade: GradeResult | None) -> dict[str, Any] | None:
     }
 
 
+_FIELD_ORDER = (
+    "center_x", "center_y", "radius", "area_fraction",
+    "visible_fraction", "circularity", "rim_fraction",
+)  # fmt: skip
+"""A stored heatmap's field, in FundusField's own order."""
+
+
 def _heatmap_to_dict(heatmap: Heatmap | None) -> dict[str, Any] | None:
     """The map's small grid and the field its crop was cut around (a few hundred bytes,
     inside the encrypted database): a re-made report draws the same map the kiosk showed,
@@ -126,18 +133,7 @@ def _heatmap_to_dict(heatmap: Heatmap | None) -> dict[str, Any] | None:
     return {
         "values": [[_num(v) for v in row] for row in heatmap.values],
         "display_max": _num(heatmap.display_max),
-        "field": [
-            _num(v)
-            for v in (
-                f.center_x,
-                f.center_y,
-                f.radius,
-                f.area_fraction,
-                f.visible_fraction,
-                f.circularity,
-                f.rim_fraction,
-            )
-        ],  # fmt: skip
+        "field": [_num(getattr(f, name)) for name in _FIELD_ORDER],
     }
 
 
