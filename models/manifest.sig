@@ -1,1 +1,1 @@
-cejWYql4svI0O2jjCjfqRXxlABv5rUpHMkwoi3ze9ADu9loA0dLR3Ja+sYWMCBpfOUSoY0afGcKt5WzQSNQVAw==
+4KRKIuHGiN7aQ+p9PChQR+UhxAQdMuiqsAYSPqF9FJcOoo9vTdRcxi2Zyr5cwfpDIGx1y/RyxzMRttrizss5Dg==

@@ -35,6 +35,9 @@ from retiscreen.metrics import (
     sensitivity_specificity,
     threshold_for_sensitivity,
 )
+from training.add_cam import add_referable_cam
+from training.add_cam import card_section as cam_card_section
+from training.confidence import card_section as confidence_card_section
 from training.data import Sample, build_manifest, idrid_dev_fold
 from training.model_card import render as render_model_card
 from training.tasks import TASKS, Task
@@ -67,6 +70,10 @@ dev scores of the cross-fitted runs (the data the threshold is chosen on), raise
 0.943 to 0.950 and specificity at sensitivity 0.90 from 0.887 to 0.930, for twice the
 grader's compute. The quality model is left single-view: it is not worth its latency.
 """
+
+
+CAM_TASKS = {"grader"}
+"""Models that get the referable class-activation map output (training.add_cam)."""
 
 
 class Probabilities(nn.Module):
@@ -103,6 +110,8 @@ def export_onnx(task: Task, checkpoint: Path, out: Path) -> nn.Module:
     )
     proto = onnx.load(str(out))
     onnx.checker.check_model(proto)
+    if task.name in CAM_TASKS:
+        onnx.save(add_referable_cam(proto, task.name in MIRROR_AVERAGED), str(out))
     return wrapped
 
 
@@ -114,7 +123,7 @@ def write_card(models: Path, task: Task, card: dict[str, Any]) -> Path:
 
 def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
     proto = onnx.load(str(onnx_path))
-    return {
+    card: dict[str, Any] = {
         "name": f"retiscreen-{task.name}",
         "version": dt.date.today().strftime("%Y.%m.%d"),
         "file": onnx_path.name,
@@ -146,6 +155,12 @@ def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
         },
         "operating_point": {"threshold": threshold},
     }
+    if task.name in CAM_TASKS:
+        card["output"]["cam"] = cam_card_section(
+            proto, task.spec.size, task.name in MIRROR_AVERAGED
+        )
+        card["confidence"] = confidence_card_section()
+    return card
 
 
 def kiosk_inputs(model: OnnxModel, samples: list[Sample]) -> tuple[list[Sample], np.ndarray]:

@@ -31,6 +31,30 @@ def _binary_row(name: str, m: dict[str, Any]) -> str:
     )
 
 
+def _cam_lines(card: dict[str, Any]) -> list[str]:
+    """The heatmap output and the confidence bands, where the card has them."""
+    lines = []
+    cam = card["output"].get("cam")
+    if cam:
+        height, width = cam["size"]
+        lines.append(
+            f"- Heatmap output `{cam['name']}` ({height}×{width} over {cam['covers']}, same "
+            f"forward pass): {cam['what']} Drawn at full colour from {cam['display_max']:g} "
+            f"logit units up, positive part only. Added by {cam['added_by']}; the graph "
+            f"before surgery has sha256 `{cam['exported_sha256']}`."
+        )
+    confidence = card.get("confidence")
+    if confidence:
+        bands = ", ".join(
+            f"|d| ≥ {b['from']:g}: `{b['below']}` / `{b['above']}`" for b in confidence["bands"]
+        )
+        lines.append(
+            f"- Confidence in words: {confidence['scale']}. Bands: {bands} "
+            f"({confidence['selection']})"
+        )
+    return lines
+
+
 def _section(card: dict[str, Any], title: str, positive: str) -> list[str]:
     spec = card["input"]
     training = card["training"]
@@ -47,6 +71,7 @@ def _section(card: dict[str, Any], title: str, positive: str) -> list[str]:
         f"(x − {spec['mean'][0]:g}) / {spec['std'][0]:g}",
         f"- Output: softmax over {', '.join(card['output']['classes'])}"
         f"{'; ' + card['output']['views'] if 'views' in card['output'] else ''}",
+        *_cam_lines(card),
         f"- Operating point: {card['operating_point']['threshold']:.4f}: "
         f"{card['operating_point']['selection']}",
         f"- PyTorch vs onnxruntime, largest probability difference on real photographs: "
@@ -146,6 +171,10 @@ def render(models: Path) -> str:
         "and set its own threshold with `retiscreen validate --threshold-for-sensitivity 0.9`.",
         "- Grades 1 and 3 are rare in the training data; their per-grade accuracy is lower "
         "than the referable / not-referable decision the kiosk acts on.",
+        "- The heatmap (`referable_cam`) is a first-order explanation of the referable "
+        "score at the last feature map's resolution (9×9 cells over the retina for the "
+        "shipped grader): not a lesion segmentation, never validated against lesion "
+        "annotations, and an empty map is not evidence of a healthy eye.",
         "- No diabetic macular oedema output; IDRiD's DME labels were not used.",
         "- Measured by the maintainers on a European screening programme's photographs "
         "(another camera, not shared here), the same grader at the same threshold reached "

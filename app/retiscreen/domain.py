@@ -222,6 +222,39 @@ class ModelIdentity:
     sha256: str
 
 
+class Confidence(enum.StrEnum):
+    """How clear an eye's result is: how far its referable score lies from the referral
+    line, in the grader card's bands (``confidence`` in the card). Words come from the
+    catalogue; the decision never depends on it (it follows ``GradeResult.referable``)."""
+
+    CLEARLY_BELOW = "clearly_below"
+    BELOW = "below"
+    BORDERLINE_BELOW = "borderline_below"
+    BORDERLINE_ABOVE = "borderline_above"
+    ABOVE = "above"
+    CLEARLY_ABOVE = "clearly_above"
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """The grader's class-activation map for the referable output of one photograph.
+
+    A low-resolution grid (rows of floats, logit units, signed: positive pushes towards
+    referral) over the model-input square, which is centred on ``field``: drawn onto the
+    photograph at display time, never stored as an image. It explains, it never decides."""
+
+    values: tuple[tuple[float, ...], ...]
+    field: FundusField
+    """The retinal field the model's input square was cropped around."""
+    display_max: float
+    """The value drawn at full colour (the card's ``output.cam.display_max``)."""
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(rows, columns) of the grid."""
+        return len(self.values), len(self.values[0]) if self.values else 0
+
+
 @dataclass(frozen=True, slots=True)
 class GradeResult:
     """What the grader said about one gradable photograph."""
@@ -233,6 +266,10 @@ class GradeResult:
     threshold: float
     model: ModelIdentity
     provider: str
+    confidence: Confidence | None = None
+    """How far from the referral line (None: the model's card defines no bands)."""
+    heatmap: Heatmap | None = None
+    """None when the model has no map output (older bundles) or it was not kept."""
 
 
 @dataclass(frozen=True, slots=True)

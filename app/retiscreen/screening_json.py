@@ -17,7 +17,8 @@ from retiscreen.domain import EyeResult, Screening
 
 
 def eye_json(eye: EyeResult) -> dict[str, Any]:
-    """One eye: its status, grade and score, the threshold used and why it is ungradable."""
+    """One eye: its status, grade and score, the threshold used, how clear the result is
+    (a :class:`~retiscreen.domain.Confidence` value) and why it is ungradable."""
     grade = eye.grade
     return {
         "laterality": eye.laterality.value,
@@ -25,6 +26,7 @@ def eye_json(eye: EyeResult) -> dict[str, Any]:
         "icdr_grade": int(grade.grade) if grade else None,
         "referable_probability": round(grade.referable_probability, 5) if grade else None,
         "threshold": grade.threshold if grade else None,
+        "confidence": grade.confidence.value if grade and grade.confidence else None,
         "quality_reasons": [r.value for r in eye.quality.reasons] if eye.quality else [],
     }
 

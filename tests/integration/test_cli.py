@@ -60,6 +60,40 @@ def test_grade_prints_one_object_per_image(
     assert rows[2]["gradable"] is True  # the run continued after the bad file
 
 
+def test_grade_writes_one_heatmap_per_graded_photograph(
+    env: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the shipped grader: a PNG per graded photograph, none for an ungradable one."""
+    from PIL import Image
+
+    from retiscreen.imaging.fundus import crop_to_field, locate_field
+    from retiscreen.imaging.load import load_fundus
+    from retiscreen.settings import bundled_dir
+
+    monkeypatch.setenv("RETISCREEN_MODELS_MODELS_DIR", str(bundled_dir("models")))
+    control = bundled_dir("assets") / "controls" / "positive_idrid_239.jpg"
+    dark = env["tmp"] / "dark.png"
+    write(dark, (load_fundus(DEMO_IMAGE).pixels * 0.1).astype(np.uint8), "PNG")
+    out = env["tmp"] / "maps"
+    assert main(["grade", "--heatmaps", str(out), str(DEMO_IMAGE), str(control), str(dark)]) == 0
+    captured = capsys.readouterr()
+    normal, proliferative, ungradable = json_lines(captured.out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "positive_idrid_239.heatmap.png", "retina_cc0.heatmap.png"
+    ]  # fmt: skip
+    assert ungradable["heatmap"] is None and "no heatmap for dark.png" in captured.err
+    assert (normal["confidence"], proliferative["confidence"]) == ("clearly_below", "clearly_above")
+    changed = []
+    for row, source in ((normal, DEMO_IMAGE), (proliferative, control)):
+        drawn = np.asarray(Image.open(str(row["heatmap"])).convert("RGB"), dtype=int)
+        pixels = load_fundus(source).pixels
+        field = locate_field(pixels)
+        assert field is not None and drawn.shape == (288, 288, 3)
+        plain = crop_to_field(pixels, field, 288).astype(int)
+        changed.append(float(np.mean(np.abs(drawn - plain).sum(axis=2) > 30)))
+    assert changed[0] < 0.01 < 0.2 < changed[1]  # colour on the diseased retina only
+
+
 def test_grade_without_model_refuses_to_guess(
     env: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -190,9 +224,11 @@ def test_screen_json_is_the_whole_screening(
     right, left = record["eyes"]  # type: ignore[misc]
     assert set(right) == {
         "laterality", "status", "icdr_grade", "referable_probability", "threshold",
-        "quality_reasons",
+        "confidence", "quality_reasons",
     }  # fmt: skip
     assert (right["status"], right["icdr_grade"]) == ("graded", 2)
+    assert right["confidence"] == "clearly_above"  # P 0.82 against 0.3: 2.3 log-odds above
+    assert left["confidence"] is None
     assert (left["laterality"], left["status"]) == ("left", "absent")
     assert record["printed"] is False and record["report"] is None  # no --out: no clear copy
     (report,) = record["reports"]  # type: ignore[misc]

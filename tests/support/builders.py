@@ -18,10 +18,13 @@ import numpy as np
 from PIL import Image
 
 from retiscreen.domain import (
+    Confidence,
     EyeResult,
     EyeStatus,
+    FundusField,
     FundusImage,
     GradeResult,
+    Heatmap,
     ICDRGrade,
     Laterality,
     ModelIdentity,
@@ -34,6 +37,12 @@ from retiscreen.imaging.load import decode_fundus
 from retiscreen.rules import ReferralRules
 
 RULES = ReferralRules()
+HEATMAP = Heatmap(
+    tuple(tuple(float(3 * r - c) for c in range(9)) for r in range(9)),
+    FundusField(128.0, 128.0, 115.0, 0.64, 1.0, 0.98, 0.9),
+    display_max=10.0,
+)
+"""A 9×9 map, strongest in its lower-left corner, over a 256-pixel photograph's field."""
 MODEL = ModelIdentity("retiscreen-grader", "1.2.0", "ab" * 32)
 PATIENT = Patient("P-1001", "Ada Example", date(1961, 5, 17), "F")
 WHEN = datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=UTC)
@@ -86,6 +95,8 @@ def grade_result(
     probabilities: tuple[float, float, float, float, float] = (0.2, 0.2, 0.2, 0.2, 0.2),
     model: ModelIdentity = MODEL,
     provider: str = "CPUExecutionProvider",
+    confidence: Confidence | None = None,
+    heatmap: Heatmap | None = None,
 ) -> GradeResult:
     """What the grader says; referable when the score reaches the threshold."""
     return GradeResult(
@@ -96,6 +107,8 @@ def grade_result(
         threshold,
         model,
         provider,
+        confidence,
+        heatmap,
     )
 
 

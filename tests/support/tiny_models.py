@@ -2,9 +2,11 @@
 
 They run through the real onnxruntime and the real card, hash and signature checks;
 only their weights are toy ones (average colour → class), so unit tests need no trained
-model. They are signed with the tests' own Ed25519 key (never the release key): pass
-``TEST_KEYS`` to ``Pipeline.from_models_dir``, or point ``[models] trusted_keys`` at
-``write_test_key()``'s file.
+model. The grader gets the referable map output by the same surgery as the shipped one
+(``training.add_cam``) and the card's confidence bands, unless ``cam=False`` (a bundle
+from before the map existed). They are signed with the tests' own Ed25519 key (never
+the release key): pass ``TEST_KEYS`` to ``Pipeline.from_models_dir``, or point
+``[models] trusted_keys`` at ``write_test_key()``'s file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from onnx import TensorProto, helper, numpy_helper
 
 from retiscreen.grading.signing import sign_folder
+from training.add_cam import CAM_OUTPUT, add_referable_cam
+from training.confidence import card_section as confidence_section
 
 SIZE = 64
 TEST_SIGNING_KEY = Ed25519PrivateKey.from_private_bytes(
@@ -73,12 +77,17 @@ def write_bundle(
     threshold: float = 0.5,
     local_contrast: bool = False,
     validated_range: tuple[float, float] | None = None,
+    cam: bool = False,
 ) -> Path:
-    """Write <name>.onnx and <name>.card.json; the class with the largest bias wins."""
+    """Write <name>.onnx and <name>.card.json; the class with the largest bias wins.
+    ``cam``: a five-grade grader with the referable map and the confidence bands."""
     directory.mkdir(parents=True, exist_ok=True)
     onnx_path = directory / f"{name}.onnx"
     weights = np.zeros((3, len(classes)))
-    onnx.save(_model(weights, np.asarray(bias)), str(onnx_path))
+    model = _model(weights, np.asarray(bias))
+    if cam:
+        model = add_referable_cam(model, mirror_average=False)
+    onnx.save(model, str(onnx_path))
     card = {
         "name": f"tiny-{name}",
         "version": "test",
@@ -96,6 +105,9 @@ def write_bundle(
     }
     if validated_range is not None:
         card["operating_point"]["validated_range"] = list(validated_range)
+    if cam:
+        card["output"]["cam"] = {"name": CAM_OUTPUT, "size": [SIZE, SIZE], "display_max": 1.0}
+        card["confidence"] = confidence_section()
     card_path = directory / f"{name}.card.json"
     card_path.write_text(json.dumps(card))
     return card_path
@@ -107,9 +119,11 @@ def write_models(
     gradable_bias: list[float] | None = None,
     threshold: float = 0.3,
     sign: bool = True,
+    cam: bool = True,
 ) -> Path:
-    """A grader (default: moderate DR wins; site thresholds validated from 0.05 to 0.95)
-    and a quality model (default: gradable), signed with the test key."""
+    """A grader (default: moderate DR wins; site thresholds validated from 0.05 to 0.95;
+    with the referable map unless ``cam=False``) and a quality model (default:
+    gradable), signed with the test key."""
     write_bundle(
         directory,
         "grader",
@@ -118,6 +132,7 @@ def write_models(
         threshold,
         local_contrast=True,
         validated_range=(0.05, 0.95),
+        cam=cam,
     )
     write_bundle(directory, "quality", ["ungradable", "gradable"], gradable_bias or [0.0, 3.0])
     if sign:

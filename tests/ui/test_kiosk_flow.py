@@ -120,6 +120,12 @@ def test_full_screening_is_stored_and_printed(
     )
     grade_words = ENGLISH.grade(screening.eyes[0].grade.grade)  # type: ignore[union-attr]
     assert grade_words in window.result.cards[Laterality.RIGHT].grade.text()
+    for eye in screening.eyes:  # the heatmap and how clear, as stored, on each card
+        card = window.result.cards[eye.laterality]
+        assert eye.grade is not None and eye.grade.heatmap is not None
+        assert card.heatmap.has_image and card.heatmap.isVisible()
+        assert card.confidence.text() == ENGLISH.confidence(eye.grade.confidence)
+        assert card.heatmap_note.text() == ENGLISH.heatmap_note(True)
 
     reports = store.reports_for(screening.screening_id)
     assert len(reports) == 1
@@ -142,6 +148,7 @@ def test_full_screening_is_stored_and_printed(
     assert window.current is window.home
     assert window.draft is None
     assert not window.result.cards[Laterality.RIGHT].photo.has_image
+    assert not window.result.cards[Laterality.RIGHT].heatmap.has_image
 
 
 def test_ungradable_photo_then_retake_with_a_good_one(

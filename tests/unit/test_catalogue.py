@@ -10,6 +10,7 @@ import pytest
 from retiscreen import catalogue
 from retiscreen.catalogue import Catalogue
 from retiscreen.domain import (
+    Confidence,
     Decision,
     DecisionKind,
     EyeStatus,
@@ -33,6 +34,8 @@ def required_keys() -> set[str]:
     keys |= {f"side.{side.value}" for side in Laterality}
     keys |= {f"grade.{int(g)}" for g in ICDRGrade} | {"grade.none"}
     keys |= {f"quality.{r.value}" for r in QualityReason}
+    keys |= {f"confidence.{c.value}" for c in Confidence} | {"confidence.none"}
+    keys |= {"heatmap.explanation", "heatmap.absent"}
     keys |= {f"print.{p.value}" for p in ACTIONABLE_PRINT_PROBLEMS}
     return keys
 

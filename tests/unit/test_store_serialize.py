@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from retiscreen.domain import (
+    Confidence,
     FundusImage,
     ICDRGrade,
     Laterality,
@@ -55,6 +56,8 @@ def screening(**changes: Any) -> Screening:
         probabilities=(0.01, 0.04, 0.15, 0.7, 0.1),
         model=ModelIdentity("grader", "2.0.1", "cd" * 32),
         provider="CUDAExecutionProvider",
+        confidence=Confidence.CLEARLY_ABOVE,
+        heatmap=builders.HEATMAP,
     )
     left = builders.ungradable_eye(
         Laterality.LEFT,
@@ -92,6 +95,16 @@ def test_round_trip_through_json_text() -> None:
     assert rebuilt.eyes[1].quality is not None
     assert rebuilt.eyes[1].quality.reasons == (QualityReason.TOO_DARK, QualityReason.CUT_OFF)
     assert rebuilt.started_at.utcoffset() == timedelta(hours=-5)
+
+
+def test_records_from_before_heatmaps_and_confidence_still_read() -> None:
+    original = screening()
+    snapshot = screening_to_dict(original)
+    assert snapshot["eyes"][0]["grade"]["heatmap"]["values"][8][0] == 24.0
+    del snapshot["eyes"][0]["grade"]["heatmap"], snapshot["eyes"][0]["grade"]["confidence"]
+    grade = screening_from_dict(snapshot, images_of(original)).eyes[0].grade
+    assert grade is not None and grade.heatmap is None and grade.confidence is None
+    assert grade.grade is ICDRGrade.SEVERE
 
 
 def test_no_pixels_or_file_bytes_in_the_snapshot() -> None:

@@ -17,6 +17,7 @@ from datetime import date
 
 from retiscreen.catalogue import en, es
 from retiscreen.domain import (
+    Confidence,
     Decision,
     DecisionKind,
     EyeResult,
@@ -90,6 +91,14 @@ class Catalogue:
 
     def grade(self, grade: ICDRGrade | None) -> str:
         return self.text("grade.none" if grade is None else f"grade.{int(grade)}")
+
+    def confidence(self, confidence: Confidence | None) -> str:
+        """How clear a graded eye's result is, in words (None: the model gave no bands)."""
+        return self.text("confidence.none" if confidence is None else f"confidence.{confidence}")
+
+    def heatmap_note(self, present: bool) -> str:
+        """The one line beside a heatmap (what it is and is not), or why there is none."""
+        return self.text("heatmap.explanation" if present else "heatmap.absent")
 
     def quality(self, reason: QualityReason) -> str:
         return self.text(f"quality.{reason.value}")

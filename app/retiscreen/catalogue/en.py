@@ -56,6 +56,20 @@ TEXTS: dict[str, str] = {
     "grade.3": "Severe non-proliferative DR",
     "grade.4": "Proliferative DR",
     "grade.none": "Not graded",
+    # How clear a graded eye's result is (distance from the referral line, card bands).
+    "confidence.clearly_below": "Clearly below the referral line",
+    "confidence.below": "Below the referral line",
+    "confidence.borderline_below": "Close to the line: borderline (just below it)",
+    "confidence.borderline_above": "Close to the line: borderline (just above it)",
+    "confidence.above": "Above the referral line",
+    "confidence.clearly_above": "Clearly above the referral line",
+    "confidence.none": "How clear: not stated by this model",
+    # The heatmap beside each graded photograph.
+    "heatmap.explanation": (
+        "Heatmap: where the photograph pushed the grader towards referral. It is not a map "
+        "of lesions and it does not decide anything."
+    ),
+    "heatmap.absent": "No heatmap: this model does not provide one.",
     # Why a photograph cannot be graded.
     "quality.not_fundus": (
         "This does not look like a retinal photograph (no round retinal field found). "

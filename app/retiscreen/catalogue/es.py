@@ -54,6 +54,18 @@ TEXTS: dict[str, str] = {
     "grade.3": "RD no proliferativa grave",
     "grade.4": "RD proliferativa",
     "grade.none": "No evaluado",
+    "confidence.clearly_below": "Claramente por debajo del umbral de derivación",
+    "confidence.below": "Por debajo del umbral de derivación",
+    "confidence.borderline_below": "Cerca del umbral: dudoso (justo por debajo)",
+    "confidence.borderline_above": "Cerca del umbral: dudoso (justo por encima)",
+    "confidence.above": "Por encima del umbral de derivación",
+    "confidence.clearly_above": "Claramente por encima del umbral de derivación",
+    "confidence.none": "Claridad: este modelo no la indica",
+    "heatmap.explanation": (
+        "Mapa de calor: dónde la fotografía llevó al evaluador hacia la derivación. No es un "
+        "mapa de lesiones y no decide nada."
+    ),
+    "heatmap.absent": "Sin mapa de calor: este modelo no lo ofrece.",
     "quality.not_fundus": (
         "No parece una fotografía de retina (no se encontró un campo retiniano redondo). "
         "Compruebe la tapa del objetivo y que la cámara apunte a la pupila."

@@ -27,6 +27,8 @@ def eye_json(eye: EyeResult, source: str) -> dict[str, Any]:
         "referable_probability": round(grade.referable_probability, 5) if grade else None,
         "referable": grade.referable if grade else None,
         "threshold": grade.threshold if grade else None,
+        "confidence": grade.confidence.value if grade and grade.confidence else None,
+        "confidence_words": ENGLISH.confidence(grade.confidence) if grade else None,
         "status": eye.status.value,
         "decision": (
             {
@@ -50,6 +52,22 @@ def eye_json(eye: EyeResult, source: str) -> dict[str, Any]:
     return result
 
 
+def write_heatmap(eye: EyeResult, source: Path, folder: Path) -> tuple[Path | None, str]:
+    """``<stem>.heatmap.png`` in ``folder`` for a graded photograph whose model has a map;
+    (None, why not) otherwise. Drawn from the photograph now, like the kiosk does."""
+    from retiscreen.imaging.heatmap import overlay_png
+    from retiscreen.store.files import atomic_write
+
+    grade = eye.grade
+    if grade is None or eye.image is None:
+        return None, f"no heatmap for {source.name}: not graded ({eye.status.value})"
+    if grade.heatmap is None:
+        return None, f"no heatmap for {source.name}: {ENGLISH.heatmap_note(False)}"
+    path = folder / f"{source.stem}.heatmap.png"
+    atomic_write(path, overlay_png(eye.image.pixels, grade.heatmap), what="the heatmap")
+    return path, ENGLISH.heatmap_note(True)
+
+
 def progress(items: Sequence[Any], label: str) -> Any:
     """A progress bar on stderr for long runs (hidden when stderr is not a terminal)."""
     from tqdm import tqdm
@@ -69,7 +87,10 @@ def print_screening(screening: Screening, report: Path | None, printing: str | N
         if eye.skipped_reason:
             state += f" ({eye.skipped_reason})"
         elif eye.grade:
-            state += f" (P(referable) {eye.grade.referable_probability:.2f})"
+            state += (
+                f" (P(referable) {eye.grade.referable_probability:.2f}; "
+                f"{ENGLISH.confidence(eye.grade.confidence)})"
+            )
         elif eye.quality and not eye.quality.gradable:
             state += ": " + " ".join(ENGLISH.quality(r) for r in eye.quality.reasons)
         elif eye.error:

@@ -18,7 +18,7 @@ from retiscreen.screening_json import screening_json
 from retiscreen.service import EyeInput, ScreeningService
 from retiscreen.settings import bundled_dir
 
-from .output import eye_json, print_screening, progress
+from .output import eye_json, print_screening, progress, write_heatmap
 from .parser import (
     UsageParser,
     birth_date,
@@ -47,11 +47,22 @@ def cmd_grade(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     if notice:
         print(f"retiscreen: {notice}", file=sys.stderr)
     code = ExitCode.OK
+    folder: Path | None = args.heatmaps
+    if folder is not None:
+        from retiscreen.store.files import make_directory
+
+        make_directory(folder, what="the heatmaps folder")
     for path in progress(args.images, "grading"):
         eye = service.assess([EyeInput(Laterality.RIGHT, Path(path))])[Laterality.RIGHT]
         if eye.image is None:
             code = ExitCode.FAILED
-        print(json.dumps(eye_json(eye, str(path))), flush=True)
+        result = eye_json(eye, str(path))
+        if folder is not None:
+            written, note = write_heatmap(eye, Path(path), folder)
+            result["heatmap"] = str(written) if written else None
+            if written is None:
+                print(f"retiscreen: {note}", file=sys.stderr)
+        print(json.dumps(result), flush=True)
     return ExitCode.GRADING_UNAVAILABLE if notice else code
 
 
@@ -218,6 +229,14 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     """The screening commands of the one ``retiscreen`` tree."""
     grade = sub.add_parser("grade", help="grade photographs, one JSON object per line")
     grade.add_argument("images", nargs="+", type=Path)
+    grade.add_argument(
+        "--heatmaps",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="also write <image stem>.heatmap.png per graded photograph into DIR "
+        "(the referable map over the photograph; none for ungradable ones)",
+    )
     grade.set_defaults(func=cmd_grade)
 
     def screening_options(p: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from retiscreen.domain import FundusField, GradeResult, ICDRGrade
+from retiscreen.domain import FundusField, GradeResult, Heatmap, ICDRGrade
 from retiscreen.errors import ConfigurationError
 from retiscreen.grading.model import ModelCard, OnnxModel
 from retiscreen.imaging.pixels import RGBImage
@@ -55,16 +55,27 @@ class Grader:
         """Grade a batch (one or more eyes) in a single model call."""
         if not images:
             return []
-        spec = self.model.card.spec
-        batch = np.stack([model_input(rgb, field, spec) for rgb, field in images])
-        return [self.result(p) for p in self.model.predict(batch)]
+        card = self.model.card
+        batch = np.stack([model_input(rgb, field, card.spec) for rgb, field in images])
+        probabilities, cams = self.model.predict_with_cam(batch)
+        results = []
+        for i, p in enumerate(probabilities):
+            heatmap = None
+            if cams is not None:
+                rows = tuple(tuple(round(float(v), 4) for v in row) for row in cams[i])
+                heatmap = Heatmap(rows, images[i][1], card.cam_display_max)
+            results.append(self.result(p, heatmap))
+        return results
 
-    def result(self, probabilities: npt.NDArray[np.float32]) -> GradeResult:
+    def result(
+        self, probabilities: npt.NDArray[np.float32], heatmap: Heatmap | None = None
+    ) -> GradeResult:
         p = [float(v) for v in probabilities]
         referable_probability = float(sum(p[2:]))
         referable = referable_probability >= self.threshold
         candidates = (2, 3, 4) if referable else (0, 1)
         grade = ICDRGrade(max(candidates, key=lambda g: p[g]))
+        bands = self.model.card.confidence
         return GradeResult(
             grade=grade,
             probabilities=(p[0], p[1], p[2], p[3], p[4]),
@@ -73,6 +84,10 @@ class Grader:
             threshold=self.threshold,
             model=self.model.identity,
             provider=self.model.provider,
+            confidence=(
+                bands.classify(referable_probability, self.threshold, referable) if bands else None
+            ),
+            heatmap=heatmap,
         )
 
 

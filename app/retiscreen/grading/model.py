@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from retiscreen.domain import ModelIdentity
 from retiscreen.errors import GradingUnavailable
+from retiscreen.grading.confidence import ConfidenceBands
 from retiscreen.grading.signing import SignedManifest
 from retiscreen.imaging.preprocess import InputSpec
 
@@ -51,6 +52,13 @@ class ModelCard:
     """Thresholds the card's validation supports (exclusive bounds); a site threshold
     outside them is refused. None: only the card's own threshold may be used."""
     document: dict[str, Any]
+    cam_output: str | None = None
+    """The referable class-activation map's output name (``output.cam.name``); None for
+    models without one (bundles from before it existed): the heatmap is then absent."""
+    cam_display_max: float = 1.0
+    """The map value drawn at full colour (``output.cam.display_max``, logit units)."""
+    confidence: ConfidenceBands | None = None
+    """How far from the threshold counts as clear or borderline (``confidence``)."""
 
     @property
     def identity(self) -> ModelIdentity:
@@ -66,6 +74,7 @@ def read_card(path: Path, manifest: SignedManifest | None = None) -> ModelCard:
             manifest.check(path.name, data)
         document = json.loads(data.decode("utf-8"))
         spec = document["input"]
+        cam = document["output"].get("cam")
         return ModelCard(
             name=str(document["name"]),
             version=str(document["version"]),
@@ -83,6 +92,13 @@ def read_card(path: Path, manifest: SignedManifest | None = None) -> ModelCard:
             threshold=float(document["operating_point"]["threshold"]),
             validated_range=_validated_range(document["operating_point"]),
             document=document,
+            cam_output=str(cam["name"]) if cam else None,
+            cam_display_max=float(cam.get("display_max", 1.0)) if cam else 1.0,
+            confidence=(
+                ConfidenceBands.from_card(document["confidence"])
+                if "confidence" in document
+                else None
+            ),
         )
     except FileNotFoundError:
         raise ModelUnavailable(f"model card {path.name} is missing") from None
@@ -185,6 +201,9 @@ class OnnxModel:
         out_shape = outputs.get(self.card.output_name)
         if out_shape is None or out_shape[-1] != len(self.card.classes):
             raise ModelUnavailable(f"model output {outputs} does not match the card's classes")
+        cam = self.card.cam_output
+        if cam is not None and (cam not in outputs or len(outputs[cam]) != 3):
+            raise ModelUnavailable(f"model output {outputs} lacks the card's map {cam} (N×h×w)")
 
     @property
     def identity(self) -> ModelIdentity:
@@ -192,8 +211,22 @@ class OnnxModel:
 
     def predict(self, batch: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Class probabilities for an N×3×S×S batch prepared per the card."""
-        (probabilities,) = self.session.run([self.card.output_name], {self.card.input_name: batch})
-        result = np.asarray(probabilities, dtype=np.float32)
+        probabilities, _ = self.predict_with_cam(batch, with_cam=False)
+        return probabilities
+
+    def predict_with_cam(
+        self, batch: npt.NDArray[np.float32], with_cam: bool = True
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+        """Probabilities and, from the same forward pass, the referable map (N×h×w) when
+        the card declares one and ``with_cam``; else None."""
+        names = [self.card.output_name]
+        if with_cam and self.card.cam_output is not None:
+            names.append(self.card.cam_output)
+        outputs = self.session.run(names, {self.card.input_name: batch})
+        result = np.asarray(outputs[0], dtype=np.float32)
         if not np.all(np.isfinite(result)):
             raise ModelUnavailable("the model produced invalid numbers")
-        return result
+        cam = np.asarray(outputs[1], dtype=np.float32) if len(outputs) > 1 else None
+        if cam is not None and not np.all(np.isfinite(cam)):
+            cam = None  # the map explains; a broken one is left out, the grade stands
+        return result, cam

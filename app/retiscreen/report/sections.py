@@ -14,6 +14,7 @@ from reportlab.lib import colors
 
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import EyeResult, Laterality, Screening
+from retiscreen.imaging.heatmap import overlay
 from retiscreen.palette import DECISION_COLOURS
 from retiscreen.report.layout import (
     GREY,
@@ -168,7 +169,7 @@ def decision_box(
     return bottom - 10
 
 
-_EYE_TEXT_BUDGET = 128.0
+_EYE_TEXT_BUDGET = 156.0
 """Points reserved under each thumbnail for quality, grade and probability lines."""
 
 
@@ -196,12 +197,23 @@ def eye_column(
         )
         grey_box(page, x, box_y, width, thumb_h, "No image", detail)
     else:
+        heatmap = eye.grade.heatmap if eye.grade is not None else None
+        photo_w = width if heatmap is None else (width - 6) / 2
         try:
-            draw_image_fit(page, thumbnail(eye.image.pixels), x, box_y, width, thumb_h)
+            draw_image_fit(page, thumbnail(eye.image.pixels), x, box_y, photo_w, thumb_h)
         except Exception:
             grey_box(
-                page, x, box_y, width, thumb_h, "No image", "The photograph could not be shown."
+                page, x, box_y, photo_w, thumb_h, "No image", "The photograph could not be shown."
             )
+        if heatmap is not None:
+            try:
+                drawn = thumbnail(overlay(eye.image.pixels, heatmap))
+                draw_image_fit(page, drawn, x + photo_w + 6, box_y, photo_w, thumb_h)
+            except Exception:
+                grey_box(
+                    page, x + photo_w + 6, box_y, photo_w, thumb_h, "No heatmap",
+                    "The heatmap could not be drawn.",
+                )  # fmt: skip
     y = box_y - 4
     if eye is None:
         return
@@ -232,6 +244,11 @@ def eye_column(
             small,
             1,
         )
+        y = page.text(
+            x, y, width, f"How clear: {ENGLISH.confidence(eye.grade.confidence)}", small, 1
+        )
+        note = ENGLISH.heatmap_note(eye.grade.heatmap is not None)
+        y = page.text(x, y, width, note, reasons, 2)
     else:
         why = ENGLISH.eye_status(eye.status)
         if eye.skipped_reason:

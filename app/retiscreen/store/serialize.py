@@ -19,12 +19,15 @@ from datetime import date, datetime
 from typing import Any
 
 from retiscreen.domain import (
+    Confidence,
     Decision,
     DecisionKind,
     EyeResult,
     EyeStatus,
+    FundusField,
     FundusImage,
     GradeResult,
+    Heatmap,
     ICDRGrade,
     Laterality,
     ModelIdentity,
@@ -108,6 +111,29 @@ def _grade_to_dict(grade: GradeResult | None) -> dict[str, Any] | None:
             "sha256": grade.model.sha256,
         },
         "provider": grade.provider,
+        "confidence": grade.confidence.value if grade.confidence else None,
+        "heatmap": _heatmap_to_dict(grade.heatmap),
+    }
+
+
+_FIELD_ORDER = (
+    "center_x", "center_y", "radius", "area_fraction",
+    "visible_fraction", "circularity", "rim_fraction",
+)  # fmt: skip
+"""A stored heatmap's field, in FundusField's own order."""
+
+
+def _heatmap_to_dict(heatmap: Heatmap | None) -> dict[str, Any] | None:
+    """The map's small grid and the field its crop was cut around (a few hundred bytes,
+    inside the encrypted database): a re-made report draws the same map the kiosk showed,
+    from the stored photograph, whatever model is installed by then."""
+    if heatmap is None:
+        return None
+    f = heatmap.field
+    return {
+        "values": [[_num(v) for v in row] for row in heatmap.values],
+        "display_max": _num(heatmap.display_max),
+        "field": [_num(getattr(f, name)) for name in _FIELD_ORDER],
     }
 
 
@@ -293,6 +319,31 @@ def _grade_from_dict(d: dict[str, Any] | None, where: str) -> GradeResult | None
             sha256=_str(_field(model, "sha256", where), f"{where}.model.sha256"),
         ),
         provider=_str(_field(d, "provider", where), f"{where}.provider"),
+        # both absent from records saved before heatmaps and confidence bands
+        confidence=(
+            None
+            if d.get("confidence") is None
+            else Confidence(_str(d["confidence"], f"{where}.confidence"))
+        ),
+        heatmap=_heatmap_from_dict(d.get("heatmap"), f"{where}.heatmap"),
+    )
+
+
+def _heatmap_from_dict(d: Any, where: str) -> Heatmap | None:
+    if d is None:
+        return None
+    d = _dict(d, where)
+    rows = _list(_field(d, "values", where), f"{where}.values")
+    values = tuple(tuple(_float(v, f"{where}.values") for v in _list(r, where)) for r in rows)
+    if not values or len({len(r) for r in values}) != 1 or not values[0]:
+        raise ValueError(f"screening snapshot: {where}.values should be a non-empty grid")
+    field = [_float(v, f"{where}.field") for v in _list(_field(d, "field", where), where)]
+    if len(field) != 7:
+        raise ValueError(f"screening snapshot: {where}.field should have 7 numbers")
+    return Heatmap(
+        values,
+        FundusField(*field),
+        _float(_field(d, "display_max", where), f"{where}.display_max"),
     )
 
 

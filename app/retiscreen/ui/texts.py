@@ -15,6 +15,7 @@ from PySide6.QtCore import QLocale
 
 from retiscreen.catalogue import Catalogue
 from retiscreen.domain import (
+    Confidence,
     Decision,
     DecisionKind,
     EyeResult,
@@ -37,6 +38,16 @@ def quality_message(reason: QualityReason) -> str:
 
 def grade_words(grade: ICDRGrade | None) -> str:
     return catalogue().grade(grade)
+
+
+def confidence_words(confidence: Confidence | None) -> str:
+    """How clear a graded eye's result is, in the screen's language."""
+    return catalogue().confidence(confidence)
+
+
+def heatmap_note(present: bool) -> str:
+    """What the heatmap is and is not (or that the model gives none)."""
+    return catalogue().heatmap_note(present)
 
 
 def eye_name(laterality: Laterality) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from retiscreen.domain import EyeResult, EyeStatus, Laterality
+from retiscreen.imaging.heatmap import overlay
 from retiscreen.service import PrintOutcome
 from retiscreen.ui import screening_job as job
 from retiscreen.ui import texts
@@ -23,30 +24,37 @@ from retiscreen.ui.widgets import ImageView, MessageLine, TrafficLight, button, 
 
 
 class EyeCard(QFrame):
-    """One eye: photograph, quality and grade."""
+    """One eye: photograph and its heatmap side by side, then grade, how clear the
+    result is, what the heatmap means, and quality."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty("role", "card")
         self.title = label("", "subtitle")
         self.photo = ImageView()
-        self.photo.setMinimumSize(180, 120)
+        self.photo.setMinimumSize(150, 120)
+        self.heatmap = ImageView()
+        self.heatmap.setMinimumSize(120, 120)
         self.quality = label("")
         self.grade = label("")
         self.grade.setStyleSheet("font-weight: 700;")
-        words = QVBoxLayout()
-        words.addWidget(self.title)
-        words.addWidget(self.grade)
-        words.addWidget(self.quality)
-        words.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.photo, 2)
-        layout.addLayout(words, 3)
+        self.confidence = label("")
+        self.heatmap_note = label("", "hint")
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.photo, 3)
+        pictures.addWidget(self.heatmap, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(pictures, 1)
+        for widget in (self.grade, self.confidence, self.heatmap_note, self.quality):
+            layout.addWidget(widget)
 
     def clear(self) -> None:
-        for widget in (self.title, self.quality, self.grade):
+        for widget in (self.title, self.quality, self.grade, self.confidence, self.heatmap_note):
             widget.clear()
         self.photo.clear_image()
+        self.heatmap.clear_image()
+        self.heatmap.hide()
 
 
 class ResultPage(Page):
@@ -86,7 +94,15 @@ class ResultPage(Page):
             self.print_note = self._print_text(outcome.printing)
         for side in EYE_ORDER:
             eye = outcome.screening.eye(side)
-            self.cards[side].photo.set_image(eye.image.pixels if eye and eye.image else None)
+            card = self.cards[side]
+            card.photo.set_image(eye.image.pixels if eye and eye.image else None)
+            heatmap = eye.grade.heatmap if eye and eye.grade else None
+            if eye is not None and eye.image is not None and heatmap is not None:
+                card.heatmap.set_image(overlay(eye.image.pixels, heatmap))
+                card.heatmap.show()
+            else:
+                card.heatmap.clear_image()
+                card.heatmap.hide()
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -134,6 +150,9 @@ class ResultPage(Page):
         quality, grade = self._eye_texts(eye)
         card.quality.setText(quality)
         card.grade.setText(grade)
+        graded = eye.grade if eye is not None and eye.status is EyeStatus.GRADED else None
+        card.confidence.setText(texts.confidence_words(graded.confidence) if graded else "")
+        card.heatmap_note.setText(texts.heatmap_note(graded.heatmap is not None) if graded else "")
 
     def _eye_texts(self, eye: EyeResult | None) -> tuple[str, str]:
         """(quality line, grade line), chosen by the eye's status, never by its wording."""
