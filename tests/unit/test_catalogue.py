@@ -16,8 +16,11 @@ from retiscreen.domain import (
     ICDRGrade,
     Laterality,
     QualityReason,
+    QueueReason,
+    ReviewOutcome,
 )
 from retiscreen.errors import ExitCode, RetiScreenError
+from retiscreen.overread import ReviewProblem
 from retiscreen.report.printing import PrinterProblem
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -34,6 +37,9 @@ def required_keys() -> set[str]:
     keys |= {f"grade.{int(g)}" for g in ICDRGrade} | {"grade.none"}
     keys |= {f"quality.{r.value}" for r in QualityReason}
     keys |= {f"print.{p.value}" for p in ACTIONABLE_PRINT_PROBLEMS}
+    keys |= {f"review.outcome.{o.value}" for o in ReviewOutcome}
+    keys |= {f"review.queue.{q.value}" for q in QueueReason}
+    keys |= {f"review.problem.{p.value}" for p in ReviewProblem}
     return keys
 
 
