@@ -137,7 +137,13 @@ def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode
             screening = service.store.load_screening(row["screening_id"])
             reports = service.store.reports_for(row["screening_id"])
             latest = reports[-1] if reports else None
-            record = screening_json(screening, None, bool(latest and latest["printed_at"]), reports)
+            record = screening_json(
+                screening,
+                None,
+                bool(latest and latest["printed_at"]),
+                reports,
+                service.store.latest_review(row["screening_id"]),
+            )
             print(json.dumps(record))
         return ExitCode.OK
     if not rows:
