@@ -300,6 +300,7 @@ def test_every_command_has_help() -> None:
         "send",
         "outbox",
         "worklist",
+        "review",
     ]
     for command in [*commands, ""]:
         result = subprocess.run(
