@@ -96,6 +96,9 @@ def test_an_amendment_is_kept_beside_the_ai_result_and_leaves_the_queue(
     assert isinstance(reports, list) and len(reports) == 2  # the first one stays
     assert reports[0]["review_id"] is None and reports[1]["review_id"] == reviewed["review_id"]
 
+    assert main(["history"]) == 0
+    assert "Refer to an eye specialist  [over-read: URGENT]" in capsys.readouterr().out
+
     with ScreeningStore(data) as store:
         (kept,) = store.reviews_for(screening_id)
         screening = store.load_screening(screening_id)

@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from retiscreen.domain import ABSENT_EYE_REASONS, Laterality, Order, Patient
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import ABSENT_EYE_REASONS, DecisionKind, Laterality, Order, Patient
 from retiscreen.errors import ExitCode, StorageError, UsageError
 from retiscreen.identity import named
 from retiscreen.screening_json import screening_json
@@ -149,9 +150,13 @@ def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode
     if not rows:
         print("No screenings recorded yet.")
     for row in rows:
+        reviewed = row.get("review_decision_kind")
+        after = (
+            f"  [over-read: {ENGLISH.decision_word(DecisionKind(reviewed))}]" if reviewed else ""
+        )
         print(
             f"{row['started_at']}  {row['screening_id']}  {row['patient_id']:12s} "
-            f"{row['name']:24s}  {row['decision_headline']}"
+            f"{row['name']:24s}  {row['decision_headline']}{after}"
         )
     return ExitCode.OK
 
