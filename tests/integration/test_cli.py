@@ -183,14 +183,16 @@ def test_screen_json_is_the_whole_screening(
     assert main([*args, "--absent-left", "enucleation", "--json"]) == 0
     (record,) = json_lines(capsys.readouterr().out)
     assert set(record) == {
-        "screening_id", "patient_id", "decision", "eyes", "report", "printed", "reports"
+        "screening_id", "patient_id", "decision", "ai_decision", "review", "eyes", "report",
+        "printed", "reports",
     }  # fmt: skip
+    assert record["review"] is None and record["ai_decision"] == record["decision"]
     assert set(record["decision"]) == {"kind", "headline", "advice", "follow_up_due"}  # type: ignore[arg-type]
     assert record["decision"]["kind"] == "refer"  # type: ignore[index]
     right, left = record["eyes"]  # type: ignore[misc]
     assert set(right) == {
         "laterality", "status", "icdr_grade", "referable_probability", "threshold",
-        "quality_reasons",
+        "quality_reasons", "reviewed_grade",
     }  # fmt: skip
     assert (right["status"], right["icdr_grade"]) == ("graded", 2)
     assert (left["laterality"], left["status"]) == ("left", "absent")

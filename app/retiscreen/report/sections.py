@@ -211,7 +211,7 @@ def review_block(page: Page, screening: Screening, review: Review, top: float) -
         page.text(page.left, y, label_w, what, name, 1)
         bottom = page.text(ai_x, y, column, by_ai, cell, 2)
         y = min(bottom, page.text(reviewer_x, y, column, by_reviewer, Style(9, bold=True), 2))
-    who = f"Reviewed by {review.reviewer}, {format_datetime(review.reviewed_at)}."
+    who = f"Reviewed by {review.reviewer}, {format_datetime(review.reviewed_at.astimezone())}."
     if review.reason:
         who += f" Reason: {review.reason}"
     y = page.text(page.left, y - 2, page.content_width, who, Style(8.5), 3)

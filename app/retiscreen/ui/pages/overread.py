@@ -16,7 +16,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -51,7 +50,7 @@ class GradeCard(QFrame):
         self.setProperty("role", "card")
         self.title = label("", "subtitle")
         self.photo = ImageView()
-        self.photo.setMinimumSize(240, 180)
+        self.photo.setMinimumSize(200, 140)
         self.ai = label("")
         self.chosen = label("")
         self.chosen.setStyleSheet("font-weight: 700;")
@@ -60,7 +59,7 @@ class GradeCard(QFrame):
         self.grades: dict[ICDRGrade, QPushButton] = {}
         row = QHBoxLayout()
         for grade in ICDRGrade:
-            choice = button(str(int(grade)), "choice")
+            choice = button(str(int(grade)), "small")  # five in a row: narrow, still touchable
             choice.setCheckable(True)
             self.group.addButton(choice, int(grade))
             self.grades[grade] = choice
@@ -129,13 +128,14 @@ class OverreadPage(Page):
         self.decision_label = label("")
         self.decisions = QButtonGroup(self)
         self.decision_buttons: dict[DecisionKind, QPushButton] = {}
-        decision_row = QGridLayout()
+        decision_row = QHBoxLayout()
+        decision_row.addWidget(self.decision_label)
         for index, kind in enumerate(REVIEW_DECISIONS):
             choice = button("", "choice")
             choice.setCheckable(True)
             self.decisions.addButton(choice, index)
             self.decision_buttons[kind] = choice
-            decision_row.addWidget(choice, 0, index)
+            decision_row.addWidget(choice, 1)
         self.reason = QLineEdit()
         self.reason.setMaxLength(500)
         self.message = MessageLine()
@@ -152,7 +152,6 @@ class OverreadPage(Page):
         self.body.addWidget(self.title)
         self.body.addWidget(self.ai_decision)
         self.body.addWidget(self.earlier)
-        self.body.addWidget(self.decision_label)
         self.body.addLayout(decision_row)
         self.body.addWidget(self.reason)
         self.body.addWidget(self.message)
