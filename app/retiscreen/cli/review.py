@@ -150,6 +150,8 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     )
     review.add_argument("--queue", action="store_true", help="list the screenings waiting")
     review.add_argument("--json", action="store_true", help="print JSON")
-    review.add_argument("--out", type=Path, help="also write the amended report PDF here (in the clear)")
+    review.add_argument(
+        "--out", type=Path, help="also write the amended report PDF here (in the clear)"
+    )
     review.add_argument("--print", action="store_true", help="print the amended report (CUPS)")
     review.set_defaults(func=cmd_review)
