@@ -104,18 +104,8 @@ def configure_logging(settings: Settings, verbose: bool) -> None:
 
 
 PHI_COMMANDS = frozenset(
-    {
-        "history",
-        "export",
-        "report",
-        "send",
-        "restore",
-        "patient",
-        "users",
-        "key",
-        "referrals",
-        "review",
-    }  # fmt: skip
+    {"history", "export", "report", "send", "restore", "patient", "users", "key"}
+    | {"referrals", "review"}
 )
 """Commands that show, copy or change patient records, accounts or the records key."""
 
