@@ -331,6 +331,60 @@ class Screening:
         return next((e for e in self.eyes if e.laterality == laterality), None)
 
 
+class ReviewOutcome(enum.StrEnum):
+    """What a reviewer's over-read said about the AI result."""
+
+    AGREED = "agreed"
+    """The reviewer kept every grade and the decision."""
+    AMENDED = "amended"
+    """The reviewer changed a grade or the decision (a reason is then required)."""
+
+
+class QueueReason(enum.StrEnum):
+    """Why a saved screening waits for an over-read."""
+
+    UNEXAMINED = "unexamined"
+    """An eye was not graded (ungradable, unreadable, not photographed, unavailable)."""
+    SAMPLED = "sampled"
+    """A routine result drawn for the quality-assurance share (``[review] routine_share``)."""
+
+
+REVIEW_DECISIONS = (
+    DecisionKind.ROUTINE,
+    DecisionKind.REFER,
+    DecisionKind.URGENT,
+    DecisionKind.EXAMINE,
+)
+"""The decisions a reviewer may choose ("unavailable" is the system's, never a person's)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One over-read of a saved screening. The screening itself never changes: the AI
+    result stays as it was decided, and the newest review says what the patient must do."""
+
+    review_id: str
+    screening_id: str
+    reviewer: str
+    reviewed_at: datetime
+    outcome: ReviewOutcome
+    grade_right: ICDRGrade | None
+    """Each eye's grade after the review (the AI's where it was kept; None: not graded)."""
+    grade_left: ICDRGrade | None
+    decision: Decision
+    """The reviewer's decision for the patient: the final one."""
+    rules_decision: DecisionKind
+    """What the referral rules give for the reviewed grades (never more urgent than
+    ``decision``)."""
+    ai_decision: DecisionKind
+    """The screening's own (AI) decision, kept beside the review."""
+    reason: str | None = None
+
+    def grade(self, laterality: Laterality) -> ICDRGrade | None:
+        """One eye's grade after the review."""
+        return self.grade_right if laterality is Laterality.RIGHT else self.grade_left
+
+
 def add_months(day: date, months: int) -> date:
     """Calendar month arithmetic, clamping to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months

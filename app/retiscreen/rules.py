@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from retiscreen.domain import Decision, DecisionKind, EyeResult, EyeStatus, GradeResult
+from retiscreen.domain import (
+    Decision,
+    DecisionKind,
+    EyeResult,
+    EyeStatus,
+    GradeResult,
+    ICDRGrade,
+)
 
 UNEXAMINED = frozenset({EyeStatus.UNGRADABLE, EyeStatus.UNREADABLE, EyeStatus.NOT_PHOTOGRAPHED})
 
@@ -37,6 +44,15 @@ class ReferralRules:
         if grade.grade.vision_threatening:
             return self.decision(DecisionKind.URGENT)
         if grade.referable or grade.grade.referable:
+            return self.decision(DecisionKind.REFER)
+        return self.decision(DecisionKind.ROUTINE)
+
+    def for_reviewed_grade(self, grade: ICDRGrade) -> Decision:
+        """Decision for an eye a reviewer graded: the person's grade decides alone (the
+        model's operating point no longer applies to a grade it did not give)."""
+        if grade.vision_threatening:
+            return self.decision(DecisionKind.URGENT)
+        if grade.referable:
             return self.decision(DecisionKind.REFER)
         return self.decision(DecisionKind.ROUTINE)
 
@@ -67,7 +83,12 @@ class ReferralRules:
     def for_patient(self, eyes: Iterable[EyeResult]) -> Decision:
         """The worse eye decides; an absent eye takes no part. With no eye to decide on
         (both recorded absent, or none given) the patient is sent for an examination."""
-        decided = [eye.decision for eye in eyes if eye.decision is not None]
+        return self.worst(eye.decision for eye in eyes)
+
+    def worst(self, decisions: Iterable[Decision | None]) -> Decision:
+        """The most urgent of the eyes' decisions (None: an absent eye, not counted); with
+        none to decide on, an examination."""
+        decided = [decision for decision in decisions if decision is not None]
         if not decided:
             return self.decision(DecisionKind.EXAMINE)
         return max(decided, key=lambda decision: decision.kind.severity)

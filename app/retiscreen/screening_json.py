@@ -9,16 +9,18 @@ the words beside them are the catalogue's English.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, Screening
+from retiscreen.domain import Decision, EyeResult, ICDRGrade, Laterality, Review, Screening
 
 
-def eye_json(eye: EyeResult) -> dict[str, Any]:
-    """One eye: its status, grade and score, the threshold used, how clear the result is
-    (a :class:`~retiscreen.domain.Confidence` value) and why it is ungradable."""
+def eye_json(eye: EyeResult, review: Review | None = None) -> dict[str, Any]:
+    """One eye: its status, the AI's grade and score, the threshold used, how clear the
+    result is (a :class:`~retiscreen.domain.Confidence` value), why it is ungradable, and
+    the grade after the over-read in force (null when never reviewed)."""
     grade = eye.grade
     return {
         "laterality": eye.laterality.value,
@@ -28,6 +30,36 @@ def eye_json(eye: EyeResult) -> dict[str, Any]:
         "threshold": grade.threshold if grade else None,
         "confidence": grade.confidence.value if grade and grade.confidence else None,
         "quality_reasons": [r.value for r in eye.quality.reasons] if eye.quality else [],
+        "reviewed_grade": _grade(review.grade(eye.laterality)) if review else None,
+    }
+
+
+def _grade(grade: ICDRGrade | None) -> int | None:
+    return None if grade is None else int(grade)
+
+
+def decision_json(decision: Decision, screened_on: date) -> dict[str, Any]:
+    """A decision: its kind, the English words for it, and when the next step is due."""
+    due = decision.follow_up_date(screened_on)
+    return {
+        "kind": decision.kind.value,
+        "headline": ENGLISH.headline(decision),
+        "advice": ENGLISH.advice(decision),
+        "follow_up_due": due.isoformat() if due else None,
+    }
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    """The over-read in force: who, when, what they did, the grades and why."""
+    return {
+        "review_id": review.review_id,
+        "reviewer": review.reviewer,
+        "reviewed_at": review.reviewed_at.isoformat(),
+        "outcome": review.outcome.value,
+        "decision": review.decision.kind.value,
+        "rules_decision": review.rules_decision.value,
+        "grades": {side.value: _grade(review.grade(side)) for side in Laterality},
+        "reason": review.reason,
     }
 
 
@@ -36,22 +68,22 @@ def screening_json(
     report: Path | None = None,
     printed: bool = False,
     reports: Sequence[Mapping[str, Any]] = (),
+    review: Review | None = None,
 ) -> dict[str, Any]:
     """The whole screening as one JSON-safe object; ``reports`` are its stored reports
     (``ScreeningStore.reports_for``), each listed with the verification code printed on
-    it, so a clinic system can check a paper report against the record."""
-    decision = screening.decision
-    due = decision.follow_up_date(screening.started_at.date())
+    it, so a clinic system can check a paper report against the record. ``decision`` is
+    the one in force (the reviewer's after an over-read, ``review``); ``ai_decision`` is
+    always the AI's own."""
+    screened_on = screening.started_at.date()
+    final = screening.decision if review is None else review.decision
     return {
         "screening_id": screening.screening_id,
         "patient_id": screening.patient.patient_id,
-        "decision": {
-            "kind": decision.kind.value,
-            "headline": ENGLISH.headline(decision),
-            "advice": ENGLISH.advice(decision),
-            "follow_up_due": due.isoformat() if due else None,
-        },
-        "eyes": [eye_json(eye) for eye in screening.eyes],
+        "decision": decision_json(final, screened_on),
+        "ai_decision": decision_json(screening.decision, screened_on),
+        "review": review_json(review) if review is not None else None,
+        "eyes": [eye_json(eye, review) for eye in screening.eyes],
         "report": str(report) if report else None,
         "printed": printed,
         "reports": [
@@ -60,6 +92,7 @@ def screening_json(
                 "verification_code": r["verification_code"],
                 "created_at": r["created_at"],
                 "printed_at": r["printed_at"],
+                "review_id": r.get("review_id"),
             }
             for r in reports
         ],

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retiscreen.accounts import Role
 from retiscreen.domain import (
     EyeResult,
     EyeStatus,
@@ -27,12 +28,14 @@ from retiscreen.domain import (
     ModelIdentity,
     Order,
     Patient,
+    Review,
     Screening,
 )
 from retiscreen.errors import RetiScreenError, StorageError, UsageError
 from retiscreen.identity import birth_date_problem, named
 from retiscreen.imaging.fingerprint import copies
 from retiscreen.keyfiles import load_or_create_secret
+from retiscreen.overread import Amendment, queue_reason
 from retiscreen.pipeline import Checked, Pipeline, Source
 from retiscreen.referrals import Referral, ReferralOutcome
 from retiscreen.report.printing import (
@@ -61,6 +64,7 @@ __all__ = [
     "PrintOutcome",
     "PrinterStatus",
     "Recorded",
+    "Reviewed",
     "ScreeningService",
     "Source",
 ]
@@ -134,6 +138,20 @@ class Recorded:
     """Files written for the clinic's systems (``[integration] export_dir``)."""
     sent: list[SendResult] = field(default_factory=list)
     """Sends tried after saving (``[integration] send_after_screening``)."""
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A saved over-read and its amended report."""
+
+    review: Review
+    screening: Screening
+    report_id: str
+    report_copy: Path | None
+    """The copy written in the clear where asked; the stored one is encrypted."""
+    printing: PrintOutcome | None
+    exported: list[Path] = field(default_factory=list)
+    sent: list[SendResult] = field(default_factory=list)
 
 
 class ScreeningService:
@@ -263,19 +281,31 @@ class ScreeningService:
         """One screening for a clinic system (audited): ``pdf`` (the report as it was
         printed), ``dicom`` (files in the folder ``out``), ``fhir`` (a Bundle) or ``hl7``
         (an ORU^R01), all but dicom written to the file ``out``, in the clear. The
-        newest report goes with it; a screening without one gets one first. Returns the
-        files written."""
+        newest report goes with it, with the over-read in force; a screening without a
+        report of that over-read gets one first. Returns the files written."""
         screening = self.store.load_screening(screening_id)
-        report_id = self._newest_report(screening)
-        return self._export(screening, report_id, self.store.read_report(report_id), fmt, out)
+        review = self.store.latest_review(screening_id)
+        report_id = self._newest_report(screening, review)
+        pdf = self.store.read_report(report_id)
+        return self._export(screening, report_id, pdf, fmt, out, review)
 
-    def _newest_report(self, screening: Screening) -> str:
-        """The id of the screening's newest report, written first when it has none."""
+    def _newest_report(self, screening: Screening, review: Review | None = None) -> str:
+        """The id of the screening's newest report, written first when it has none or
+        when it does not show the over-read in force (``review``)."""
         reports = self.store.reports_for(screening.screening_id)
-        return reports[-1]["report_id"] if reports else self.write_report(screening)[0]
+        wanted = review.review_id if review is not None else None
+        if reports and reports[-1]["review_id"] == wanted:
+            return str(reports[-1]["report_id"])
+        return self.write_report(screening, review)[0]
 
     def _export(
-        self, screening: Screening, report_id: str, pdf: bytes, fmt: str, out: Path
+        self,
+        screening: Screening,
+        report_id: str,
+        pdf: bytes,
+        fmt: str,
+        out: Path,
+        review: Review | None = None,
     ) -> list[Path]:
         from retiscreen.integration import dicom_export, fhir_export, hl7_export
         from retiscreen.store.files import atomic_write
@@ -289,11 +319,13 @@ class ScreeningService:
             elif fmt == "dicom":
                 written = dicom_export.export_dicom(screening, report_id, pdf, out)
             elif fmt == "fhir":
-                bundle = fhir_export.screening_bundle(screening, report_id, pdf, site)
+                bundle = fhir_export.screening_bundle(
+                    screening, report_id, pdf, site, review=review
+                )
                 atomic_write(out, bundle.model_dump_json(exclude_none=True, indent=2).encode())
                 written = [out]
             elif fmt == "hl7":
-                message = hl7_export.export_hl7(screening, report_id, pdf, site)
+                message = hl7_export.export_hl7(screening, report_id, pdf, site, review=review)
                 atomic_write(out, message.encode("utf-8"))
                 written = [out]
             else:
@@ -416,7 +448,8 @@ class ScreeningService:
         screening itself could not be saved (the caller must say so and keep the data)."""
         self.check_records()
         self.audit_refusals(screening)
-        self.store.save_screening(screening)
+        why = queue_reason(screening, self.settings.review.routine_share)
+        self.store.save_screening(screening, review_queue=why)
         report_id, pdf = self.write_report(screening)
         if copy_to is not None:
             _copy(pdf, copy_to)
@@ -424,6 +457,70 @@ class ScreeningService:
         exported = self.export_automatically(screening, report_id, pdf)
         sent = self.send_automatically(screening.screening_id, report_id)
         return Recorded(screening, report_id, copy_to, printing, exported, sent)
+
+    def review(
+        self,
+        screening_id: str,
+        amendment: Amendment,
+        *,
+        reviewer: str,
+        role: Role,
+        print_report: bool = False,
+        copy_to: Path | None = None,
+    ) -> Reviewed:
+        """A reviewer's over-read of a saved screening: agree (an empty ``amendment``) or
+        amend grades and the decision with a reason. Refused (ReviewRefused, nothing
+        saved) for an operator, a grade for an eye without a photograph, or a decision
+        less urgent than the rules give for the reviewed grades. Saved as a new review
+        (audited), then the amended report (a new report id) is written, optionally
+        printed, exported and sent like a new screening's."""
+        from retiscreen.overread import ReviewProblem, ReviewRefused, decide_review
+
+        if not role.may(Role.REVIEWER):
+            raise ReviewRefused(ReviewProblem.ROLE)
+        self.check_records()
+        screening = self.store.load_screening(screening_id)
+        review = decide_review(
+            screening,
+            amendment,
+            reviewer,
+            self.settings.rules,
+            reviewed_at=datetime.now(UTC),
+        )
+        self.store.add_review(review)
+        report_id, pdf = self.write_report(screening, review)
+        if copy_to is not None:
+            _copy(pdf, copy_to)
+        printing = self.print_report(report_id) if print_report else None
+        exported = self.export_automatically(screening, report_id, pdf, review)
+        sent = self.send_automatically(screening_id, report_id)
+        return Reviewed(review, screening, report_id, copy_to, printing, exported, sent)
+
+    def review_queue(self, viewer: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Screenings waiting for an over-read, oldest first (a look at the records:
+        audited with the screenings listed)."""
+        rows = self.store.review_queue(limit=limit)
+        self.store.audit(
+            "review_queue_viewed",
+            operator=viewer,
+            screenings=[row["screening_id"] for row in rows],
+        )
+        return rows
+
+    def reviews(self, screening_id: str) -> list[Review]:
+        """Every over-read of a screening, oldest first (the last is in force)."""
+        return self.store.reviews_for(screening_id)
+
+    def open_for_review(
+        self, screening_id: str, viewer: str | None
+    ) -> tuple[Screening, Review | None]:
+        """A saved screening with its photographs and the over-read in force, for a
+        reviewer to look at (audited as a look at the records)."""
+        screening = self.store.load_screening(screening_id)
+        self.store.audit(
+            "records_viewed", operator=viewer, screenings=[screening_id], filtered=True
+        )
+        return screening, self.store.latest_review(screening_id)
 
     @property
     def delivery(self) -> Delivery:
@@ -445,7 +542,8 @@ class ScreeningService:
 
         targets = destinations(self.settings.integration, dicom, hl7, fhir)
         # not_found / damaged before anything is queued
-        report_id = self._newest_report(self.store.load_screening(screening_id))
+        screening = self.store.load_screening(screening_id)
+        report_id = self._newest_report(screening, self.store.latest_review(screening_id))
         delivery = self.delivery
         return delivery.deliver(delivery.queue(screening_id, report_id, targets))
 
@@ -464,7 +562,9 @@ class ScreeningService:
             log.error("automatic send of %s was not queued: %s", screening_id, exc)
             return []
 
-    def export_automatically(self, screening: Screening, report_id: str, pdf: bytes) -> list[Path]:
+    def export_automatically(
+        self, screening: Screening, report_id: str, pdf: bytes, review: Review | None = None
+    ) -> list[Path]:
         """Every configured format into ``export_dir/<screening id>/``, from the
         screening just saved (not read back and decoded again per format). A failure is
         logged and audited, never allowed to undo the saved screening; ``retiscreen
@@ -478,7 +578,7 @@ class ScreeningService:
         for fmt in integration.formats:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                written += self._export(screening, report_id, pdf, fmt, folder / names[fmt])
+                written += self._export(screening, report_id, pdf, fmt, folder / names[fmt], review)
             except (OSError, RetiScreenError) as exc:
                 log.error("automatic %s export of %s failed: %s", fmt, screening.screening_id, exc)
                 with contextlib.suppress(StorageError):  # the log line above remains
@@ -505,16 +605,26 @@ class ScreeningService:
             except StorageError as exc:
                 log.warning("audit of a refused photograph failed: %s", exc)
 
-    def write_report(self, screening: Screening) -> tuple[str, bytes]:
+    def write_report(self, screening: Screening, review: Review | None = None) -> tuple[str, bytes]:
         """Render and store a new report (a reprint gets a new report id, same screening);
-        returns its id and the PDF."""
+        with ``review``, the amended report, its code covering the review too. Returns
+        its id and the PDF."""
         from retiscreen.report.pdf import render_report  # reportlab: only when a report is made
 
         report_id = new_report_id()
-        vouches = vouched_content(screening, report_id)
+        vouches = vouched_content(screening, report_id, review)
         code = content_code(self.secret, vouches)
-        pdf = render_report(screening, self.settings.clinic, self.settings.report, report_id, code)
-        self.store.add_report(screening.screening_id, report_id, pdf, code, vouches)
+        pdf = render_report(
+            screening, self.settings.clinic, self.settings.report, report_id, code, review=review
+        )
+        self.store.add_report(
+            screening.screening_id,
+            report_id,
+            pdf,
+            code,
+            vouches,
+            review_id=review.review_id if review is not None else None,
+        )
         return report_id, pdf
 
     def verify_report(self, code: str, operator: str | None = None) -> ReportCheck:
@@ -535,9 +645,10 @@ class ScreeningService:
     def reprint(
         self, screening_id: str, copy_to: Path | None = None, print_report: bool = False
     ) -> Recorded:
-        """A fresh report for a stored screening, from its stored images."""
+        """A fresh report for a stored screening, from its stored images, showing the
+        over-read in force (if any)."""
         screening = self.store.load_screening(screening_id)
-        report_id, pdf = self.write_report(screening)
+        report_id, pdf = self.write_report(screening, self.store.latest_review(screening_id))
         if copy_to is not None:
             _copy(pdf, copy_to)
         printing = self.print_report(report_id) if print_report else None
@@ -568,7 +679,9 @@ class ScreeningService:
         made = []
         for screening_id in self.store.screenings_without_report(before):
             try:
-                self.write_report(self.store.load_screening(screening_id))
+                self.write_report(
+                    self.store.load_screening(screening_id), self.store.latest_review(screening_id)
+                )
             except Exception as exc:  # one record that cannot be rendered must not stop the rest
                 log.warning(
                     "the report of saved screening %s is still missing: %s", screening_id, exc

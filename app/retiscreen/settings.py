@@ -164,6 +164,14 @@ class MonitorSettings:
     operator with at least 10 eyes), above which to look at the camera or the training."""
 
 
+@dataclass(frozen=True)
+class ReviewSettings:
+    routine_share: float = 0.1
+    """The share (0 to 1) of routine screenings queued for a reviewer's over-read, drawn
+    by screening id (the same ones every time); every screening with an eye that was not
+    graded is queued whatever this says."""
+
+
 EXPORT_FORMATS = ("dicom", "fhir", "hl7")
 
 
@@ -211,6 +219,7 @@ class Settings:
     integration: IntegrationSettings = field(default_factory=IntegrationSettings)
     rules: ReferralRules = field(default_factory=ReferralRules)
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 class SettingsError(ConfigurationError):
@@ -231,6 +240,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "integration.timeout_s": (1, 120),
     "monitor.psi_alert": (0.01, 5.0),
     "monitor.ungradable_alert": (0.01, 1.0),
+    "review.routine_share": (0, 1),
 }
 """Inclusive ranges of the numeric settings: a value outside is refused at start, never
 clamped (an interval of 0 months or 600 retakes is a typo, not a choice)."""

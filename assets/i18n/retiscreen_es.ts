@@ -400,6 +400,10 @@
         <translation>Administración</translation>
     </message>
     <message>
+        <source>Over-read</source>
+        <translation>Revisión</translation>
+    </message>
+    <message>
         <source>Sign out</source>
         <translation>Cerrar sesión</translation>
     </message>
@@ -495,8 +499,16 @@
         <translation>Administración</translation>
     </message>
     <message>
+        <source>Over-read</source>
+        <translation>Revisión</translation>
+    </message>
+    <message>
         <source>Step 3 of 5: {eye}</source>
         <translation>Paso 3 de 5: {eye}</translation>
+    </message>
+    <message>
+        <source>Reviewer: {name}</source>
+        <translation>Revisor: {name}</translation>
     </message>
     <message>
         <source>Operator: {name}</source>
@@ -532,6 +544,128 @@
     <message>
         <source>Space</source>
         <translation>Espacio</translation>
+    </message>
+</context>
+<context>
+    <name>OverreadPage</name>
+    <message>
+        <source>Opening the screening…</source>
+        <translation>Abriendo el cribado…</translation>
+    </message>
+    <message>
+        <source>Decision after the over-read:</source>
+        <translation>Decisión tras la revisión:</translation>
+    </message>
+    <message>
+        <source>Reason for the amendment (what you saw)</source>
+        <translation>Motivo de la corrección (lo que vio)</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <source>Agree with the AI result</source>
+        <translation>Confirmar el resultado de la IA</translation>
+    </message>
+    <message>
+        <source>Save amendment</source>
+        <translation>Guardar la corrección</translation>
+    </message>
+    <message>
+        <source>Over-read of screening {id}: {name} · {patient}</source>
+        <translation>Revisión del cribado {id}: {name} · {patient}</translation>
+    </message>
+    <message>
+        <source>AI decision: {word}: {headline}</source>
+        <translation>Decisión de la IA: {word}: {headline}</translation>
+    </message>
+    <message>
+        <source>Over-read before by {name} ({when}): {outcome}, {word}.</source>
+        <translation>Revisado antes por {name} ({when}): {outcome}, {word}.</translation>
+    </message>
+    <message>
+        <source>No photograph</source>
+        <translation>Sin fotografía</translation>
+    </message>
+    <message>
+        <source>Not screened</source>
+        <translation>No cribado</translation>
+    </message>
+    <message>
+        <source>AI: {finding}</source>
+        <translation>IA: {finding}</translation>
+    </message>
+    <message>
+        <source>Saving the over-read…</source>
+        <translation>Guardando la revisión…</translation>
+    </message>
+</context>
+<context>
+    <name>OverreadQueuePage</name>
+    <message>
+        <source>Over-read</source>
+        <translation>Revisión</translation>
+    </message>
+    <message>
+        <source>Screenings waiting for a reviewer: every one with an eye that was not graded, and a share of the routine ones. Touch one, then Open. Search to open any screening.</source>
+        <translation>Cribados que esperan a un revisor: todos los que tienen un ojo sin evaluar y una parte de los de rutina. Toque uno y luego Abrir. Busque para abrir cualquier cribado.</translation>
+    </message>
+    <message>
+        <source>Search by patient ID, name or screening</source>
+        <translation>Buscar por ID de paciente, nombre o cribado</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Buscar</translation>
+    </message>
+    <message>
+        <source>Show the queue</source>
+        <translation>Mostrar la cola</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Fecha</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>ID del paciente</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>AI decision</source>
+        <translation>Decisión de la IA</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>No screenings found.</source>
+        <translation>No se encontraron cribados.</translation>
+    </message>
+    <message>
+        <source>No screening is waiting for an over-read.</source>
+        <translation>Ningún cribado espera una revisión.</translation>
+    </message>
+    <message>
+        <source>Saved. The amended report {id} was written.</source>
+        <translation>Guardado. Se escribió el informe corregido {id}.</translation>
+    </message>
+    <message>
+        <source>First touch a screening in the list.</source>
+        <translation>Primero toque un cribado de la lista.</translation>
     </message>
 </context>
 <context>
@@ -927,6 +1061,10 @@
         <translation>Acceso del administrador</translation>
     </message>
     <message>
+        <source>Reviewer sign-in</source>
+        <translation>Acceso del revisor</translation>
+    </message>
+    <message>
         <source>Operator sign-in</source>
         <translation>Acceso del operador</translation>
     </message>
@@ -945,6 +1083,10 @@
     <message>
         <source>Touch your name, then type the administrator PIN.</source>
         <translation>Toque su nombre y escriba el PIN de administrador.</translation>
+    </message>
+    <message>
+        <source>No reviewers are set up yet. An administrator can give an account the reviewer role in Administration.</source>
+        <translation>Todavía no hay revisores. Un administrador puede dar a una cuenta el rol de revisor en Administración.</translation>
     </message>
     <message>
         <source>No operators are set up yet. An administrator must add one in Administration → Operators.</source>

@@ -40,6 +40,8 @@ def test_a_command_line_session_is_audited_step_by_step(
             "exported",
         ),
         (["verify", "ABCD-EFGH-IJ"], "report_not_verified"),
+        (["review", "--queue"], "review_queue_viewed"),
+        (["review", str(screening_id), "--agree"], "screening_reviewed"),
         (["backup", "--to", str(out / "b.tar.gz")], "backup_created"),
         (
             ["patient", "correct", "AU-1", "--dob", "1934-02-19", "--reason", "typo"],

@@ -217,14 +217,16 @@ def test_screen_json_is_the_whole_screening(
     assert main([*args, "--absent-left", "enucleation", "--json"]) == 0
     (record,) = json_lines(capsys.readouterr().out)
     assert set(record) == {
-        "screening_id", "patient_id", "decision", "eyes", "report", "printed", "reports"
+        "screening_id", "patient_id", "decision", "ai_decision", "review", "eyes", "report",
+        "printed", "reports",
     }  # fmt: skip
+    assert record["review"] is None and record["ai_decision"] == record["decision"]
     assert set(record["decision"]) == {"kind", "headline", "advice", "follow_up_due"}  # type: ignore[arg-type]
     assert record["decision"]["kind"] == "refer"  # type: ignore[index]
     right, left = record["eyes"]  # type: ignore[misc]
     assert set(right) == {
         "laterality", "status", "icdr_grade", "referable_probability", "threshold",
-        "confidence", "quality_reasons",
+        "confidence", "quality_reasons", "reviewed_grade",
     }  # fmt: skip
     assert (right["status"], right["icdr_grade"]) == ("graded", 2)
     assert right["confidence"] == "clearly_above"  # P 0.82 against 0.3: 2.3 log-odds above
@@ -336,6 +338,7 @@ def test_every_command_has_help() -> None:
         "send",
         "outbox",
         "worklist",
+        "review",
     ]
     for command in [*commands, ""]:
         result = subprocess.run(

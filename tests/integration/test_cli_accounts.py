@@ -78,7 +78,13 @@ def test_patient_records_are_refused_to_other_accounts(
         "RETISCREEN_STORAGE_DATA_DIR": str(data),
     }
     nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-    for command in (["history"], ["export", "--csv", "/tmp/x.csv"], ["users", "list"]):
+    commands = (
+        ["history"],
+        ["export", "--csv", "/tmp/x.csv"],
+        ["users", "list"],
+        ["review", "--queue"],
+    )
+    for command in commands:
         done = subprocess.run(
             [*nobody, sys.executable, "-m", "retiscreen", *command],
             env=env,

@@ -315,6 +315,8 @@ def test_history_is_newest_first_and_filters(store: ScreeningStore) -> None:
         "decision_headline": "Refer to an eye specialist",
         "decision_kind": "refer",
         "urgency": DecisionKind.REFER.severity,
+        "review_decision_kind": None,  # never over-read
+        "review_outcome": None,
     }
     assert [h["screening_id"] for h in store.history(patient_id="P-1001")] == ["S-a", "S-b"]
     assert [h["screening_id"] for h in store.history(search="bob")] == ["S-c"]

@@ -20,6 +20,10 @@ V5_COLUMNS = (
 def take_back_to(conn: driver.Connection, version: int) -> None:
     """Undo, newest first, what each migration after ``version`` added, and set the
     file's ``user_version`` to it: the file an older RetiScreen would have left."""
+    if version < 11:
+        conn.execute("ALTER TABLE reports DROP COLUMN review_id")
+        conn.execute("DROP TABLE IF EXISTS reviews")
+        conn.execute("DROP TABLE IF EXISTS review_queue")
     if version < 10:
         conn.execute("DROP TABLE IF EXISTS referral_marks")
     if version < 9:

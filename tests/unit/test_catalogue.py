@@ -17,8 +17,11 @@ from retiscreen.domain import (
     ICDRGrade,
     Laterality,
     QualityReason,
+    QueueReason,
+    ReviewOutcome,
 )
 from retiscreen.errors import ExitCode, RetiScreenError
+from retiscreen.overread import ReviewProblem
 from retiscreen.report.printing import PrinterProblem
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -37,6 +40,9 @@ def required_keys() -> set[str]:
     keys |= {f"confidence.{c.value}" for c in Confidence} | {"confidence.none"}
     keys |= {"heatmap.explanation", "heatmap.absent"}
     keys |= {f"print.{p.value}" for p in ACTIONABLE_PRINT_PROBLEMS}
+    keys |= {f"review.outcome.{o.value}" for o in ReviewOutcome}
+    keys |= {f"review.queue.{q.value}" for q in QueueReason}
+    keys |= {f"review.problem.{p.value}" for p in ReviewProblem}
     return keys
 
 

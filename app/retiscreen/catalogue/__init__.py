@@ -13,6 +13,7 @@ Pure standard library, like the domain, so the headless core and the report use 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from retiscreen.catalogue import en, es
@@ -25,6 +26,8 @@ from retiscreen.domain import (
     ICDRGrade,
     Laterality,
     QualityReason,
+    QueueReason,
+    ReviewOutcome,
 )
 
 SOURCE_LANGUAGE = "en"
@@ -108,6 +111,25 @@ class Catalogue:
         if eye.status is EyeStatus.GRADED and eye.grade is not None:
             return self.grade(eye.grade.grade)
         return self.eye_status(eye.status)
+
+    def review_outcome(self, outcome: ReviewOutcome) -> str:
+        return self.text(f"review.outcome.{outcome.value}")
+
+    def queue_reason(self, reason: QueueReason) -> str:
+        return self.text(f"review.queue.{reason.value}")
+
+    def review_problem(self, problem: str, fields: Mapping[str, str]) -> str:
+        """Why an over-read was refused: ``fields`` are data (an eye's laterality and
+        status, decision kinds), put into words of this language here."""
+        words: dict[str, str] = {}
+        for name, value in fields.items():
+            if name == "eye":
+                words[name] = self.eye(Laterality(value))
+            elif name == "status":
+                words[name] = self.eye_status(EyeStatus(value))
+            else:
+                words[name] = self.decision_word(DecisionKind(value))
+        return self.text(f"review.problem.{problem}", **words)
 
     def long_date(self, day: date) -> str:
         """'5 March 2026' / '5 de marzo de 2026': the month in words, never ambiguous."""

@@ -134,6 +134,29 @@ TEXTS: dict[str, str] = {
     "print.saved": "The report is saved and will be printed when the printer is back.",
     "print.sent": "Sent to printer {printer}.",
     "date.asap": "as soon as possible",
+    # Over-read: what the reviewer did, and why an over-read is refused.
+    "review.outcome.agreed": "Agreed by the reviewer",
+    "review.outcome.amended": "Amended by the reviewer",
+    "review.queue.unexamined": "An eye was not graded",
+    "review.queue.sampled": "Routine result, sampled for checking",
+    "review.problem.role": (
+        "Only a reviewer or an administrator may over-read a screening; nothing was saved."
+    ),
+    "review.problem.no_photograph": (
+        "{eye}: there is no photograph to grade ({status}); leave its grade out. Nothing was saved."
+    ),
+    "review.problem.not_a_choice": (
+        "{decision} is not a decision a reviewer can choose: choose ROUTINE, REFER, URGENT "
+        "or EXAMINE. Nothing was saved."
+    ),
+    "review.problem.less_urgent": (
+        "The grades give {rules}, so {decision} would be less urgent than the referral rules "
+        "allow. Nothing was saved: choose {rules} or a more urgent decision, or change the "
+        "grades."
+    ),
+    "review.problem.reason_needed": (
+        "An amendment needs a reason (what the reviewer saw). Nothing was saved."
+    ),
     # Expected failures (retiscreen.errors): one sentence each, before the detail.
     "error.failed": "This step could not be done.",
     "error.image": "This photograph cannot be used.",

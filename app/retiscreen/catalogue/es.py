@@ -134,6 +134,29 @@ TEXTS: dict[str, str] = {
     ),
     "print.sent": "Enviado a la impresora {printer}.",
     "date.asap": "lo antes posible",
+    "review.outcome.agreed": "Confirmado por el revisor",
+    "review.outcome.amended": "Corregido por el revisor",
+    "review.queue.unexamined": "Un ojo no se evaluó",
+    "review.queue.sampled": "Resultado de rutina, elegido para control",
+    "review.problem.role": (
+        "Solo un revisor o un administrador puede revisar un cribado; no se guardó nada."
+    ),
+    "review.problem.no_photograph": (
+        "{eye}: no hay fotografía que evaluar ({status}); deje su grado sin indicar. No se "
+        "guardó nada."
+    ),
+    "review.problem.not_a_choice": (
+        "{decision} no es una decisión que pueda elegir un revisor: elija RUTINA, DERIVAR, "
+        "URGENTE o EXAMINAR. No se guardó nada."
+    ),
+    "review.problem.less_urgent": (
+        "Los grados indican {rules}, así que {decision} sería menos urgente de lo que "
+        "permiten las reglas de derivación. No se guardó nada: elija {rules} o una decisión "
+        "más urgente, o cambie los grados."
+    ),
+    "review.problem.reason_needed": (
+        "Una corrección necesita un motivo (lo que vio el revisor). No se guardó nada."
+    ),
     # Expected failures (retiscreen.errors): one sentence each, before the detail.
     "error.failed": "Este paso no se pudo completar.",
     "error.image": "Esta fotografía no se puede usar.",

@@ -25,7 +25,7 @@ from retiscreen.pipeline import check_threshold_setting
 from retiscreen.service import ScreeningService
 from retiscreen.settings import Settings, load_settings
 
-from . import admin, integration, keys, monitor, referrals, screening, users, verify
+from . import admin, integration, keys, monitor, referrals, review, screening, users, verify
 from .admin import kiosk_demo_mode
 from .parser import PROG, UsageParser
 
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_commands(sub)
     referrals.add_commands(sub)
     monitor.add_commands(sub)
+    review.add_commands(sub)
     for command in sub.choices.values():  # also accepted after the command's name
         global_options(command, default=argparse.SUPPRESS)
     return parser
@@ -103,7 +104,8 @@ def configure_logging(settings: Settings, verbose: bool) -> None:
 
 
 PHI_COMMANDS = frozenset(
-    {"history", "export", "report", "send", "restore", "patient", "users", "key", "referrals"}
+    {"history", "export", "report", "send", "restore", "patient", "users", "key"}
+    | {"referrals", "review"}
 )
 """Commands that show, copy or change patient records, accounts or the records key."""
 

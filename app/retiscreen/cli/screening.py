@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from retiscreen.domain import ABSENT_EYE_REASONS, Laterality, Order, Patient
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import ABSENT_EYE_REASONS, DecisionKind, Laterality, Order, Patient
 from retiscreen.errors import ExitCode, StorageError, UsageError
 from retiscreen.identity import named
 from retiscreen.screening_json import screening_json
@@ -148,15 +149,25 @@ def cmd_history(service: ScreeningService, args: argparse.Namespace) -> ExitCode
             screening = service.store.load_screening(row["screening_id"])
             reports = service.store.reports_for(row["screening_id"])
             latest = reports[-1] if reports else None
-            record = screening_json(screening, None, bool(latest and latest["printed_at"]), reports)
+            record = screening_json(
+                screening,
+                None,
+                bool(latest and latest["printed_at"]),
+                reports,
+                service.store.latest_review(row["screening_id"]),
+            )
             print(json.dumps(record))
         return ExitCode.OK
     if not rows:
         print("No screenings recorded yet.")
     for row in rows:
+        reviewed = row.get("review_decision_kind")
+        after = (
+            f"  [over-read: {ENGLISH.decision_word(DecisionKind(reviewed))}]" if reviewed else ""
+        )
         print(
             f"{row['started_at']}  {row['screening_id']}  {row['patient_id']:12s} "
-            f"{row['name']:24s}  {row['decision_headline']}"
+            f"{row['name']:24s}  {row['decision_headline']}{after}"
         )
     return ExitCode.OK
 

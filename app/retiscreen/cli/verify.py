@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+from typing import Any
 
 from retiscreen.errors import ExitCode
 from retiscreen.report.checking import ReportCheck
@@ -18,7 +19,9 @@ _LABELS = {
     "date_of_birth": "Born",
     "screened_at": "Screened",
     "decision": "Decision",
+    "ai_decision": "AI decision",
     "model": "Grader",
+    "review": "Over-read",
 }
 
 
@@ -54,9 +57,26 @@ def vouched_lines(check: ReportCheck) -> list[str]:
                 lines.append(
                     f"{eye['laterality'].capitalize() + ' eye':12s} {eye['status']}{grade}"
                 )
+        elif key == "review" and isinstance(value, dict):
+            lines += _review_lines(value)
         else:
             lines.append(f"{_LABELS.get(key, key):12s} {value if value is not None else '-'}")
     return lines
+
+
+def _review_lines(review: dict[str, Any]) -> list[str]:
+    """The over-read an amended report states: outcome, reviewer, time, grades, reason."""
+    grades = ", ".join(
+        f"{side} eye ICDR grade {grade}"
+        for side, grade in review.get("grades", {}).items()
+        if grade is not None
+    )
+    return [
+        f"{'Over-read':12s} {review.get('outcome')} ({review.get('review_id')})",
+        f"{'Reviewer':12s} {review.get('reviewer')}, {review.get('reviewed_at')}",
+        f"{'Reviewed':12s} {grades or 'no eye graded'}",
+        f"{'Reason':12s} {review.get('reason') or '-'}",
+    ]
 
 
 def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:

@@ -11,7 +11,7 @@ eye structure) / 8966001 (left eye structure). Referable status, the decision an
 
 from __future__ import annotations
 
-from retiscreen.domain import DecisionKind, ICDRGrade, Laterality
+from retiscreen.domain import DecisionKind, ICDRGrade, Laterality, ReviewOutcome
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -35,6 +35,19 @@ EYE_SITE = {
 REFERABLE = ("referable-dr", "Referable diabetic retinopathy (ICDR grade 2 or worse)")
 REFERABLE_PROBABILITY = ("referable-dr-probability", "Probability of referable DR")
 SCREENING_REPORT = ("dr-screening-report", "Diabetic retinopathy screening report")
+AI_GRADE = ("ai-icdr-grade", "ICDR grade given by the AI before the over-read")
+REVIEW_OUTCOME = ("review-outcome", "Over-read by a reviewer")
+REVIEW_REASON = ("review-reason", "Why the reviewer amended the result")
+
+
+def ai_decision_code(kind: DecisionKind) -> tuple[str, str]:
+    """The AI's decision, kept beside a reviewer's (``ai-decision-routine``, ...)."""
+    return f"ai-decision-{kind.value}", f"RetiScreen AI decision before over-read: {kind.value}"
+
+
+def review_outcome_code(outcome: ReviewOutcome) -> tuple[str, str]:
+    """``review-agreed`` / ``review-amended``."""
+    return f"review-{outcome.value}", f"Over-read: {outcome.value}"
 
 
 def decision_code(kind: DecisionKind) -> tuple[str, str]:

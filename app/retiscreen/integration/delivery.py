@@ -127,6 +127,7 @@ class Delivery:
 
         screening = self.store.load_screening(item["screening_id"])
         pdf = self.store.read_report(item["report_id"])
+        review = self.store.review_of_report(item["report_id"])  # what that report shows
         timeout = self.settings.timeout_s
         channel, target = item["channel"], item["destination"]
         if channel == "dicom":
@@ -140,14 +141,16 @@ class Delivery:
 
             control = item["message_id"]
             text = hl7_export.export_hl7(
-                screening, item["report_id"], pdf, self.site, control_id=control
+                screening, item["report_id"], pdf, self.site, control_id=control, review=review
             )
             code = send_message(text, control, peers.hl7_peer(target), timeout)
             return f"acknowledged ({code})"
         if channel == "fhir":
             from retiscreen.integration.fhir_send import post_bundle
 
-            bundle = fhir_export.screening_bundle(screening, item["report_id"], pdf, self.site)
+            bundle = fhir_export.screening_bundle(
+                screening, item["report_id"], pdf, self.site, review=review
+            )
             status = post_bundle(
                 bundle.model_dump_json(exclude_none=True), item["report_id"], target, timeout
             )

@@ -18,7 +18,17 @@ from fhir.resources.R4B.bundle import Bundle
 
 from retiscreen import __version__
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, EyeStatus, ModelIdentity, Patient, Screening
+from retiscreen.domain import (
+    EyeResult,
+    EyeStatus,
+    GradeResult,
+    ICDRGrade,
+    ModelIdentity,
+    Patient,
+    Review,
+    ReviewOutcome,
+    Screening,
+)
 from retiscreen.identity import sex_code
 from retiscreen.integration import codes
 
@@ -74,11 +84,47 @@ def device_resource(model: ModelIdentity) -> dict[str, Any]:
     }
 
 
+def _absent(eye: EyeResult) -> dict[str, Any]:
+    """Why an eye has no grade, as FHIR's data-absent-reason."""
+    return _concept(
+        "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+        "not-performed" if eye.status is not EyeStatus.UNAVAILABLE else "error",
+        ENGLISH.eye_status(eye.status),
+    )
+
+
+def _referable_components(grade: GradeResult) -> list[dict[str, Any]]:
+    """The model's referable flag and probability (the AI's, kept after an over-read)."""
+    return [
+        {"code": _concept(codes.LOCAL, *codes.REFERABLE), "valueBoolean": grade.referable},
+        {
+            "code": _concept(codes.LOCAL, *codes.REFERABLE_PROBABILITY),
+            "valueQuantity": {
+                "value": round(grade.referable_probability, 4),
+                "unit": "probability",
+                "system": "http://unitsofmeasure.org",
+                "code": "1",
+            },
+        },
+    ]
+
+
+def _grade_concept(grade: ICDRGrade) -> dict[str, Any]:
+    answer, answer_display = codes.SEVERITY_ANSWER[grade]
+    return _concept(codes.LOINC, answer, answer_display)
+
+
 def observation_resource(
-    screening: Screening, eye: EyeResult, patient_ref: str, device_ref: str | None
+    screening: Screening,
+    eye: EyeResult,
+    patient_ref: str,
+    device_ref: str | None,
+    review: Review | None = None,
 ) -> dict[str, Any]:
     """The eye's ICDR grade as the LOINC severity answer, with the referable status and
-    probability as components; an eye that was not graded says why (dataAbsentReason)."""
+    probability as components; an eye that was not graded says why (dataAbsentReason).
+    After an over-read the value is the reviewer's grade (status ``amended`` when it
+    changed), the AI's grade kept as the ``ai-icdr-grade`` component."""
     question, question_display = codes.SEVERITY_QUESTION[eye.laterality]
     site, site_display = codes.EYE_SITE[eye.laterality]
     resource: dict[str, Any] = {
@@ -97,27 +143,28 @@ def observation_resource(
     if device_ref:
         resource["device"] = {"reference": device_ref}
     grade = eye.grade
-    if eye.status is EyeStatus.GRADED and grade is not None:
-        answer, answer_display = codes.SEVERITY_ANSWER[grade.grade]
-        resource["valueCodeableConcept"] = _concept(codes.LOINC, answer, answer_display)
-        resource["component"] = [
-            {"code": _concept(codes.LOCAL, *codes.REFERABLE), "valueBoolean": grade.referable},
-            {
-                "code": _concept(codes.LOCAL, *codes.REFERABLE_PROBABILITY),
-                "valueQuantity": {
-                    "value": round(grade.referable_probability, 4),
-                    "unit": "probability",
-                    "system": "http://unitsofmeasure.org",
-                    "code": "1",
-                },
-            },
-        ]
-    else:
-        resource["dataAbsentReason"] = _concept(
-            "http://terminology.hl7.org/CodeSystem/data-absent-reason",
-            "not-performed" if eye.status is not EyeStatus.UNAVAILABLE else "error",
-            ENGLISH.eye_status(eye.status),
+    reviewed = review.grade(eye.laterality) if review is not None else None
+    referable = _referable_components(grade) if grade is not None else []
+    if review is not None and reviewed is not None:
+        ai_grade = grade.grade if grade is not None else None
+        resource["valueCodeableConcept"] = _grade_concept(reviewed)
+        resource["status"] = "amended" if reviewed != ai_grade else "final"
+        resource["performer"] = [{"display": review.reviewer}]
+        ai_value: dict[str, Any] = (
+            {"valueCodeableConcept": _grade_concept(ai_grade)}
+            if ai_grade is not None
+            else {"dataAbsentReason": _absent(eye)}
         )
+        ai = {"code": _concept(codes.LOCAL, *codes.AI_GRADE), **ai_value}
+        resource["component"] = [ai, *referable]
+        resource["note"].append(
+            {"text": f"{ENGLISH.review_outcome(review.outcome)}: {ENGLISH.grade(reviewed)}"}
+        )
+    elif eye.status is EyeStatus.GRADED and grade is not None:
+        resource["valueCodeableConcept"] = _grade_concept(grade.grade)
+        resource["component"] = referable
+    else:
+        resource["dataAbsentReason"] = _absent(eye)
     return resource
 
 
@@ -136,9 +183,13 @@ def report_resource(
     patient_ref: str,
     results: list[str],
     issued: datetime,
+    review: Review | None = None,
 ) -> dict[str, Any]:
-    decision = screening.decision
-    return {
+    """The report; after an over-read its conclusion is the reviewer's decision (status
+    ``amended`` when it changed anything), the AI's kept as an ``ai-decision-*`` code and
+    the reviewer named as the results interpreter."""
+    decision = screening.decision if review is None else review.decision
+    resource: dict[str, Any] = {
         "resourceType": "DiagnosticReport",
         "id": _id("report", screening.screening_id, report_id),
         "identifier": [
@@ -161,6 +212,21 @@ def report_resource(
             }
         ],
     }
+    if review is not None:
+        if review.outcome is ReviewOutcome.AMENDED:
+            resource["status"] = "amended"
+        resource["conclusionCode"].append(
+            _concept(codes.LOCAL, *codes.ai_decision_code(review.ai_decision))
+        )
+        resource["conclusionCode"].append(
+            _concept(codes.LOCAL, *codes.review_outcome_code(review.outcome))
+        )
+        resource["resultsInterpreter"] = [{"display": review.reviewer}]
+        said = f" {ENGLISH.review_outcome(review.outcome)} ({review.reviewer}"
+        said += f", {review.reviewed_at.isoformat()})"
+        said += f": {review.reason}" if review.reason else "."
+        resource["conclusion"] += said
+    return resource
 
 
 def screening_bundle(
@@ -169,8 +235,10 @@ def screening_bundle(
     pdf: bytes,
     site: str,
     issued: datetime | None = None,
+    review: Review | None = None,
 ) -> Bundle:
-    """The validated Bundle (fhir.resources raises on anything invalid)."""
+    """The validated Bundle (fhir.resources raises on anything invalid); with
+    ``review``, the over-read in force beside the AI result."""
     issued = issued or datetime.now().astimezone()
     patient = patient_resource(screening, site)
     entries = [patient]
@@ -181,13 +249,13 @@ def screening_bundle(
     patient_ref = f"urn:uuid:{patient['id']}"
     device_ref = f"urn:uuid:{device['id']}" if device else None
     observations = [
-        observation_resource(screening, eye, patient_ref, device_ref)
+        observation_resource(screening, eye, patient_ref, device_ref, review)
         for eye in screening.eyes
         if eye.status is not EyeStatus.ABSENT
     ]
     entries += observations
     results = [f"urn:uuid:{o['id']}" for o in observations]
-    entries.append(report_resource(screening, report_id, pdf, patient_ref, results, issued))
+    entries.append(report_resource(screening, report_id, pdf, patient_ref, results, issued, review))
     return Bundle.model_validate(
         {
             "resourceType": "Bundle",

@@ -16,7 +16,15 @@ from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.core import Message
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, EyeStatus, Patient, Screening
+from retiscreen.domain import (
+    EyeResult,
+    EyeStatus,
+    ICDRGrade,
+    Patient,
+    Review,
+    ReviewOutcome,
+    Screening,
+)
 from retiscreen.identity import sex_code
 from retiscreen.integration import codes
 
@@ -54,10 +62,25 @@ def _xpn(patient: Patient) -> str:
     return escaped(patient.name)
 
 
+def _grade_value(grade: ICDRGrade) -> str:
+    answer, display = codes.SEVERITY_ANSWER[grade]
+    return _coded(answer, display, "LN")
+
+
 def oru_message(
-    screening: Screening, report_id: str, site: str, control_id: str, now: datetime
+    screening: Screening,
+    report_id: str,
+    site: str,
+    control_id: str,
+    now: datetime,
+    review: Review | None = None,
 ) -> Message:
-    """The validated message (hl7apy raises on anything the standard does not allow)."""
+    """The validated message (hl7apy raises on anything the standard does not allow).
+
+    After an over-read (``review``) the result is a correction (OBR-25 and the changed
+    OBX-11 ``C``): each eye's OBX and the decision carry the reviewer's values, the AI's
+    follow as ``ai-icdr-grade`` (same sub-id as its eye) and ``ai-decision-*``, then the
+    outcome with the reviewer as responsible observer (OBX-16) and the reason (TX)."""
     message = Message("ORU_R01", version="2.5.1", validation_level=VALIDATION_LEVEL.STRICT)
     msh = message.msh
     msh.msh_3, msh.msh_4 = "RETISCREEN", escaped(site)
@@ -90,27 +113,53 @@ def oru_message(
         obr.obr_16 = "^" + "^".join(
             escaped(part) for part in screening.order.referring_physician.split("^")[:2]
         )
-    obr.obr_25 = "F"
+    amended = review is not None and review.outcome is ReviewOutcome.AMENDED
+    obr.obr_25 = "C" if amended else "F"
     values: list[tuple[str, str, str, str]] = []  # (type, OBX-3, OBX-5, sub-id)
+    changed: set[int] = set()  # indexes into values whose result the reviewer corrected
+    by_model: set[int] = set()  # indexes of the grader's own grades (OBX-18 names it)
     for number, eye in enumerate(screening.eyes, start=1):
         if eye.status is EyeStatus.ABSENT:
             continue
         kind, value = _eye_value(eye)
         question = _coded(*codes.SEVERITY_QUESTION[eye.laterality], "LN")
+        reviewed = review.grade(eye.laterality) if review is not None else None
+        if reviewed is not None:
+            if eye.grade is None or eye.grade.grade != reviewed:
+                changed.add(len(values))
+            values.append(("CWE", question, _grade_value(reviewed), str(number)))
+            question = _coded(*codes.AI_GRADE, "L")
+        if kind == "CWE":
+            by_model.add(len(values))
         values.append((kind, question, value, str(number)))
-    decision = _coded(*codes.decision_code(screening.decision.kind), "L")
+    final = screening.decision if review is None else review.decision
+    decision = _coded(*codes.decision_code(final.kind), "L")
+    if final.kind is not screening.decision.kind:
+        changed.add(len(values))
     values.append(("CWE", _coded("decision", "Screening decision", "L"), decision, ""))
+    reviewer_at = len(values)
+    if review is not None:
+        ai_decision = _coded(*codes.ai_decision_code(review.ai_decision), "L")
+        values.append(("CWE", _coded("ai-decision", "AI decision", "L"), ai_decision, ""))
+        reviewer_at = len(values)
+        outcome = _coded(*codes.review_outcome_code(review.outcome), "L")
+        values.append(("CWE", _coded(*codes.REVIEW_OUTCOME, "L"), outcome, ""))
+        if review.reason:
+            values.append(("TX", _coded(*codes.REVIEW_REASON, "L"), escaped(review.reason), ""))
     document = f"RETISCREEN^AP^PDF^Base64^{PDF_PLACEHOLDER}"
     values.append(("ED", _coded(*codes.SCREENING_REPORT, "L"), document, ""))
     models = {f"{e.grade.model.name} {e.grade.model.version}" for e in screening.eyes if e.grade}
-    for set_id, (kind, code, value, sub_id) in enumerate(values, start=1):
+    for index, (kind, code, value, sub_id) in enumerate(values):
         obx = order.add_group("ORU_R01_OBSERVATION").add_segment("OBX")
-        obx.obx_1, obx.obx_2, obx.obx_3 = str(set_id), kind, code
+        obx.obx_1, obx.obx_2, obx.obx_3 = str(index + 1), kind, code
         if sub_id:
             obx.obx_4 = sub_id
         obx.obx_5 = value
-        obx.obx_11 = "F"
-        if models and kind == "CWE" and sub_id:
+        obx.obx_11 = "C" if index in changed else "F"
+        if review is not None and index == reviewer_at:
+            obx.obx_14 = _hl7_time(review.reviewed_at)
+            obx.obx_16 = f"^{escaped(review.reviewer)}"
+        if models and index in by_model:
             obx.obx_18 = f"{escaped(sorted(models)[0])}^RETISCREEN"
     message.validate()
     return message
@@ -123,6 +172,7 @@ def export_hl7(
     site: str,
     now: datetime | None = None,
     control_id: str | None = None,
+    review: Review | None = None,
 ) -> str:
     """The ORU^R01 message as ER7 text (segments separated by carriage returns).
 
@@ -133,5 +183,5 @@ def export_hl7(
     across retries, so the receiver can recognise a message it already has."""
     now = now or datetime.now().astimezone()
     control = control_id or report_id
-    text = str(oru_message(screening, report_id, site, control, now).to_er7())
+    text = str(oru_message(screening, report_id, site, control, now, review).to_er7())
     return text.replace(PDF_PLACEHOLDER, base64.b64encode(pdf).decode("ascii"), 1)

@@ -3,8 +3,9 @@
 A receiving clinic (or this site, asked on the phone) types the code printed on the
 report, or scans its QR code. The code must be one this site issued, the content stored
 with it must still give that code under the site secret (so an edited record is caught),
-and the record as it is now (the patient's details on file included) is compared with
-that content, so a correction made after printing is reported rather than hidden.
+and the record as it is now (the patient's details on file included, and the newest
+over-read) is compared with that content, so a correction or an amendment made after
+printing is reported rather than hidden.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def _check_row(store: ScreeningStore, secret: bytes, code: str, row: dict[str, A
         return ReportCheck(codes_match(expected, code), code, older, older_format=True)
     if not codes_match(content_code(secret, vouches), code):
         return ReportCheck(False, code)
-    now = vouched_content(screening, row["report_id"]) if screening else {}
+    # the record now: the review in force (a newer one than the report shows is a change)
+    latest = store.latest_review(screening.screening_id) if screening else None
+    now = vouched_content(screening, row["report_id"], latest) if screening else {}
     on_file = store.find_patient(str(vouches.get("patient_id", "")))
     if on_file is not None:  # a saved screening never changes; the patient's details can
         born = on_file.date_of_birth

@@ -14,10 +14,11 @@ so print-queue listings and file browsers do not show them.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from reportlab.pdfgen.canvas import Canvas
 
-from retiscreen.domain import Screening
+from retiscreen.domain import Review, Screening
 from retiscreen.report.fonts import clean, font_for
 from retiscreen.report.layout import GREY, MARGIN, Page, Style, format_date, page_size
 from retiscreen.report.sections import (
@@ -29,6 +30,7 @@ from retiscreen.report.sections import (
     footer,
     header,
     patient_block,
+    review_block,
 )
 from retiscreen.settings import ClinicSettings, ReportSettings
 
@@ -43,9 +45,13 @@ def _report_page(
     verification: str,
     rules_note: str | None,
     pages: int,
+    review: Review | None,
 ) -> None:
     y = patient_block(page, screening, header(page, clinic))
-    y = decision_box(page, screening, y, rules_note)
+    shown = screening if review is None else replace(screening, decision=review.decision)
+    y = decision_box(page, shown, y, rules_note)
+    if review is not None:
+        y = review_block(page, screening, review, y)
     footer_top = footer(page, screening, report_id, verification, f"page 1 of {pages}")
     eyes(page, screening, y, footer_top)
 
@@ -127,13 +133,16 @@ def render_report(
     report_id: str,
     verification: str,
     rules_note: str | None = None,
+    review: Review | None = None,
 ) -> bytes:
     """The referral report as PDF bytes: page 1 for the clinic, page 2 (when
     ``report.patient_letter``) a plain-language letter for the patient.
 
     ``verification`` is the code from :func:`~retiscreen.report.verification.verification_code`;
     ``rules_note`` is an optional small print line under the decision (e.g. which
-    referral intervals the programme uses). Raises ValueError only for an unknown
+    referral intervals the programme uses). With ``review`` it is the amended report:
+    the decision shown (and in the letter) is the reviewer's, with the AI's result beside
+    it, the reviewer, the time and the reason. Raises ValueError only for an unknown
     ``report.paper``.
     """
     size = page_size(report.paper)
@@ -144,10 +153,13 @@ def render_report(
     canvas.setSubject(TITLE)
     canvas.setCreator("RetiScreen")
     canvas.setAuthor(font_for(clean(clinic.name), False)[1])
-    _report_page(Page(canvas, size), screening, clinic, report_id, verification, rules_note, pages)
+    _report_page(
+        Page(canvas, size), screening, clinic, report_id, verification, rules_note, pages, review
+    )
     canvas.showPage()
     if report.patient_letter:
-        _letter_page(Page(canvas, size), screening, clinic, report_id, pages)
+        final = screening if review is None else replace(screening, decision=review.decision)
+        _letter_page(Page(canvas, size), final, clinic, report_id, pages)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, Laterality, Screening
+from retiscreen.domain import EyeResult, Laterality, Review, Screening
 from retiscreen.imaging.heatmap import overlay
 from retiscreen.palette import DECISION_COLOURS
 from retiscreen.report.layout import (
@@ -167,6 +167,57 @@ def decision_box(
     if rules_note:
         page.text(page.left + pad, y - 2, inner, rules_note, note, 2)
     return bottom - 10
+
+
+def review_block(page: Page, screening: Screening, review: Review, top: float) -> float:
+    """The over-read beside the AI result it reviewed: each eye's grade and the decision
+    by the AI and by the reviewer, then who reviewed, when, and why; returns the y below."""
+    label_w, gap = 78.0, 12.0
+    column = (page.content_width - label_w - gap) / 2
+    ai_x, reviewer_x = page.left + label_w, page.left + label_w + column + gap
+    head, cell, name = Style(9, bold=True, color=GREY), Style(9), Style(8.5, color=GREY)
+    y = page.text(
+        page.left,
+        top,
+        page.content_width,
+        f"Over-read: {ENGLISH.review_outcome(review.outcome)}",
+        Style(11, bold=True),
+        1,
+    )
+    page.text(ai_x, y, column, "AI result", head, 1)
+    y = page.text(reviewer_x, y, column, "Reviewer", head, 1)
+    rows: list[tuple[str, str, str]] = []
+    for side in (Laterality.RIGHT, Laterality.LEFT):
+        eye = screening.eye(side)
+        if eye is None:
+            continue
+        ai_words = ENGLISH.eye_finding(eye)
+        reviewed = review.grade(side)
+        rows.append(
+            (
+                ENGLISH.eye(side),
+                ai_words,
+                ENGLISH.grade(reviewed) if reviewed is not None else ai_words,
+            )
+        )
+    ai, final = screening.decision, review.decision
+    rows.append(
+        (
+            "Decision",
+            f"{ENGLISH.decision_word(ai.kind)}: {ENGLISH.headline(ai)}",
+            f"{ENGLISH.decision_word(final.kind)}: {ENGLISH.headline(final)}",
+        )
+    )
+    for what, by_ai, by_reviewer in rows:
+        page.text(page.left, y, label_w, what, name, 1)
+        bottom = page.text(ai_x, y, column, by_ai, cell, 2)
+        y = min(bottom, page.text(reviewer_x, y, column, by_reviewer, Style(9, bold=True), 2))
+    who = f"Reviewed by {review.reviewer}, {format_datetime(review.reviewed_at.astimezone())}."
+    if review.reason:
+        who += f" Reason: {review.reason}"
+    y = page.text(page.left, y - 2, page.content_width, who, Style(8.5), 3)
+    page.rule(y - 3)
+    return y - 10
 
 
 _EYE_TEXT_BUDGET = 156.0

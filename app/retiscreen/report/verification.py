@@ -27,7 +27,7 @@ import json
 import uuid
 from typing import Any
 
-from retiscreen.domain import Screening
+from retiscreen.domain import Laterality, Review, Screening
 
 CODE_CHARS = 10
 QR_PREFIX = "RETISCREEN"
@@ -59,13 +59,18 @@ def _code(secret: bytes, message: bytes) -> str:
     return f"{code[0:4]}-{code[4:8]}-{code[8:10]}"
 
 
-def vouched_content(screening: Screening, report_id: str) -> dict[str, Any]:
-    """The clinical content a report's code vouches for, as JSON-safe data."""
+def vouched_content(
+    screening: Screening, report_id: str, review: Review | None = None
+) -> dict[str, Any]:
+    """The clinical content a report's code vouches for, as JSON-safe data. An amended
+    report (``review``) vouches for the reviewer's decision as ``decision``, the AI's as
+    ``ai_decision`` and the review itself (who, when, grades, reason); each eye's
+    ``grade`` stays the AI's."""
     patient = screening.patient
     models = sorted(
         {f"{e.grade.model.name} {e.grade.model.version}" for e in screening.eyes if e.grade}
     )
-    return {
+    content: dict[str, Any] = {
         "report_id": report_id,
         "screening_id": screening.screening_id,
         "patient_id": patient.patient_id,
@@ -82,6 +87,21 @@ def vouched_content(screening: Screening, report_id: str) -> dict[str, Any]:
         "decision": screening.decision.kind.value,
         "model": ", ".join(models) or None,
     }
+    if review is not None:
+        content["ai_decision"] = content["decision"]
+        content["decision"] = review.decision.kind.value
+        content["review"] = {
+            "review_id": review.review_id,
+            "reviewer": review.reviewer,
+            "reviewed_at": review.reviewed_at.isoformat(),
+            "outcome": review.outcome.value,
+            "grades": {
+                side.value: None if (grade := review.grade(side)) is None else int(grade)
+                for side in Laterality
+            },
+            "reason": review.reason,
+        }
+    return content
 
 
 def content_code(secret: bytes, content: dict[str, Any]) -> str:

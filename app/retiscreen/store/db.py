@@ -28,6 +28,7 @@ a record must never silently point at the wrong photograph:
 * :mod:`~retiscreen.store.screenings`  saving and loading screenings and photographs
 * :mod:`~retiscreen.store.history`     the history list and the CSV export
 * :mod:`~retiscreen.store.reports`     the PDF reports handed to patients
+* :mod:`~retiscreen.store.reviews`     over-reads and the queue waiting for them
 * :mod:`~retiscreen.store.print_queue` the durable print queue
 * :mod:`~retiscreen.store.referrals`   whether referred patients were seen
 * :mod:`~retiscreen.store.monitoring`  the eyes of a period, for the site monitor
@@ -53,6 +54,7 @@ from retiscreen.store.outbox import Outbox
 from retiscreen.store.print_queue import PrintQueue
 from retiscreen.store.referrals import ReferralMarks
 from retiscreen.store.reports import ReportArchive
+from retiscreen.store.reviews import ReviewRecords
 from retiscreen.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
 from retiscreen.store.screenings import ScreeningRecords
 
@@ -71,6 +73,7 @@ class ScreeningStore(
     ScreeningRecords,
     ScreeningHistory,
     ReportArchive,
+    ReviewRecords,
     PrintQueue,
     ReferralMarks,
     MonitoringRows,

@@ -24,8 +24,21 @@ _CSV_SOURCES = (
     "e.quality_reasons", "e.grade", "e.referable_probability", "e.error",
     "e.skipped_reason", "e.status", "e.stored_file", "e.sha256", "s.model_name", "s.model_version",
     "s.model_sha256", "s.provider",
+    # the over-read in force (empty when never reviewed): the AI's values above stay
+    "r.final_decision_kind", "r.reviewed_grade", "r.review_outcome", "r.reviewer",
+    "r.reviewed_at", "r.review_reason", "r.review_id",
 )  # fmt: skip
 _CSV_COLUMNS = tuple(source.partition(".")[2] for source in _CSV_SOURCES)
+_LATEST_REVIEW = (
+    "(SELECT review_id FROM reviews WHERE screening_id = s.screening_id"
+    " ORDER BY reviewed_at DESC, rowid DESC LIMIT 1)"
+)
+# The newest review of each screening, its columns named as the CSV header says.
+_REVIEW_JOIN = (
+    "LEFT JOIN (SELECT review_id, decision_kind AS final_decision_kind,"
+    " outcome AS review_outcome, reviewer, reviewed_at, reason AS review_reason,"
+    " grade_right, grade_left FROM reviews) rv ON rv.review_id = " + _LATEST_REVIEW
+)
 
 
 class ScreeningHistory(AuditLog):
@@ -45,8 +58,9 @@ class ScreeningHistory(AuditLog):
             pattern = f"%{escaped}%"
         return self._rows(
             "SELECT s.screening_id, s.started_at, s.patient_id, p.name,"
-            " s.decision_headline, s.decision_kind, s.decision_urgency AS urgency"
-            " FROM screenings s JOIN patients p ON p.patient_id = s.patient_id"
+            " s.decision_headline, s.decision_kind, s.decision_urgency AS urgency,"
+            " rv.final_decision_kind AS review_decision_kind, rv.review_outcome"
+            f" FROM screenings s JOIN patients p ON p.patient_id = s.patient_id {_REVIEW_JOIN}"
             " WHERE (:pid IS NULL OR s.patient_id = :pid)"
             " AND (:pattern IS NULL OR s.patient_id LIKE :pattern ESCAPE '\\'"
             "      OR p.name LIKE :pattern ESCAPE '\\'"
@@ -58,14 +72,17 @@ class ScreeningHistory(AuditLog):
 
     def export_csv(self, path: Path) -> int:
         """Write one row per screening and eye to ``path`` (atomically); return the row count.
+        Each row carries the AI's result and, beside it, the over-read in force.
 
         Text that a spreadsheet would run as a formula (starting with = + - @ or a
         tab/CR) is prefixed with an apostrophe. The export is audited (it holds
         patient data).
         """
+        sources = [_source(column) for column in _CSV_SOURCES]
         rows = self._rows(
-            f"SELECT {', '.join(_CSV_SOURCES)}"
+            f"SELECT {', '.join(sources)}"
             " FROM screenings s JOIN patients p ON p.patient_id = s.patient_id"
+            f" {_REVIEW_JOIN}"
             " LEFT JOIN eye_images e ON e.screening_id = s.screening_id"
             " ORDER BY s.started_at_utc, s.screening_id, e.laterality DESC"
         )
@@ -77,6 +94,19 @@ class ScreeningHistory(AuditLog):
         atomic_write(Path(path), buffer.getvalue().encode("utf-8-sig"), what="the export")
         self.audit("csv_exported", path=str(path), rows=len(rows))
         return len(rows)
+
+
+def _source(column: str) -> str:
+    """The SQL for one CSV column (the review's come from the newest review)."""
+    table, _, name = column.partition(".")
+    if table != "r":
+        return column
+    if name == "reviewed_grade":
+        return (
+            "CASE e.laterality WHEN 'right' THEN rv.grade_right"
+            " WHEN 'left' THEN rv.grade_left END AS reviewed_grade"
+        )
+    return f"rv.{name} AS {name}"
 
 
 def _defused(value: Any) -> Any:

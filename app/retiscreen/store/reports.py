@@ -29,9 +29,11 @@ class ReportArchive(StoreConnection):
         pdf: bytes,
         verification_code: str,
         vouches: Mapping[str, Any] | None = None,
+        review_id: str | None = None,
     ) -> Path:
         """Keep the exact PDF handed to the patient, with the content its verification
-        code vouches for; return where it was written.
+        code vouches for and the review it shows (None: the AI result); return where it
+        was written.
 
         The file is written (atomically) before its row commits; an existing report is
         never overwritten (a duplicate ``report_id`` raises StorageError).
@@ -52,22 +54,37 @@ class ReportArchive(StoreConnection):
                     f"A report with id {rid} already exists; it was NOT overwritten.",
                     reason="duplicate",
                 )
+            if review_id is not None and not self._exists(
+                "SELECT 1 FROM reviews WHERE review_id = ? AND screening_id = ?", [review_id, sid]
+            ):
+                raise StorageError(
+                    f"The review {review_id} is not a review of screening {sid}, so the "
+                    f"report {rid} was NOT saved.",
+                    reason="invalid",
+                )
             files.make_directory(directory, what=f"the report {rid}")
             files.write(target, self._sealed(target, pdf), what=f"the report {rid}")
             digest = sha256_hex(pdf)
             self._db.execute(
                 "INSERT INTO reports (report_id, screening_id, file, sha256,"
-                " verification_code, created_at, vouches_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " verification_code, created_at, vouches_json, review_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [rid, sid, target.relative_to(self.root).as_posix(), digest,
                  verification_code, utc_now(),
-                 json.dumps(vouches, ensure_ascii=False) if vouches is not None else None],
+                 json.dumps(vouches, ensure_ascii=False) if vouches is not None else None,
+                 review_id],
             )  # fmt: skip
             record_event(
                 self._db,
                 "report_created",
                 sid,
                 None,
-                {"report_id": rid, "sha256": digest, "verification_code": verification_code},
+                {
+                    "report_id": rid,
+                    "sha256": digest,
+                    "verification_code": verification_code,
+                    **({"review_id": review_id} if review_id is not None else {}),
+                },
             )
         return target
 
@@ -86,7 +103,7 @@ class ReportArchive(StoreConnection):
         """Reports of one screening, oldest first."""
         rows = self._rows(
             "SELECT report_id, screening_id, file, sha256, verification_code, created_at,"
-            " printed_at, printer FROM reports WHERE screening_id = ?"
+            " printed_at, printer, review_id FROM reports WHERE screening_id = ?"
             " ORDER BY created_at, report_id",
             [screening_id],
         )

@@ -313,6 +313,56 @@ def _v10_referral_marks(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_KINDS = "'routine', 'examine', 'unavailable', 'refer', 'urgent'"
+_V11_STATEMENTS = (
+    # Append-only: a screening may be reviewed again (the newest review wins), and every
+    # review stays. The saved screening is never touched: the AI's result is kept.
+    f"""CREATE TABLE reviews (
+        review_id TEXT PRIMARY KEY NOT NULL,
+        screening_id TEXT NOT NULL REFERENCES screenings(screening_id),
+        reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+        reviewed_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('agreed', 'amended')),
+        grade_right INTEGER CHECK (grade_right IS NULL OR grade_right BETWEEN 0 AND 4),
+        grade_left INTEGER CHECK (grade_left IS NULL OR grade_left BETWEEN 0 AND 4),
+        decision_kind TEXT NOT NULL CHECK (decision_kind IN ({_KINDS})),
+        follow_up_months INTEGER,
+        follow_up_weeks INTEGER,
+        rules_decision_kind TEXT NOT NULL CHECK (rules_decision_kind IN ({_KINDS})),
+        ai_decision_kind TEXT NOT NULL CHECK (ai_decision_kind IN ({_KINDS})),
+        reason TEXT,
+        CHECK (outcome = 'agreed' OR length(trim(coalesce(reason, ''))) > 0)
+    )""",
+    "CREATE INDEX reviews_by_screening ON reviews(screening_id, reviewed_at)",
+    """CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'a saved review cannot be changed'); END""",
+    """CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'a saved review cannot be deleted'); END""",
+    # Decided when the screening is saved; a screening leaves the queue by being reviewed.
+    """CREATE TABLE review_queue (
+        screening_id TEXT PRIMARY KEY NOT NULL REFERENCES screenings(screening_id),
+        why TEXT NOT NULL CHECK (why IN ('unexamined', 'sampled')),
+        queued_at TEXT NOT NULL
+    )""",
+    """CREATE TRIGGER review_queue_no_update BEFORE UPDATE ON review_queue
+    BEGIN SELECT RAISE(ABORT, 'the over-read queue is append-only'); END""",
+    """CREATE TRIGGER review_queue_no_delete BEFORE DELETE ON review_queue
+    BEGIN SELECT RAISE(ABORT, 'the over-read queue is append-only'); END""",
+    # Which review a report shows (NULL: the AI result, as before). Written only by
+    # ReportArchive.add_report, which checks the review belongs to the report's screening.
+    "ALTER TABLE reports ADD COLUMN review_id TEXT",
+)
+
+
+def _v11_reviews(db: sqlite_utils.Database) -> None:
+    """Over-reads (:mod:`retiscreen.store.reviews`): each review its own append-only row
+    beside the immutable screening, the queue of screenings waiting for one, and the
+    review each report shows. Screenings saved before are not queued (a reviewer can
+    still open any of them)."""
+    for statement in _V11_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -324,6 +374,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v8_accounts,
     _v9_file_keys,
     _v10_referral_marks,
+    _v11_reviews,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

@@ -15,13 +15,21 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, FundusImage, Laterality, Patient, Screening
+from retiscreen.domain import (
+    EyeResult,
+    FundusImage,
+    Laterality,
+    Patient,
+    QueueReason,
+    Screening,
+)
 from retiscreen.errors import IdentityError
 from retiscreen.identity import clean_id, details_differ, id_key
 from retiscreen.imaging.load import ImageError, decode_fundus
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
 from retiscreen.store.files import StorageError
+from retiscreen.store.reviews import queue_for_review
 from retiscreen.store.serialize import recorded_image, screening_from_dict, screening_to_dict
 from retiscreen.store.transaction import TransactionFiles
 from retiscreen.store.values import canonical_json, checked_id, sha256_hex, utc_now
@@ -32,8 +40,11 @@ _EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "TIFF": "tif", "BMP": 
 class ScreeningRecords(StoreConnection):
     """Screenings, patients and photographs of a :class:`~retiscreen.store.db.ScreeningStore`."""
 
-    def save_screening(self, screening: Screening) -> None:
-        """Store a screening, its photographs and an audit entry, all or nothing.
+    def save_screening(
+        self, screening: Screening, *, review_queue: QueueReason | None = None
+    ) -> None:
+        """Store a screening, its photographs and an audit entry, all or nothing; with
+        ``review_queue``, it joins the over-read queue in the same transaction.
 
         When this returns, the screening survives a crash or power cut. Raises
         StorageError (and stores nothing new) on any failure, including an id that is
@@ -69,6 +80,8 @@ class ScreeningRecords(StoreConnection):
                     },
                 },
             )
+            if review_queue is not None:
+                queue_for_review(self._db, sid, review_queue, screening.operator)
 
     def _write_photographs(
         self, sid: str, eyes: tuple[EyeResult, ...], files: TransactionFiles

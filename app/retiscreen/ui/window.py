@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from retiscreen.accounts import Role
 from retiscreen.domain import Patient, Screening
 from retiscreen.errors import RetiScreenError, StorageError
 from retiscreen.service import ScreeningService
@@ -39,6 +40,8 @@ from retiscreen.ui.pages.capture import CapturePage
 from retiscreen.ui.pages.confirm import ConfirmPage
 from retiscreen.ui.pages.grading import GradingPage
 from retiscreen.ui.pages.home import HomePage
+from retiscreen.ui.pages.overread import OverreadPage
+from retiscreen.ui.pages.overread_queue import OverreadQueuePage
 from retiscreen.ui.pages.patient import PatientPage
 from retiscreen.ui.pages.result import ResultPage
 from retiscreen.ui.pages.resume import ResumePage
@@ -78,6 +81,9 @@ class KioskWindow(QMainWindow):
         self.home = HomePage(ctx)
         self.signin = SignInPage(ctx)
         self.admin_signin = SignInPage(ctx, admin=True)
+        self.review_signin = SignInPage(ctx, reviewer=True)
+        self.overread_queue = OverreadQueuePage(ctx)
+        self.overread = OverreadPage(ctx)
         self.patient = PatientPage(ctx)
         self.confirm = ConfirmPage(ctx)
         self.capture = CapturePage(ctx)
@@ -98,6 +104,9 @@ class KioskWindow(QMainWindow):
             self.grading,
             self.result,
             self.admin,
+            self.review_signin,
+            self.overread_queue,
+            self.overread,
         ]
         self.stack = QStackedWidget()
         for page in self.pages:
@@ -165,6 +174,13 @@ class KioskWindow(QMainWindow):
         self.grading.finished.connect(self.graded)
         self.result.done.connect(self.finish_screening)
         self.admin.closed.connect(self.close_admin)
+        self.home.overread_requested.connect(lambda: self.go(self.review_signin))
+        self.review_signin.cancelled.connect(lambda: self.go(self.home))
+        self.review_signin.signed_in.connect(self.reviewer_signed_in)
+        self.overread_queue.open_requested.connect(self.open_overread)
+        self.overread_queue.closed.connect(self.close_overread)
+        self.overread.back.connect(lambda: self.go(self.overread_queue))
+        self.overread.saved.connect(self.overread_saved)
         self.admin.exit_requested.connect(self.exit_kiosk)
 
     # ------------------------------------------------------------------ navigation
@@ -207,6 +223,8 @@ class KioskWindow(QMainWindow):
             self.grading: self.tr("Step 4 of 5: grading"),
             self.result: self.tr("Step 5 of 5: result"),
             self.admin: self.tr("Administration"),
+            self.overread_queue: self.tr("Over-read"),
+            self.overread: self.tr("Over-read"),
         }
         if self.current is self.capture:
             self.step_label.setText(
@@ -217,6 +235,10 @@ class KioskWindow(QMainWindow):
         patient = self.draft.patient if self.draft else None
         if patient is not None and self.current is not self.patient:
             self.who_label.setText(f"{patient.name} · {patient.patient_id}")
+        elif self.current in (self.overread_queue, self.overread) and self.overread_queue.reviewer:
+            self.who_label.setText(
+                self.tr("Reviewer: {name}").format(name=self.overread_queue.reviewer)
+            )
         elif self.operator:
             self.who_label.setText(self.tr("Operator: {name}").format(name=self.operator))
         else:
@@ -241,7 +263,8 @@ class KioskWindow(QMainWindow):
 
     def operator_signed_in(self, name: str) -> None:
         self.operator = name
-        self.home.set_operator(name)
+        role = self.signin.role
+        self.home.set_operator(name, may_review=role is not None and role.may(Role.REVIEWER))
         self.start_screening()
 
     def start_screening(self) -> None:
@@ -414,6 +437,7 @@ class KioskWindow(QMainWindow):
             )
         self.operator = None
         self.home.set_operator(None)
+        self.review_signin.role = None
         self.clear_patient_data()
         self.set_language(self.ctx.settings.kiosk.language)
         self.go(self.home)
@@ -421,6 +445,34 @@ class KioskWindow(QMainWindow):
     def set_language(self, code: str) -> None:
         self.languages.set_language(code)
         self.home.set_language(self.languages.current)
+
+    # ------------------------------------------------------------------ over-read
+
+    def reviewer_signed_in(self, name: str) -> None:
+        """Only reviewers and administrators get here (the sign-in page lists no one
+        else and refuses anyone else)."""
+        self.overread_queue.clear()
+        self.overread_queue.reviewer = name
+        self.go(self.overread_queue)
+
+    def open_overread(self, screening_id: str) -> None:
+        reviewer = self.overread_queue.reviewer
+        if reviewer is None:
+            return
+        self.overread.open(screening_id, reviewer, self.review_signin.role)
+        self.go(self.overread)
+
+    def overread_saved(self, report_id: str) -> None:
+        self.overread.clear()
+        self.overread_queue.show_saved(report_id)
+        self.go(self.overread_queue)  # lists what is left
+
+    def close_overread(self) -> None:
+        """The reviewer leaves: nothing of the list or the patient stays on screen."""
+        self.overread.clear()
+        self.overread_queue.clear()
+        self.review_signin.role = None
+        self.go(self.home)
 
     # ------------------------------------------------------------------ admin and exit
 

@@ -93,7 +93,10 @@ class HistoryTab(QWidget):
                 str(row.get("started_at", ""))[:16].replace("T", " "),
                 str(row.get("patient_id", "")),
                 str(row.get("name", "")),
-                texts.kind_headline(DecisionKind(row["decision_kind"])),
+                # the decision in force: a reviewer's over-read, else the AI's
+                texts.kind_headline(
+                    DecisionKind(row.get("review_decision_kind") or row["decision_kind"])
+                ),
             ]
             for column, value in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(value))

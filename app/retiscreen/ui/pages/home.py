@@ -24,12 +24,14 @@ from retiscreen.ui.widgets import MessageLine, button, label
 class HomePage(Page):
     start_requested = Signal()
     admin_requested = Signal()
+    overread_requested = Signal()
     sign_out_requested = Signal()
     language_chosen = Signal(str)
 
     def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.operator: str | None = None
+        self.operator_may_review = False
         self._printer: PrinterStatus | None = None
         self._checking_printer = False
         self.logo = QLabel()
@@ -60,10 +62,12 @@ class HomePage(Page):
         self.signed_in = label("", "hint")
         self.sign_out = button("", "small", on_click=self.sign_out_requested.emit)
         self.admin = button("", "small", "settings", on_click=self.admin_requested.emit)
+        self.overread = button("", "small", on_click=self.overread_requested.emit)
         bottom = QHBoxLayout()
         bottom.addWidget(self.signed_in)
         bottom.addWidget(self.sign_out)
         bottom.addStretch(1)
+        bottom.addWidget(self.overread)
         bottom.addWidget(self.admin)
         self.body.addWidget(self.logo)
         self.body.addWidget(self.clinic)
@@ -83,8 +87,11 @@ class HomePage(Page):
         ctx.camera_changed.connect(self.retranslate)
         self.retranslate()
 
-    def set_operator(self, name: str | None) -> None:
+    def set_operator(self, name: str | None, may_review: bool = False) -> None:
+        """Who is signed in to screen; an operator (who may not over-read) sees no
+        over-read button while signed in."""
         self.operator = name
+        self.operator_may_review = may_review
         self.retranslate()
 
     def set_language(self, code: str) -> None:
@@ -101,6 +108,8 @@ class HomePage(Page):
         self.subtitle.setText(self.tr("Diabetic eye screening"))
         self.start.setText(self.tr("Start screening"))
         self.admin.setText(self.tr("Administration"))
+        self.overread.setText(self.tr("Over-read"))
+        self.overread.setVisible(self.operator is None or self.operator_may_review)
         self.sign_out.setText(self.tr("Sign out"))
         self.sign_out.setVisible(self.operator is not None)
         self.signed_in.setText(

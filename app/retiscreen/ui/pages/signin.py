@@ -24,16 +24,24 @@ from retiscreen.ui.widgets import MessageLine, PinPad, button, label
 
 
 class SignInPage(Page):
-    """Touch a name, then type the PIN; ``admin=True`` lists administrators only."""
+    """Touch a name, then type the PIN; ``admin=True`` lists administrators only,
+    ``reviewer=True`` reviewers and administrators (the over-read), never operators."""
 
     signed_in = Signal(str)
     cancelled = Signal()
 
     def __init__(
-        self, ctx: KioskContext, admin: bool = False, parent: QWidget | None = None
+        self,
+        ctx: KioskContext,
+        admin: bool = False,
+        parent: QWidget | None = None,
+        reviewer: bool = False,
     ) -> None:
         super().__init__(ctx, parent)
         self.admin = admin
+        self.needed = Role.ADMIN if admin else Role.REVIEWER if reviewer else Role.OPERATOR
+        self.role: Role | None = None
+        """The role of the account that signed in last (what it may do next)."""
         self.selected: str | None = None
         self._checking = False
         self.title = label("", "title")
@@ -57,9 +65,12 @@ class SignInPage(Page):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(
-            self.tr("Administrator sign-in") if self.admin else self.tr("Operator sign-in")
-        )
+        titles = {
+            Role.ADMIN: self.tr("Administrator sign-in"),
+            Role.REVIEWER: self.tr("Reviewer sign-in"),
+            Role.OPERATOR: self.tr("Operator sign-in"),
+        }
+        self.title.setText(titles[self.needed])
         self.pad.ok.setText(self.tr("Sign in"))
         self.pad.clear_key.setAccessibleName(self.tr("Clear"))
         self.back.setText(self.tr("Back"))
@@ -70,6 +81,13 @@ class SignInPage(Page):
             self.hint.setText(self.ctx.accounts_problem)
         elif self.admin and self.selected is None:
             self.hint.setText(self.tr("Touch your name, then type the administrator PIN."))
+        elif self.needed is Role.REVIEWER and not self.operator_buttons:
+            self.hint.setText(
+                self.tr(
+                    "No reviewers are set up yet. An administrator can give an account the "
+                    "reviewer role in Administration."
+                )
+            )
         elif not self.admin and not self.operator_buttons:
             self.hint.setText(
                 self.tr(
@@ -91,7 +109,7 @@ class SignInPage(Page):
             choice.deleteLater()
         self.operator_buttons.clear()
         try:
-            names = self.ctx.accounts.names(Role.ADMIN if self.admin else None)
+            names = self.ctx.accounts.names(None if self.needed is Role.OPERATOR else self.needed)
         except StorageError as exc:  # the records cannot be read: nobody can sign in
             names = []
             self.message.show_message(str(exc), "error")
@@ -128,8 +146,7 @@ class SignInPage(Page):
         if self.selected is None:
             self.message.show_message(self.tr("First touch your name."), "error")
             return
-        name, accounts = self.selected, self.ctx.accounts
-        needed = Role.ADMIN if self.admin else Role.OPERATOR
+        name, accounts, needed = self.selected, self.ctx.accounts, self.needed
         self._checking = True
         self.ctx.workers.run(
             lambda _p: (name, accounts.sign_in(name, pin, needed)), self._checked, self._failed
@@ -146,6 +163,7 @@ class SignInPage(Page):
         assert isinstance(outcome, SignIn)
         if outcome.ok:
             self.message.clear_message()
+            self.role = outcome.role
             self.signed_in.emit(name)
         elif outcome.locked_until is not None:
             wait_s = (outcome.locked_until - datetime.now(UTC)).total_seconds()

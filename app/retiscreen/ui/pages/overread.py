@@ -1,0 +1,298 @@
+"""One screening's over-read: both photographs, the AI's result, and the reviewer's answer.
+
+Why it looks like this: the reviewer must see what the AI saw (each photograph with its
+grade or why it was not graded) before agreeing or amending. "Agree" keeps the AI's
+grades and decision and needs no reason; "Save amendment" takes a grade per eye, a
+decision and a reason typed on the on-screen keyboard. The service checks the answer
+against the referral rules: one less urgent than the reviewed grades allow is refused,
+and said in the screen's language, with nothing saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from retiscreen.accounts import Role
+from retiscreen.domain import (
+    REVIEW_DECISIONS,
+    DecisionKind,
+    EyeResult,
+    ICDRGrade,
+    Review,
+    Screening,
+)
+from retiscreen.overread import Amendment, ReviewRefused
+from retiscreen.service import Reviewed, ScreeningService
+from retiscreen.ui import texts
+from retiscreen.ui.context import KioskContext
+from retiscreen.ui.keyboard import OnScreenKeyboard
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.session import EYE_ORDER
+from retiscreen.ui.widgets import ImageView, MessageLine, button, label
+
+
+class GradeCard(QFrame):
+    """One eye: its photograph, what the AI said, and the reviewer's grade (0-4)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        self.title = label("", "subtitle")
+        self.photo = ImageView()
+        self.photo.setMinimumSize(200, 140)
+        self.ai = label("")
+        self.chosen = label("")
+        self.chosen.setStyleSheet("font-weight: 700;")
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.grades: dict[ICDRGrade, QPushButton] = {}
+        row = QHBoxLayout()
+        for grade in ICDRGrade:
+            choice = button(str(int(grade)), "small")  # five in a row: narrow, still touchable
+            choice.setCheckable(True)
+            self.group.addButton(choice, int(grade))
+            self.grades[grade] = choice
+            row.addWidget(choice)
+        self.group.idClicked.connect(lambda _id: self.show_choice())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.photo, 1)
+        layout.addWidget(self.ai)
+        layout.addLayout(row)
+        layout.addWidget(self.chosen)
+        self.ai_grade: ICDRGrade | None = None
+
+    def show_eye(self, eye: EyeResult | None) -> None:
+        """The eye as the AI left it; the grade buttons start at the AI's grade, and an
+        eye without a photograph cannot be graded."""
+        self.photo.set_image(eye.image.pixels if eye is not None and eye.image else None)
+        self.ai_grade = eye.grade.grade if eye is not None and eye.grade else None
+        gradable = eye is not None and eye.image is not None
+        self.group.setExclusive(False)
+        for grade, choice in self.grades.items():
+            choice.setEnabled(gradable)
+            choice.setChecked(grade == self.ai_grade)
+        self.group.setExclusive(True)
+        self.show_choice()
+
+    def selected(self) -> ICDRGrade | None:
+        checked = self.group.checkedId()
+        return None if checked < 0 else ICDRGrade(checked)
+
+    def show_choice(self) -> None:
+        grade = self.selected()
+        self.chosen.setText(texts.grade_words(grade) if grade is not None else "")
+
+    def clear(self) -> None:
+        self.photo.clear_image()
+        self.ai.clear()
+        self.chosen.clear()
+        self.ai_grade = None
+        self.group.setExclusive(False)
+        for choice in self.grades.values():
+            choice.setChecked(False)
+        self.group.setExclusive(True)
+
+
+class OverreadPage(Page):
+    saved = Signal(str)
+    """The amended report's id, once the over-read is saved."""
+    back = Signal()
+
+    def __init__(self, ctx: KioskContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.reviewer: str | None = None
+        self.role: Role | None = None
+        self.screening: Screening | None = None
+        self.previous: Review | None = None
+        self._busy = False
+        self.title = label("", "subtitle")
+        self.ai_decision = label("")
+        self.ai_decision.setStyleSheet("font-weight: 700;")
+        self.earlier = label("", "hint")
+        self.cards = {side: GradeCard() for side in EYE_ORDER}
+        cards = QHBoxLayout()
+        for side in EYE_ORDER:
+            cards.addWidget(self.cards[side], 1)
+        self.decision_label = label("")
+        self.decisions = QButtonGroup(self)
+        self.decision_buttons: dict[DecisionKind, QPushButton] = {}
+        decision_row = QHBoxLayout()
+        decision_row.addWidget(self.decision_label)
+        for index, kind in enumerate(REVIEW_DECISIONS):
+            choice = button("", "choice")
+            choice.setCheckable(True)
+            self.decisions.addButton(choice, index)
+            self.decision_buttons[kind] = choice
+            decision_row.addWidget(choice, 1)
+        self.reason = QLineEdit()
+        self.reason.setMaxLength(500)
+        self.message = MessageLine()
+        self.back_button = button("", "", "back", on_click=self.back.emit)
+        self.agree_button = button("", "good", on_click=self.agree)
+        self.amend_button = button("", "primary", on_click=self.amend)
+        footer = QHBoxLayout()
+        footer.addWidget(self.back_button)
+        footer.addStretch(1)
+        footer.addWidget(self.agree_button)
+        footer.addWidget(self.amend_button)
+        self.body.setSpacing(10)
+        # the reason and the message first: the on-screen keyboard docks over the lower half
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.ai_decision)
+        self.body.addWidget(self.earlier)
+        self.body.addLayout(decision_row)
+        self.body.addWidget(self.reason)
+        self.body.addWidget(self.message)
+        self.body.addLayout(cards, 1)
+        self.body.addLayout(footer)
+        self.keyboard = OnScreenKeyboard([self.reason], self)
+        self.reason.returnPressed.connect(self.keyboard.close_keyboard)
+        self.retranslate()
+
+    # ------------------------------------------------------------------ showing
+
+    def open(self, screening_id: str, reviewer: str, role: Role | None) -> None:
+        """Load the screening (photographs decoded and checked) off the GUI thread."""
+        self.clear()
+        self.reviewer, self.role = reviewer, role
+        self.message.show_message(self.tr("Opening the screening…"), "info")
+        service: ScreeningService = self.ctx.service
+        self.ctx.workers.run(
+            lambda _p: service.open_for_review(screening_id, reviewer),
+            self._opened,
+            lambda why: self.message.show_message(why, "error"),
+        )
+
+    def _opened(self, result: Any) -> None:
+        screening, previous = result
+        self.screening, self.previous = screening, previous
+        self.message.clear_message()
+        for side in EYE_ORDER:
+            self.cards[side].show_eye(screening.eye(side))
+        ai = screening.decision.kind
+        for kind, choice in self.decision_buttons.items():
+            choice.setChecked(kind is ai)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.decision_label.setText(self.tr("Decision after the over-read:"))
+        for kind, choice in self.decision_buttons.items():
+            choice.setText(texts.catalogue().decision_word(kind))
+        self.reason.setPlaceholderText(self.tr("Reason for the amendment (what you saw)"))
+        self.back_button.setText(self.tr("Back"))
+        self.agree_button.setText(self.tr("Agree with the AI result"))
+        self.amend_button.setText(self.tr("Save amendment"))
+        screening = self.screening
+        if screening is None:
+            return
+        self.title.setText(
+            self.tr("Over-read of screening {id}: {name} · {patient}").format(
+                id=screening.screening_id,
+                name=screening.patient.name,
+                patient=screening.patient.patient_id,
+            )
+        )
+        decision = screening.decision
+        self.ai_decision.setText(
+            self.tr("AI decision: {word}: {headline}").format(
+                word=texts.decision_word(decision), headline=texts.headline(decision)
+            )
+        )
+        previous = self.previous
+        self.earlier.setText(
+            self.tr("Over-read before by {name} ({when}): {outcome}, {word}.").format(
+                name=previous.reviewer,
+                when=previous.reviewed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                outcome=texts.catalogue().review_outcome(previous.outcome),
+                word=texts.catalogue().decision_word(previous.decision.kind),
+            )
+            if previous is not None
+            else ""
+        )
+        for side in EYE_ORDER:
+            card, eye = self.cards[side], screening.eye(side)
+            card.title.setText(texts.eye_name(side))
+            card.photo.set_placeholder(self.tr("No photograph"))
+            finding = texts.eye_finding(eye) if eye is not None else self.tr("Not screened")
+            card.ai.setText(self.tr("AI: {finding}").format(finding=finding))
+            card.show_choice()
+
+    # ------------------------------------------------------------------ answering
+
+    def agree(self) -> None:
+        self._save(Amendment())
+
+    def amend(self) -> None:
+        screening = self.screening
+        if screening is None:
+            return
+        grades = {
+            side: grade
+            for side in EYE_ORDER
+            if (grade := self.cards[side].selected()) is not None
+            and grade != self.cards[side].ai_grade
+        }
+        checked = self.decisions.checkedId()
+        decision = REVIEW_DECISIONS[checked] if checked >= 0 else None
+        self._save(Amendment(decision, grades, self.reason.text()))
+
+    def _save(self, amendment: Amendment) -> None:
+        screening, reviewer, role = self.screening, self.reviewer, self.role
+        if screening is None or reviewer is None or role is None or self._busy:
+            return
+        self.keyboard.close_keyboard()
+        self._busy = True
+        self.message.show_message(self.tr("Saving the over-read…"), "info")
+        service, screening_id = self.ctx.service, screening.screening_id
+
+        def work(_progress: Any) -> Reviewed | ReviewRefused:
+            try:
+                return service.review(screening_id, amendment, reviewer=reviewer, role=role)
+            except ReviewRefused as refused:  # said below in the screen's language
+                return refused
+
+        self.ctx.workers.run(work, self._answered, self._failed)
+
+    def _answered(self, result: Any) -> None:
+        self._busy = False
+        if isinstance(result, ReviewRefused):
+            words = texts.catalogue().review_problem(result.problem.value, result.fields)
+            self.message.show_message(words, "error")
+            return
+        assert isinstance(result, Reviewed)
+        self.saved.emit(result.report_id)
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self.message.show_message(message, "error")
+
+    def clear(self) -> None:
+        self.keyboard.close_keyboard()
+        self.screening = None
+        self.previous = None
+        self.reviewer = self.role = None
+        self._busy = False
+        for card in self.cards.values():
+            card.clear()
+            card.title.clear()
+        self.title.clear()
+        self.ai_decision.clear()
+        self.earlier.clear()
+        self.reason.clear()
+        self.message.clear_message()
+        self.decisions.setExclusive(False)
+        for choice in self.decision_buttons.values():
+            choice.setChecked(False)
+        self.decisions.setExclusive(True)

@@ -1,0 +1,172 @@
+"""The over-read in the kiosk: a reviewer opens the queue and a screening, sees both
+photographs, and agrees or amends; operators never reach it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
+from pytestqt.qtbot import QtBot
+
+from retiscreen.accounts import Role
+from retiscreen.domain import DecisionKind, ICDRGrade, Laterality, ReviewOutcome
+from retiscreen.settings import Settings
+from retiscreen.ui.keyboard import NEXT, SHIFT, SPACE
+from retiscreen.ui.window import KioskWindow
+from tests.support import builders
+from tests.ui.conftest import OPERATOR
+from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch, visible_texts
+
+REVIEWER = ("Rita Reviewer", "583920")
+OpenKiosk = Callable[..., KioskWindow]
+
+
+def kiosk_with_a_queued_screening(
+    open_kiosk: OpenKiosk, make_settings: Callable[..., Settings]
+) -> KioskWindow:
+    """A kiosk with a reviewer and one saved screening (right eye moderate: REFER; left
+    eye ungradable), which is therefore in the over-read queue."""
+    window = open_kiosk(make_settings())
+    window.ctx.accounts.add(REVIEWER[0], Role.REVIEWER, REVIEWER[1], by="test")
+    screening = builders.screening(screening_id="S-OVR-1")
+    window.ctx.service.record(screening)
+    return window
+
+
+def reviewer_signs_in(qtbot: QtBot, window: KioskWindow) -> None:
+    touch(qtbot, window.home.overread)
+    page = window.review_signin
+    assert window.current is page
+    touch(qtbot, page.operator_buttons[REVIEWER[0]])
+    page.pad.type_pin(REVIEWER[1])
+    touch(qtbot, page.pad.ok)
+    qtbot.waitUntil(lambda: window.current is window.overread_queue, timeout=WAIT_MS)
+    table: QTableWidget = window.overread_queue.table
+    qtbot.waitUntil(lambda: not window.ctx.workers.busy, timeout=WAIT_MS)
+    assert table.rowCount() >= 0
+
+
+def test_operators_never_see_the_over_read(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: Callable[..., Settings]
+) -> None:
+    window = kiosk_with_a_queued_screening(open_kiosk, make_settings)
+    sign_in(qtbot, window)  # the operator, on to the patient page
+    touch(qtbot, window.patient.cancel)
+    touch(qtbot, window.patient.cancel)  # touched twice, as it asks
+    qtbot.waitUntil(lambda: window.current is window.home, timeout=WAIT_MS)
+    assert window.operator == OPERATOR[0] and not window.home.overread.isVisible()
+    touch(qtbot, window.home.sign_out)
+    assert window.home.overread.isVisible()
+    touch(qtbot, window.home.overread)
+    page = window.review_signin
+    assert page.title.text() == "Reviewer sign-in"
+    assert set(page.operator_buttons) == {REVIEWER[0], "Ada Admin"}  # no operator listed
+    page.selected = OPERATOR[0]  # even with the name chosen some other way
+    page.pad.type_pin(OPERATOR[1])
+    touch(qtbot, page.pad.ok)
+    qtbot.waitUntil(lambda: bool(page.message.text()), timeout=WAIT_MS)
+    assert window.current is page and "Wrong PIN" in page.message.text()
+
+
+def test_a_reviewer_amends_a_screening_and_a_less_urgent_answer_is_refused(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: Callable[..., Settings]
+) -> None:
+    window = kiosk_with_a_queued_screening(open_kiosk, make_settings)
+    reviewer_signs_in(qtbot, window)
+    queue = window.overread_queue
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
+    assert queue.table.item(0, 1).text() == builders.PATIENT.patient_id
+    assert queue.table.item(0, 3).text() == "REFER"
+    assert queue.table.item(0, 4).text() == "An eye was not graded"
+    assert window.who_label.text() == f"Reviewer: {REVIEWER[0]}"
+
+    queue.table.selectRow(0)
+    touch(qtbot, queue.open_button)
+    page = window.overread
+    assert window.current is page
+    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    right, left = page.cards[Laterality.RIGHT], page.cards[Laterality.LEFT]
+    assert right.photo.has_image and left.photo.has_image  # both photographs
+    assert right.ai.text() == "AI: Moderate non-proliferative DR"
+    assert left.ai.text() == "AI: Could not be graded: photograph quality"
+    assert right.grades[ICDRGrade.MODERATE].isChecked()  # starts at the AI's grade
+    assert page.decision_buttons[DecisionKind.REFER].isChecked()
+    assert page.ai_decision.text().startswith("AI decision: REFER")
+
+    # right eye 0 and ROUTINE: the ungradable left eye still needs an examination
+    touch(qtbot, right.grades[ICDRGrade.NONE])
+    touch(qtbot, page.decision_buttons[DecisionKind.ROUTINE])
+    touch(qtbot, page.amend_button)
+    qtbot.waitUntil(lambda: page.message.level == "error", timeout=WAIT_MS)
+    assert "The grades give EXAMINE, so ROUTINE would be less urgent" in page.message.text()
+    window.set_language("es")
+    touch(qtbot, page.amend_button)
+    qtbot.waitUntil(lambda: "Los grados indican" in page.message.text(), timeout=WAIT_MS)
+    assert "EXAMINAR" in page.message.text() and "RUTINA" in page.message.text()
+    assert page.agree_button.text() == "Confirmar el resultado de la IA"
+    window.set_language("en")
+    assert window.ctx.service.store.reviews_for("S-OVR-1") == []
+
+    # the left photograph graded severe, URGENT, and no reason yet: refused
+    touch(qtbot, right.grades[ICDRGrade.MODERATE])
+    touch(qtbot, left.grades[ICDRGrade.SEVERE])
+    assert left.chosen.text() == "Severe non-proliferative DR"
+    touch(qtbot, page.decision_buttons[DecisionKind.URGENT])
+    touch(qtbot, page.amend_button)
+    qtbot.waitUntil(lambda: "needs a reason" in page.message.text(), timeout=WAIT_MS)
+
+    # the reason typed on the on-screen keyboard
+    qtbot.mouseClick(page.reason, Qt.MouseButton.LeftButton)
+    keyboard = page.keyboard
+    assert keyboard.isVisible() and keyboard.target is page.reason
+    assert keyboard.geometry().top() >= page.reason.geometry().bottom()  # the field stays seen
+    for key in [SHIFT, "h", SHIFT, *"aze", SPACE, *"but", SPACE, *"gradable", NEXT]:
+        touch(qtbot, keyboard.keys[key])
+    assert page.reason.text() == "Haze but gradable" and not keyboard.isVisible()
+    touch(qtbot, page.amend_button)
+    qtbot.waitUntil(lambda: window.current is queue, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.ctx.workers.busy, timeout=WAIT_MS)
+    assert queue.table.rowCount() == 0  # reviewed: out of the queue
+    assert queue.message.text().startswith("Saved. The amended report")
+
+    store = window.ctx.service.store
+    review = store.latest_review("S-OVR-1")
+    assert review is not None
+    assert (review.reviewer, review.outcome, review.decision.kind) == (
+        REVIEWER[0],
+        ReviewOutcome.AMENDED,
+        DecisionKind.URGENT,
+    )
+    assert (review.grade_right, review.grade_left) == (ICDRGrade.MODERATE, ICDRGrade.SEVERE)
+    assert review.reason == "Haze but gradable"
+    reports = store.reports_for("S-OVR-1")
+    assert len(reports) == 2 and reports[-1]["review_id"] == review.review_id
+
+    # found again by search; the reviewer leaves and nothing of the patient stays
+    queue.search.setText(builders.PATIENT.patient_id)
+    touch(qtbot, queue.find_button)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
+    assert queue.table.item(0, 4).text() == "URGENT"
+    touch(qtbot, queue.close_button)
+    assert window.current is window.home
+    for shown in (*visible_texts(queue), *visible_texts(page)):
+        assert builders.PATIENT.name not in shown and builders.PATIENT.patient_id not in shown
+
+
+def test_agreeing_needs_no_reason(
+    qtbot: QtBot, open_kiosk: OpenKiosk, make_settings: Callable[..., Settings]
+) -> None:
+    window = kiosk_with_a_queued_screening(open_kiosk, make_settings)
+    reviewer_signs_in(qtbot, window)
+    queue = window.overread_queue
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
+    queue.table.selectRow(0)
+    touch(qtbot, queue.open_button)
+    page = window.overread
+    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    touch(qtbot, page.agree_button)
+    qtbot.waitUntil(lambda: window.current is queue, timeout=WAIT_MS)
+    review = window.ctx.service.store.latest_review("S-OVR-1")
+    assert review is not None and review.outcome is ReviewOutcome.AGREED
+    assert review.decision.kind is DecisionKind.REFER and review.reason is None
