@@ -1,11 +1,12 @@
 """Referral follow-up: was each referred patient seen, and by when should they have been?
 
 Why this exists: a referral that nobody follows up is a screening that changed nothing.
-Every screening whose decision sends the patient onwards (refer, urgent, an eye
-examination because an eye could not be checked or graded) is a referral with a due
-date, the decision's own follow-up interval from the day of screening. Its status is
-the newest mark a person made (attended, did not attend) or, without one, pending until
-the due date and overdue after it. Status is data; words come from the catalogue.
+Every screening whose decision in force (a reviewer's over-read, else the AI's) sends
+the patient onwards (refer, urgent, an eye examination because an eye could not be
+checked or graded) is a referral with a due date, the decision's own follow-up
+interval from the day of screening. Its status is the newest mark a person made
+(attended, did not attend) or, without one, pending until the due date and overdue
+after it. Status is data; words come from the catalogue.
 """
 
 from __future__ import annotations
@@ -77,15 +78,18 @@ def status_of(outcome: ReferralOutcome | None, due: date, today: date) -> Referr
 
 
 def referral_from_row(row: Mapping[str, Any], today: date) -> Referral | None:
-    """The referral of a stored screening (its snapshot's decision and its newest mark),
-    or None when the decision is not a referral."""
-    decision = json.loads(row["snapshot_json"]).get("decision") or {}
-    kind = DecisionKind(decision.get("kind", row["decision_kind"]))
+    """The referral of a stored screening (the decision in force: the newest over-read's,
+    else the snapshot's; and its newest mark), or None when it is not a referral."""
+    kind = DecisionKind(row["decision_kind"])
     if kind not in REFERRAL_KINDS:
         return None
+    if row.get("review_id"):
+        months, weeks = row["follow_up_months"], row["follow_up_weeks"]
+    else:
+        decision = json.loads(row["snapshot_json"]).get("decision") or {}
+        months, weeks = decision.get("follow_up_months"), decision.get("follow_up_weeks")
     screened_on = datetime.fromisoformat(row["started_at"]).date()
-    interval = Decision(kind, decision.get("follow_up_months"), decision.get("follow_up_weeks"))
-    due = interval.follow_up_date(screened_on) or screened_on
+    due = Decision(kind, months, weeks).follow_up_date(screened_on) or screened_on
     outcome = ReferralOutcome(row["outcome"]) if row["outcome"] else None
     return Referral(
         screening_id=row["screening_id"],

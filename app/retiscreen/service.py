@@ -263,9 +263,16 @@ class ScreeningService:
         grader = self.pipeline.grader
         card = grader.model.card.document if grader is not None else None
         settings = self.settings.monitor
-        thresholds = Thresholds(settings.psi_alert, settings.ungradable_alert)
-        eyes = self.store.eyes_since(since)
-        return monitor_figures(eyes, self.store.referrals(today), card, thresholds, today)
+        thresholds = Thresholds(settings.psi_alert, settings.ungradable_alert, settings.kappa_alert)
+        store = self.store
+        return monitor_figures(
+            store.eyes_since(since),
+            store.referrals(today),
+            store.reviews_since(since),
+            card,
+            thresholds,
+            today,
+        )
 
     def mark_referral(
         self, screening_id: str, outcome: ReferralOutcome, by: str, note: str | None = None

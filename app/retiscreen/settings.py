@@ -162,6 +162,9 @@ class MonitorSettings:
     ungradable_alert: float = 0.10
     """Share of photographed eyes that could not be graded, in a week (overall or per
     operator with at least 10 eyes), above which to look at the camera or the training."""
+    kappa_alert: float = 0.6
+    """Cohen's kappa between the AI's decisions and the reviewers' (over at least 20
+    over-reads), below which the grader and the reviewers disagree too often."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "integration.timeout_s": (1, 120),
     "monitor.psi_alert": (0.01, 5.0),
     "monitor.ungradable_alert": (0.01, 1.0),
+    "monitor.kappa_alert": (0.0, 1.0),
     "review.routine_share": (0, 1),
 }
 """Inclusive ranges of the numeric settings: a value outside is refused at start, never

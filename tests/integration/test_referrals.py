@@ -85,3 +85,31 @@ def test_the_command_line_lists_filters_and_marks(
     with ScreeningStore(cli_env / "data") as store:
         viewed = [e for e in store.audit_events() if e["event"] == "records_viewed"]
     assert viewed and viewed[-1]["detail"]["view"] == "referrals"
+
+
+def test_an_over_read_decides_what_is_a_referral(store: ScreeningStore) -> None:
+    """A reviewer who refers a routine screening makes it a referral, due by the
+    reviewer's interval; one who calls an examination routine ends it."""
+    from datetime import UTC, datetime
+
+    from retiscreen.domain import Decision, ICDRGrade, Review, ReviewOutcome
+
+    save_referrals(store)
+
+    def review(sid: str, kind: DecisionKind, months: int | None, weeks: int | None,
+               ai: DecisionKind) -> Review:  # fmt: skip
+        return Review(
+            f"R-{sid}", sid, "Dr Rev", datetime(2026, 3, 5, tzinfo=UTC), ReviewOutcome.AMENDED,
+            ICDRGrade.MODERATE if kind is DecisionKind.REFER else ICDRGrade.NONE, None,
+            Decision(kind, months, weeks), kind, ai, "seen on the photograph",
+        )  # fmt: skip
+
+    store.add_review(review("S-routine", DecisionKind.REFER, 3, None, DecisionKind.ROUTINE))
+    store.add_review(review("S-examine", DecisionKind.ROUTINE, 12, None, DecisionKind.EXAMINE))
+    listed = {r.screening_id: r for r in store.referrals(date(2026, 3, 10))}
+    assert set(listed) == {"S-refer", "S-urgent", "S-routine"}
+    assert listed["S-routine"].kind is DecisionKind.REFER
+    assert listed["S-routine"].due == date(2026, 6, 4)
+    store.mark_referral("S-routine", ReferralOutcome.ATTENDED, "coordinator")
+    with pytest.raises(StorageError, match="did not refer"):
+        store.mark_referral("S-examine", ReferralOutcome.ATTENDED, "coordinator")

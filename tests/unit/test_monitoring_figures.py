@@ -10,8 +10,10 @@ import pytest
 
 from retiscreen.monitoring.figures import (
     MIN_EYES_FOR_DRIFT,
+    MIN_REVIEWS_FOR_KAPPA,
     Reference,
     Thresholds,
+    cohen_kappa,
     follow_up_figures,
     iso_week,
     weekly_figures,
@@ -53,7 +55,9 @@ def test_weekly_rates_per_operator_and_the_alerts_they_raise() -> None:
              eye("B2", "2026-03-03", "graded", 0.9, "temp", "refer")]  # fmt: skip
     rows += [eye(f"C{i}", "2026-03-10", "ungradable" if i < 4 else "graded", 0.2, "temp")
              for i in range(10)]  # fmt: skip
-    figures = weekly_figures(rows, [], FLAT, Thresholds(psi=0.2, ungradable=0.10), date(2026, 4, 1))
+    figures = weekly_figures(
+        rows, [], [], FLAT, Thresholds(psi=0.2, ungradable=0.10), date(2026, 4, 1)
+    )
     first, second = figures["weeks"]
     assert first["week"] == "2026-W10" and second["week"] == "2026-W11"
     assert (first["screened"], first["referred"]) == (14, 1)
@@ -73,13 +77,13 @@ def test_weekly_rates_per_operator_and_the_alerts_they_raise() -> None:
 
 def test_drift_alerts_only_over_enough_eyes() -> None:
     rows = [eye(f"D{i}", "2026-03-02", "graded", 0.01) for i in range(MIN_EYES_FOR_DRIFT)]
-    figures = weekly_figures(rows, [], FLAT, Thresholds(), date(2026, 4, 1))
+    figures = weekly_figures(rows, [], [], FLAT, Thresholds(), date(2026, 4, 1))
     (alert,) = figures["alerts"]
     assert alert["figure"] == "score_psi" and alert["value"] > 2
     assert "drifted" in alert_sentence(alert) and alert_sentence(alert).startswith("Week 2026-W10")
-    fewer = weekly_figures(rows[:-1], [], FLAT, Thresholds(), date(2026, 4, 1))
+    fewer = weekly_figures(rows[:-1], [], [], FLAT, Thresholds(), date(2026, 4, 1))
     assert fewer["alerts"] == []
-    without = weekly_figures(rows, [], None, Thresholds(), date(2026, 4, 1))
+    without = weekly_figures(rows, [], [], None, Thresholds(), date(2026, 4, 1))
     assert without["alerts"] == [] and "score_psi" not in without["weeks"][0]
 
 
@@ -87,3 +91,18 @@ def test_follow_up_counts_and_iso_weeks() -> None:
     assert follow_up_figures([])["attended_rate"] is None
     assert iso_week("2026-01-01T09:00:00+01:00") == "2026-W01"
     assert iso_week("2024-12-30T09:00:00") == "2025-W01"
+
+
+def test_cohen_kappa_and_the_agreement_alert() -> None:
+    assert cohen_kappa([]) is None
+    assert cohen_kappa([("refer", "refer"), ("routine", "routine")]) == pytest.approx(1.0)
+    assert cohen_kappa([("refer", "refer")] * 3) == pytest.approx(1.0)
+    # the textbook case: 20/50 yes-yes, 15 no-no, 5 and 10 discordant -> kappa 0.4
+    pairs = [("y", "y")] * 20 + [("n", "n")] * 15 + [("y", "n")] * 5 + [("n", "y")] * 10
+    assert cohen_kappa(pairs) == pytest.approx(0.4)
+    reviews = [{"ai_decision_kind": a, "decision_kind": b} for a, b in pairs]
+    figures = weekly_figures([], [], reviews, None, Thresholds(kappa=0.6), date(2026, 4, 1))
+    assert figures["over_read"] == {"reviewed": 50, "same_decision": 35, "kappa": 0.4}
+    assert [a["figure"] for a in figures["alerts"]] == ["review_kappa"]
+    few = reviews[: MIN_REVIEWS_FOR_KAPPA - 1]
+    assert weekly_figures([], [], few, None, Thresholds(), date(2026, 4, 1))["alerts"] == []

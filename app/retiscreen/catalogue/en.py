@@ -186,6 +186,10 @@ TEXTS: dict[str, str] = {
         "{value} of the photographed eyes could not be graded (alert above {limit}): check "
         "the camera, the room's light and how the photographs are taken."
     ),
+    "monitor.alert.review_kappa": (
+        "Reviewers and the grader agree too rarely (Cohen's kappa {value}, alert below "
+        "{limit}): look at the over-read cases together and validate the grader here."
+    ),
     "monitor.alert.referrals_overdue": (
         "{value} referred patients are past their due date without a record that they were seen."
     ),

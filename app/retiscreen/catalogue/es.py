@@ -189,6 +189,10 @@ TEXTS: dict[str, str] = {
         "{value} de los ojos fotografiados no se pudieron evaluar (alerta por encima de "
         "{limit}): revise la cámara, la luz de la sala y cómo se toman las fotografías."
     ),
+    "monitor.alert.review_kappa": (
+        "Los revisores y el clasificador coinciden demasiado poco (kappa de Cohen {value}, "
+        "alerta por debajo de {limit}): revisen juntos los casos y validen aquí el clasificador."
+    ),
     "monitor.alert.referrals_overdue": (
         "{value} pacientes derivados han pasado su fecha límite sin constancia de que los "
         "hayan visto."

@@ -5,14 +5,15 @@ error showing (a new camera, a new population, a nurse who photographs different
 What shows it: how many were screened, how many referred, how many eyes could not be
 graded (overall and per operator: a training need shows there first), whether the
 referable scores still look like the validation set's (population stability index,
-PSI, and the Kolmogorov-Smirnov distance between the two distributions), and whether
-referred patients were seen. Each figure is data; the page and the kiosk word it.
+PSI, and the Kolmogorov-Smirnov distance between the two distributions), how often the
+reviewers who over-read kept the AI's decision (Cohen's kappa), and whether referred
+patients were seen. Each figure is data; the page and the kiosk word it.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +27,8 @@ NOT_GRADED = frozenset({EyeStatus.UNGRADABLE, EyeStatus.UNREADABLE})
 REFERABLE = frozenset({DecisionKind.REFER, DecisionKind.URGENT})
 MIN_EYES_FOR_DRIFT = 30
 """Fewer graded eyes in a week than this and its PSI is too noisy to alert on."""
+MIN_REVIEWS_FOR_KAPPA = 20
+"""Fewer over-reads in the period than this and agreement is not alerted on."""
 MIN_EYES_PER_OPERATOR = 10
 """An operator's weekly ungradable rate alerts only over at least this many eyes."""
 _EPSILON = 1e-4
@@ -86,6 +89,7 @@ class Thresholds:
 
     psi: float = 0.2
     ungradable: float = 0.10
+    kappa: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def _eye_figures(eyes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 def weekly_figures(
     eyes: Sequence[Mapping[str, Any]],
     referrals: Sequence[Referral],
+    reviews: Sequence[Mapping[str, Any]],
     reference: Reference | None,
     thresholds: Thresholds,
     today: date,
@@ -167,6 +172,11 @@ def weekly_figures(
                     Alert("ungradable_rate", round(mine, 4), thresholds.ungradable, week, operator)
                 )
         weeks.append(figures)
+    agreement = agreement_figures(reviews)
+    kappa = agreement["kappa"]
+    enough = agreement["reviewed"] >= MIN_REVIEWS_FOR_KAPPA
+    if kappa is not None and enough and kappa < thresholds.kappa:
+        alerts.append(Alert("review_kappa", kappa, thresholds.kappa))
     follow_up = follow_up_figures(referrals)
     if follow_up["overdue"]:
         alerts.append(Alert("referrals_overdue", follow_up["overdue"], 0))
@@ -189,11 +199,13 @@ def weekly_figures(
         "weeks": weeks,
         "period": period,
         "follow_up": follow_up,
+        "over_read": agreement,
         "reference": None
         if reference is None
         else {"edges": list(reference.edges), "shares": list(reference.shares),
               "source": reference.source},
-        "thresholds": {"psi": thresholds.psi, "ungradable": thresholds.ungradable},
+        "thresholds": {"psi": thresholds.psi, "ungradable": thresholds.ungradable,
+                       "kappa": thresholds.kappa},
         "alerts": [alert.__dict__ for alert in alerts],
     }  # fmt: skip
 
@@ -203,6 +215,29 @@ def _per_operator(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]
     for row in rows:
         mine[str(row["operator"])].append(row)
     return {operator: _eye_figures(theirs) for operator, theirs in sorted(mine.items())}
+
+
+def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Agreement between two raters beyond chance (1: always the same; 0: no better
+    than chance); None without pairs."""
+    if not pairs:
+        return None
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    chance = sum(first[k] * second[k] for k in first) / (n * n)
+    return 1.0 if chance == 1.0 else (observed - chance) / (1.0 - chance)
+
+
+def agreement_figures(reviews: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How often reviewers kept the AI's decision, and Cohen's kappa between the two."""
+    pairs = [(str(r["ai_decision_kind"]), str(r["decision_kind"])) for r in reviews]
+    kappa = cohen_kappa(pairs)
+    return {
+        "reviewed": len(pairs),
+        "same_decision": sum(a == b for a, b in pairs),
+        "kappa": None if kappa is None else round(kappa, 4),
+    }
 
 
 def follow_up_figures(referrals: Sequence[Referral]) -> dict[str, Any]:
@@ -221,10 +256,11 @@ def follow_up_figures(referrals: Sequence[Referral]) -> dict[str, Any]:
 def monitor_figures(
     eyes: list[dict[str, Any]],
     referrals: list[Any],
+    reviews: list[dict[str, Any]],
     card: dict[str, Any] | None,
     thresholds: Thresholds,
     today: date,
 ) -> dict[str, Any]:
     """:func:`weekly_figures` with the reference taken from the grader's card."""
     reference = Reference.from_card(card) if card else None
-    return weekly_figures(eyes, referrals, reference, thresholds, today)
+    return weekly_figures(eyes, referrals, reviews, reference, thresholds, today)

@@ -59,7 +59,8 @@ def _page(figures: dict[str, Any], pictures: dict[str, bytes]) -> str:
         + "</tr>"
         for week in figures["weeks"]
     )  # fmt: skip
-    follow = figures["follow_up"]
+    follow, over_read = figures["follow_up"], figures["over_read"]
+    kappa = "-" if over_read["kappa"] is None else f"{over_read['kappa']:.2f}"
     images = "".join(
         f'<p><img alt="{html.escape(name)}" src="data:image/png;base64,'
         f'{base64.b64encode(data).decode("ascii")}"></p>'
@@ -83,6 +84,9 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.2em .5em;
 <h2>Referral follow-up</h2>
 <p>{follow["referrals"]} referrals: {follow["pending"]} pending, {follow["overdue"]} overdue,
 {follow["attended"]} attended, {follow["not_attended"]} did not attend.</p>
+<h2>Over-read</h2>
+<p>{over_read["reviewed"]} screenings over-read, {over_read["same_decision"]} with the AI's
+decision kept; Cohen's kappa {kappa}.</p>
 {images}
 </body></html>
 """

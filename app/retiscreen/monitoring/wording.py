@@ -13,7 +13,7 @@ def alert_sentence(alert: dict[str, Any], words: Catalogue = ENGLISH) -> str:
     figure, value, limit = alert["figure"], alert["value"], alert["limit"]
     if figure == "ungradable_rate":
         shown = {"value": f"{value:.0%}", "limit": f"{limit:.0%}"}
-    elif figure == "score_psi":
+    elif figure in {"score_psi", "review_kappa"}:
         shown = {"value": f"{value:.2f}", "limit": f"{limit:.2f}"}
     else:
         shown = {"value": str(int(value)), "limit": str(limit)}

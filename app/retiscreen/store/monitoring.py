@@ -27,3 +27,16 @@ class MonitoringRows(StoreConnection):
             " ORDER BY s.started_at_utc, s.screening_id, e.laterality",
             {"since": since},
         )
+
+    def reviews_since(self, since: str | None = None) -> list[dict[str, Any]]:
+        """The newest over-read of each screening screened at or after ``since``:
+        ``screening_id``, ``started_at``, ``ai_decision_kind``, ``decision_kind``."""
+        return self._rows(
+            "SELECT s.screening_id, s.started_at, r.ai_decision_kind, r.decision_kind"
+            " FROM screenings s JOIN reviews r ON r.review_id = ("
+            "   SELECT review_id FROM reviews WHERE screening_id = s.screening_id"
+            "   ORDER BY reviewed_at DESC, review_id DESC LIMIT 1)"
+            " WHERE (:since IS NULL OR s.started_at_utc >= :since)"
+            " ORDER BY s.started_at_utc, s.screening_id",
+            {"since": since},
+        )

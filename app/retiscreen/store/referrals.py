@@ -17,13 +17,23 @@ from retiscreen.store.connection import StoreConnection
 from retiscreen.store.files import StorageError
 from retiscreen.store.values import utc_now
 
+_IN_FORCE = (
+    "LEFT JOIN reviews r ON r.review_id = ("
+    "   SELECT review_id FROM reviews WHERE screening_id = s.screening_id"
+    "   ORDER BY reviewed_at DESC, review_id DESC LIMIT 1)"
+)
+"""The newest over-read of each screening: its decision replaces the AI's."""
 _REFERRAL_ROWS = (
-    "SELECT s.screening_id, s.patient_id, p.name, s.started_at, s.decision_kind,"
-    " s.snapshot_json, m.outcome, m.marked_at, m.marked_by, m.note"
-    " FROM screenings s JOIN patients p ON p.patient_id = s.patient_id"
-    " LEFT JOIN referral_marks m ON m.mark_id = ("
+    "SELECT s.screening_id, s.patient_id, p.name, s.started_at,"
+    " coalesce(r.decision_kind, s.decision_kind) AS decision_kind, s.snapshot_json,"
+    " r.review_id, r.follow_up_months, r.follow_up_weeks,"
+    " m.outcome, m.marked_at, m.marked_by, m.note"
+    " FROM screenings s JOIN patients p ON p.patient_id = s.patient_id "
+    + _IN_FORCE
+    + " LEFT JOIN referral_marks m ON m.mark_id = ("
     "   SELECT max(mark_id) FROM referral_marks WHERE screening_id = s.screening_id)"
-    " WHERE s.decision_kind IN ({kinds}) AND (:sid IS NULL OR s.screening_id = :sid)"
+    " WHERE coalesce(r.decision_kind, s.decision_kind) IN ({kinds})"
+    " AND (:sid IS NULL OR s.screening_id = :sid)"
 )
 
 
@@ -47,7 +57,9 @@ class ReferralMarks(StoreConnection):
         not a referral, or not saved, is refused with StorageError."""
         with self._write("the follow-up was NOT recorded"):
             row = self._query(
-                "SELECT decision_kind FROM screenings WHERE screening_id = ?", [screening_id]
+                "SELECT coalesce(r.decision_kind, s.decision_kind) AS decision_kind"
+                " FROM screenings s " + _IN_FORCE + " WHERE s.screening_id = ?",
+                [screening_id],
             )
             if not row:
                 raise StorageError(
