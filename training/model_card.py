@@ -52,6 +52,14 @@ def _cam_lines(card: dict[str, Any]) -> list[str]:
             f"- Confidence in words: {confidence['scale']}. Bands: {bands} "
             f"({confidence['selection']})"
         )
+    reference = card.get("score_reference")
+    if reference:
+        edges = ", ".join(f"{e:.3f}" for e in reference["edges"][1:-1])
+        lines.append(
+            f"- Monitoring reference (`score_reference`, for `retiscreen monitor`'s drift "
+            f"figures): {reference['source']}. Decile edges of the referable score: {edges} "
+            "(`python -m training.score_reference`)."
+        )
     return lines
 
 

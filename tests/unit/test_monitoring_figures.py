@@ -106,3 +106,18 @@ def test_cohen_kappa_and_the_agreement_alert() -> None:
     assert [a["figure"] for a in figures["alerts"]] == ["review_kappa"]
     few = reviews[: MIN_REVIEWS_FOR_KAPPA - 1]
     assert weekly_figures([], [], few, None, Thresholds(), date(2026, 4, 1))["alerts"] == []
+
+
+def test_the_shipped_grader_card_carries_a_decile_reference() -> None:
+    """The bundled card's score_reference (training/score_reference.py) is usable: ten
+    rising bins from 0 to 1, a tenth of the reference each."""
+    import json
+
+    from retiscreen.settings import bundled_dir
+
+    card = json.loads((bundled_dir("models") / "grader.card.json").read_text())
+    reference = Reference.from_card(card)
+    assert reference is not None and "never trained on" in reference.source
+    assert reference.edges[0] == 0.0 and reference.edges[-1] == 1.0
+    assert list(reference.edges) == sorted(set(reference.edges))
+    assert all(abs(share - 0.1) < 0.01 for share in reference.shares)
