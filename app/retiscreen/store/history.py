@@ -14,6 +14,7 @@ from typing import Any
 
 from retiscreen.store.audit import AuditLog
 from retiscreen.store.files import atomic_write
+from retiscreen.store.reviews import LATEST_REVIEW
 
 # One CSV row per screening (s) and eye (e), with its patient (p); the header is the
 # column names without the table letter.
@@ -29,15 +30,11 @@ _CSV_SOURCES = (
     "r.reviewed_at", "r.review_reason", "r.review_id",
 )  # fmt: skip
 _CSV_COLUMNS = tuple(source.partition(".")[2] for source in _CSV_SOURCES)
-_LATEST_REVIEW = (
-    "(SELECT review_id FROM reviews WHERE screening_id = s.screening_id"
-    " ORDER BY reviewed_at DESC, rowid DESC LIMIT 1)"
-)
 # The newest review of each screening, its columns named as the CSV header says.
 _REVIEW_JOIN = (
     "LEFT JOIN (SELECT review_id, decision_kind AS final_decision_kind,"
     " outcome AS review_outcome, reviewer, reviewed_at, reason AS review_reason,"
-    " grade_right, grade_left FROM reviews) rv ON rv.review_id = " + _LATEST_REVIEW
+    " grade_right, grade_left FROM reviews) rv ON rv.review_id = " + LATEST_REVIEW
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from retiscreen.store.connection import StoreConnection
+from retiscreen.store.reviews import LATEST_REVIEW
 
 
 class MonitoringRows(StoreConnection):
@@ -33,10 +34,9 @@ class MonitoringRows(StoreConnection):
         ``screening_id``, ``started_at``, ``ai_decision_kind``, ``decision_kind``."""
         return self._rows(
             "SELECT s.screening_id, s.started_at, r.ai_decision_kind, r.decision_kind"
-            " FROM screenings s JOIN reviews r ON r.review_id = ("
-            "   SELECT review_id FROM reviews WHERE screening_id = s.screening_id"
-            "   ORDER BY reviewed_at DESC, review_id DESC LIMIT 1)"
-            " WHERE (:since IS NULL OR s.started_at_utc >= :since)"
+            " FROM screenings s JOIN reviews r ON r.review_id = "
+            + LATEST_REVIEW
+            + " WHERE (:since IS NULL OR s.started_at_utc >= :since)"
             " ORDER BY s.started_at_utc, s.screening_id",
             {"since": since},
         )

@@ -15,13 +15,10 @@ from retiscreen.referrals import REFERRAL_KINDS, Referral, ReferralOutcome, refe
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
 from retiscreen.store.files import StorageError
+from retiscreen.store.reviews import LATEST_REVIEW
 from retiscreen.store.values import utc_now
 
-_IN_FORCE = (
-    "LEFT JOIN reviews r ON r.review_id = ("
-    "   SELECT review_id FROM reviews WHERE screening_id = s.screening_id"
-    "   ORDER BY reviewed_at DESC, review_id DESC LIMIT 1)"
-)
+_IN_FORCE = "LEFT JOIN reviews r ON r.review_id = " + LATEST_REVIEW
 """The newest over-read of each screening: its decision replaces the AI's."""
 _REFERRAL_ROWS = (
     "SELECT s.screening_id, s.patient_id, p.name, s.started_at,"

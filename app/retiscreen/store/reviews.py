@@ -34,6 +34,11 @@ _COLUMNS = (
     " ai_decision_kind, reason"
 )
 _NEWEST_FIRST = "ORDER BY reviewed_at DESC, rowid DESC"
+LATEST_REVIEW = (
+    f"(SELECT review_id FROM reviews WHERE screening_id = s.screening_id {_NEWEST_FIRST} LIMIT 1)"
+)
+"""SQL for the id of the review in force of the screening aliased ``s``: every reader
+that needs the decision in force (history, export, referrals, monitor) uses this one."""
 
 
 def queue_for_review(
