@@ -1,0 +1,112 @@
+"""Every page, and every administration tab, at the two panel sizes kiosks come with
+(#13 item 7): every button and text box must lie inside the window (or inside a scroll
+area that brings it into view), or a nurse cannot reach it.
+
+A control also fails when a squeezed layout draws it over another one. At 1280×800
+every page fits. At 1024×600 three pages do not yet; they are listed in
+``TOO_TALL_AT_1024x600``, and the test fails if any other page stops fitting, or if a
+listed page fits (take it off the list), so the list only shrinks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QScrollArea,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from retiscreen.settings import Settings
+from retiscreen.ui.keyboard import OnScreenKeyboard
+from retiscreen.ui.pages.base import Page
+from retiscreen.ui.window import KioskWindow
+
+CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
+TOO_TALL_AT_1024x600 = {
+    "HomePage",  # 604 px minimum: the language buttons slide under the start button
+    "SignInPage",  # 659 px: the PIN keypad's rows overlap (operator, admin, reviewer)
+    "OverreadPage",  # 785 px: the grade keys overlap under the two photographs
+}
+"""Measured 2026-12-03 (minimum heights from Qt, the page area being 554 px under the
+header). The list may only shrink."""
+
+
+def _inside_a_scroll_area(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _name(widget: QWidget) -> str:
+    return f"{type(widget).__name__} {getattr(widget, 'text', lambda: '')()!r}"
+
+
+def out_of_reach(window: KioskWindow, page: QWidget) -> list[str]:
+    """The visible controls of ``page`` that stick out of the window, or that a squeezed
+    layout has drawn over one another (the screen keyboard docks over its page on
+    purpose, so its keys are left out)."""
+    frame = QRect(window.mapToGlobal(QPoint(0, 0)), window.size())
+    placed: list[tuple[QWidget, QRect]] = []
+    found = []
+    for widget in page.findChildren(QWidget):
+        if not isinstance(widget, CONTROLS) or not widget.isVisibleTo(window):
+            continue
+        if _inside_a_scroll_area(widget) or isinstance(widget.parentWidget(), OnScreenKeyboard):
+            continue
+        if not isinstance(widget.parentWidget(), QTabBar):  # its scroll arrows sit on tabs
+            area = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+            if not frame.contains(area):
+                found.append(f"{_name(widget)} outside")
+            found += [
+                f"{_name(widget)} over {_name(other)}"
+                for other, where in placed
+                if where.intersects(area)
+                and not other.isAncestorOf(widget)
+                and not widget.isAncestorOf(other)
+            ]
+            placed.append((widget, area))
+    return found
+
+
+def views(window: KioskWindow) -> Iterator[tuple[str, Page]]:
+    """Each page shown in turn; the administration page once per tab."""
+    for page in window.pages:
+        window.stack.setCurrentWidget(page)
+        tabs = page.findChildren(QTabWidget)
+        if not tabs:
+            QApplication.processEvents()
+            yield type(page).__name__, page
+            continue
+        for index in range(tabs[0].count()):
+            tabs[0].setCurrentIndex(index)
+            QApplication.processEvents()
+            yield f"{type(page).__name__}:{tabs[0].tabText(index)}", page
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 600)], ids=["1280x800", "1024x600"])
+def test_every_control_is_within_reach(
+    qtbot: QtBot,
+    open_kiosk: Callable[..., KioskWindow],
+    make_settings: Callable[..., Settings],
+    size: tuple[int, int],
+) -> None:
+    window = open_kiosk(make_settings())
+    window.setFixedSize(*size)
+    qtbot.wait(50)
+    too_tall = {name for name, page in views(window) if out_of_reach(window, page)}
+    expected = TOO_TALL_AT_1024x600 if size == (1024, 600) else set()
+    assert too_tall == expected
