@@ -13,13 +13,18 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScroller,
     QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -334,3 +339,26 @@ class TrafficLight(QFrame):
         for widget in (self.word, self.headline, self.advice, self.due):
             widget.clear()
         self.setStyleSheet("")
+
+
+class TouchTable(QTableWidget):
+    """A read-only list of rows to pick one from by touch: whole rows, one at a time,
+    tall rows, columns sharing the width, scrolled with a finger (the history, the
+    referrals and the over-read queue)."""
+
+    def __init__(self, columns: int, parent: QWidget | None = None) -> None:
+        super().__init__(0, columns, parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(60)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+    def show_rows(self, rows: list[list[str]]) -> None:
+        """Replace the rows with these texts, one list of cells per row."""
+        self.setRowCount(len(rows))
+        for index, cells in enumerate(rows):
+            for column, text in enumerate(cells):
+                self.setItem(index, column, QTableWidgetItem(text))

@@ -11,13 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
-    QScroller,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +23,7 @@ from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.file_picker import FilePicker, removable_roots
 from retiscreen.ui.keyboard import OnScreenKeyboard
-from retiscreen.ui.widgets import MessageLine, button
+from retiscreen.ui.widgets import MessageLine, TouchTable, button
 
 LIMIT = 200
 
@@ -42,14 +37,7 @@ class HistoryTab(QWidget):
         self.search = QLineEdit()
         self.search.returnPressed.connect(self.refresh)
         self.find_button = button("", "small", on_click=self.refresh)
-        self.table = QTableWidget(0, 4)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(60)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        QScroller.grabGesture(self.table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.table = TouchTable(4)
         self.reprint = button("", "", "printer", on_click=self.reprint_selected)
         self.export = button("", "", "folder", on_click=self.choose_export_folder)
         self.message = MessageLine()
@@ -87,19 +75,20 @@ class HistoryTab(QWidget):
 
     def _show(self, rows: Any) -> None:
         self.rows = list(rows)
-        self.table.setRowCount(len(self.rows))
-        for index, row in enumerate(self.rows):
-            values = [
-                str(row.get("started_at", ""))[:16].replace("T", " "),
-                str(row.get("patient_id", "")),
-                str(row.get("name", "")),
-                # the decision in force: a reviewer's over-read, else the AI's
-                texts.kind_headline(
-                    DecisionKind(row.get("review_decision_kind") or row["decision_kind"])
-                ),
+        self.table.show_rows(
+            [
+                [
+                    str(row.get("started_at", ""))[:16].replace("T", " "),
+                    str(row.get("patient_id", "")),
+                    str(row.get("name", "")),
+                    # the decision in force: a reviewer's over-read, else the AI's
+                    texts.kind_headline(
+                        DecisionKind(row.get("review_decision_kind") or row["decision_kind"])
+                    ),
+                ]
+                for row in self.rows
             ]
-            for column, value in enumerate(values):
-                self.table.setItem(index, column, QTableWidgetItem(value))
+        )
         if not self.rows:
             self.message.show_message(self.tr("No screenings found."), "info")
         else:

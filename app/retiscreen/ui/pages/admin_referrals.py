@@ -11,13 +11,8 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QScroller,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +20,7 @@ from PySide6.QtWidgets import (
 from retiscreen.referrals import Referral, ReferralOutcome, ReferralStatus
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
-from retiscreen.ui.widgets import MessageLine, button
+from retiscreen.ui.widgets import MessageLine, TouchTable, button
 
 
 class ReferralsTab(QWidget):
@@ -38,14 +33,7 @@ class ReferralsTab(QWidget):
         self.overdue_only.setCheckable(True)
         self.overdue_only.setObjectName("small")
         self.overdue_only.toggled.connect(lambda _on: self._show(self.everything))
-        self.table = QTableWidget(0, 5)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(60)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        QScroller.grabGesture(self.table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.table = TouchTable(5)
         self.attended = button("", "", on_click=lambda: self.mark(ReferralOutcome.ATTENDED))
         self.not_attended = button("", "", on_click=lambda: self.mark(ReferralOutcome.NOT_ATTENDED))
         self.message = MessageLine()
@@ -86,17 +74,18 @@ class ReferralsTab(QWidget):
             r for r in self.everything if not overdue or r.status is ReferralStatus.OVERDUE
         ]
         words = texts.catalogue()
-        self.table.setRowCount(len(self.shown))
-        for index, referral in enumerate(self.shown):
-            values = [
-                words.long_date(referral.due),
-                referral.patient_id,
-                referral.name,
-                texts.kind_headline(referral.kind),
-                words.referral_status(referral.status),
+        self.table.show_rows(
+            [
+                [
+                    words.long_date(referral.due),
+                    referral.patient_id,
+                    referral.name,
+                    texts.kind_headline(referral.kind),
+                    words.referral_status(referral.status),
+                ]
+                for referral in self.shown
             ]
-            for column, value in enumerate(values):
-                self.table.setItem(index, column, QTableWidgetItem(value))
+        )
         if not self.shown:
             self.message.show_message(self.tr("No referrals to follow up."), "info")
         else:

@@ -12,13 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
-    QScroller,
-    QTableWidget,
-    QTableWidgetItem,
     QWidget,
 )
 
@@ -27,7 +22,7 @@ from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
-from retiscreen.ui.widgets import MessageLine, button, label
+from retiscreen.ui.widgets import MessageLine, TouchTable, button, label
 
 LIMIT = 200
 
@@ -49,14 +44,7 @@ class OverreadQueuePage(Page):
         self.search.returnPressed.connect(self.search_records)
         self.find_button = button("", "small", on_click=self.search_records)
         self.queue_button = button("", "small", on_click=self.refresh)
-        self.table = QTableWidget(0, 5)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(60)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        QScroller.grabGesture(self.table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.table = TouchTable(5)
         self.message = MessageLine()
         self.open_button = button("", "primary", on_click=self.open_selected)
         self.close_button = button("", "", "home", on_click=self.closed.emit)
@@ -141,22 +129,21 @@ class OverreadQueuePage(Page):
             self.message.show_message(self.tr("No screening is waiting for an over-read."), "ok")
 
     def _fill(self) -> None:
-        self.table.setRowCount(len(self.rows))
-        for index, row in enumerate(self.rows):
-            if self.searching:
-                reviewed = row.get("review_decision_kind")
-                last = texts.catalogue().decision_word(DecisionKind(reviewed)) if reviewed else "-"
-            else:
-                last = texts.catalogue().queue_reason(QueueReason(row["why"]))
-            values = [
-                str(row.get("started_at", ""))[:16].replace("T", " "),
-                str(row.get("patient_id", "")),
-                str(row.get("name", "")),
-                texts.catalogue().decision_word(DecisionKind(row["decision_kind"])),
-                last,
-            ]
-            for column, value in enumerate(values):
-                self.table.setItem(index, column, QTableWidgetItem(value))
+        self.table.show_rows([self._cells(row) for row in self.rows])
+
+    def _cells(self, row: dict[str, Any]) -> list[str]:
+        if self.searching:
+            reviewed = row.get("review_decision_kind")
+            last = texts.catalogue().decision_word(DecisionKind(reviewed)) if reviewed else "-"
+        else:
+            last = texts.catalogue().queue_reason(QueueReason(row["why"]))
+        return [
+            str(row.get("started_at", ""))[:16].replace("T", " "),
+            str(row.get("patient_id", "")),
+            str(row.get("name", "")),
+            texts.catalogue().decision_word(DecisionKind(row["decision_kind"])),
+            last,
+        ]
 
     def show_saved(self, report_id: str) -> None:
         """Back from a saved over-read: said above the list of what is left (shown next)."""
