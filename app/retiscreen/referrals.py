@@ -12,7 +12,6 @@ after it. Status is data; words come from the catalogue.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -78,18 +77,14 @@ def status_of(outcome: ReferralOutcome | None, due: date, today: date) -> Referr
 
 
 def referral_from_row(row: Mapping[str, Any], today: date) -> Referral | None:
-    """The referral of a stored screening (the decision in force: the newest over-read's,
-    else the snapshot's; and its newest mark), or None when it is not a referral."""
+    """The referral of a stored screening (its decision in force and that decision's
+    interval, and its newest mark), or None when it is not a referral."""
     kind = DecisionKind(row["decision_kind"])
     if kind not in REFERRAL_KINDS:
         return None
-    if row.get("review_id"):
-        months, weeks = row["follow_up_months"], row["follow_up_weeks"]
-    else:
-        decision = json.loads(row["snapshot_json"]).get("decision") or {}
-        months, weeks = decision.get("follow_up_months"), decision.get("follow_up_weeks")
     screened_on = datetime.fromisoformat(row["started_at"]).date()
-    due = Decision(kind, months, weeks).follow_up_date(screened_on) or screened_on
+    interval = Decision(kind, row["follow_up_months"], row["follow_up_weeks"])
+    due = interval.follow_up_date(screened_on) or screened_on
     outcome = ReferralOutcome(row["outcome"]) if row["outcome"] else None
     return Referral(
         screening_id=row["screening_id"],

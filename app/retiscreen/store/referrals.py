@@ -22,8 +22,14 @@ _IN_FORCE = "LEFT JOIN reviews r ON r.review_id = " + LATEST_REVIEW
 """The newest over-read of each screening: its decision replaces the AI's."""
 _REFERRAL_ROWS = (
     "SELECT s.screening_id, s.patient_id, p.name, s.started_at,"
-    " coalesce(r.decision_kind, s.decision_kind) AS decision_kind, s.snapshot_json,"
-    " r.review_id, r.follow_up_months, r.follow_up_weeks,"
+    " coalesce(r.decision_kind, s.decision_kind) AS decision_kind,"
+    # the interval of the decision in force: the review's, else the saved decision's
+    " CASE WHEN r.review_id IS NULL"
+    "  THEN json_extract(s.snapshot_json, '$.decision.follow_up_months')"
+    "  ELSE r.follow_up_months END AS follow_up_months,"
+    " CASE WHEN r.review_id IS NULL"
+    "  THEN json_extract(s.snapshot_json, '$.decision.follow_up_weeks')"
+    "  ELSE r.follow_up_weeks END AS follow_up_weeks,"
     " m.outcome, m.marked_at, m.marked_by, m.note"
     " FROM screenings s JOIN patients p ON p.patient_id = s.patient_id "
     + _IN_FORCE

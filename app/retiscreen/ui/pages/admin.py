@@ -60,6 +60,7 @@ class AdminPage(Page):
     def entered(self) -> None:
         self.settings_tab.load()
         self.system_tab.load()
+        self.system_tab.check_monitor()  # here, not in load(): the kiosk's start need not wait
         self._tab_changed(self.tabs.currentIndex())
 
     def _tab_changed(self, index: int) -> None:

@@ -165,7 +165,6 @@ class SystemTab(QWidget):
             self.tr("Settings file: {path}").format(path=self.ctx.settings_path),
         ]
         self.model_info.setText("\n".join(lines))
-        self.check_monitor()
         self.operator_list.clear()
         words = self._role_words()
         for account in self.ctx.service.store.accounts():
