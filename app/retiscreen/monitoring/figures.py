@@ -114,6 +114,15 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+def _graded_scores(eyes: Iterable[Mapping[str, Any]]) -> list[float]:
+    """The referable scores of the graded eyes among ``eyes``."""
+    return [
+        float(e["referable_probability"])
+        for e in eyes
+        if e["status"] == EyeStatus.GRADED.value and e["referable_probability"] is not None
+    ]
+
+
 def _eye_figures(eyes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     statuses = [EyeStatus(e["status"]) for e in eyes]
     photographed = sum(s in PHOTOGRAPHED for s in statuses)
@@ -142,11 +151,7 @@ def weekly_figures(
     for week in sorted(by_week):
         rows = by_week[week]
         decisions = {row["screening_id"]: DecisionKind(row["decision_kind"]) for row in rows}
-        scores = [
-            float(row["referable_probability"])
-            for row in rows
-            if row["status"] == EyeStatus.GRADED.value and row["referable_probability"] is not None
-        ]
+        scores = _graded_scores(rows)
         figures: dict[str, Any] = {
             "week": week,
             "screened": len(decisions),
@@ -180,11 +185,7 @@ def weekly_figures(
     follow_up = follow_up_figures(referrals)
     if follow_up["overdue"]:
         alerts.append(Alert("referrals_overdue", follow_up["overdue"], 0))
-    all_scores = [
-        float(e["referable_probability"])
-        for e in eyes
-        if e["status"] == EyeStatus.GRADED.value and e["referable_probability"] is not None
-    ]
+    all_scores = _graded_scores(eyes)
     period: dict[str, Any] = {
         "screened": len({e["screening_id"] for e in eyes}),
         **_eye_figures(eyes),
