@@ -389,6 +389,19 @@ class ScreeningService:
         self.store.correct_patient(after, operator, reason)
         return before, after
 
+    def find_patients(self, text: str, viewer: str | None, limit: int = 6) -> list[Patient]:
+        """Returning patients that ``text`` (part of a name or an ID) finds, for the
+        operator to pick instead of typing (:meth:`ScreeningStore.search_patients`). A
+        search that lists anyone is audited with the IDs listed, never the search text."""
+        found = self.store.search_patients(text, limit)
+        if found:
+            self.store.audit(
+                "patients_searched",
+                operator=viewer,
+                patients=[patient.patient_id for patient in found],
+            )
+        return found
+
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as the records know them (see :meth:`ScreeningStore.resolve_patient`);
         a date of birth in the future or over 120 years ago is refused (UsageError)."""

@@ -158,6 +158,10 @@
         <translation>Confirme el paciente</translation>
     </message>
     <message>
+        <source>Ask the patient to say their full name and date of birth, and check the ID card or wristband against the details below. Touch “Yes” only if everything agrees.</source>
+        <translation>Pida al paciente que diga su nombre completo y su fecha de nacimiento, y compare la tarjeta o la pulsera de identificación con los datos de abajo. Toque «Sí» solo si todo coincide.</translation>
+    </message>
+    <message>
         <source>Ask the patient to say their full name and date of birth, and check the ID card or wristband. Then scan or type the ID again and type the date of birth again.</source>
         <translation>Pida al paciente que diga su nombre completo y su fecha de nacimiento, y compruebe la tarjeta o la pulsera de identificación. Después escanee o escriba otra vez el ID y escriba otra vez la fecha de nacimiento.</translation>
     </message>
@@ -178,8 +182,16 @@
         <translation>p. ej. 24/03/1958 o 1958-03-24</translation>
     </message>
     <message>
+        <source>No: back to the details</source>
+        <translation>No: volver a los datos</translation>
+    </message>
+    <message>
         <source>Back: correct the details</source>
         <translation>Atrás: corregir los datos</translation>
+    </message>
+    <message>
+        <source>Yes, this is the patient</source>
+        <translation>Sí, es este paciente</translation>
     </message>
     <message>
         <source>Confirm and take photographs</source>
@@ -196,6 +208,12 @@
     <message>
         <source>Patient: {name}</source>
         <translation>Paciente: {name}</translation>
+    </message>
+    <message>
+        <source>ID: {id}
+Date of birth: {date}</source>
+        <translation>ID: {id}
+Fecha de nacimiento: {date}</translation>
     </message>
     <message>
         <source>The patient ID does not match the one entered before.</source>
@@ -731,12 +749,24 @@
         <translation>Elegir de la lista de hoy</translation>
     </message>
     <message>
+        <source>Returning patient? Type part of the name or ID to find them</source>
+        <translation>¿Paciente conocido? Escriba parte del nombre o del ID para buscarlo</translation>
+    </message>
+    <message>
         <source>ID scanned.</source>
         <translation>ID escaneado.</translation>
     </message>
     <message>
         <source>Asking for today&apos;s list…</source>
         <translation>Pidiendo la lista de hoy…</translation>
+    </message>
+    <message>
+        <source>No patient on file matches. Check the spelling, or type the details.</source>
+        <translation>Ningún paciente registrado coincide. Compruebe la ortografía o escriba los datos.</translation>
+    </message>
+    <message>
+        <source>{name} · ID {id} · born {date}</source>
+        <translation>{name} · ID {id} · nacido/a el {date}</translation>
     </message>
     <message>
         <source>Touch the patient in the list.</source>

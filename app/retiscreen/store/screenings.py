@@ -24,7 +24,7 @@ from retiscreen.domain import (
     Screening,
 )
 from retiscreen.errors import IdentityError
-from retiscreen.identity import clean_id, details_differ, id_key
+from retiscreen.identity import clean_id, details_differ, id_key, search_key
 from retiscreen.imaging.load import ImageError, decode_fundus
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
@@ -130,6 +130,45 @@ class ScreeningRecords(StoreConnection):
             row["given_name"],
             row["id_issuer"],
         )
+
+    def search_patients(self, text: str, limit: int = 6) -> list[Patient]:
+        """Patients on file that ``text`` finds, most recently screened first: every word
+        of it starting a word of the name (without case or accents: "garc" finds
+        "García"), or its letters and digits part of the ID's ("mrn 9002" finds
+        "MRN-9002"). Fewer than 2 characters find no one (a search lists other patients'
+        names)."""
+        query = text.strip()
+        if len(query) < 2:
+            return []
+        words = search_key(query).split()
+        wanted = _alphanumeric(id_key(query))
+        rows = self._rows(
+            "SELECT p.patient_id, p.name, p.date_of_birth, p.sex, p.family_name,"
+            " p.given_name, p.id_issuer, p.id_key, max(s.started_at_utc) AS last_seen"
+            " FROM patients p LEFT JOIN screenings s ON s.patient_id = p.patient_id"
+            " GROUP BY p.patient_id ORDER BY last_seen DESC, p.created_at DESC"
+        )
+        found: list[Patient] = []
+        for row in rows:
+            name_words = search_key(row["name"]).split()
+            by_name = all(any(w.startswith(q) for w in name_words) for q in words)
+            if not (by_name or (wanted and wanted in _alphanumeric(row["id_key"] or ""))):
+                continue
+            dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
+            found.append(
+                Patient(
+                    row["patient_id"],
+                    row["name"],
+                    dob,
+                    row["sex"],
+                    row["family_name"],
+                    row["given_name"],
+                    row["id_issuer"],
+                )
+            )
+            if len(found) >= limit:
+                break
+        return found
 
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as they will be filed: the one on file when the ID matches (its ID
@@ -392,6 +431,11 @@ def _patient_columns(patient: Patient) -> dict[str, str | None]:
         "given_name": patient.given_name,
         "id_issuer": patient.id_issuer,
     }
+
+
+def _alphanumeric(key: str) -> str:
+    """An ID key without its punctuation: "mrn 9002" finds "MRN-9002"."""
+    return "".join(c for c in key if c.isalnum())
 
 
 def _sort_key(moment: datetime) -> str:

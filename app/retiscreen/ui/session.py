@@ -100,6 +100,9 @@ class ScreeningDraft:
     patient: Patient | None = None
     order: Order | None = None
     """The clinic's order, when the patient was picked from the worklist."""
+    identified_by: str = ""
+    """Where the patient's details came from when nobody typed them: "records" (a
+    search) or "worklist"; empty when typed by hand (then they are typed twice)."""
     watched: list[Path] = field(default_factory=list)
     """Files taken from the watched camera folder for this visit: each goes to done/
     or failed/ when the visit ends."""

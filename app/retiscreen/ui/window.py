@@ -277,6 +277,7 @@ class KioskWindow(QMainWindow):
             return
         self.draft = ScreeningDraft(self.operator)
         self.patient.clear()
+        self.patient.operator = self.operator
         self.go(self.patient)
 
     def resume_parked(self) -> None:
@@ -290,8 +291,9 @@ class KioskWindow(QMainWindow):
         self.ctx.audit("screening_resumed", operator=self.operator)
         assert draft.patient is not None
         self.patient.clear()
+        self.patient.operator = self.operator
         self.patient.fill(draft.patient)
-        self.confirm.set_patient(draft.patient)
+        self.confirm.set_patient(draft.patient, read_back=bool(draft.identified_by))
         self.go(self.confirm)
 
     def discard_parked(self) -> None:
@@ -318,7 +320,8 @@ class KioskWindow(QMainWindow):
             self.ctx.audit("draft_photographs_discarded", operator=self.operator)
         self.draft.patient = patient
         self.draft.order = self.patient.order or self.draft.order
-        self.confirm.set_patient(patient)
+        self.draft.identified_by = self.patient.picked_from
+        self.confirm.set_patient(patient, read_back=bool(self.patient.picked_from))
         self.go(self.confirm)
 
     def patient_confirmed(self) -> None:
@@ -329,7 +332,12 @@ class KioskWindow(QMainWindow):
         except RetiScreenError as exc:  # another patient's ID, an impossible birth date
             self.confirm.message.show_message(str(exc), "error")
             return
-        self.ctx.audit("patient_confirmed", operator=self.operator)
+        self.ctx.audit(
+            "patient_confirmed",
+            operator=self.operator,
+            method=self.confirm.method,
+            picked_from=self.draft.identified_by or None,
+        )
         if self.ctx.watcher is not None:
             self.ctx.watcher.set_aside_stale()
         side = self.draft.next_eye()  # a resumed draft goes on where it stopped
