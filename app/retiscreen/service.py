@@ -31,6 +31,13 @@ from retiscreen.domain import (
     Review,
     Screening,
 )
+from retiscreen.drafts import (
+    DraftSummary,
+    ScreeningDraft,
+    draft_document,
+    draft_from_document,
+    summary_of,
+)
 from retiscreen.errors import RetiScreenError, StorageError, UsageError
 from retiscreen.identity import birth_date_problem, named
 from retiscreen.imaging.fingerprint import copies
@@ -402,6 +409,55 @@ class ScreeningService:
             )
         return found
 
+    def keep_draft(self, draft: ScreeningDraft, *, parked_on: str | None = None) -> bool:
+        """Keep an unfinished screening in the records (replacing what was kept of it):
+        at each step of the capture, and with ``parked_on`` (the page) when the idle
+        timeout puts it aside (audited as ``screening_parked``). False when its screening
+        is already saved (nothing kept). StorageError when it could not be kept."""
+        if draft.patient is None:
+            return False
+        kept = draft_document(draft)
+        detail = None
+        if parked_on is not None:
+            done = sum(1 for eye in draft.eyes.values() if eye.done)
+            detail = {"page": parked_on, "eyes_done": done}
+        return self.store.save_draft(
+            draft.draft_id,
+            draft.operator,
+            draft.started_at,
+            kept.document,
+            kept.photographs,
+            event="screening_parked" if parked_on is not None else None,
+            detail=detail,
+        )
+
+    def drafts_of(self, operator: str) -> list[DraftSummary]:
+        """The operator's unfinished screenings, newest first (expired ones removed first)."""
+        self.expire_drafts()
+        return [summary_of(doc, saved) for doc, saved in self.store.drafts_of(operator)]
+
+    def resume_draft(self, draft_id: str, operator: str) -> ScreeningDraft:
+        """The operator's draft again, with its photographs and verdicts (audited as
+        ``screening_resumed``). It stays kept until its screening is saved or discarded."""
+        document, photographs = self.store.load_draft(draft_id, operator)
+        draft = draft_from_document(document, photographs)
+        self.store.audit("screening_resumed", screening_id=draft_id, operator=operator)
+        return draft
+
+    def discard_draft(self, draft_id: str, operator: str, why: str) -> bool:
+        """Remove the operator's draft and its photographs (audited); False if none."""
+        return self.store.discard_draft(draft_id, operator, why)
+
+    def expire_drafts(self, now: datetime | None = None) -> list[str]:
+        """Remove drafts kept longer than ``[kiosk] draft_expiry_h`` (each audited);
+        returns their ids."""
+        hours = self.settings.kiosk.draft_expiry_h
+        before = (now or datetime.now(UTC)) - timedelta(hours=hours)
+        expired = self.store.expire_drafts(
+            before.astimezone(UTC).isoformat(timespec="microseconds")
+        )
+        return [str(document["draft_id"]) for document in expired]
+
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as the records know them (see :meth:`ScreeningStore.resolve_patient`);
         a date of birth in the future or over 120 years ago is refused (UsageError)."""
@@ -447,6 +503,7 @@ class ScreeningService:
         site: str | None = None,
         started_at: datetime | None = None,
         order: Order | None = None,
+        screening_id: str | None = None,
     ) -> Screening:
         """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
         The patient is first matched with the records (StorageError 'identity_mismatch'
@@ -458,6 +515,7 @@ class ScreeningService:
             operator,
             self.settings.clinic.site if site is None else site,
             started_at=started_at,
+            screening_id=screening_id,
             order=order,
         )
 

@@ -28,6 +28,7 @@ from retiscreen.identity import clean_id, details_differ, id_key, search_key
 from retiscreen.imaging.load import ImageError, decode_fundus
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
+from retiscreen.store.drafts import complete_draft, remove_draft_files
 from retiscreen.store.files import StorageError
 from retiscreen.store.reviews import queue_for_review
 from retiscreen.store.serialize import recorded_image, screening_from_dict, screening_to_dict
@@ -44,7 +45,8 @@ class ScreeningRecords(StoreConnection):
         self, screening: Screening, *, review_queue: QueueReason | None = None
     ) -> None:
         """Store a screening, its photographs and an audit entry, all or nothing; with
-        ``review_queue``, it joins the over-read queue in the same transaction.
+        ``review_queue``, it joins the over-read queue in the same transaction; the
+        draft it was captured as (the same id), if one is kept, goes in it too.
 
         When this returns, the screening survives a crash or power cut. Raises
         StorageError (and stores nothing new) on any failure, including an id that is
@@ -82,6 +84,9 @@ class ScreeningRecords(StoreConnection):
             )
             if review_queue is not None:
                 queue_for_review(self._db, sid, review_queue, screening.operator)
+            drafted = complete_draft(self._db, sid, screening.operator)
+        if drafted:
+            remove_draft_files(self.root, sid)
 
     def _write_photographs(
         self, sid: str, eyes: tuple[EyeResult, ...], files: TransactionFiles

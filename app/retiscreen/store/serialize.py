@@ -84,7 +84,7 @@ def _image_to_dict(image: FundusImage | None) -> dict[str, Any] | None:
     }
 
 
-def _quality_to_dict(quality: QualityReport | None) -> dict[str, Any] | None:
+def quality_to_dict(quality: QualityReport | None) -> dict[str, Any] | None:
     if quality is None:
         return None
     return {
@@ -142,7 +142,7 @@ def _eye_to_dict(eye: EyeResult) -> dict[str, Any]:
         "laterality": eye.laterality.value,
         "status": eye.status.value,
         "image": _image_to_dict(eye.image),
-        "quality": _quality_to_dict(eye.quality),
+        "quality": quality_to_dict(eye.quality),
         "grade": _grade_to_dict(eye.grade),
         "decision": _decision_to_dict(eye.decision),
         "error": eye.error,
@@ -280,7 +280,7 @@ def _legacy_status(eye: EyeResult) -> EyeStatus:
     return EyeStatus.UNAVAILABLE
 
 
-def _quality_from_dict(d: dict[str, Any] | None, where: str) -> QualityReport | None:
+def quality_from_dict(d: dict[str, Any] | None, where: str) -> QualityReport | None:
     if d is None:
         return None
     reasons = _list(_field(d, "reasons", where), f"{where}.reasons")
@@ -398,7 +398,7 @@ def screening_from_dict(
                 images.get(laterality),
                 f"{where} photograph",
             ),
-            quality=_quality_from_dict(
+            quality=quality_from_dict(
                 _opt_dict(_field(eye, "quality", where), f"{where}.quality"),
                 f"{where}.quality",
             ),

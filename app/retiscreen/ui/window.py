@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from retiscreen.accounts import Role
 from retiscreen.domain import Patient, Screening
+from retiscreen.drafts import DraftSummary
 from retiscreen.errors import RetiScreenError, StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.ui import screening_job as job
@@ -73,9 +74,9 @@ class KioskWindow(QMainWindow):
         self.operator: str | None = None
         self._admin_exists = False
         self.draft: ScreeningDraft | None = None
-        self.parked: dict[str, list[ScreeningDraft]] = {}
-        """Screenings put aside at the idle timeout, per operator, until resumed or
-        discarded by that operator (kept in memory only: a restart discards them, audited)."""
+        self.unkept: list[ScreeningDraft] = []
+        """Drafts put aside at the idle timeout that the records could not keep (a full
+        disk): held here and offered to their operator until they can be kept."""
         self.setWindowTitle("RetiScreen")
 
         self.home = HomePage(ctx)
@@ -270,9 +271,10 @@ class KioskWindow(QMainWindow):
     def start_screening(self) -> None:
         """A new screening, unless this operator left one unfinished: then that first."""
         assert self.operator is not None
-        waiting = self.parked.get(self.operator)
+        self._keep_unkept()
+        waiting = self._waiting(self.operator)
         if waiting:
-            self.resume.set_draft(waiting[-1])
+            self.resume.set_draft(waiting[0])
             self.go(self.resume)
             return
         self.draft = ScreeningDraft(self.operator)
@@ -280,15 +282,51 @@ class KioskWindow(QMainWindow):
         self.patient.operator = self.operator
         self.go(self.patient)
 
+    def _waiting(self, operator: str) -> list[DraftSummary | ScreeningDraft]:
+        """The operator's unfinished screenings, newest first: those the records keep
+        (not one whose screening waits to be saved again), then any they could not."""
+        unsaved = {screening.screening_id for screening in self.ctx.unsaved}
+        try:
+            kept = [d for d in self.ctx.service.drafts_of(operator) if d.draft_id not in unsaved]
+        except StorageError as exc:
+            log.error("the unfinished screenings could not be listed: %s", exc)
+            kept = []
+        held = [d for d in reversed(self.unkept) if d.operator == operator]
+        return [*kept, *held]
+
+    def _keep(self, draft: ScreeningDraft, parked_on: str | None = None) -> bool:
+        """Keep the draft in the records (at each step, and when parked); a failure is
+        logged (the draft is still in memory)."""
+        try:
+            self.ctx.service.keep_draft(draft, parked_on=parked_on)
+        except StorageError as exc:
+            log.error("unfinished screening %s NOT kept: %s", draft.draft_id, exc)
+            return False
+        return True
+
+    def _keep_unkept(self) -> None:
+        for draft in list(self.unkept):
+            if self._keep(draft, parked_on="kept later"):
+                self.unkept.remove(draft)
+
     def resume_parked(self) -> None:
-        """The operator's newest parked draft again, from the identity check."""
+        """The operator's newest unfinished screening again, from the identity check."""
         assert self.operator is not None
-        draft = self.parked[self.operator].pop()
-        if not self.parked[self.operator]:
-            del self.parked[self.operator]
+        waiting = self.resume.draft
+        if isinstance(waiting, ScreeningDraft):  # held in memory: the records failed
+            draft = waiting
+            self.unkept.remove(draft)
+            self.ctx.audit("screening_resumed", operator=self.operator)
+        elif waiting is not None:
+            try:
+                draft = self.ctx.service.resume_draft(waiting.draft_id, self.operator)
+            except RetiScreenError as exc:  # damaged, or gone meanwhile: it can be discarded
+                self.resume.message.show_message(str(exc), "error")
+                return
+        else:
+            return
         self.resume.clear()
         self.draft = draft
-        self.ctx.audit("screening_resumed", operator=self.operator)
         assert draft.patient is not None
         self.patient.clear()
         self.patient.operator = self.operator
@@ -297,12 +335,23 @@ class KioskWindow(QMainWindow):
         self.go(self.confirm)
 
     def discard_parked(self) -> None:
+        """The operator discards their unfinished screening: the draft and its
+        photographs go (audited)."""
         assert self.operator is not None
-        self.draft = self.parked[self.operator].pop()
-        if not self.parked[self.operator]:
-            del self.parked[self.operator]
+        waiting = self.resume.draft
+        why = "the operator discarded the unfinished screening"
+        if isinstance(waiting, ScreeningDraft):
+            self.unkept.remove(waiting)
+            self.ctx.audit("draft_discarded", operator=self.operator, why=why, kept=False)
+        elif waiting is not None:
+            try:
+                self.ctx.service.discard_draft(waiting.draft_id, self.operator, why)
+            except StorageError as exc:
+                self.resume.message.show_message(str(exc), "error")
+                return
         self.resume.clear()
-        self.cancel_screening("the operator discarded the unfinished screening")
+        self.clear_patient_data()
+        self.go(self.home)
 
     def sign_out(self) -> None:
         self.operator = None
@@ -338,6 +387,7 @@ class KioskWindow(QMainWindow):
             method=self.confirm.method,
             picked_from=self.draft.identified_by or None,
         )
+        self._keep(self.draft)  # from here a restart or a power cut loses nothing
         if self.ctx.watcher is not None:
             self.ctx.watcher.set_aside_stale()
         side = self.draft.next_eye()  # a resumed draft goes on where it stopped
@@ -351,6 +401,7 @@ class KioskWindow(QMainWindow):
     def eye_done(self) -> None:
         if self.draft is None:
             return
+        self._keep(self.draft)
         side = self.draft.next_eye()
         if side is not None:
             self.capture.start_eye(self.draft, side)
@@ -397,9 +448,28 @@ class KioskWindow(QMainWindow):
                 watcher.failed(path, f"The screening was not saved: {why}.")
         draft.watched.clear()
 
+    def _settle_parked(self, draft: ScreeningDraft) -> None:
+        """The watched-folder files of a parked visit leave the folder now (the next
+        patient's screening must not take them): the photographs the draft holds to
+        done/, the others to failed/."""
+        watcher = self.ctx.watcher
+        if watcher is None:
+            return
+        held = {eye.image.source for eye in draft.eyes.values() if eye.image is not None}
+        for path in draft.watched:
+            if str(path) in held:
+                watcher.done(path, f"Kept, encrypted, with unfinished screening {draft.draft_id}.")
+            else:
+                watcher.failed(path, f"Not used in unfinished screening {draft.draft_id}.")
+        draft.watched.clear()
+
     def cancel_screening(self, why: str) -> None:
         self._settle_watched(None, why)
         if self.draft is not None:
+            try:  # a draft kept so far goes with it (audited there)
+                self.ctx.service.discard_draft(self.draft.draft_id, self.draft.operator, why)
+            except StorageError as exc:
+                log.error("the unfinished screening was not removed: %s", exc)
             self.ctx.audit(
                 "screening_abandoned",
                 operator=self.operator,
@@ -430,10 +500,12 @@ class KioskWindow(QMainWindow):
             and draft.patient is not None
             and self.current in (self.patient, self.confirm, self.capture)
         ):
-            self.parked.setdefault(draft.operator, []).append(draft)
-            self.ctx.audit(
-                "screening_parked", operator=draft.operator, page=type(self.current).__name__
-            )
+            if not self._keep(draft, parked_on=type(self.current).__name__):
+                self.unkept.append(draft)  # never dropped: kept here, tried again
+                self.ctx.audit(
+                    "screening_parked", operator=draft.operator, kept=False, page="memory"
+                )
+            self._settle_parked(draft)
             self.draft = None
         self._settle_watched(None, "the kiosk was left idle and the screening was abandoned")
         if self.draft is not None:
@@ -496,12 +568,16 @@ class KioskWindow(QMainWindow):
         self.go(self.home)
 
     def exit_kiosk(self) -> None:
-        for operator, drafts in self.parked.items():  # kept in memory only: say so
-            for draft in drafts:
-                self.draft = draft
-                self._settle_watched(None, "the kiosk was closed before it was resumed")
-                self.ctx.audit("screening_abandoned", operator=operator, why="kiosk closed")
-        self.parked.clear()
+        """Unfinished screenings stay kept in the records for their operators; one the
+        records could not keep is tried once more, else its loss is audited."""
+        self._keep_unkept()
+        for draft in self.unkept:
+            self.ctx.audit(
+                "screening_abandoned",
+                operator=draft.operator,
+                why="kiosk closed; the records could not keep it",
+            )
+        self.unkept.clear()
         self.draft = None
         self.ctx.audit("kiosk_closed", operator=self.ctx.admin)
         self.allow_close = True
@@ -522,6 +598,8 @@ class KioskWindow(QMainWindow):
         """Print what is queued, send what is waiting in the outbox, and save what could
         not be saved (off the GUI thread)."""
         service = self.ctx.service
+        self._keep_unkept()
+        self.ctx.workers.run(lambda _p: service.expire_drafts())
         self.ctx.workers.run(lambda _p: job.retry_queue(service))
         self.ctx.workers.run(lambda _p: service.retry_outbox(), lambda _r: self.home.show_sends())
         for screening in list(self.ctx.unsaved):
