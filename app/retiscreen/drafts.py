@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from retiscreen.domain import (
+    Exclusion,
     FundusField,
     FundusImage,
     Laterality,
@@ -126,6 +127,10 @@ class ScreeningDraft:
     identified_by: str = ""
     """Where the patient's details came from when nobody typed them: "records" (a
     search) or "worklist"; empty when typed by hand (then they are typed twice)."""
+    exclusion_checked: bool = False
+    """The site's exclusion questions were answered no (not asked again on resuming)."""
+    exclusion: Exclusion | None = None
+    """Yes to an exclusion question: referred without screening, no photograph."""
     watched: list[Path] = field(default_factory=list)
     """Files taken from the watched camera folder for this visit: each goes to done/
     or failed/ when the visit ends."""
@@ -248,6 +253,7 @@ def draft_document(draft: ScreeningDraft) -> DraftDocument:
         "operator": draft.operator,
         "started_at": draft.started_at.isoformat(),
         "identified_by": draft.identified_by,
+        "exclusion_checked": draft.exclusion_checked,
         "patient": _patient_to_dict(draft.patient),
         "order": None
         if order is None
@@ -300,6 +306,7 @@ def draft_from_document(
             started_at=datetime.fromisoformat(str(document["started_at"])),
             draft_id=str(document["draft_id"]),
             identified_by=str(document.get("identified_by") or ""),
+            exclusion_checked=bool(document.get("exclusion_checked", False)),
         )
         for raw in document["eyes"]:
             side = Laterality(raw["laterality"])

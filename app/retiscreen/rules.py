@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from retiscreen.domain import (
     Decision,
     DecisionKind,
+    Exclusion,
     EyeResult,
     EyeStatus,
     GradeResult,
@@ -67,6 +68,25 @@ class ReferralRules:
             DecisionKind.UNAVAILABLE: self.ungradable_months,
         }[kind]
         return Decision(kind, months)
+
+    def for_exclusion(self, exclusion: Exclusion) -> Decision:
+        """A patient referred without screening: already treated for diabetic eye
+        disease goes back to the eye specialist (a referral at the usual interval);
+        sudden loss of vision is urgent, the same day (0 weeks), whatever the urgent
+        interval is."""
+        if exclusion is Exclusion.SUDDEN_VISION_LOSS:
+            return Decision(DecisionKind.URGENT, None, 0)
+        return self.decision(DecisionKind.REFER)
+
+    def for_screening(
+        self, eyes: Iterable[EyeResult], exclusion: Exclusion | None = None
+    ) -> Decision:
+        """The patient's decision: the worse eye, and an exclusion's referral when the
+        patient was not screened (never less urgent than the exclusion asks)."""
+        eyes = list(eyes)
+        if exclusion is None:
+            return self.for_patient(eyes)
+        return self.worst([self.for_exclusion(exclusion), *(eye.decision for eye in eyes)])
 
     def for_eye(self, status: EyeStatus, grade: GradeResult | None = None) -> Decision | None:
         """An eye's own decision from its state; None for an absent eye."""

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retiscreen.accounts import Role
+from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import (
+    Exclusion,
     EyeResult,
     EyeStatus,
     FundusImage,
@@ -504,11 +506,22 @@ class ScreeningService:
         started_at: datetime | None = None,
         order: Order | None = None,
         screening_id: str | None = None,
+        exclusion: Exclusion | None = None,
     ) -> Screening:
         """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
+        With ``exclusion`` the patient is referred without screening: no photograph may
+        be given, and both eyes are recorded as not photographed, saying why.
         The patient is first matched with the records (StorageError 'identity_mismatch'
         when the ID is on file for someone else), so nothing is graded under a wrong ID."""
         patient = self.resolve_patient(patient)
+        if exclusion is not None:
+            if any(item.photograph is not None for item in inputs):
+                raise UsageError(
+                    "A patient referred without screening is not photographed: give the "
+                    "exclusion or the photographs, not both."
+                )
+            why = f"Not screened: {ENGLISH.exclusion_reason(exclusion)}"
+            inputs = [EyeInput(side, skipped_reason=why) for side in Laterality]
         return self.pipeline.screen(
             patient,
             self.assess(inputs, patient),
@@ -517,6 +530,7 @@ class ScreeningService:
             started_at=started_at,
             screening_id=screening_id,
             order=order,
+            exclusion=exclusion,
         )
 
     def record(

@@ -135,6 +135,10 @@ class CaptureSettings:
     """A photograph no screening took within this many minutes goes to failed/ (it may
     show another patient); the operator can still import it by hand."""
     camera: str = ""
+    exclusion_questions: bool = False
+    """Before any photograph, ask whether the patient is already treated for diabetic
+    eye disease and whether their sight was lost suddenly: yes to either refers them
+    without screening (sudden loss: urgent, the same day)."""
     check_disc_side: bool = True
     """Ask the operator when the optic disc's side says the photograph shows the other
     eye. Turn off only for a camera that shows the fundus inverted (the check would then

@@ -260,6 +260,61 @@ Fecha de nacimiento: {date}</translation>
     </message>
 </context>
 <context>
+    <name>ExclusionPage</name>
+    <message>
+        <source>Before the photographs</source>
+        <translation>Antes de las fotografías</translation>
+    </message>
+    <message>
+        <source>Ask the patient, and touch their answer to each.</source>
+        <translation>Pregunte al paciente y toque su respuesta a cada pregunta.</translation>
+    </message>
+    <message>
+        <source>Are you already treated for diabetic eye disease (laser, injections or surgery in the eye)?</source>
+        <translation>¿Ya recibe tratamiento por enfermedad ocular diabética (láser, inyecciones o cirugía en el ojo)?</translation>
+    </message>
+    <message>
+        <source>Has your sight got much worse suddenly (in the last days or weeks)?</source>
+        <translation>¿Su vista ha empeorado mucho de repente (en los últimos días o semanas)?</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Sí</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <source>Cancel screening</source>
+        <translation>Cancelar el cribado</translation>
+    </message>
+    <message>
+        <source>Touch again to cancel</source>
+        <translation>Toque otra vez para cancelar</translation>
+    </message>
+    <message>
+        <source>Do not photograph. The patient must see an eye specialist TODAY: the urgent referral is recorded and printed.</source>
+        <translation>No fotografíe. El paciente debe ver a un oftalmólogo HOY: la derivación urgente se registra y se imprime.</translation>
+    </message>
+    <message>
+        <source>Refer today, without photographs</source>
+        <translation>Derivar hoy, sin fotografías</translation>
+    </message>
+    <message>
+        <source>Do not photograph. The patient is referred back to their eye specialist; the referral is recorded and printed.</source>
+        <translation>No fotografíe. El paciente se deriva de nuevo a su oftalmólogo; la derivación se registra y se imprime.</translation>
+    </message>
+    <message>
+        <source>Refer without photographs</source>
+        <translation>Derivar sin fotografías</translation>
+    </message>
+    <message>
+        <source>Take photographs</source>
+        <translation>Tomar fotografías</translation>
+    </message>
+</context>
+<context>
     <name>FilePicker</name>
     <message>
         <source>Choose a folder</source>
@@ -503,6 +558,10 @@ Fecha de nacimiento: {date}</translation>
     <message>
         <source>Step 2 of 5: confirm the patient</source>
         <translation>Paso 2 de 5: confirmar el paciente</translation>
+    </message>
+    <message>
+        <source>Step 3 of 5: before the photographs</source>
+        <translation>Paso 3 de 5: antes de las fotografías</translation>
     </message>
     <message>
         <source>Step 4 of 5: grading</source>

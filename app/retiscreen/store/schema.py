@@ -375,12 +375,15 @@ _V12_STATEMENTS = (
         document_json TEXT NOT NULL
     )""",
     "CREATE INDEX drafts_by_operator ON drafts(operator, saved_at)",
+    # Why a patient was referred without screening (retiscreen.domain.Exclusion), or NULL.
+    "ALTER TABLE screenings ADD COLUMN exclusion TEXT",
 )
 
 
 def _v12_drafts(db: sqlite_utils.Database) -> None:
-    """Unfinished screenings kept across a restart (:mod:`retiscreen.store.drafts`);
-    before, they were kept in the kiosk's memory only."""
+    """Unfinished screenings kept across a restart (:mod:`retiscreen.store.drafts`;
+    before, they were kept in the kiosk's memory only), and the exclusion a patient was
+    referred for without screening (screenings saved before have none)."""
     for statement in _V12_STATEMENTS:
         db.execute(statement)
 

@@ -75,6 +75,7 @@ class ScreeningRecords(StoreConnection):
                 {
                     "patient_id": screening.patient.patient_id,
                     "decision": screening.decision.kind.value,
+                    "exclusion": screening.exclusion.value if screening.exclusion else None,
                     "images": {
                         eye.laterality.value: eye.image.sha256
                         for eye in screening.eyes
@@ -277,8 +278,8 @@ class ScreeningRecords(StoreConnection):
             "INSERT INTO screenings (screening_id, patient_id, operator, site, started_at,"
             " started_at_utc, saved_at, decision_urgency, decision_headline, decision_kind,"
             " model_name, model_version, model_sha256, provider, snapshot_json,"
-            " accession_number, referring_physician, study_instance_uid)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " accession_number, referring_physician, study_instance_uid, exclusion)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 screening.screening_id,
                 screening.patient.patient_id,
@@ -298,6 +299,7 @@ class ScreeningRecords(StoreConnection):
                 screening.order.accession_number,
                 screening.order.referring_physician,
                 screening.order.study_uid,
+                screening.exclusion.value if screening.exclusion else None,
             ],
         )
 

@@ -22,6 +22,7 @@ from retiscreen.domain import (
     Confidence,
     Decision,
     DecisionKind,
+    Exclusion,
     EyeResult,
     EyeStatus,
     FundusField,
@@ -176,6 +177,7 @@ def screening_to_dict(s: Screening) -> dict[str, Any]:
         "started_at": s.started_at.isoformat(),
         "eyes": [_eye_to_dict(eye) for eye in s.eyes],
         "decision": _decision_to_dict(s.decision),
+        "exclusion": s.exclusion.value if s.exclusion is not None else None,
     }
 
 
@@ -437,6 +439,10 @@ def screening_from_dict(
             _dict(_field(d, "decision", "snapshot"), "decision"), "decision"
         ),
         order=_order_from_dict(_opt_dict(d.get("order"), "order")),
+        # absent from snapshots saved before the exclusion questions
+        exclusion=None
+        if d.get("exclusion") is None
+        else Exclusion(_str(d["exclusion"], "exclusion")),
     )
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.accounts import Role
-from retiscreen.domain import Patient, Screening
+from retiscreen.domain import Exclusion, Patient, Screening
 from retiscreen.drafts import DraftSummary
 from retiscreen.errors import RetiScreenError, StorageError
 from retiscreen.service import ScreeningService
@@ -39,6 +39,7 @@ from retiscreen.ui.pages.admin import AdminPage
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.pages.capture import CapturePage
 from retiscreen.ui.pages.confirm import ConfirmPage
+from retiscreen.ui.pages.exclusion import ExclusionPage
 from retiscreen.ui.pages.grading import GradingPage
 from retiscreen.ui.pages.home import HomePage
 from retiscreen.ui.pages.overread import OverreadPage
@@ -87,6 +88,7 @@ class KioskWindow(QMainWindow):
         self.overread = OverreadPage(ctx)
         self.patient = PatientPage(ctx)
         self.confirm = ConfirmPage(ctx)
+        self.exclusion = ExclusionPage(ctx)
         self.capture = CapturePage(ctx)
         self.grading = GradingPage(ctx)
         self.result = ResultPage(ctx)
@@ -101,6 +103,7 @@ class KioskWindow(QMainWindow):
             self.admin_signin,
             self.patient,
             self.confirm,
+            self.exclusion,
             self.capture,
             self.grading,
             self.result,
@@ -170,6 +173,9 @@ class KioskWindow(QMainWindow):
         self.patient.cancelled.connect(lambda: self.cancel_screening("cancelled"))
         self.confirm.back_requested.connect(lambda: self.go(self.patient))
         self.confirm.confirmed.connect(self.patient_confirmed)
+        self.exclusion.cleared.connect(self.exclusions_cleared)
+        self.exclusion.excluded.connect(self.excluded)
+        self.exclusion.cancelled.connect(lambda: self.cancel_screening("cancelled"))
         self.capture.eye_done.connect(self.eye_done)
         self.capture.cancelled.connect(lambda: self.cancel_screening("cancelled"))
         self.grading.finished.connect(self.graded)
@@ -221,6 +227,7 @@ class KioskWindow(QMainWindow):
         steps = {
             self.patient: self.tr("Step 1 of 5: patient"),
             self.confirm: self.tr("Step 2 of 5: confirm the patient"),
+            self.exclusion: self.tr("Step 3 of 5: before the photographs"),
             self.grading: self.tr("Step 4 of 5: grading"),
             self.result: self.tr("Step 5 of 5: result"),
             self.admin: self.tr("Administration"),
@@ -390,6 +397,36 @@ class KioskWindow(QMainWindow):
         self._keep(self.draft)  # from here a restart or a power cut loses nothing
         if self.ctx.watcher is not None:
             self.ctx.watcher.set_aside_stale()
+        untouched = not any(eye.attempts or eye.done for eye in self.draft.eyes.values())
+        asks = self.ctx.settings.capture.exclusion_questions
+        if asks and untouched and not self.draft.exclusion_checked:
+            self.exclusion.clear()
+            self.go(self.exclusion)
+            return
+        self._photographs()
+
+    def exclusions_cleared(self) -> None:
+        """No to both questions: photographs as usual."""
+        if self.draft is None:
+            return
+        self.draft.exclusion_checked = True
+        self.ctx.audit("exclusion_questions_answered", operator=self.operator, exclusion=None)
+        self._keep(self.draft)
+        self._photographs()
+
+    def excluded(self, exclusion: Any) -> None:
+        """Yes to a question: no photographs; the referral is recorded and printed."""
+        if self.draft is None or not isinstance(exclusion, Exclusion):
+            return
+        self.draft.exclusion = exclusion
+        self.ctx.audit(
+            "exclusion_questions_answered", operator=self.operator, exclusion=exclusion.value
+        )
+        self.go(self.grading)
+        self.grading.run(self.draft)
+
+    def _photographs(self) -> None:
+        assert self.draft is not None
         side = self.draft.next_eye()  # a resumed draft goes on where it stopped
         if side is None:
             self.go(self.grading)
@@ -498,7 +535,7 @@ class KioskWindow(QMainWindow):
         if (
             draft is not None
             and draft.patient is not None
-            and self.current in (self.patient, self.confirm, self.capture)
+            and self.current in (self.patient, self.confirm, self.exclusion, self.capture)
         ):
             if not self._keep(draft, parked_on=type(self.current).__name__):
                 self.unkept.append(draft)  # never dropped: kept here, tried again
