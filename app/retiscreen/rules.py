@@ -13,7 +13,7 @@ recorded as absent takes no part. The worse decision wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from retiscreen.domain import (
@@ -99,6 +99,27 @@ class ReferralRules:
         if status is EyeStatus.UNAVAILABLE:
             return self.decision(DecisionKind.UNAVAILABLE)
         return self.decision(DecisionKind.EXAMINE)
+
+    @staticmethod
+    def eye_from_fields(fields: Sequence[EyeResult]) -> EyeResult:
+        """One eye photographed in several fields (disc-centred and macula-centred, where
+        a site takes both): the eye is what its worse gradable field shows (the more
+        severe decision, then the higher referable probability); it is ungraded only
+        when no field could be graded, and then the field whose state asks the most
+        (a grader failure before an ungradable photograph). Not yet wired to the
+        capture (#13 item 9: two fields per eye)."""
+        if not fields:
+            raise ValueError("an eye needs at least one field")
+        graded = [f for f in fields if f.status is EyeStatus.GRADED and f.grade is not None]
+        if graded:
+            return max(
+                graded,
+                key=lambda f: (
+                    f.decision.kind.severity if f.decision else -1,
+                    f.grade.referable_probability if f.grade else 0.0,
+                ),
+            )
+        return max(fields, key=lambda f: f.decision.kind.severity if f.decision else -1)
 
     def for_patient(self, eyes: Iterable[EyeResult]) -> Decision:
         """The worse eye decides; an absent eye takes no part. With no eye to decide on
