@@ -91,6 +91,17 @@ class EyeStatus(enum.StrEnum):
     """A gradable photograph the system could not grade (model missing or tampered)."""
 
 
+class Exclusion(enum.StrEnum):
+    """Why a patient is referred at once without being screened (the site's exclusion
+    questions, asked before any photograph; ``[capture] exclusion_questions``)."""
+
+    TREATED = "treated"
+    """Already treated for diabetic eye disease (laser, injections, eye surgery): an eye
+    clinic follows them, and screening photographs would not change that."""
+    SUDDEN_VISION_LOSS = "sudden_vision_loss"
+    """Sudden loss of vision: an eye specialist the same day, no photographs first."""
+
+
 ABSENT_EYE_REASONS = ("enucleation", "prosthesis", "phthisis")
 """Why an eye can be recorded as absent (no photograph, no examination needed)."""
 
@@ -325,6 +336,9 @@ class Screening:
     eyes: tuple[EyeResult, ...]
     decision: Decision
     order: Order = Order()
+    exclusion: Exclusion | None = None
+    """Set when the patient was referred without screening (both eyes then not
+    photographed); the decision follows :meth:`ReferralRules.for_exclusion`."""
 
     def eye(self, laterality: Laterality) -> EyeResult | None:
         """The result for one eye, if that eye was part of the screening."""

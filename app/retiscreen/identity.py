@@ -36,6 +36,13 @@ def name_key(name: str) -> str:
     return " ".join(sorted(folded.split()))
 
 
+def search_key(text: str) -> str:
+    """Text compared for a search: without case, accents or extra spaces ("García" and
+    "garcia" are one), DICOM's ``^`` a space."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("^", " ")).casefold()
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
 def named(
     patient: Patient,
     name: str | None,

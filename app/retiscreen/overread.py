@@ -89,7 +89,10 @@ def sampled(screening_id: str, share: float) -> bool:
 
 
 def queue_reason(screening: Screening, routine_share: float) -> QueueReason | None:
-    """Why ``screening`` waits for an over-read, or None when it does not."""
+    """Why ``screening`` waits for an over-read, or None when it does not. A patient
+    referred without screening has no photograph to read: not queued."""
+    if screening.exclusion is not None:
+        return None
     if any(eye.status in UNGRADED for eye in screening.eyes):
         return QueueReason.UNEXAMINED
     if screening.decision.kind is DecisionKind.ROUTINE and sampled(
@@ -104,13 +107,17 @@ def rules_decision(
 ) -> Decision:
     """What the referral rules give once the reviewer's grades replace the AI's: each
     eye the reviewer graded by its new grade, every other eye as the AI decided it (an
-    ungraded eye still calls for an examination), the worse eye winning."""
-    return rules.worst(
+    ungraded eye still calls for an examination), the worse eye winning; a patient
+    referred without screening keeps at least the exclusion's referral."""
+    decisions = [
         rules.for_reviewed_grade(grades[eye.laterality])
         if eye.laterality in grades
         else eye.decision
         for eye in screening.eyes
-    )
+    ]
+    if screening.exclusion is not None:
+        decisions.append(rules.for_exclusion(screening.exclusion))
+    return rules.worst(decisions)
 
 
 def decide_review(

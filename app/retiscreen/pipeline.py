@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from retiscreen.domain import (
+    Exclusion,
     EyeResult,
     EyeStatus,
     FundusField,
@@ -276,9 +277,12 @@ class Pipeline:
         started_at: datetime | None = None,
         screening_id: str | None = None,
         order: Order | None = None,
+        exclusion: Exclusion | None = None,
     ) -> Screening:
         """Combine the eyes (right first) into a screening; the worse eye decides. An eye
         that is not given at all was not photographed: it is recorded as unexamined.
+        With ``exclusion`` the patient was referred without screening (the rules'
+        referral for it, never less urgent).
 
         The order keeps what the operator or worklist gave, completed from the first
         photograph that came as DICOM (its study, so results land in the camera's
@@ -300,8 +304,9 @@ class Pipeline:
             site=site,
             started_at=started_at or datetime.now().astimezone(),
             eyes=ordered,
-            decision=self.rules.for_patient(ordered),
+            decision=self.rules.for_screening(ordered, exclusion),
             order=order,
+            exclusion=exclusion,
         )
 
 

@@ -13,12 +13,13 @@ recorded as absent takes no part. The worse decision wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from retiscreen.domain import (
     Decision,
     DecisionKind,
+    Exclusion,
     EyeResult,
     EyeStatus,
     GradeResult,
@@ -68,6 +69,25 @@ class ReferralRules:
         }[kind]
         return Decision(kind, months)
 
+    def for_exclusion(self, exclusion: Exclusion) -> Decision:
+        """A patient referred without screening: already treated for diabetic eye
+        disease goes back to the eye specialist (a referral at the usual interval);
+        sudden loss of vision is urgent, the same day (0 weeks), whatever the urgent
+        interval is."""
+        if exclusion is Exclusion.SUDDEN_VISION_LOSS:
+            return Decision(DecisionKind.URGENT, None, 0)
+        return self.decision(DecisionKind.REFER)
+
+    def for_screening(
+        self, eyes: Iterable[EyeResult], exclusion: Exclusion | None = None
+    ) -> Decision:
+        """The patient's decision: the worse eye, and an exclusion's referral when the
+        patient was not screened (never less urgent than the exclusion asks)."""
+        eyes = list(eyes)
+        if exclusion is None:
+            return self.for_patient(eyes)
+        return self.worst([self.for_exclusion(exclusion), *(eye.decision for eye in eyes)])
+
     def for_eye(self, status: EyeStatus, grade: GradeResult | None = None) -> Decision | None:
         """An eye's own decision from its state; None for an absent eye."""
         if status is EyeStatus.GRADED:
@@ -79,6 +99,27 @@ class ReferralRules:
         if status is EyeStatus.UNAVAILABLE:
             return self.decision(DecisionKind.UNAVAILABLE)
         return self.decision(DecisionKind.EXAMINE)
+
+    @staticmethod
+    def eye_from_fields(fields: Sequence[EyeResult]) -> EyeResult:
+        """One eye photographed in several fields (disc-centred and macula-centred, where
+        a site takes both): the eye is what its worse gradable field shows (the more
+        severe decision, then the higher referable probability); it is ungraded only
+        when no field could be graded, and then the field whose state asks the most
+        (a grader failure before an ungradable photograph). Not yet wired to the
+        capture (#13 item 9: two fields per eye)."""
+        if not fields:
+            raise ValueError("an eye needs at least one field")
+        graded = [f for f in fields if f.status is EyeStatus.GRADED and f.grade is not None]
+        if graded:
+            return max(
+                graded,
+                key=lambda f: (
+                    f.decision.kind.severity if f.decision else -1,
+                    f.grade.referable_probability if f.grade else 0.0,
+                ),
+            )
+        return max(fields, key=lambda f: f.decision.kind.severity if f.decision else -1)
 
     def for_patient(self, eyes: Iterable[EyeResult]) -> Decision:
         """The worse eye decides; an absent eye takes no part. With no eye to decide on

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import Decision, EyeResult, ICDRGrade, Laterality, Review, Screening
+from retiscreen.domain import (
+    Decision,
+    Exclusion,
+    EyeResult,
+    ICDRGrade,
+    Laterality,
+    Review,
+    Screening,
+)
 
 
 def eye_json(eye: EyeResult, review: Review | None = None) -> dict[str, Any]:
@@ -38,15 +46,24 @@ def _grade(grade: ICDRGrade | None) -> int | None:
     return None if grade is None else int(grade)
 
 
-def decision_json(decision: Decision, screened_on: date) -> dict[str, Any]:
-    """A decision: its kind, the English words for it, and when the next step is due."""
+def decision_json(
+    decision: Decision, screened_on: date, exclusion: Exclusion | None = None
+) -> dict[str, Any]:
+    """A decision: its kind, the English words for it, and when the next step is due
+    (``exclusion``: the patient was referred without screening, and why)."""
     due = decision.follow_up_date(screened_on)
     return {
         "kind": decision.kind.value,
         "headline": ENGLISH.headline(decision),
-        "advice": ENGLISH.advice(decision),
+        "advice": ENGLISH.advice(decision, exclusion),
         "follow_up_due": due.isoformat() if due else None,
     }
+
+
+def _kept(exclusion: Exclusion | None, final: Decision, screening: Screening) -> Exclusion | None:
+    """The exclusion still explains the decision in force unless a reviewer made it
+    another kind."""
+    return exclusion if final.kind is screening.decision.kind else None
 
 
 def review_json(review: Review) -> dict[str, Any]:
@@ -77,11 +94,13 @@ def screening_json(
     always the AI's own."""
     screened_on = screening.started_at.date()
     final = screening.decision if review is None else review.decision
+    exclusion = screening.exclusion
     return {
         "screening_id": screening.screening_id,
         "patient_id": screening.patient.patient_id,
-        "decision": decision_json(final, screened_on),
-        "ai_decision": decision_json(screening.decision, screened_on),
+        "exclusion": exclusion.value if exclusion is not None else None,
+        "decision": decision_json(final, screened_on, _kept(exclusion, final, screening)),
+        "ai_decision": decision_json(screening.decision, screened_on, exclusion),
         "review": review_json(review) if review is not None else None,
         "eyes": [eye_json(eye, review) for eye in screening.eyes],
         "report": str(report) if report else None,

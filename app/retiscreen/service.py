@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retiscreen.accounts import Role
+from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import (
+    Exclusion,
     EyeResult,
     EyeStatus,
     FundusImage,
@@ -30,6 +32,13 @@ from retiscreen.domain import (
     Patient,
     Review,
     Screening,
+)
+from retiscreen.drafts import (
+    DraftSummary,
+    ScreeningDraft,
+    draft_document,
+    draft_from_document,
+    summary_of,
 )
 from retiscreen.errors import RetiScreenError, StorageError, UsageError
 from retiscreen.identity import birth_date_problem, named
@@ -389,6 +398,68 @@ class ScreeningService:
         self.store.correct_patient(after, operator, reason)
         return before, after
 
+    def find_patients(self, text: str, viewer: str | None, limit: int = 6) -> list[Patient]:
+        """Returning patients that ``text`` (part of a name or an ID) finds, for the
+        operator to pick instead of typing (:meth:`ScreeningStore.search_patients`). A
+        search that lists anyone is audited with the IDs listed, never the search text."""
+        found = self.store.search_patients(text, limit)
+        if found:
+            self.store.audit(
+                "patients_searched",
+                operator=viewer,
+                patients=[patient.patient_id for patient in found],
+            )
+        return found
+
+    def keep_draft(self, draft: ScreeningDraft, *, parked_on: str | None = None) -> bool:
+        """Keep an unfinished screening in the records (replacing what was kept of it):
+        at each step of the capture, and with ``parked_on`` (the page) when the idle
+        timeout puts it aside (audited as ``screening_parked``). False when its screening
+        is already saved (nothing kept). StorageError when it could not be kept."""
+        if draft.patient is None:
+            return False
+        kept = draft_document(draft)
+        detail = None
+        if parked_on is not None:
+            done = sum(1 for eye in draft.eyes.values() if eye.done)
+            detail = {"page": parked_on, "eyes_done": done}
+        return self.store.save_draft(
+            draft.draft_id,
+            draft.operator,
+            draft.started_at,
+            kept.document,
+            kept.photographs,
+            event="screening_parked" if parked_on is not None else None,
+            detail=detail,
+        )
+
+    def drafts_of(self, operator: str) -> list[DraftSummary]:
+        """The operator's unfinished screenings, newest first (expired ones removed first)."""
+        self.expire_drafts()
+        return [summary_of(doc, saved) for doc, saved in self.store.drafts_of(operator)]
+
+    def resume_draft(self, draft_id: str, operator: str) -> ScreeningDraft:
+        """The operator's draft again, with its photographs and verdicts (audited as
+        ``screening_resumed``). It stays kept until its screening is saved or discarded."""
+        document, photographs = self.store.load_draft(draft_id, operator)
+        draft = draft_from_document(document, photographs)
+        self.store.audit("screening_resumed", screening_id=draft_id, operator=operator)
+        return draft
+
+    def discard_draft(self, draft_id: str, operator: str, why: str) -> bool:
+        """Remove the operator's draft and its photographs (audited); False if none."""
+        return self.store.discard_draft(draft_id, operator, why)
+
+    def expire_drafts(self, now: datetime | None = None) -> list[str]:
+        """Remove drafts kept longer than ``[kiosk] draft_expiry_h`` (each audited);
+        returns their ids."""
+        hours = self.settings.kiosk.draft_expiry_h
+        before = (now or datetime.now(UTC)) - timedelta(hours=hours)
+        expired = self.store.expire_drafts(
+            before.astimezone(UTC).isoformat(timespec="microseconds")
+        )
+        return [str(document["draft_id"]) for document in expired]
+
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as the records know them (see :meth:`ScreeningStore.resolve_patient`);
         a date of birth in the future or over 120 years ago is refused (UsageError)."""
@@ -434,18 +505,32 @@ class ScreeningService:
         site: str | None = None,
         started_at: datetime | None = None,
         order: Order | None = None,
+        screening_id: str | None = None,
+        exclusion: Exclusion | None = None,
     ) -> Screening:
         """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
+        With ``exclusion`` the patient is referred without screening: no photograph may
+        be given, and both eyes are recorded as not photographed, saying why.
         The patient is first matched with the records (StorageError 'identity_mismatch'
         when the ID is on file for someone else), so nothing is graded under a wrong ID."""
         patient = self.resolve_patient(patient)
+        if exclusion is not None:
+            if any(item.photograph is not None for item in inputs):
+                raise UsageError(
+                    "A patient referred without screening is not photographed: give the "
+                    "exclusion or the photographs, not both."
+                )
+            why = f"Not screened: {ENGLISH.exclusion_reason(exclusion)}"
+            inputs = [EyeInput(side, skipped_reason=why) for side in Laterality]
         return self.pipeline.screen(
             patient,
             self.assess(inputs, patient),
             operator,
             self.settings.clinic.site if site is None else site,
             started_at=started_at,
+            screening_id=screening_id,
             order=order,
+            exclusion=exclusion,
         )
 
     def record(

@@ -135,6 +135,10 @@ class CaptureSettings:
     """A photograph no screening took within this many minutes goes to failed/ (it may
     show another patient); the operator can still import it by hand."""
     camera: str = ""
+    exclusion_questions: bool = False
+    """Before any photograph, ask whether the patient is already treated for diabetic
+    eye disease and whether their sight was lost suddenly: yes to either refers them
+    without screening (sudden loss: urgent, the same day)."""
     check_disc_side: bool = True
     """Ask the operator when the optic disc's side says the photograph shows the other
     eye. Turn off only for a camera that shows the fundus inverted (the check would then
@@ -146,6 +150,9 @@ class KioskSettings:
     fullscreen: bool = True
     idle_timeout_s: int = 120
     language: str = "en"
+    draft_expiry_h: int = 12
+    """An unfinished screening (a draft) the operator neither resumed nor discarded is
+    removed this many hours after it was last kept (audited)."""
     admin_pin: str | None = None
     """Retired: administrators are accounts now (``retiscreen.accounts``). Still read, so
     an older settings file starts, but never used; ``selftest`` fails while it is set,
@@ -240,6 +247,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "capture.watch_abandon_s": (5, 600),
     "capture.watch_max_age_min": (1, 24 * 60),
     "kiosk.idle_timeout_s": (30, 3600),
+    "kiosk.draft_expiry_h": (1, 7 * 24),
     "integration.timeout_s": (1, 120),
     "monitor.psi_alert": (0.01, 5.0),
     "monitor.ungradable_alert": (0.01, 1.0),

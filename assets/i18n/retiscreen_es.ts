@@ -158,6 +158,10 @@
         <translation>Confirme el paciente</translation>
     </message>
     <message>
+        <source>Ask the patient to say their full name and date of birth, and check the ID card or wristband against the details below. Touch “Yes” only if everything agrees.</source>
+        <translation>Pida al paciente que diga su nombre completo y su fecha de nacimiento, y compare la tarjeta o la pulsera de identificación con los datos de abajo. Toque «Sí» solo si todo coincide.</translation>
+    </message>
+    <message>
         <source>Ask the patient to say their full name and date of birth, and check the ID card or wristband. Then scan or type the ID again and type the date of birth again.</source>
         <translation>Pida al paciente que diga su nombre completo y su fecha de nacimiento, y compruebe la tarjeta o la pulsera de identificación. Después escanee o escriba otra vez el ID y escriba otra vez la fecha de nacimiento.</translation>
     </message>
@@ -178,8 +182,16 @@
         <translation>p. ej. 24/03/1958 o 1958-03-24</translation>
     </message>
     <message>
+        <source>No: back to the details</source>
+        <translation>No: volver a los datos</translation>
+    </message>
+    <message>
         <source>Back: correct the details</source>
         <translation>Atrás: corregir los datos</translation>
+    </message>
+    <message>
+        <source>Yes, this is the patient</source>
+        <translation>Sí, es este paciente</translation>
     </message>
     <message>
         <source>Confirm and take photographs</source>
@@ -196,6 +208,12 @@
     <message>
         <source>Patient: {name}</source>
         <translation>Paciente: {name}</translation>
+    </message>
+    <message>
+        <source>ID: {id}
+Date of birth: {date}</source>
+        <translation>ID: {id}
+Fecha de nacimiento: {date}</translation>
     </message>
     <message>
         <source>The patient ID does not match the one entered before.</source>
@@ -239,6 +257,61 @@
     <message>
         <source>USB camera {device}</source>
         <translation>Cámara USB {device}</translation>
+    </message>
+</context>
+<context>
+    <name>ExclusionPage</name>
+    <message>
+        <source>Before the photographs</source>
+        <translation>Antes de las fotografías</translation>
+    </message>
+    <message>
+        <source>Ask the patient, and touch their answer to each.</source>
+        <translation>Pregunte al paciente y toque su respuesta a cada pregunta.</translation>
+    </message>
+    <message>
+        <source>Are you already treated for diabetic eye disease (laser, injections or surgery in the eye)?</source>
+        <translation>¿Ya recibe tratamiento por enfermedad ocular diabética (láser, inyecciones o cirugía en el ojo)?</translation>
+    </message>
+    <message>
+        <source>Has your sight got much worse suddenly (in the last days or weeks)?</source>
+        <translation>¿Su vista ha empeorado mucho de repente (en los últimos días o semanas)?</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Sí</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <source>Cancel screening</source>
+        <translation>Cancelar el cribado</translation>
+    </message>
+    <message>
+        <source>Touch again to cancel</source>
+        <translation>Toque otra vez para cancelar</translation>
+    </message>
+    <message>
+        <source>Do not photograph. The patient must see an eye specialist TODAY: the urgent referral is recorded and printed.</source>
+        <translation>No fotografíe. El paciente debe ver a un oftalmólogo HOY: la derivación urgente se registra y se imprime.</translation>
+    </message>
+    <message>
+        <source>Refer today, without photographs</source>
+        <translation>Derivar hoy, sin fotografías</translation>
+    </message>
+    <message>
+        <source>Do not photograph. The patient is referred back to their eye specialist; the referral is recorded and printed.</source>
+        <translation>No fotografíe. El paciente se deriva de nuevo a su oftalmólogo; la derivación se registra y se imprime.</translation>
+    </message>
+    <message>
+        <source>Refer without photographs</source>
+        <translation>Derivar sin fotografías</translation>
+    </message>
+    <message>
+        <source>Take photographs</source>
+        <translation>Tomar fotografías</translation>
     </message>
 </context>
 <context>
@@ -487,6 +560,10 @@
         <translation>Paso 2 de 5: confirmar el paciente</translation>
     </message>
     <message>
+        <source>Step 3 of 5: before the photographs</source>
+        <translation>Paso 3 de 5: antes de las fotografías</translation>
+    </message>
+    <message>
         <source>Step 4 of 5: grading</source>
         <translation>Paso 4 de 5: evaluación</translation>
     </message>
@@ -731,12 +808,24 @@
         <translation>Elegir de la lista de hoy</translation>
     </message>
     <message>
+        <source>Returning patient? Type part of the name or ID to find them</source>
+        <translation>¿Paciente conocido? Escriba parte del nombre o del ID para buscarlo</translation>
+    </message>
+    <message>
         <source>ID scanned.</source>
         <translation>ID escaneado.</translation>
     </message>
     <message>
         <source>Asking for today&apos;s list…</source>
         <translation>Pidiendo la lista de hoy…</translation>
+    </message>
+    <message>
+        <source>No patient on file matches. Check the spelling, or type the details.</source>
+        <translation>Ningún paciente registrado coincide. Compruebe la ortografía o escriba los datos.</translation>
+    </message>
+    <message>
+        <source>{name} · ID {id} · born {date}</source>
+        <translation>{name} · ID {id} · nacido/a el {date}</translation>
     </message>
     <message>
         <source>Touch the patient in the list.</source>

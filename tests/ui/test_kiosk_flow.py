@@ -461,7 +461,8 @@ def test_idle_timeout_mid_capture_keeps_a_draft_for_the_same_operator(
     assert not [t for t in _all_texts(window) if "Half Way" in t or "MRN-HALF" in t]
     assert not window.capture.photo.has_image
     assert window.ctx.service.store.history() == []
-    assert [d.patient.patient_id for d in window.parked[OPERATOR[0]]] == ["MRN-HALF"]  # type: ignore[union-attr]
+    kept = window.ctx.service.drafts_of(OPERATOR[0])
+    assert [d.patient_id for d in kept] == ["MRN-HALF"] and window.unkept == []
 
     sign_in(qtbot, window, "Bo", "5931")  # another operator: a new screening, no draft
     window.sign_out()
@@ -479,10 +480,11 @@ def test_idle_timeout_mid_capture_keeps_a_draft_for_the_same_operator(
     touch(qtbot, window.capture.use)
     wait_for_result(qtbot, window)
     assert window.ctx.service.store.history()[0]["patient_id"] == "MRN-HALF"
-    assert window.parked == {}
+    assert window.ctx.service.drafts_of(OPERATOR[0]) == []  # saving it removed the draft
     qtbot.waitUntil(lambda: not window.ctx.workers.busy)
     events = [e["event"] for e in window.ctx.service.store.audit_events()]
     assert "screening_parked" in events and "screening_resumed" in events
+    assert "draft_completed" in events
 
 
 def test_a_touch_answers_still_there(
@@ -511,10 +513,10 @@ def test_a_discarded_draft_is_audited(
     qtbot.waitUntil(lambda: window.current is window.resume)
     touch(qtbot, window.resume.discard)
     touch(qtbot, window.resume.discard)  # the second touch confirms
-    assert window.parked == {} and window.current is window.home
+    assert window.ctx.service.drafts_of(OPERATOR[0]) == [] and window.current is window.home
     qtbot.waitUntil(lambda: not window.ctx.workers.busy)
     events = [e["event"] for e in window.ctx.service.store.audit_events()]
-    assert "screening_parked" in events and "screening_abandoned" in events
+    assert "screening_parked" in events and "draft_discarded" in events
 
 
 def _all_texts(window: KioskWindow) -> list[str]:

@@ -68,7 +68,9 @@ def test_a_patient_picked_from_the_worklist_is_screened_under_its_order(
     assert page.sex_buttons["Female"].isChecked()
     touch(qtbot, page.next)
     qtbot.waitUntil(lambda: window.current is window.confirm, timeout=WAIT_MS)
-    confirm_patient(qtbot, window, "MRN-41", "1961-04-03")
+    # picked, not typed: the details are read back to the patient and confirmed once
+    assert window.confirm.read_back and "3 April 1961" in window.confirm.details.text()
+    touch(qtbot, window.confirm.ok)
     photograph_both_eyes(qtbot, window)
     (row,) = window.ctx.service.store.history()
     saved = window.ctx.service.store.load_screening(row["screening_id"])

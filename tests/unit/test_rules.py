@@ -68,3 +68,35 @@ def test_every_pair_of_eye_states(right: str, left: str) -> None:
 
 def test_decision_kinds_are_ordered_worse_last() -> None:
     assert sorted(DecisionKind, key=lambda k: k.severity) == WORSE_LAST
+
+
+# Two fields per eye (disc- and macula-centred): the eye is its worse gradable field.
+FIELD_STATES = ("graded-routine", "graded-refer", "graded-urgent", "ungradable", "unreadable")
+
+
+@pytest.mark.parametrize(("first", "second"), list(product(FIELD_STATES, repeat=2)))
+def test_an_eye_is_its_worse_gradable_field(first: str, second: str) -> None:
+    from retiscreen.domain import EyeStatus
+    from retiscreen.rules import ReferralRules
+
+    fields = [STATES[first](Laterality.RIGHT), STATES[second](Laterality.RIGHT)]
+    eye = ReferralRules.eye_from_fields(fields)
+    graded = [name for name in (first, second) if name.startswith("graded")]
+    if graded:  # ungradable only when no field is gradable
+        assert eye.status is EyeStatus.GRADED
+        worst = max((OWN_DECISION[name] for name in graded), key=lambda k: k.severity)  # type: ignore[union-attr]
+        assert eye.decision is not None and eye.decision.kind is worst
+    else:
+        assert eye.status is not EyeStatus.GRADED
+        assert eye.decision is not None and eye.decision.kind is DecisionKind.EXAMINE
+
+
+def test_between_equal_fields_the_higher_referable_probability_wins() -> None:
+    from retiscreen.rules import ReferralRules
+
+    low = builders.graded_eye(Laterality.LEFT, ICDRGrade.MODERATE, 0.6)
+    high = builders.graded_eye(Laterality.LEFT, ICDRGrade.MODERATE, 0.9)
+    assert ReferralRules.eye_from_fields([low, high]) is high
+    assert ReferralRules.eye_from_fields([high, low]) is high
+    with pytest.raises(ValueError):
+        ReferralRules.eye_from_fields([])

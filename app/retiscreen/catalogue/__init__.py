@@ -21,6 +21,7 @@ from retiscreen.domain import (
     Confidence,
     Decision,
     DecisionKind,
+    Exclusion,
     EyeResult,
     EyeStatus,
     ICDRGrade,
@@ -71,12 +72,21 @@ class Catalogue:
     def headline(self, decision: Decision) -> str:
         return self.text(f"decision.{decision.kind.value}.headline")
 
-    def advice(self, decision: Decision) -> str:
+    def advice(self, decision: Decision, exclusion: Exclusion | None = None) -> str:
+        """What the patient must do; for a patient referred without screening
+        (``exclusion``), why they were not screened and what to do instead."""
+        key = f"decision.{decision.kind.value}.advice"
+        if exclusion is not None:
+            key = f"exclusion.{exclusion.value}.advice"
         return self.text(
-            f"decision.{decision.kind.value}.advice",
+            key,
             months=decision.follow_up_months,
             weeks=decision.follow_up_weeks,
         )
+
+    def exclusion_reason(self, exclusion: Exclusion) -> str:
+        """Why a patient was referred without screening, in a few words."""
+        return self.text(f"exclusion.{exclusion.value}.reason")
 
     def referral_status(self, status: str) -> str:
         """Where a referral's follow-up stands (a :class:`~retiscreen.referrals.ReferralStatus`)."""

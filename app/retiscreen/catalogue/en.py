@@ -38,6 +38,19 @@ TEXTS: dict[str, str] = {
         "The screening system could not grade the photographs today. You need an eye "
         "examination by an eye specialist within {months} month(s)."
     ),
+    # A patient referred without screening (the exclusion questions): why, and what next.
+    "exclusion.treated.reason": "already treated for diabetic eye disease",
+    "exclusion.treated.advice": (
+        "You told us you are already being treated for diabetic eye disease, so no "
+        "screening photographs were taken: your eye specialist follows your eyes. See "
+        "them within {months} months, or sooner if your sight changes."
+    ),
+    "exclusion.sudden_vision_loss.reason": "sudden loss of vision",
+    "exclusion.sudden_vision_loss.advice": (
+        "You told us your sight got much worse suddenly. No screening photographs were "
+        "taken: you must see an eye specialist TODAY. Go to the eye emergency service "
+        "now; do not wait for an appointment."
+    ),
     # What became of each eye.
     "eye_status.graded": "Graded",
     "eye_status.ungradable": "Could not be graded: photograph quality",

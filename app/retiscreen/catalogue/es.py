@@ -38,6 +38,19 @@ TEXTS: dict[str, str] = {
         "El sistema de cribado no pudo evaluar las fotografías hoy. Necesita un examen "
         "ocular por un oftalmólogo en un plazo de {months} mes(es)."
     ),
+    # Un paciente derivado sin cribado (las preguntas de exclusión): por qué y qué hacer.
+    "exclusion.treated.reason": "ya en tratamiento por enfermedad ocular diabética",
+    "exclusion.treated.advice": (
+        "Nos dijo que ya recibe tratamiento por enfermedad ocular diabética, así que no se "
+        "tomaron fotografías de cribado: su oftalmólogo sigue sus ojos. Acuda a su "
+        "oftalmólogo en un plazo de {months} meses, o antes si su vista cambia."
+    ),
+    "exclusion.sudden_vision_loss.reason": "pérdida repentina de visión",
+    "exclusion.sudden_vision_loss.advice": (
+        "Nos dijo que su vista empeoró mucho de repente. No se tomaron fotografías de "
+        "cribado: debe ver a un oftalmólogo HOY. Vaya ahora a urgencias de oftalmología; "
+        "no espere a una cita."
+    ),
     "eye_status.graded": "Evaluado",
     "eye_status.ungradable": "No se pudo evaluar: calidad de la fotografía",
     "eye_status.unreadable": "No se pudo leer la fotografía",

@@ -105,7 +105,9 @@ def print_screening(screening: Screening, report: Path | None, printing: str | N
             )
     due = screening.decision.follow_up_date(screening.started_at.date())
     print(f"DECISION: {ENGLISH.headline(screening.decision)}")
-    print(f"  {ENGLISH.advice(screening.decision)}")
+    if screening.exclusion is not None:
+        print(f"  NOT SCREENED: {ENGLISH.exclusion_reason(screening.exclusion)}")
+    print(f"  {ENGLISH.advice(screening.decision, screening.exclusion)}")
     if due:
         print(f"  Next step due by: {due.isoformat()}")
     if report:

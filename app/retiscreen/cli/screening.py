@@ -12,7 +12,14 @@ import sys
 from pathlib import Path
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import ABSENT_EYE_REASONS, DecisionKind, Laterality, Order, Patient
+from retiscreen.domain import (
+    ABSENT_EYE_REASONS,
+    DecisionKind,
+    Exclusion,
+    Laterality,
+    Order,
+    Patient,
+)
 from retiscreen.errors import ExitCode, StorageError, UsageError
 from retiscreen.identity import named
 from retiscreen.screening_json import screening_json
@@ -78,10 +85,23 @@ def _eye_input(side: Laterality, args: argparse.Namespace) -> EyeInput | None:
     return EyeInput(side, image) if image else None
 
 
+EXCLUSIONS = {
+    "treated": Exclusion.TREATED,
+    "sudden-vision-loss": Exclusion.SUDDEN_VISION_LOSS,
+}
+"""``screen --exclusion`` values (the domain's, written as command-line words)."""
+
+
 def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     """An eye given neither a photograph nor a reason is recorded as not photographed."""
     given = [i for side in Laterality if (i := _eye_input(side, args)) is not None]
-    if not given:
+    exclusion = EXCLUSIONS[args.exclusion] if getattr(args, "exclusion", None) else None
+    if exclusion is not None and given:
+        raise UsageError(
+            "--exclusion refers the patient without screening: give no photographs or "
+            "eye reasons with it"
+        )
+    if not given and exclusion is None:
         raise UsageError(
             "give --right and/or --left photographs (or --skip-right/--skip-left REASON, "
             "--absent-right/--absent-left REASON)"
@@ -95,7 +115,7 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         args.given_name,
     )
     order = Order(args.accession or None, args.referring_physician or None, args.study_uid or None)
-    screening = service.screen(patient, given, args.operator, order=order)
+    screening = service.screen(patient, given, args.operator, order=order, exclusion=exclusion)
     try:
         recorded = service.record(screening, print_report=args.print, copy_to=args.out)
     except StorageError:
@@ -280,6 +300,12 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
             help=f"the {side} eye is absent ({', '.join(ABSENT_EYE_REASONS)}): not examined "
             "and not counted",
         )
+    screen.add_argument(
+        "--exclusion",
+        choices=sorted(EXCLUSIONS),
+        help="refer without screening, no photographs: treated (already treated for "
+        "diabetic eye disease: referral) or sudden-vision-loss (urgent, the same day)",
+    )
     screen.add_argument("--json", action="store_true", help="print the screening as JSON")
     screening_options(screen)
     screen.set_defaults(func=cmd_screen)

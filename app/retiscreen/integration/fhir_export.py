@@ -189,6 +189,8 @@ def report_resource(
     ``amended`` when it changed anything), the AI's kept as an ``ai-decision-*`` code and
     the reviewer named as the results interpreter."""
     decision = screening.decision if review is None else review.decision
+    # the exclusion explains the decision unless a reviewer made it another kind
+    exclusion = screening.exclusion if decision.kind is screening.decision.kind else None
     resource: dict[str, Any] = {
         "resourceType": "DiagnosticReport",
         "id": _id("report", screening.screening_id, report_id),
@@ -202,7 +204,7 @@ def report_resource(
         "effectiveDateTime": screening.started_at.isoformat(),
         "issued": issued.isoformat(),
         "result": [{"reference": ref} for ref in results],
-        "conclusion": f"{ENGLISH.headline(decision)} {ENGLISH.advice(decision)}",
+        "conclusion": f"{ENGLISH.headline(decision)} {ENGLISH.advice(decision, exclusion)}",
         "conclusionCode": [_concept(codes.LOCAL, *codes.decision_code(decision.kind))],
         "presentedForm": [
             {

@@ -48,7 +48,10 @@ def _report_page(
     review: Review | None,
 ) -> None:
     y = patient_block(page, screening, header(page, clinic))
-    shown = screening if review is None else replace(screening, decision=review.decision)
+    shown = screening
+    if review is not None:  # an exclusion explains the decision unless made another kind
+        kept = screening.exclusion if review.decision.kind is screening.decision.kind else None
+        shown = replace(screening, decision=review.decision, exclusion=kept)
     y = decision_box(page, shown, y, rules_note)
     if review is not None:
         y = review_block(page, screening, review, y)
@@ -71,12 +74,16 @@ def _letter_page(
         page.left, y - 10, page.content_width, "Your eye screening result", Style(24, bold=True), 1
     )
     y = page.text(page.left, y - 10, page.content_width, f"Dear {screening.patient.name},", body, 2)
+    day = format_date(screening.started_at.date())
     y = page.text(
         page.left,
         y - 6,
         page.content_width,
-        f"On {format_date(screening.started_at.date())} we took photographs of the back of your "
-        "eyes to check for diabetic eye disease. This is what we found:",
+        f"On {day} you came for diabetic eye screening. We did not take photographs of your "
+        "eyes, because of what you told us:"
+        if screening.exclusion is not None
+        else f"On {day} we took photographs of the back of your eyes to check for diabetic "
+        "eye disease. This is what we found:",
         body,
         3,
     )

@@ -135,7 +135,10 @@ def decision_box(
     decision = screening.decision
     background, ink = DECISION_COLOURS[decision.kind]
     colour = colors.HexColor(background)
-    headline, advice = ENGLISH.headline(decision), ENGLISH.advice(decision)
+    exclusion = screening.exclusion
+    headline, advice = ENGLISH.headline(decision), ENGLISH.advice(decision, exclusion)
+    if exclusion is not None:
+        headline = f"{headline}. Not screened: {ENGLISH.exclusion_reason(exclusion)}"
     pad = 8.0
     inner = page.content_width - 2 * pad
     head = Style(22 if big else 17, bold=True, color=colors.HexColor(ink))

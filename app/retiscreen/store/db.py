@@ -4,6 +4,7 @@ Layout under the data root::
 
     retiscreen.db                     SQLite, WAL journal, synchronous=FULL
     images/<screening_id>/<eye>.<ext>  the photographs as received, encrypted (file_cipher)
+    drafts/<draft_id>/<eye>-<sha>.sealed  photographs of unfinished screenings, encrypted
     reports/<screening_id>/<id>.pdf    every report handed to the patient, encrypted
     backups/                          a copy of the database before each schema upgrade
 
@@ -26,6 +27,7 @@ a record must never silently point at the wrong photograph:
 
 * :mod:`~retiscreen.store.connection`  opening the database, the guarded connection
 * :mod:`~retiscreen.store.screenings`  saving and loading screenings and photographs
+* :mod:`~retiscreen.store.drafts`      unfinished screenings kept for their operator
 * :mod:`~retiscreen.store.history`     the history list and the CSV export
 * :mod:`~retiscreen.store.reports`     the PDF reports handed to patients
 * :mod:`~retiscreen.store.reviews`     over-reads and the queue waiting for them
@@ -47,6 +49,7 @@ from pathlib import Path
 from retiscreen.store.accounts import AccountTable
 from retiscreen.store.audit import AuditLog
 from retiscreen.store.connection import DB_FILENAME
+from retiscreen.store.drafts import DraftRecords
 from retiscreen.store.history import ScreeningHistory
 from retiscreen.store.integrity import IntegrityCheck
 from retiscreen.store.monitoring import MonitoringRows
@@ -71,6 +74,7 @@ __all__ = [
 class ScreeningStore(
     AccountTable,
     ScreeningRecords,
+    DraftRecords,
     ScreeningHistory,
     ReportArchive,
     ReviewRecords,
@@ -94,3 +98,4 @@ class ScreeningStore(
         """
         self.max_print_attempts = max(1, int(max_print_attempts))
         super().__init__(root, busy_timeout_s=busy_timeout_s)
+        self.sweep_draft_files()

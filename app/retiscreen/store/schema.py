@@ -363,6 +363,31 @@ def _v11_reviews(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_V12_STATEMENTS = (
+    # An unfinished screening, kept for the operator who started it: its patient, what was
+    # collected and each eye's verdict (document_json), its photographs sealed under
+    # drafts/<draft_id>/. Never a result: nothing that reports or exports reads it.
+    """CREATE TABLE drafts (
+        draft_id TEXT PRIMARY KEY NOT NULL,
+        operator TEXT NOT NULL CHECK (length(trim(operator)) > 0),
+        started_at TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        document_json TEXT NOT NULL
+    )""",
+    "CREATE INDEX drafts_by_operator ON drafts(operator, saved_at)",
+    # Why a patient was referred without screening (retiscreen.domain.Exclusion), or NULL.
+    "ALTER TABLE screenings ADD COLUMN exclusion TEXT",
+)
+
+
+def _v12_drafts(db: sqlite_utils.Database) -> None:
+    """Unfinished screenings kept across a restart (:mod:`retiscreen.store.drafts`;
+    before, they were kept in the kiosk's memory only), and the exclusion a patient was
+    referred for without screening (screenings saved before have none)."""
+    for statement in _V12_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -375,6 +400,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v9_file_keys,
     _v10_referral_marks,
     _v11_reviews,
+    _v12_drafts,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

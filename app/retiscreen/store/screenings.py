@@ -24,10 +24,11 @@ from retiscreen.domain import (
     Screening,
 )
 from retiscreen.errors import IdentityError
-from retiscreen.identity import clean_id, details_differ, id_key
+from retiscreen.identity import clean_id, details_differ, id_key, search_key
 from retiscreen.imaging.load import ImageError, decode_fundus
 from retiscreen.store.audit import record_event
 from retiscreen.store.connection import StoreConnection
+from retiscreen.store.drafts import complete_draft, remove_draft_files
 from retiscreen.store.files import StorageError
 from retiscreen.store.reviews import queue_for_review
 from retiscreen.store.serialize import recorded_image, screening_from_dict, screening_to_dict
@@ -44,7 +45,8 @@ class ScreeningRecords(StoreConnection):
         self, screening: Screening, *, review_queue: QueueReason | None = None
     ) -> None:
         """Store a screening, its photographs and an audit entry, all or nothing; with
-        ``review_queue``, it joins the over-read queue in the same transaction.
+        ``review_queue``, it joins the over-read queue in the same transaction; the
+        draft it was captured as (the same id), if one is kept, goes in it too.
 
         When this returns, the screening survives a crash or power cut. Raises
         StorageError (and stores nothing new) on any failure, including an id that is
@@ -73,6 +75,7 @@ class ScreeningRecords(StoreConnection):
                 {
                     "patient_id": screening.patient.patient_id,
                     "decision": screening.decision.kind.value,
+                    "exclusion": screening.exclusion.value if screening.exclusion else None,
                     "images": {
                         eye.laterality.value: eye.image.sha256
                         for eye in screening.eyes
@@ -82,6 +85,9 @@ class ScreeningRecords(StoreConnection):
             )
             if review_queue is not None:
                 queue_for_review(self._db, sid, review_queue, screening.operator)
+            drafted = complete_draft(self._db, sid, screening.operator)
+        if drafted:
+            remove_draft_files(self.root, sid)
 
     def _write_photographs(
         self, sid: str, eyes: tuple[EyeResult, ...], files: TransactionFiles
@@ -130,6 +136,45 @@ class ScreeningRecords(StoreConnection):
             row["given_name"],
             row["id_issuer"],
         )
+
+    def search_patients(self, text: str, limit: int = 6) -> list[Patient]:
+        """Patients on file that ``text`` finds, most recently screened first: every word
+        of it starting a word of the name (without case or accents: "garc" finds
+        "García"), or its letters and digits part of the ID's ("mrn 9002" finds
+        "MRN-9002"). Fewer than 2 characters find no one (a search lists other patients'
+        names)."""
+        query = text.strip()
+        if len(query) < 2:
+            return []
+        words = search_key(query).split()
+        wanted = _alphanumeric(id_key(query))
+        rows = self._rows(
+            "SELECT p.patient_id, p.name, p.date_of_birth, p.sex, p.family_name,"
+            " p.given_name, p.id_issuer, p.id_key, max(s.started_at_utc) AS last_seen"
+            " FROM patients p LEFT JOIN screenings s ON s.patient_id = p.patient_id"
+            " GROUP BY p.patient_id ORDER BY last_seen DESC, p.created_at DESC"
+        )
+        found: list[Patient] = []
+        for row in rows:
+            name_words = search_key(row["name"]).split()
+            by_name = all(any(w.startswith(q) for w in name_words) for q in words)
+            if not (by_name or (wanted and wanted in _alphanumeric(row["id_key"] or ""))):
+                continue
+            dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
+            found.append(
+                Patient(
+                    row["patient_id"],
+                    row["name"],
+                    dob,
+                    row["sex"],
+                    row["family_name"],
+                    row["given_name"],
+                    row["id_issuer"],
+                )
+            )
+            if len(found) >= limit:
+                break
+        return found
 
     def resolve_patient(self, patient: Patient) -> Patient:
         """The patient as they will be filed: the one on file when the ID matches (its ID
@@ -233,8 +278,8 @@ class ScreeningRecords(StoreConnection):
             "INSERT INTO screenings (screening_id, patient_id, operator, site, started_at,"
             " started_at_utc, saved_at, decision_urgency, decision_headline, decision_kind,"
             " model_name, model_version, model_sha256, provider, snapshot_json,"
-            " accession_number, referring_physician, study_instance_uid)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " accession_number, referring_physician, study_instance_uid, exclusion)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 screening.screening_id,
                 screening.patient.patient_id,
@@ -254,6 +299,7 @@ class ScreeningRecords(StoreConnection):
                 screening.order.accession_number,
                 screening.order.referring_physician,
                 screening.order.study_uid,
+                screening.exclusion.value if screening.exclusion else None,
             ],
         )
 
@@ -392,6 +438,11 @@ def _patient_columns(patient: Patient) -> dict[str, str | None]:
         "given_name": patient.given_name,
         "id_issuer": patient.id_issuer,
     }
+
+
+def _alphanumeric(key: str) -> str:
+    """An ID key without its punctuation: "mrn 9002" finds "MRN-9002"."""
+    return "".join(c for c in key if c.isalnum())
 
 
 def _sort_key(moment: datetime) -> str:

@@ -22,6 +22,7 @@ from retiscreen.domain import (
     Confidence,
     Decision,
     DecisionKind,
+    Exclusion,
     EyeResult,
     EyeStatus,
     FundusField,
@@ -84,7 +85,7 @@ def _image_to_dict(image: FundusImage | None) -> dict[str, Any] | None:
     }
 
 
-def _quality_to_dict(quality: QualityReport | None) -> dict[str, Any] | None:
+def quality_to_dict(quality: QualityReport | None) -> dict[str, Any] | None:
     if quality is None:
         return None
     return {
@@ -142,7 +143,7 @@ def _eye_to_dict(eye: EyeResult) -> dict[str, Any]:
         "laterality": eye.laterality.value,
         "status": eye.status.value,
         "image": _image_to_dict(eye.image),
-        "quality": _quality_to_dict(eye.quality),
+        "quality": quality_to_dict(eye.quality),
         "grade": _grade_to_dict(eye.grade),
         "decision": _decision_to_dict(eye.decision),
         "error": eye.error,
@@ -176,6 +177,7 @@ def screening_to_dict(s: Screening) -> dict[str, Any]:
         "started_at": s.started_at.isoformat(),
         "eyes": [_eye_to_dict(eye) for eye in s.eyes],
         "decision": _decision_to_dict(s.decision),
+        "exclusion": s.exclusion.value if s.exclusion is not None else None,
     }
 
 
@@ -280,7 +282,7 @@ def _legacy_status(eye: EyeResult) -> EyeStatus:
     return EyeStatus.UNAVAILABLE
 
 
-def _quality_from_dict(d: dict[str, Any] | None, where: str) -> QualityReport | None:
+def quality_from_dict(d: dict[str, Any] | None, where: str) -> QualityReport | None:
     if d is None:
         return None
     reasons = _list(_field(d, "reasons", where), f"{where}.reasons")
@@ -398,7 +400,7 @@ def screening_from_dict(
                 images.get(laterality),
                 f"{where} photograph",
             ),
-            quality=_quality_from_dict(
+            quality=quality_from_dict(
                 _opt_dict(_field(eye, "quality", where), f"{where}.quality"),
                 f"{where}.quality",
             ),
@@ -437,6 +439,10 @@ def screening_from_dict(
             _dict(_field(d, "decision", "snapshot"), "decision"), "decision"
         ),
         order=_order_from_dict(_opt_dict(d.get("order"), "order")),
+        # absent from snapshots saved before the exclusion questions
+        exclusion=None
+        if d.get("exclusion") is None
+        else Exclusion(_str(d["exclusion"], "exclusion")),
     )
 
 

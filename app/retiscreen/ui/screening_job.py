@@ -62,9 +62,16 @@ def grade(
     if draft.patient is None:
         raise ValueError("the patient was not confirmed")
     progress(STEP_GRADE)
-    inputs = [eye_input(draft.eyes[side]) for side in EYE_ORDER]
+    inputs = [] if draft.exclusion else [eye_input(draft.eyes[side]) for side in EYE_ORDER]
     return service.screen(
-        draft.patient, inputs, draft.operator, site, draft.started_at, order=draft.order
+        draft.patient,
+        inputs,
+        draft.operator,
+        site,
+        draft.started_at,
+        order=draft.order,
+        screening_id=draft.draft_id,  # saving it removes the kept draft, at once
+        exclusion=draft.exclusion,
     )
 
 

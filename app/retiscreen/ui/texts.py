@@ -18,6 +18,7 @@ from retiscreen.domain import (
     Confidence,
     Decision,
     DecisionKind,
+    Exclusion,
     EyeResult,
     ICDRGrade,
     Laterality,
@@ -74,8 +75,12 @@ def kind_headline(kind: DecisionKind) -> str:
     return catalogue().text(f"decision.{kind.value}.headline")
 
 
-def advice(decision: Decision) -> str:
-    return catalogue().advice(decision)
+def advice(decision: Decision, exclusion: Exclusion | None = None) -> str:
+    return catalogue().advice(decision, exclusion)
+
+
+def exclusion_reason(exclusion: Exclusion) -> str:
+    return catalogue().exclusion_reason(exclusion)
 
 
 def long_date(day: date) -> str:

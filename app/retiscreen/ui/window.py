@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from retiscreen.accounts import Role
-from retiscreen.domain import Patient, Screening
+from retiscreen.domain import Exclusion, Patient, Screening
+from retiscreen.drafts import DraftSummary
 from retiscreen.errors import RetiScreenError, StorageError
 from retiscreen.service import ScreeningService
 from retiscreen.ui import screening_job as job
@@ -38,6 +39,7 @@ from retiscreen.ui.pages.admin import AdminPage
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.pages.capture import CapturePage
 from retiscreen.ui.pages.confirm import ConfirmPage
+from retiscreen.ui.pages.exclusion import ExclusionPage
 from retiscreen.ui.pages.grading import GradingPage
 from retiscreen.ui.pages.home import HomePage
 from retiscreen.ui.pages.overread import OverreadPage
@@ -73,9 +75,9 @@ class KioskWindow(QMainWindow):
         self.operator: str | None = None
         self._admin_exists = False
         self.draft: ScreeningDraft | None = None
-        self.parked: dict[str, list[ScreeningDraft]] = {}
-        """Screenings put aside at the idle timeout, per operator, until resumed or
-        discarded by that operator (kept in memory only: a restart discards them, audited)."""
+        self.unkept: list[ScreeningDraft] = []
+        """Drafts put aside at the idle timeout that the records could not keep (a full
+        disk): held here and offered to their operator until they can be kept."""
         self.setWindowTitle("RetiScreen")
 
         self.home = HomePage(ctx)
@@ -86,6 +88,7 @@ class KioskWindow(QMainWindow):
         self.overread = OverreadPage(ctx)
         self.patient = PatientPage(ctx)
         self.confirm = ConfirmPage(ctx)
+        self.exclusion = ExclusionPage(ctx)
         self.capture = CapturePage(ctx)
         self.grading = GradingPage(ctx)
         self.result = ResultPage(ctx)
@@ -100,6 +103,7 @@ class KioskWindow(QMainWindow):
             self.admin_signin,
             self.patient,
             self.confirm,
+            self.exclusion,
             self.capture,
             self.grading,
             self.result,
@@ -169,6 +173,9 @@ class KioskWindow(QMainWindow):
         self.patient.cancelled.connect(lambda: self.cancel_screening("cancelled"))
         self.confirm.back_requested.connect(lambda: self.go(self.patient))
         self.confirm.confirmed.connect(self.patient_confirmed)
+        self.exclusion.cleared.connect(self.exclusions_cleared)
+        self.exclusion.excluded.connect(self.excluded)
+        self.exclusion.cancelled.connect(lambda: self.cancel_screening("cancelled"))
         self.capture.eye_done.connect(self.eye_done)
         self.capture.cancelled.connect(lambda: self.cancel_screening("cancelled"))
         self.grading.finished.connect(self.graded)
@@ -220,6 +227,7 @@ class KioskWindow(QMainWindow):
         steps = {
             self.patient: self.tr("Step 1 of 5: patient"),
             self.confirm: self.tr("Step 2 of 5: confirm the patient"),
+            self.exclusion: self.tr("Step 3 of 5: before the photographs"),
             self.grading: self.tr("Step 4 of 5: grading"),
             self.result: self.tr("Step 5 of 5: result"),
             self.admin: self.tr("Administration"),
@@ -270,37 +278,87 @@ class KioskWindow(QMainWindow):
     def start_screening(self) -> None:
         """A new screening, unless this operator left one unfinished: then that first."""
         assert self.operator is not None
-        waiting = self.parked.get(self.operator)
+        self._keep_unkept()
+        waiting = self._waiting(self.operator)
         if waiting:
-            self.resume.set_draft(waiting[-1])
+            self.resume.set_draft(waiting[0])
             self.go(self.resume)
             return
         self.draft = ScreeningDraft(self.operator)
         self.patient.clear()
+        self.patient.operator = self.operator
         self.go(self.patient)
 
+    def _waiting(self, operator: str) -> list[DraftSummary | ScreeningDraft]:
+        """The operator's unfinished screenings, newest first: those the records keep
+        (not one whose screening waits to be saved again), then any they could not."""
+        unsaved = {screening.screening_id for screening in self.ctx.unsaved}
+        try:
+            kept = [d for d in self.ctx.service.drafts_of(operator) if d.draft_id not in unsaved]
+        except StorageError as exc:
+            log.error("the unfinished screenings could not be listed: %s", exc)
+            kept = []
+        held = [d for d in reversed(self.unkept) if d.operator == operator]
+        return [*kept, *held]
+
+    def _keep(self, draft: ScreeningDraft, parked_on: str | None = None) -> bool:
+        """Keep the draft in the records (at each step, and when parked); a failure is
+        logged (the draft is still in memory)."""
+        try:
+            self.ctx.service.keep_draft(draft, parked_on=parked_on)
+        except StorageError as exc:
+            log.error("unfinished screening %s NOT kept: %s", draft.draft_id, exc)
+            return False
+        return True
+
+    def _keep_unkept(self) -> None:
+        for draft in list(self.unkept):
+            if self._keep(draft, parked_on="kept later"):
+                self.unkept.remove(draft)
+
     def resume_parked(self) -> None:
-        """The operator's newest parked draft again, from the identity check."""
+        """The operator's newest unfinished screening again, from the identity check."""
         assert self.operator is not None
-        draft = self.parked[self.operator].pop()
-        if not self.parked[self.operator]:
-            del self.parked[self.operator]
+        waiting = self.resume.draft
+        if isinstance(waiting, ScreeningDraft):  # held in memory: the records failed
+            draft = waiting
+            self.unkept.remove(draft)
+            self.ctx.audit("screening_resumed", operator=self.operator)
+        elif waiting is not None:
+            try:
+                draft = self.ctx.service.resume_draft(waiting.draft_id, self.operator)
+            except RetiScreenError as exc:  # damaged, or gone meanwhile: it can be discarded
+                self.resume.message.show_message(str(exc), "error")
+                return
+        else:
+            return
         self.resume.clear()
         self.draft = draft
-        self.ctx.audit("screening_resumed", operator=self.operator)
         assert draft.patient is not None
         self.patient.clear()
+        self.patient.operator = self.operator
         self.patient.fill(draft.patient)
-        self.confirm.set_patient(draft.patient)
+        self.confirm.set_patient(draft.patient, read_back=bool(draft.identified_by))
         self.go(self.confirm)
 
     def discard_parked(self) -> None:
+        """The operator discards their unfinished screening: the draft and its
+        photographs go (audited)."""
         assert self.operator is not None
-        self.draft = self.parked[self.operator].pop()
-        if not self.parked[self.operator]:
-            del self.parked[self.operator]
+        waiting = self.resume.draft
+        why = "the operator discarded the unfinished screening"
+        if isinstance(waiting, ScreeningDraft):
+            self.unkept.remove(waiting)
+            self.ctx.audit("draft_discarded", operator=self.operator, why=why, kept=False)
+        elif waiting is not None:
+            try:
+                self.ctx.service.discard_draft(waiting.draft_id, self.operator, why)
+            except StorageError as exc:
+                self.resume.message.show_message(str(exc), "error")
+                return
         self.resume.clear()
-        self.cancel_screening("the operator discarded the unfinished screening")
+        self.clear_patient_data()
+        self.go(self.home)
 
     def sign_out(self) -> None:
         self.operator = None
@@ -318,7 +376,8 @@ class KioskWindow(QMainWindow):
             self.ctx.audit("draft_photographs_discarded", operator=self.operator)
         self.draft.patient = patient
         self.draft.order = self.patient.order or self.draft.order
-        self.confirm.set_patient(patient)
+        self.draft.identified_by = self.patient.picked_from
+        self.confirm.set_patient(patient, read_back=bool(self.patient.picked_from))
         self.go(self.confirm)
 
     def patient_confirmed(self) -> None:
@@ -329,9 +388,45 @@ class KioskWindow(QMainWindow):
         except RetiScreenError as exc:  # another patient's ID, an impossible birth date
             self.confirm.message.show_message(str(exc), "error")
             return
-        self.ctx.audit("patient_confirmed", operator=self.operator)
+        self.ctx.audit(
+            "patient_confirmed",
+            operator=self.operator,
+            method=self.confirm.method,
+            picked_from=self.draft.identified_by or None,
+        )
+        self._keep(self.draft)  # from here a restart or a power cut loses nothing
         if self.ctx.watcher is not None:
             self.ctx.watcher.set_aside_stale()
+        untouched = not any(eye.attempts or eye.done for eye in self.draft.eyes.values())
+        asks = self.ctx.settings.capture.exclusion_questions
+        if asks and untouched and not self.draft.exclusion_checked:
+            self.exclusion.clear()
+            self.go(self.exclusion)
+            return
+        self._photographs()
+
+    def exclusions_cleared(self) -> None:
+        """No to both questions: photographs as usual."""
+        if self.draft is None:
+            return
+        self.draft.exclusion_checked = True
+        self.ctx.audit("exclusion_questions_answered", operator=self.operator, exclusion=None)
+        self._keep(self.draft)
+        self._photographs()
+
+    def excluded(self, exclusion: Any) -> None:
+        """Yes to a question: no photographs; the referral is recorded and printed."""
+        if self.draft is None or not isinstance(exclusion, Exclusion):
+            return
+        self.draft.exclusion = exclusion
+        self.ctx.audit(
+            "exclusion_questions_answered", operator=self.operator, exclusion=exclusion.value
+        )
+        self.go(self.grading)
+        self.grading.run(self.draft)
+
+    def _photographs(self) -> None:
+        assert self.draft is not None
         side = self.draft.next_eye()  # a resumed draft goes on where it stopped
         if side is None:
             self.go(self.grading)
@@ -343,6 +438,7 @@ class KioskWindow(QMainWindow):
     def eye_done(self) -> None:
         if self.draft is None:
             return
+        self._keep(self.draft)
         side = self.draft.next_eye()
         if side is not None:
             self.capture.start_eye(self.draft, side)
@@ -389,9 +485,28 @@ class KioskWindow(QMainWindow):
                 watcher.failed(path, f"The screening was not saved: {why}.")
         draft.watched.clear()
 
+    def _settle_parked(self, draft: ScreeningDraft) -> None:
+        """The watched-folder files of a parked visit leave the folder now (the next
+        patient's screening must not take them): the photographs the draft holds to
+        done/, the others to failed/."""
+        watcher = self.ctx.watcher
+        if watcher is None:
+            return
+        held = {eye.image.source for eye in draft.eyes.values() if eye.image is not None}
+        for path in draft.watched:
+            if str(path) in held:
+                watcher.done(path, f"Kept, encrypted, with unfinished screening {draft.draft_id}.")
+            else:
+                watcher.failed(path, f"Not used in unfinished screening {draft.draft_id}.")
+        draft.watched.clear()
+
     def cancel_screening(self, why: str) -> None:
         self._settle_watched(None, why)
         if self.draft is not None:
+            try:  # a draft kept so far goes with it (audited there)
+                self.ctx.service.discard_draft(self.draft.draft_id, self.draft.operator, why)
+            except StorageError as exc:
+                log.error("the unfinished screening was not removed: %s", exc)
             self.ctx.audit(
                 "screening_abandoned",
                 operator=self.operator,
@@ -420,12 +535,14 @@ class KioskWindow(QMainWindow):
         if (
             draft is not None
             and draft.patient is not None
-            and self.current in (self.patient, self.confirm, self.capture)
+            and self.current in (self.patient, self.confirm, self.exclusion, self.capture)
         ):
-            self.parked.setdefault(draft.operator, []).append(draft)
-            self.ctx.audit(
-                "screening_parked", operator=draft.operator, page=type(self.current).__name__
-            )
+            if not self._keep(draft, parked_on=type(self.current).__name__):
+                self.unkept.append(draft)  # never dropped: kept here, tried again
+                self.ctx.audit(
+                    "screening_parked", operator=draft.operator, kept=False, page="memory"
+                )
+            self._settle_parked(draft)
             self.draft = None
         self._settle_watched(None, "the kiosk was left idle and the screening was abandoned")
         if self.draft is not None:
@@ -488,12 +605,16 @@ class KioskWindow(QMainWindow):
         self.go(self.home)
 
     def exit_kiosk(self) -> None:
-        for operator, drafts in self.parked.items():  # kept in memory only: say so
-            for draft in drafts:
-                self.draft = draft
-                self._settle_watched(None, "the kiosk was closed before it was resumed")
-                self.ctx.audit("screening_abandoned", operator=operator, why="kiosk closed")
-        self.parked.clear()
+        """Unfinished screenings stay kept in the records for their operators; one the
+        records could not keep is tried once more, else its loss is audited."""
+        self._keep_unkept()
+        for draft in self.unkept:
+            self.ctx.audit(
+                "screening_abandoned",
+                operator=draft.operator,
+                why="kiosk closed; the records could not keep it",
+            )
+        self.unkept.clear()
         self.draft = None
         self.ctx.audit("kiosk_closed", operator=self.ctx.admin)
         self.allow_close = True
@@ -514,6 +635,8 @@ class KioskWindow(QMainWindow):
         """Print what is queued, send what is waiting in the outbox, and save what could
         not be saved (off the GUI thread)."""
         service = self.ctx.service
+        self._keep_unkept()
+        self.ctx.workers.run(lambda _p: service.expire_drafts())
         self.ctx.workers.run(lambda _p: job.retry_queue(service))
         self.ctx.workers.run(lambda _p: service.retry_outbox(), lambda _r: self.home.show_sends())
         for screening in list(self.ctx.unsaved):

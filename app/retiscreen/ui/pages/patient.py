@@ -7,12 +7,16 @@ photograph is taken, so a photograph can never be filed under the wrong patient.
 With a modality worklist configured, "Today's list" fills the form from the patient the
 clinic's system scheduled (bringing the name in parts, the ID's issuer, the accession
 number and the study), so nothing is typed; when the list cannot be reached the operator
-types as always.
+types as always. A returning patient is found the same way from the records: a few
+letters of the name or ID, then a touch on the patient. A patient picked from either
+(and not changed afterwards) is confirmed by reading their details back to them
+(:mod:`~retiscreen.ui.pages.confirm`); a patient typed by hand types ID and date of
+birth a second time.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from retiscreen.domain import Order, Patient
 from retiscreen.identity import sex_code
+from retiscreen.ui import texts
 from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.keyboard import OnScreenKeyboard
@@ -38,6 +43,16 @@ from retiscreen.ui.widgets import ConfirmButton, MessageLine, button, label, set
 
 SEXES = ("Female", "Male", "Other")
 """Stored in English (the record's language); shown translated."""
+WORKLIST, RECORDS = "worklist", "records"
+"""Where a picked patient came from: the clinic's worklist, or the records (a search)."""
+
+
+@dataclass(frozen=True)
+class FoundPatient:
+    """A returning patient a search found: shaped like a worklist entry (no order)."""
+
+    patient: Patient
+    order: Order | None = None
 
 
 class PatientPage(Page):
@@ -80,12 +95,26 @@ class PatientPage(Page):
         self.form.addRow(self.sex_label, sex_row)
         self.worklist_button = button("", "choice", "person", on_click=self.load_worklist)
         self.worklist_button.setVisible(bool(ctx.settings.integration.worklist))
+        self.search = QLineEdit()
+        self.search.setMaxLength(64)
+        self.search.textEdited.connect(self.find_returning)
+        self.search.textChanged.connect(self._search_changed)
+        self.search.returnPressed.connect(self._pick_only_one)
+        self.operator: str | None = None
+        """Who searches the records (for the audit); set when a screening starts."""
+        self._searches = 0
         self.worklist = QListWidget()
+        """The worklist's patients, or the returning patients a search found."""
         self.worklist.setVisible(False)
         self.worklist.itemClicked.connect(self._picked)
         self._entries: list[Any] = []
+        self._listing = ""
+        """What the list shows: WORKLIST or RECORDS (empty: nothing)."""
         self.picked: Any = None
-        """The worklist entry the form was filled from (WorklistEntry), if any."""
+        """The worklist entry (WorklistEntry) or returning patient (FoundPatient) the form
+        was filled from, if any; None once the details were changed."""
+        self.picked_from = ""
+        """WORKLIST or RECORDS while ``picked`` is set."""
         self.message = MessageLine()
         self.cancel = ConfirmButton("", "")
         self.cancel.confirmed.connect(self.cancelled.emit)
@@ -94,15 +123,18 @@ class PatientPage(Page):
         footer.addWidget(self.cancel)
         footer.addStretch(1)
         footer.addWidget(self.next)
-        self.body.addWidget(self.title)
-        self.body.addWidget(self.worklist_button)
+        find_row = QHBoxLayout()  # beside the title: the form keeps its height
+        find_row.addWidget(self.title)
+        find_row.addWidget(self.search, 1)
+        find_row.addWidget(self.worklist_button)
+        self.body.addLayout(find_row)
         self.body.addWidget(self.worklist)
         self.body.addLayout(self.form)
         self.body.addWidget(self.message)
         self.body.addStretch(1)
         self.body.addLayout(footer)
         self.patient_id.scanned.connect(self._scanned)
-        self.keyboard = OnScreenKeyboard([self.patient_id, self.name, self.dob], self)
+        self.keyboard = OnScreenKeyboard([self.patient_id, self.name, self.dob, self.search], self)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -124,6 +156,9 @@ class PatientPage(Page):
         self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
         self.next.setText(self.tr("Continue"))
         self.worklist_button.setText(self.tr("Pick from today's list"))
+        self.search.setPlaceholderText(
+            self.tr("Returning patient? Type part of the name or ID to find them")
+        )
         self._note(
             self.tr("ID scanned.") if self.patient_id.was_scanned and self.patient_id.text() else ""
         )
@@ -170,14 +205,8 @@ class PatientPage(Page):
 
     def _show_worklist(self, entries: list[Any]) -> None:
         self.worklist_button.setEnabled(True)
-        self._entries = list(entries)
-        self.worklist.clear()
-        for entry in self._entries:
-            self.worklist.addItem(QListWidgetItem(entry.line()))
-        self.worklist.setVisible(bool(self._entries))
-        if self._entries:
-            self.message.show_message(self.tr("Touch the patient in the list."), "info")
-        else:
+        self._list(WORKLIST, list(entries), [entry.line() for entry in entries])
+        if not self._entries:
             self.message.show_message(
                 self.tr("Nobody is on today's list. Type the patient's details."), "info"
             )
@@ -189,16 +218,84 @@ class PatientPage(Page):
             self.tr("Today's list cannot be reached. Type the patient's details."), "warning"
         )
 
+    def find_returning(self, text: str) -> None:
+        """Look the typed letters up in the records (off the GUI thread); only the answer
+        to the newest search is shown."""
+        self._searches += 1
+        search = self._searches
+        if len(text.strip()) < 2:
+            self._forget_found()
+            return
+        service, operator = self.ctx.service, self.operator
+        self.ctx.workers.run(
+            lambda _progress: service.find_patients(text, operator),
+            on_done=lambda found: self._show_found(search, found),
+            on_failed=lambda why: self._search_failed(search, why),
+        )
+
+    def _show_found(self, search: int, found: list[Patient]) -> None:
+        if search != self._searches:
+            return  # an older search answered after a newer one started
+        entries = [FoundPatient(patient) for patient in found]
+        self._list(RECORDS, entries, [self._found_line(patient) for patient in found])
+        if not found:
+            self.message.show_message(
+                self.tr("No patient on file matches. Check the spelling, or type the details."),
+                "info",
+            )
+
+    def _found_line(self, patient: Patient) -> str:
+        born = texts.long_date(patient.date_of_birth) if patient.date_of_birth else "?"
+        return self.tr("{name} · ID {id} · born {date}").format(
+            name=patient.name, id=patient.patient_id, date=born
+        )
+
+    def _search_failed(self, search: int, why: str) -> None:
+        if search == self._searches:
+            self._forget_found()
+            self.message.show_message(why, "error")
+
+    def _search_changed(self, text: str) -> None:
+        if not text:  # emptied (also by clear()): the list of found patients goes
+            self._forget_found()
+
+    def _forget_found(self) -> None:
+        self._searches += 1
+        if self._listing == RECORDS:
+            self._list("", [], [])
+            self.message.clear_message()
+
+    def _pick_only_one(self) -> None:
+        """Enter in the search box picks the patient when only one was found."""
+        if self._listing == RECORDS and len(self._entries) == 1:
+            self._picked(self.worklist.item(0))
+
+    def _list(self, listing: str, entries: list[Any], lines: list[str]) -> None:
+        self._listing, self._entries = listing, entries
+        self.worklist.clear()
+        for line in lines:
+            self.worklist.addItem(QListWidgetItem(line))
+        self.worklist.setVisible(bool(entries))
+        if entries:
+            self.message.show_message(self.tr("Touch the patient in the list."), "info")
+
     def _picked(self, item: QListWidgetItem) -> None:
         entry = self._entries[self.worklist.row(item)]
+        picked_from = self._listing
         self.fill(entry.patient)
-        self.picked = entry
+        self.picked, self.picked_from = entry, picked_from
+        self._listing, self._entries = "", []
+        self.next.setFocus()  # not a text box: focus there would bring the keyboard back
+        self.worklist.clear()
         self.worklist.setVisible(False)
+        self.keyboard.close_keyboard()  # the details and "Continue" must show
         self.message.show_message(self.tr("Check the details with the patient."), "info")
 
     def clear(self) -> None:
-        self.picked = None
-        self._entries = []
+        self.picked, self.picked_from = None, ""
+        self._searches += 1
+        self._listing, self._entries = "", []
+        self.search.clear()
         self.worklist.clear()
         self.worklist.setVisible(False)
         self.worklist_button.setVisible(bool(self.ctx.settings.integration.worklist))
@@ -252,5 +349,6 @@ class PatientPage(Page):
         ):
             typed = replace(picked, sex=self.sex)  # keeps the name's parts and the issuer
         else:
-            self.picked = None  # the details were changed: no longer the scheduled patient
+            # the details were changed: no longer the patient picked, so typed by hand
+            self.picked, self.picked_from = None, ""
         self.entered_patient.emit(typed)

@@ -117,7 +117,7 @@ class ResultPage(Page):
             decision.kind,
             texts.decision_word(decision),
             texts.headline(decision),
-            texts.advice(decision),
+            texts.advice(decision, screening.exclusion),
             self.tr("Next step due by: {date}").format(
                 date=texts.due_text(decision, screening.started_at.date())
             ),
