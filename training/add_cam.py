@@ -40,6 +40,12 @@ from onnx import TensorProto, helper, numpy_helper
 CAM_OUTPUT = "referable_cam"
 REFERABLE_CLASSES = (2, 3, 4)
 PREFIX = "cam/"
+DME_OUTPUT = "dme_probability"
+DME_PREFIX = "dme/"
+"""training.dme's head, the other surgery on the exported grader (kept here so that
+:func:`strip_cam` gives back the exported graph whichever surgeries were done)."""
+ADDED_PREFIXES = (PREFIX, DME_PREFIX)
+ADDED_OUTPUTS = (CAM_OUTPUT, DME_OUTPUT)
 
 
 class SurgeryError(ValueError):
@@ -56,7 +62,9 @@ def _head(graph: onnx.GraphProto) -> tuple[str, str, np.ndarray]:
     producers = _producers(graph)
     initializers = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     softmaxes = [
-        n for n in graph.node if n.op_type == "Softmax" and not n.output[0].startswith(PREFIX)
+        n
+        for n in graph.node
+        if n.op_type == "Softmax" and not n.output[0].startswith(ADDED_PREFIXES)
     ]
     if len(softmaxes) != 1:
         raise SurgeryError(f"expected one Softmax, found {len(softmaxes)}")
@@ -155,15 +163,17 @@ def add_referable_cam(model: onnx.ModelProto, mirror_average: bool) -> onnx.Mode
 
 
 def strip_cam(model: onnx.ModelProto) -> onnx.ModelProto:
-    """A copy of ``model`` without what :func:`add_referable_cam` added: the graph as it
-    was exported (tests compare the two)."""
+    """A copy of ``model`` without what :func:`add_referable_cam` (and training.dme's
+    head) added: the graph as it was exported (tests compare the two)."""
     model = onnx.ModelProto.FromString(model.SerializeToString())
     graph = model.graph
     kept_nodes = [
-        n for n in graph.node if not any(o.startswith(PREFIX) or o == CAM_OUTPUT for o in n.output)
+        n
+        for n in graph.node
+        if not any(o.startswith(ADDED_PREFIXES) or o in ADDED_OUTPUTS for o in n.output)
     ]
-    kept_init = [i for i in graph.initializer if not i.name.startswith(PREFIX)]
-    kept_out = [o for o in graph.output if o.name != CAM_OUTPUT]
+    kept_init = [i for i in graph.initializer if not i.name.startswith(ADDED_PREFIXES)]
+    kept_out = [o for o in graph.output if o.name not in ADDED_OUTPUTS]
     del graph.node[:], graph.initializer[:], graph.output[:]
     graph.node.extend(kept_nodes)
     graph.initializer.extend(kept_init)

@@ -247,6 +247,24 @@ class Confidence(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class MacularOedema:
+    """The grader's macular-oedema (DME) output for one photograph.
+
+    ``positive`` is the probability at or above the card's DME threshold. Whether it
+    refers the patient is the card's ``in_decision``, set by training (only when its
+    held-out specificity reaches 0.85): otherwise a positive eye is put in front of a
+    reviewer (over-read queue) and the decision is the DR grade's alone."""
+
+    probability: float
+    threshold: float
+    in_decision: bool
+
+    @property
+    def positive(self) -> bool:
+        return self.probability >= self.threshold
+
+
+@dataclass(frozen=True, slots=True)
 class Heatmap:
     """The grader's class-activation map for the referable output of one photograph.
 
@@ -281,6 +299,8 @@ class GradeResult:
     """How far from the referral line (None: the model's card defines no bands)."""
     heatmap: Heatmap | None = None
     """None when the model has no map output (older bundles) or it was not kept."""
+    macular_oedema: MacularOedema | None = None
+    """None when the model has no DME output (older bundles and records)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +381,8 @@ class QueueReason(enum.StrEnum):
     """An eye was not graded (ungradable, unreadable, not photographed, unavailable)."""
     SAMPLED = "sampled"
     """A routine result drawn for the quality-assurance share (``[review] routine_share``)."""
+    MACULAR_OEDEMA = "macular_oedema"
+    """The grader flagged possible macular oedema, an output not trusted to decide alone."""
 
 
 REVIEW_DECISIONS = (

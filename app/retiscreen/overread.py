@@ -7,9 +7,10 @@ the reviewed grades is refused: a wrong answer is worse than no answer. A review
 always be *more* cautious than the rules (another finding in the photograph).
 
 Which screenings are queued is decided when a screening is saved, from data only: every
-screening with an eye that was not graded, and a share of the routine ones drawn by a
-hash of the screening id, so the same id is always drawn or always not, on every kiosk
-and every run (``[review] routine_share``).
+screening with an eye that was not graded, every one with possible macular oedema that
+the decision does not include (``MacularOedema.in_decision``), and a share of the
+routine ones drawn by a hash of the screening id, so the same id is always drawn or
+always not, on every kiosk and every run (``[review] routine_share``).
 """
 
 from __future__ import annotations
@@ -95,6 +96,14 @@ def queue_reason(screening: Screening, routine_share: float) -> QueueReason | No
         return None
     if any(eye.status in UNGRADED for eye in screening.eyes):
         return QueueReason.UNEXAMINED
+    if any(
+        eye.grade is not None
+        and eye.grade.macular_oedema is not None
+        and eye.grade.macular_oedema.positive
+        and not eye.grade.macular_oedema.in_decision
+        for eye in screening.eyes
+    ):
+        return QueueReason.MACULAR_OEDEMA
     if screening.decision.kind is DecisionKind.ROUTINE and sampled(
         screening.screening_id, routine_share
     ):

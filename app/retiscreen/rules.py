@@ -41,10 +41,14 @@ class ReferralRules:
 
     def for_grade(self, grade: GradeResult) -> Decision:
         """Decision for one graded eye. The referable flag is the model's operating
-        point (it may refer a borderline grade-1 eye); the grade says why."""
+        point (it may refer a borderline grade-1 eye); the grade says why. Possible
+        macular oedema refers only when the model card puts it in the decision."""
         if grade.grade.vision_threatening:
             return self.decision(DecisionKind.URGENT)
         if grade.referable or grade.grade.referable:
+            return self.decision(DecisionKind.REFER)
+        oedema = grade.macular_oedema
+        if oedema is not None and oedema.positive and oedema.in_decision:
             return self.decision(DecisionKind.REFER)
         return self.decision(DecisionKind.ROUTINE)
 

@@ -37,6 +37,9 @@ def eye_json(eye: EyeResult, review: Review | None = None) -> dict[str, Any]:
         "referable_probability": round(grade.referable_probability, 5) if grade else None,
         "threshold": grade.threshold if grade else None,
         "confidence": grade.confidence.value if grade and grade.confidence else None,
+        "macular_oedema_possible": (
+            grade.macular_oedema.positive if grade and grade.macular_oedema else None
+        ),
         "quality_reasons": [r.value for r in eye.quality.reasons] if eye.quality else [],
         "reviewed_grade": _grade(review.grade(eye.laterality)) if review else None,
     }

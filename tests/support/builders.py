@@ -27,6 +27,7 @@ from retiscreen.domain import (
     Heatmap,
     ICDRGrade,
     Laterality,
+    MacularOedema,
     ModelIdentity,
     Patient,
     QualityReason,
@@ -97,6 +98,7 @@ def grade_result(
     provider: str = "CPUExecutionProvider",
     confidence: Confidence | None = None,
     heatmap: Heatmap | None = None,
+    macular_oedema: MacularOedema | None = None,
 ) -> GradeResult:
     """What the grader says; referable when the score reaches the threshold."""
     return GradeResult(
@@ -109,6 +111,7 @@ def grade_result(
         provider,
         confidence,
         heatmap,
+        macular_oedema,
     )
 
 

@@ -26,6 +26,7 @@ from retiscreen.domain import (
     EyeStatus,
     ICDRGrade,
     Laterality,
+    MacularOedema,
     QualityReason,
     QueueReason,
     ReviewOutcome,
@@ -108,6 +109,14 @@ class Catalogue:
     def confidence(self, confidence: Confidence | None) -> str:
         """How clear a graded eye's result is, in words (None: the model gave no bands)."""
         return self.text("confidence.none" if confidence is None else f"confidence.{confidence}")
+
+    def macular_oedema(self, oedema: MacularOedema | None) -> str:
+        """The macular-oedema line of a graded eye ('' when the model has no such output
+        or found nothing): with the decision when the card puts it there, else a
+        reviewer's look."""
+        if oedema is None or not oedema.positive:
+            return ""
+        return self.text("dme.refer" if oedema.in_decision else "dme.review")
 
     def heatmap_note(self, present: bool) -> str:
         """The one line beside a heatmap (what it is and is not), or why there is none."""

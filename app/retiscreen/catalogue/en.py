@@ -77,6 +77,11 @@ TEXTS: dict[str, str] = {
     "confidence.above": "Above the referral line",
     "confidence.clearly_above": "Clearly above the referral line",
     "confidence.none": "How clear: not stated by this model",
+    "dme.refer": "Possible macular oedema: refer",
+    "dme.review": (
+        "Possible macular oedema: a clinician will look at the photographs "
+        "(this finding alone does not decide the referral)"
+    ),
     # The heatmap beside each graded photograph.
     "heatmap.explanation": (
         "Heatmap: where the photograph pushed the grader towards referral. It is not a map "
@@ -152,6 +157,7 @@ TEXTS: dict[str, str] = {
     "review.outcome.amended": "Amended by the reviewer",
     "review.queue.unexamined": "An eye was not graded",
     "review.queue.sampled": "Routine result, sampled for checking",
+    "review.queue.macular_oedema": "Possible macular oedema: the photographs need a look",
     "review.problem.role": (
         "Only a reviewer or an administrator may over-read a screening; nothing was saved."
     ),

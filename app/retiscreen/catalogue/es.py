@@ -74,6 +74,11 @@ TEXTS: dict[str, str] = {
     "confidence.above": "Por encima del umbral de derivación",
     "confidence.clearly_above": "Claramente por encima del umbral de derivación",
     "confidence.none": "Claridad: este modelo no la indica",
+    "dme.refer": "Posible edema macular: derivar",
+    "dme.review": (
+        "Posible edema macular: un clínico revisará las fotografías "
+        "(este hallazgo por sí solo no decide la derivación)"
+    ),
     "heatmap.explanation": (
         "Mapa de calor: dónde la fotografía llevó al evaluador hacia la derivación. No es un "
         "mapa de lesiones y no decide nada."
@@ -150,6 +155,7 @@ TEXTS: dict[str, str] = {
     "review.outcome.agreed": "Confirmado por el revisor",
     "review.outcome.amended": "Corregido por el revisor",
     "review.queue.unexamined": "Un ojo no se evaluó",
+    "review.queue.macular_oedema": "Posible edema macular: hay que revisar las fotografías",
     "review.queue.sampled": "Resultado de rutina, elegido para control",
     "review.problem.role": (
         "Solo un revisor o un administrador puede revisar un cribado; no se guardó nada."

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from retiscreen.catalogue import ENGLISH
-from retiscreen.domain import EyeResult, Screening
+from retiscreen.domain import EyeResult, MacularOedema, Screening
 
 
 def eye_json(eye: EyeResult, source: str) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def eye_json(eye: EyeResult, source: str) -> dict[str, Any]:
         "threshold": grade.threshold if grade else None,
         "confidence": grade.confidence.value if grade and grade.confidence else None,
         "confidence_words": ENGLISH.confidence(grade.confidence) if grade else None,
+        "macular_oedema": _oedema(grade.macular_oedema) if grade else None,
         "status": eye.status.value,
         "decision": (
             {
@@ -91,6 +92,8 @@ def print_screening(screening: Screening, report: Path | None, printing: str | N
                 f" (P(referable) {eye.grade.referable_probability:.2f}; "
                 f"{ENGLISH.confidence(eye.grade.confidence)})"
             )
+            if oedema := ENGLISH.macular_oedema(eye.grade.macular_oedema):
+                state += f"; {oedema}"
         elif eye.quality and not eye.quality.gradable:
             state += ": " + " ".join(ENGLISH.quality(r) for r in eye.quality.reasons)
         elif eye.error:
@@ -114,3 +117,16 @@ def print_screening(screening: Screening, report: Path | None, printing: str | N
         print(f"Report: {report}")
     if printing:
         print(f"Printing: {printing}")
+
+
+def _oedema(oedema: MacularOedema | None) -> dict[str, Any] | None:
+    """The DME output as data (null: the model has none)."""
+    if oedema is None:
+        return None
+    return {
+        "probability": round(oedema.probability, 5),
+        "threshold": oedema.threshold,
+        "possible": oedema.positive,
+        "in_decision": oedema.in_decision,
+        "words": ENGLISH.macular_oedema(oedema) or None,
+    }

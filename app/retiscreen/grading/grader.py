@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from retiscreen.domain import FundusField, GradeResult, Heatmap, ICDRGrade
+from retiscreen.domain import FundusField, GradeResult, Heatmap, ICDRGrade, MacularOedema
 from retiscreen.errors import ConfigurationError
 from retiscreen.grading.model import ModelCard, OnnxModel
 from retiscreen.imaging.pixels import RGBImage
@@ -57,18 +57,25 @@ class Grader:
             return []
         card = self.model.card
         batch = np.stack([model_input(rgb, field, card.spec) for rgb, field in images])
-        probabilities, cams = self.model.predict_with_cam(batch)
+        outputs = self.model.run(batch)
         results = []
-        for i, p in enumerate(probabilities):
-            heatmap = None
-            if cams is not None:
-                rows = tuple(tuple(round(float(v), 4) for v in row) for row in cams[i])
+        for i, p in enumerate(outputs.probabilities):
+            heatmap = oedema = None
+            if outputs.cam is not None:
+                rows = tuple(tuple(round(float(v), 4) for v in row) for row in outputs.cam[i])
                 heatmap = Heatmap(rows, images[i][1], card.cam_display_max)
-            results.append(self.result(p, heatmap))
+            if outputs.dme is not None and card.dme is not None:
+                oedema = MacularOedema(
+                    float(outputs.dme[i]), card.dme.threshold, card.dme.in_decision
+                )
+            results.append(self.result(p, heatmap, oedema))
         return results
 
     def result(
-        self, probabilities: npt.NDArray[np.float32], heatmap: Heatmap | None = None
+        self,
+        probabilities: npt.NDArray[np.float32],
+        heatmap: Heatmap | None = None,
+        macular_oedema: MacularOedema | None = None,
     ) -> GradeResult:
         p = [float(v) for v in probabilities]
         referable_probability = float(sum(p[2:]))
@@ -88,6 +95,7 @@ class Grader:
                 bands.classify(referable_probability, self.threshold, referable) if bands else None
             ),
             heatmap=heatmap,
+            macular_oedema=macular_oedema,
         )
 
 

@@ -35,6 +35,23 @@ class ModelUnavailable(GradingUnavailable):
 
 
 @dataclass(frozen=True, slots=True)
+class DmeOutput:
+    """What the card says about the macular-oedema output (``training.dme``)."""
+
+    name: str
+    threshold: float
+    in_decision: bool
+    """Refers on its own only when training measured held-out specificity >= 0.85."""
+
+    @classmethod
+    def from_card(cls, section: dict[str, Any]) -> DmeOutput:
+        threshold = float(section["threshold"])
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"output.dme.threshold {threshold!r} is not a probability")
+        return cls(str(section["name"]), threshold, bool(section["folded_into_decision"]))
+
+
+@dataclass(frozen=True, slots=True)
 class ModelCard:
     """The machine-readable part of a model card that the runtime relies on."""
 
@@ -59,6 +76,8 @@ class ModelCard:
     """The map value drawn at full colour (``output.cam.display_max``, logit units)."""
     confidence: ConfidenceBands | None = None
     """How far from the threshold counts as clear or borderline (``confidence``)."""
+    dme: DmeOutput | None = None
+    """The macular-oedema output (``output.dme``); None for models without one."""
 
     @property
     def identity(self) -> ModelIdentity:
@@ -99,6 +118,9 @@ def read_card(path: Path, manifest: SignedManifest | None = None) -> ModelCard:
                 if "confidence" in document
                 else None
             ),
+            dme=DmeOutput.from_card(document["output"]["dme"])
+            if "dme" in document["output"]
+            else None,
         )
     except FileNotFoundError:
         raise ModelUnavailable(f"model card {path.name} is missing") from None
@@ -204,6 +226,9 @@ class OnnxModel:
         cam = self.card.cam_output
         if cam is not None and (cam not in outputs or len(outputs[cam]) != 3):
             raise ModelUnavailable(f"model output {outputs} lacks the card's map {cam} (N×h×w)")
+        dme = self.card.dme
+        if dme is not None and (dme.name not in outputs or len(outputs[dme.name]) != 1):
+            raise ModelUnavailable(f"model output {outputs} lacks the card's {dme.name} (N)")
 
     @property
     def identity(self) -> ModelIdentity:
@@ -211,22 +236,41 @@ class OnnxModel:
 
     def predict(self, batch: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Class probabilities for an N×3×S×S batch prepared per the card."""
-        probabilities, _ = self.predict_with_cam(batch, with_cam=False)
-        return probabilities
+        return self.run(batch, with_extras=False).probabilities
 
-    def predict_with_cam(
-        self, batch: npt.NDArray[np.float32], with_cam: bool = True
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
-        """Probabilities and, from the same forward pass, the referable map (N×h×w) when
-        the card declares one and ``with_cam``; else None."""
+    def run(self, batch: npt.NDArray[np.float32], with_extras: bool = True) -> ModelOutputs:
+        """Probabilities and, from the same forward pass and when the card declares them
+        and ``with_extras``, the referable map (N×h×w) and the DME probability (N)."""
         names = [self.card.output_name]
-        if with_cam and self.card.cam_output is not None:
-            names.append(self.card.cam_output)
-        outputs = self.session.run(names, {self.card.input_name: batch})
-        result = np.asarray(outputs[0], dtype=np.float32)
+        cam, dme = self.card.cam_output, self.card.dme
+        extras = [n for n in (cam, dme.name if dme else None) if n and with_extras]
+        outputs = dict(
+            zip(
+                names + extras,
+                self.session.run(names + extras, {self.card.input_name: batch}),
+                strict=True,
+            )
+        )
+        result = np.asarray(outputs[self.card.output_name], dtype=np.float32)
         if not np.all(np.isfinite(result)):
             raise ModelUnavailable("the model produced invalid numbers")
-        cam = np.asarray(outputs[1], dtype=np.float32) if len(outputs) > 1 else None
-        if cam is not None and not np.all(np.isfinite(cam)):
-            cam = None  # the map explains; a broken one is left out, the grade stands
-        return result, cam
+        maps = np.asarray(outputs[cam], dtype=np.float32) if cam in outputs else None
+        if maps is not None and not np.all(np.isfinite(maps)):
+            maps = None  # the map explains; a broken one is left out, the grade stands
+        oedema = (
+            np.asarray(outputs[dme.name], dtype=np.float32) if dme and dme.name in outputs else None
+        )
+        if oedema is not None and not np.all((oedema >= 0) & (oedema <= 1)):
+            raise ModelUnavailable("the model produced invalid numbers")
+        return ModelOutputs(result, maps, oedema)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOutputs:
+    """One forward pass: probabilities (N×classes), and what the card adds to them."""
+
+    probabilities: npt.NDArray[np.float32]
+    cam: npt.NDArray[np.float32] | None
+    """N×h×w referable map, or None (no map output, or it was not finite)."""
+    dme: npt.NDArray[np.float32] | None
+    """N macular-oedema probabilities, or None (no DME output)."""

@@ -301,6 +301,9 @@ def eye_column(
         y = page.text(
             x, y, width, f"How clear: {ENGLISH.confidence(eye.grade.confidence)}", small, 1
         )
+        oedema = ENGLISH.macular_oedema(eye.grade.macular_oedema)
+        if oedema:
+            y = page.text(x, y, width, oedema, bold, 1)
         note = ENGLISH.heatmap_note(eye.grade.heatmap is not None)
         y = page.text(x, y, width, note, reasons, 2)
     else:

@@ -388,6 +388,31 @@ def _v12_drafts(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_V13_STATEMENTS = (
+    # SQLite cannot change a CHECK: the queue is rebuilt with one more reason. DROP TABLE
+    # fires no DELETE trigger, and the rows are copied inside the migration's transaction.
+    """CREATE TABLE review_queue_v13 (
+        screening_id TEXT PRIMARY KEY NOT NULL REFERENCES screenings(screening_id),
+        why TEXT NOT NULL CHECK (why IN ('unexamined', 'sampled', 'macular_oedema')),
+        queued_at TEXT NOT NULL
+    )""",
+    "INSERT INTO review_queue_v13 SELECT screening_id, why, queued_at FROM review_queue",
+    "DROP TABLE review_queue",
+    "ALTER TABLE review_queue_v13 RENAME TO review_queue",
+    """CREATE TRIGGER review_queue_no_update BEFORE UPDATE ON review_queue
+    BEGIN SELECT RAISE(ABORT, 'the over-read queue is append-only'); END""",
+    """CREATE TRIGGER review_queue_no_delete BEFORE DELETE ON review_queue
+    BEGIN SELECT RAISE(ABORT, 'the over-read queue is append-only'); END""",
+)
+
+
+def _v13_macular_oedema_queue(db: sqlite_utils.Database) -> None:
+    """A screening whose grader flagged possible macular oedema, while that output is not
+    part of the decision (its held-out specificity is below 0.85), waits for a reviewer."""
+    for statement in _V13_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -401,6 +426,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v10_referral_marks,
     _v11_reviews,
     _v12_drafts,
+    _v13_macular_oedema_queue,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

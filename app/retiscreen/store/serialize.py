@@ -31,6 +31,7 @@ from retiscreen.domain import (
     Heatmap,
     ICDRGrade,
     Laterality,
+    MacularOedema,
     ModelIdentity,
     Order,
     Patient,
@@ -114,7 +115,29 @@ def _grade_to_dict(grade: GradeResult | None) -> dict[str, Any] | None:
         "provider": grade.provider,
         "confidence": grade.confidence.value if grade.confidence else None,
         "heatmap": _heatmap_to_dict(grade.heatmap),
+        "macular_oedema": _oedema_to_dict(grade.macular_oedema),
     }
+
+
+def _oedema_to_dict(oedema: MacularOedema | None) -> dict[str, Any] | None:
+    if oedema is None:
+        return None
+    return {
+        "probability": _num(oedema.probability),
+        "threshold": _num(oedema.threshold),
+        "in_decision": oedema.in_decision,
+    }
+
+
+def _oedema_from_dict(d: Any, where: str) -> MacularOedema | None:
+    if d is None:  # records saved before the DME output, or by a model without one
+        return None
+    d = _dict(d, where)
+    return MacularOedema(
+        probability=_float(_field(d, "probability", where), f"{where}.probability"),
+        threshold=_float(_field(d, "threshold", where), f"{where}.threshold"),
+        in_decision=_bool(_field(d, "in_decision", where), f"{where}.in_decision"),
+    )
 
 
 _FIELD_ORDER = (
@@ -328,6 +351,7 @@ def _grade_from_dict(d: dict[str, Any] | None, where: str) -> GradeResult | None
             else Confidence(_str(d["confidence"], f"{where}.confidence"))
         ),
         heatmap=_heatmap_from_dict(d.get("heatmap"), f"{where}.heatmap"),
+        macular_oedema=_oedema_from_dict(d.get("macular_oedema"), f"{where}.macular_oedema"),
     )
 
 

@@ -151,7 +151,9 @@ class ResultPage(Page):
         card.quality.setText(quality)
         card.grade.setText(grade)
         graded = eye.grade if eye is not None and eye.status is EyeStatus.GRADED else None
-        card.confidence.setText(texts.confidence_words(graded.confidence) if graded else "")
+        how_clear = texts.confidence_words(graded.confidence) if graded else ""
+        oedema = texts.catalogue().macular_oedema(graded.macular_oedema) if graded else ""
+        card.confidence.setText(f"{how_clear}\n{oedema}" if oedema else how_clear)
         card.heatmap_note.setText(texts.heatmap_note(graded.heatmap is not None) if graded else "")
 
     def _eye_texts(self, eye: EyeResult | None) -> tuple[str, str]:
