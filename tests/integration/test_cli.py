@@ -227,7 +227,7 @@ def test_screen_json_is_the_whole_screening(
     right, left = record["eyes"]  # type: ignore[misc]
     assert set(right) == {
         "laterality", "status", "icdr_grade", "referable_probability", "threshold",
-        "confidence", "quality_reasons", "reviewed_grade",
+        "confidence", "macular_oedema_possible", "quality_reasons", "reviewed_grade",
     }  # fmt: skip
     assert (right["status"], right["icdr_grade"]) == ("graded", 2)
     assert right["confidence"] == "clearly_above"  # P 0.82 against 0.3: 2.3 log-odds above
