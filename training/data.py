@@ -11,7 +11,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from retiscreen.imaging.fundus import crop_to_field, locate_field
 from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.imaging.preprocess import InputSpec, model_input
 
 CACHE_SIDE = 320
 SPLIT_SEED = 2026
@@ -285,3 +286,19 @@ def build_cache(samples: list[Sample], out: Path, side: int = CACHE_SIDE) -> Cro
     cache = CropCache(samples, crops, found)
     cache.save(out)
     return cache
+
+
+def kiosk_model_inputs(
+    samples: Iterable[Sample], spec: InputSpec
+) -> Iterator[tuple[Sample, npt.NDArray[np.float32]]]:
+    """Each photograph prepared as the kiosk prepares it (decode, locate the field, crop,
+    normalise: a 1×3×S×S batch), skipping those the kiosk could not read or find a
+    field in, so figures computed on them describe what the kiosk will do."""
+    for sample in samples:
+        try:
+            image = load_fundus(sample.path)
+        except ImageError:
+            continue
+        field = locate_field(image.pixels)
+        if field is not None:
+            yield sample, model_input(image.pixels, field, spec)[None]

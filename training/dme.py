@@ -36,9 +36,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from retiscreen.imaging.fundus import locate_field
-from retiscreen.imaging.load import ImageError, load_fundus
-from retiscreen.imaging.preprocess import InputSpec, model_input
+from retiscreen.imaging.preprocess import InputSpec
 from retiscreen.metrics import (
     auc_confidence_interval,
     roc_auc,
@@ -46,7 +44,7 @@ from retiscreen.metrics import (
     threshold_for_sensitivity,
 )
 from training.add_cam import ADDED_PREFIXES, DME_OUTPUT, DME_PREFIX, SurgeryError, _producers
-from training.data import Sample, build_manifest
+from training.data import Sample, build_manifest, kiosk_model_inputs
 from training.tasks import TASKS
 
 GRADER_SPEC = TASKS["grader"].spec
@@ -100,27 +98,18 @@ def _with_features_output(model: onnx.ModelProto) -> bytes:
 
 
 def features(
-    onnx_path: Path, spec: InputSpec, samples: list[Sample], mirror: bool = True
+    onnx_path: Path, spec: InputSpec, samples: list[Sample]
 ) -> tuple[list[Sample], npt.NDArray[np.float32]]:
-    """Pooled features through the kiosk's decode/locate/crop (mirror-averaged, like the
-    shipped graph averages its logits: a linear head on the mean feature is the mean of
-    the head on both views)."""
+    """Pooled features through the kiosk's decode/locate/crop, mirror-averaged (the
+    shipped graph averages its logits over both views: a linear head on the mean feature
+    is the mean of the head on both)."""
     model = onnx.load(str(onnx_path))
     name = pooled_features_name(model)
     session = ort.InferenceSession(_with_features_output(model), providers=["CPUExecutionProvider"])
     kept, rows = [], []
-    for sample in samples:
-        try:
-            image = load_fundus(sample.path)
-        except ImageError:
-            continue
-        field = locate_field(image.pixels)
-        if field is None:
-            continue
-        x = model_input(image.pixels, field, spec)[None]
+    for sample, x in kiosk_model_inputs(samples, spec):
         (pooled,) = session.run([name], {session.get_inputs()[0].name: x})
-        pooled = np.asarray(pooled, dtype=np.float32).reshape(pooled.shape[0], -1)
-        rows.append(pooled.mean(axis=0) if mirror else pooled[0])
+        rows.append(np.asarray(pooled, dtype=np.float32).reshape(pooled.shape[0], -1).mean(axis=0))
         kept.append(sample)
     return kept, np.stack(rows)
 
@@ -192,9 +181,7 @@ def fold_backbone(loso_runs: Path, held_out: str, work: Path) -> Path:
     return out
 
 
-def loso(
-    data: Path, loso_runs: Path, work: Path, spec: InputSpec = GRADER_SPEC
-) -> tuple[dict[str, Any], dict[str, tuple[npt.NDArray[np.int_], npt.NDArray[np.float64]]]]:
+def loso(data: Path, loso_runs: Path, work: Path, spec: InputSpec = GRADER_SPEC) -> dict[str, Any]:
     """Held-out scores per source: head fitted on the other source, both on the features
     of the backbone that never saw the scored source."""
     by_source = dme_samples(data)
@@ -228,7 +215,7 @@ def loso(
         "backbones": "R0 LOSO graders (Lite0 288 px), each never trained on the scored source",
         "regularisation_C": REGULARISATION,
     }
-    return result, scores
+    return result
 
 
 def add_dme_head(model: onnx.ModelProto, head: LinearHead, mirror_average: bool) -> onnx.ModelProto:
@@ -313,7 +300,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="dme-"))
-    result, _ = loso(args.data, args.loso_runs, work)
+    result = loso(args.data, args.loso_runs, work)
     (args.out / "dme-loso.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     if args.ship is not None:

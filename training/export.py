@@ -25,7 +25,7 @@ from torch import nn
 
 from retiscreen.grading.model import CARD_SUFFIX, OnnxModel
 from retiscreen.imaging.fundus import locate_field
-from retiscreen.imaging.load import ImageError, load_fundus
+from retiscreen.imaging.load import load_fundus
 from retiscreen.imaging.preprocess import model_input
 from retiscreen.metrics import (
     auc_confidence_interval,
@@ -38,7 +38,7 @@ from retiscreen.metrics import (
 from training.add_cam import add_referable_cam
 from training.add_cam import card_section as cam_card_section
 from training.confidence import card_section as confidence_card_section
-from training.data import Sample, build_manifest, idrid_dev_fold
+from training.data import Sample, build_manifest, idrid_dev_fold, kiosk_model_inputs
 from training.model_card import render as render_model_card
 from training.tasks import TASKS, Task
 from training.train import build_model
@@ -166,15 +166,7 @@ def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
 def kiosk_inputs(model: OnnxModel, samples: list[Sample]) -> tuple[list[Sample], np.ndarray]:
     """Probabilities through the kiosk's decode/locate/crop and onnxruntime."""
     kept, probabilities = [], []
-    for sample in samples:
-        try:
-            image = load_fundus(sample.path)
-        except ImageError:
-            continue
-        field = locate_field(image.pixels)
-        if field is None:
-            continue
-        x = model_input(image.pixels, field, model.card.spec)[None]
+    for sample, x in kiosk_model_inputs(samples, model.card.spec):
         probabilities.append(model.predict(x)[0])
         kept.append(sample)
     return kept, np.asarray(probabilities)

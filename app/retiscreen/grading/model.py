@@ -241,16 +241,11 @@ class OnnxModel:
     def run(self, batch: npt.NDArray[np.float32], with_extras: bool = True) -> ModelOutputs:
         """Probabilities and, from the same forward pass and when the card declares them
         and ``with_extras``, the referable map (N×h×w) and the DME probability (N)."""
-        names = [self.card.output_name]
         cam, dme = self.card.cam_output, self.card.dme
-        extras = [n for n in (cam, dme.name if dme else None) if n and with_extras]
-        outputs = dict(
-            zip(
-                names + extras,
-                self.session.run(names + extras, {self.card.input_name: batch}),
-                strict=True,
-            )
-        )
+        extras = [n for n in (cam, dme.name if dme else None) if n] if with_extras else []
+        names = [self.card.output_name, *extras]
+        values = self.session.run(names, {self.card.input_name: batch})
+        outputs = dict(zip(names, values, strict=True))
         result = np.asarray(outputs[self.card.output_name], dtype=np.float32)
         if not np.all(np.isfinite(result)):
             raise ModelUnavailable("the model produced invalid numbers")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import (
@@ -125,17 +127,7 @@ class ScreeningRecords(StoreConnection):
         )
         if not rows:
             return None
-        row = rows[0]
-        dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
-        return Patient(
-            row["patient_id"],
-            row["name"],
-            dob,
-            row["sex"],
-            row["family_name"],
-            row["given_name"],
-            row["id_issuer"],
-        )
+        return _patient_from_row(rows[0])
 
     def search_patients(self, text: str, limit: int = 6) -> list[Patient]:
         """Patients on file that ``text`` finds, most recently screened first: every word
@@ -160,18 +152,7 @@ class ScreeningRecords(StoreConnection):
             by_name = all(any(w.startswith(q) for w in name_words) for q in words)
             if not (by_name or (wanted and wanted in _alphanumeric(row["id_key"] or ""))):
                 continue
-            dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
-            found.append(
-                Patient(
-                    row["patient_id"],
-                    row["name"],
-                    dob,
-                    row["sex"],
-                    row["family_name"],
-                    row["given_name"],
-                    row["id_issuer"],
-                )
-            )
+            found.append(_patient_from_row(row))
             if len(found) >= limit:
                 break
         return found
@@ -438,6 +419,20 @@ def _patient_columns(patient: Patient) -> dict[str, str | None]:
         "given_name": patient.given_name,
         "id_issuer": patient.id_issuer,
     }
+
+
+def _patient_from_row(row: Mapping[str, Any]) -> Patient:
+    """A patients-table row (the columns of :func:`_patient_columns` and the ID)."""
+    dob = date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None
+    return Patient(
+        row["patient_id"],
+        row["name"],
+        dob,
+        row["sex"],
+        row["family_name"],
+        row["given_name"],
+        row["id_issuer"],
+    )
 
 
 def _alphanumeric(key: str) -> str:
