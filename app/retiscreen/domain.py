@@ -325,6 +325,9 @@ class Screening:
     eyes: tuple[EyeResult, ...]
     decision: Decision
     order: Order = Order()
+    language: str = "en"
+    """The patient's language (a catalogue code): the report and the patient letter are
+    written in it, now and on every reprint or export; the records stay in English."""
 
     def eye(self, laterality: Laterality) -> EyeResult | None:
         """The result for one eye, if that eye was part of the screening."""

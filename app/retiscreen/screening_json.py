@@ -80,6 +80,7 @@ def screening_json(
     return {
         "screening_id": screening.screening_id,
         "patient_id": screening.patient.patient_id,
+        "language": screening.language,
         "decision": decision_json(final, screened_on),
         "ai_decision": decision_json(screening.decision, screened_on),
         "review": review_json(review) if review is not None else None,

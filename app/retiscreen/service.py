@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retiscreen.accounts import Role
+from retiscreen.catalogue import language_problem
 from retiscreen.domain import (
     EyeResult,
     EyeStatus,
@@ -434,12 +435,19 @@ class ScreeningService:
         site: str | None = None,
         started_at: datetime | None = None,
         order: Order | None = None,
+        language: str | None = None,
     ) -> Screening:
         """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
         The patient is first matched with the records (StorageError 'identity_mismatch'
-        when the ID is on file for someone else), so nothing is graded under a wrong ID."""
+        when the ID is on file for someone else), so nothing is graded under a wrong ID.
+        ``language`` is the patient's, for the report and letter (default: the site's,
+        ``kiosk.language``); an unknown one is refused (UsageError) before anything."""
+        language = self.settings.kiosk.language if language is None else language
+        problem = language_problem(language)
+        if problem:
+            raise UsageError(f"{problem[0].upper()}{problem[1:]}.")
         patient = self.resolve_patient(patient)
-        return self.pipeline.screen(
+        screening = self.pipeline.screen(
             patient,
             self.assess(inputs, patient),
             operator,
@@ -447,6 +455,7 @@ class ScreeningService:
             started_at=started_at,
             order=order,
         )
+        return replace(screening, language=language)
 
     def record(
         self, screening: Screening, *, print_report: bool = False, copy_to: Path | None = None

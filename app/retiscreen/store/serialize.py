@@ -176,6 +176,7 @@ def screening_to_dict(s: Screening) -> dict[str, Any]:
         "started_at": s.started_at.isoformat(),
         "eyes": [_eye_to_dict(eye) for eye in s.eyes],
         "decision": _decision_to_dict(s.decision),
+        "language": s.language,
     }
 
 
@@ -437,6 +438,8 @@ def screening_from_dict(
             _dict(_field(d, "decision", "snapshot"), "decision"), "decision"
         ),
         order=_order_from_dict(_opt_dict(d.get("order"), "order")),
+        # Snapshots saved before reports were written in the patient's language: English.
+        language=_str(d.get("language", "en"), "language"),
     )
 
 
