@@ -691,6 +691,10 @@
         <translation>Sexo</translation>
     </message>
     <message>
+        <source>Report language</source>
+        <translation>Idioma del informe</translation>
+    </message>
+    <message>
         <source>Type or scan the ID card or wristband</source>
         <translation>Escriba o escanee la tarjeta o la pulsera de identificación</translation>
     </message>

@@ -64,7 +64,13 @@ def grade(
     progress(STEP_GRADE)
     inputs = [eye_input(draft.eyes[side]) for side in EYE_ORDER]
     return service.screen(
-        draft.patient, inputs, draft.operator, site, draft.started_at, order=draft.order
+        draft.patient,
+        inputs,
+        draft.operator,
+        site,
+        draft.started_at,
+        order=draft.order,
+        language=draft.language,
     )
 
 

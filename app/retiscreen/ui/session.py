@@ -100,6 +100,8 @@ class ScreeningDraft:
     patient: Patient | None = None
     order: Order | None = None
     """The clinic's order, when the patient was picked from the worklist."""
+    language: str | None = None
+    """The patient's language, for the report and the letter (None: the site's)."""
     watched: list[Path] = field(default_factory=list)
     """Files taken from the watched camera folder for this visit: each goes to done/
     or failed/ when the visit ends."""

@@ -11,6 +11,12 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+UI_FONT = "DejaVu Sans"
+"""The kiosk's own type (fonts-dejavu-core, which the package depends on), named rather
+than left to fontconfig's "sans-serif", which becomes Noto Sans (taller lines: every
+page's layout would move) once fonts-noto-core is installed for patients' names.
+Characters it lacks (CJK, Devanagari...) come from fontconfig's fallback fonts."""
+
 TOUCH_MIN = 64
 """Smallest button height in pixels (guidance says ≥ 48; gloved fingers need more)."""
 
@@ -108,6 +114,7 @@ def apply_theme(app: QApplication) -> int:
     height = screen.availableGeometry().height() if screen is not None else 800
     base = base_font_px(height)
     font = QFont(app.font())
+    font.setFamilies([UI_FONT])
     font.setPixelSize(base)
     app.setFont(font)
     app.setStyleSheet(stylesheet(base))

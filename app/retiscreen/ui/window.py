@@ -291,6 +291,8 @@ class KioskWindow(QMainWindow):
         assert draft.patient is not None
         self.patient.clear()
         self.patient.fill(draft.patient)
+        if draft.language is not None:
+            self.patient.language.restore(draft.language)
         self.confirm.set_patient(draft.patient)
         self.go(self.confirm)
 
@@ -318,6 +320,7 @@ class KioskWindow(QMainWindow):
             self.ctx.audit("draft_photographs_discarded", operator=self.operator)
         self.draft.patient = patient
         self.draft.order = self.patient.order or self.draft.order
+        self.draft.language = self.patient.language.language
         self.confirm.set_patient(patient)
         self.go(self.confirm)
 
