@@ -11,7 +11,11 @@ dev=0
 apt_packages=(python3-venv libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1
-  libxi6 libnss3 libasound2 libpulse0 cups-client fonts-dejavu-core)
+  libxi6 libnss3 libasound2 libpulse0 cups-client fonts-dejavu-core
+  # Names in every script on screen and on paper (retiscreen.report.fonts): Noto Sans,
+  # Noto Sans Arabic / Hebrew / Devanagari (TrueType) and WenQuanYi Zen Hei (CJK, TrueType:
+  # ReportLab cannot embed the CFF outlines of fonts-noto-cjk).
+  fonts-noto-core fonts-wqy-zenhei)
 if [[ $dev == 1 ]]; then
   # dcmtk: an independent DICOM encoder for the transfer-syntax tests; dicom3tools: the
   # dciodvfy validator for the DICOM export tests; orthanc: a real PACS and worklist server

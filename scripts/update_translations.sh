@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f .venv/bin/activate ] && . .venv/bin/activate
 mapfile -t sources < <(find app/retiscreen/ui app/retiscreen/capture -name '*.py' | sort)
-for lang in es; do
+for lang in es pt; do
     ts="assets/i18n/retiscreen_${lang}.ts"
     pyside6-lupdate -no-obsolete -locations none -target-language "$lang" "${sources[@]}" -ts "$ts"
     pyside6-lrelease "$ts" -qm "assets/i18n/retiscreen_${lang}.qm"

@@ -359,6 +359,9 @@ class Screening:
     exclusion: Exclusion | None = None
     """Set when the patient was referred without screening (both eyes then not
     photographed); the decision follows :meth:`ReferralRules.for_exclusion`."""
+    language: str = "en"
+    """The patient's language (a catalogue code): the report and the patient letter are
+    written in it, now and on every reprint or export; the records stay in English."""
 
     def eye(self, laterality: Laterality) -> EyeResult | None:
         """The result for one eye, if that eye was part of the screening."""

@@ -131,6 +131,8 @@ class ScreeningDraft:
     """The site's exclusion questions were answered no (not asked again on resuming)."""
     exclusion: Exclusion | None = None
     """Yes to an exclusion question: referred without screening, no photograph."""
+    language: str | None = None
+    """The patient's language, for the report and the letter (None: the site's)."""
     watched: list[Path] = field(default_factory=list)
     """Files taken from the watched camera folder for this visit: each goes to done/
     or failed/ when the visit ends."""
@@ -254,6 +256,7 @@ def draft_document(draft: ScreeningDraft) -> DraftDocument:
         "started_at": draft.started_at.isoformat(),
         "identified_by": draft.identified_by,
         "exclusion_checked": draft.exclusion_checked,
+        "language": draft.language,
         "patient": _patient_to_dict(draft.patient),
         "order": None
         if order is None
@@ -307,6 +310,7 @@ def draft_from_document(
             draft_id=str(document["draft_id"]),
             identified_by=str(document.get("identified_by") or ""),
             exclusion_checked=bool(document.get("exclusion_checked", False)),
+            language=document.get("language"),
         )
         for raw in document["eyes"]:
             side = Laterality(raw["laterality"])

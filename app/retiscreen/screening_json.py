@@ -102,6 +102,7 @@ def screening_json(
         "screening_id": screening.screening_id,
         "patient_id": screening.patient.patient_id,
         "exclusion": exclusion.value if exclusion is not None else None,
+        "language": screening.language,
         "decision": decision_json(final, screened_on, _kept(exclusion, final, screening)),
         "ai_decision": decision_json(screening.decision, screened_on, exclusion),
         "review": review_json(review) if review is not None else None,

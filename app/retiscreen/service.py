@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retiscreen.accounts import Role
-from retiscreen.catalogue import ENGLISH
+from retiscreen.catalogue import ENGLISH, language_problem
 from retiscreen.domain import (
     Exclusion,
     EyeResult,
@@ -507,12 +507,19 @@ class ScreeningService:
         order: Order | None = None,
         screening_id: str | None = None,
         exclusion: Exclusion | None = None,
+        language: str | None = None,
     ) -> Screening:
         """Grade and decide (not yet saved): an eye not among ``inputs`` is unexamined.
         With ``exclusion`` the patient is referred without screening: no photograph may
         be given, and both eyes are recorded as not photographed, saying why.
         The patient is first matched with the records (StorageError 'identity_mismatch'
-        when the ID is on file for someone else), so nothing is graded under a wrong ID."""
+        when the ID is on file for someone else), so nothing is graded under a wrong ID.
+        ``language`` is the patient's, for the report and letter (default: the site's,
+        ``kiosk.language``); an unknown one is refused (UsageError) before anything."""
+        language = self.settings.kiosk.language if language is None else language
+        problem = language_problem(language)
+        if problem:
+            raise UsageError(f"{problem[0].upper()}{problem[1:]}.")
         patient = self.resolve_patient(patient)
         if exclusion is not None:
             if any(item.photograph is not None for item in inputs):
@@ -522,7 +529,7 @@ class ScreeningService:
                 )
             why = f"Not screened: {ENGLISH.exclusion_reason(exclusion)}"
             inputs = [EyeInput(side, skipped_reason=why) for side in Laterality]
-        return self.pipeline.screen(
+        screening = self.pipeline.screen(
             patient,
             self.assess(inputs, patient),
             operator,
@@ -532,6 +539,7 @@ class ScreeningService:
             order=order,
             exclusion=exclusion,
         )
+        return replace(screening, language=language)
 
     def record(
         self, screening: Screening, *, print_report: bool = False, copy_to: Path | None = None

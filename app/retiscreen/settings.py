@@ -258,7 +258,7 @@ LIMITS: dict[str, tuple[float, float]] = {
 clamped (an interval of 0 months or 600 retakes is a typo, not a choice)."""
 CHOICES: dict[str, tuple[str, ...]] = {
     "report.paper": ("A4", "Letter"),
-    "kiosk.language": ("en", "es"),
+    "kiosk.language": ("en", "es", "pt"),
 }
 EXISTING_PATHS = (
     "clinic.logo",

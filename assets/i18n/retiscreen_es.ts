@@ -768,6 +768,10 @@ Fecha de nacimiento: {date}</translation>
         <translation>Sexo</translation>
     </message>
     <message>
+        <source>Report language</source>
+        <translation>Idioma del informe</translation>
+    </message>
+    <message>
         <source>Type or scan the ID card or wristband</source>
         <translation>Escriba o escanee la tarjeta o la pulsera de identificación</translation>
     </message>

@@ -48,6 +48,8 @@ def test_base_package_control_fields(built: Built, record_property: RecordProper
     for needed in (
         "cups-client",
         "fonts-dejavu-core",
+        "fonts-noto-core",  # Arabic, Hebrew, Devanagari names on the report and screen
+        "fonts-wqy-zenhei",  # Chinese, Japanese, Korean names
         "libgl1",
         "libegl1",
         "libxkbcommon0",

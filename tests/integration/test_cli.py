@@ -217,10 +217,11 @@ def test_screen_json_is_the_whole_screening(
     assert main([*args, "--absent-left", "enucleation", "--json"]) == 0
     (record,) = json_lines(capsys.readouterr().out)
     assert set(record) == {
-        "screening_id", "patient_id", "exclusion", "decision", "ai_decision", "review", "eyes",
-        "report", "printed", "reports",
+        "screening_id", "patient_id", "exclusion", "language", "decision", "ai_decision",
+        "review", "eyes", "report", "printed", "reports",
     }  # fmt: skip
     assert record["exclusion"] is None and record["review"] is None
+    assert record["language"] == "en"  # the site's: the report and letter are in English
     assert record["ai_decision"] == record["decision"]
     assert set(record["decision"]) == {"kind", "headline", "advice", "follow_up_due"}  # type: ignore[arg-type]
     assert record["decision"]["kind"] == "refer"  # type: ignore[index]

@@ -29,7 +29,7 @@ FIELD = FundusField(190.0, 191.5, 170.25, 0.62, 0.99, 0.97, 0.8)
 
 def half_done(operator: str = "Ana") -> ScreeningDraft:
     """Right eye photographed and used; left eye tried once, ungradable, not yet used."""
-    draft = ScreeningDraft(operator, patient=PATIENT, identified_by="records")
+    draft = ScreeningDraft(operator, patient=PATIENT, identified_by="records", language="pt")
     right, left = fundus_image(11), fundus_image(12)
     draft.eyes[Laterality.RIGHT].record(
         right,
@@ -69,6 +69,7 @@ def test_a_draft_comes_back_whole_after_the_store_is_closed(tmp_path: Path) -> N
         assert summary["patient"]["name"] == "Dora Draft"
         back = reopened(store, draft.draft_id)
     assert back.patient == PATIENT and back.identified_by == "records"
+    assert back.language == "pt"  # the report will be in the patient's language
     assert back.started_at == draft.started_at and back.draft_id == draft.draft_id
     assert back.next_eye() is Laterality.LEFT
     for side in Laterality:

@@ -1,4 +1,5 @@
-"""English and Spanish: the translation files are complete and the kiosk switches live."""
+"""English, Spanish and Portuguese: the translation files are complete and the kiosk
+switches live."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -16,7 +18,7 @@ from retiscreen.report.printing import PrinterProblem
 from retiscreen.service import PrintOutcome
 from retiscreen.settings import Settings
 from retiscreen.ui import texts
-from retiscreen.ui.i18n import LanguageSwitcher, translations_dir
+from retiscreen.ui.i18n import LANGUAGES, LanguageSwitcher, translations_dir
 from retiscreen.ui.window import KioskWindow
 from tests.ui import images
 from tests.ui.kiosk_driver import (
@@ -29,13 +31,12 @@ from tests.ui.kiosk_driver import (
     wait_for_result,
 )
 
-TS = translations_dir() / "retiscreen_es.ts"
-QM = translations_dir() / "retiscreen_es.qm"
+TRANSLATED = sorted(set(LANGUAGES) - {"en"})
 PLACEHOLDER = re.compile(r"\{[a-z]+(?::[^}]*)?\}")
 
 
-def messages() -> list[tuple[str, str, ET.Element]]:
-    root = ET.parse(TS).getroot()
+def messages(ts: Path) -> list[tuple[str, str, ET.Element]]:
+    root = ET.parse(ts).getroot()
     return [
         (
             context.findtext("name") or "",
@@ -47,8 +48,11 @@ def messages() -> list[tuple[str, str, ET.Element]]:
     ]
 
 
-def test_every_string_is_translated_with_its_placeholders() -> None:
-    entries = messages()
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_is_translated_with_its_placeholders(language: str) -> None:
+    ts = translations_dir() / f"retiscreen_{language}.ts"
+    qm = translations_dir() / f"retiscreen_{language}.qm"
+    entries = messages(ts)
     assert len(entries) > 200
     for context, source, translation in entries:
         assert translation.get("type") is None, f"unfinished: {context}: {source}"
@@ -56,7 +60,7 @@ def test_every_string_is_translated_with_its_placeholders() -> None:
         assert sorted(PLACEHOLDER.findall(source)) == sorted(
             PLACEHOLDER.findall(translation.text or "")
         ), f"placeholders differ: {source}"
-    assert QM.exists() and QM.stat().st_mtime >= TS.stat().st_mtime - 5, (
+    assert qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime - 5, (
         "run scripts/update_translations.sh"
     )
 

@@ -90,3 +90,29 @@ def test_an_unknown_language_falls_back_to_english() -> None:
 def test_dates_are_written_with_the_month_in_words() -> None:
     assert Catalogue("en").long_date(date(1961, 4, 3)) == "3 April 1961"
     assert Catalogue("es").long_date(date(1961, 4, 3)) == "3 de abril de 1961"
+    assert Catalogue("pt").long_date(date(1961, 3, 3)) == "3 de março de 1961"
+
+
+def test_english_spanish_and_portuguese_are_offered() -> None:
+    assert {"en", "es", "pt"} <= set(catalogue.TEXTS)
+    assert catalogue.LANGUAGE_NAMES["pt"] == "Português"
+    assert catalogue.language_problem("pt") is None
+    assert "en, es, pt" in (catalogue.language_problem("fr") or "")
+
+
+def test_every_language_has_its_months() -> None:
+    assert set(catalogue.MONTHS) == set(catalogue.TEXTS)
+    assert all(len(months) == 12 for months in catalogue.MONTHS.values())
+
+
+@pytest.mark.parametrize("language", sorted(set(catalogue.TEXTS) - {"en"}))
+def test_every_language_is_translated_not_copied(language: str) -> None:
+    """A copied English sentence would pass the completeness test: few may be the same
+    (words like 'Paciente' or a lone placeholder)."""
+    english, other = catalogue.TEXTS["en"], catalogue.TEXTS[language]
+    same = [
+        key
+        for key, text in english.items()
+        if other[key] == text and len(PLACEHOLDER.sub("", text).strip(" ,.:-")) > 12
+    ]
+    assert same == []

@@ -499,16 +499,15 @@ def test_non_latin_names_render(tmp_path: Path) -> None:
     text = text_of(path)
     assert "Clínica Oftalmológica São João" in text  # Latin-1: built-in Helvetica
     assert "ID-ÆØÅ-7" in text
-    if report_fonts.unicode_fonts() is not None:
-        assert "Łukasz Żółć Nguyễn Thị" in text
-        assert "Αλέξανδρος Иванович" in text
-        assert "???" in text  # CJK: no glyphs in DejaVu Sans, replaced rather than crashing
+    assert "Łukasz Żółć Nguyễn Thị" in text
+    assert "Αλέξανδρος Иванович" in text
+    assert "王小明" in text  # CJK: WenQuanYi Zen Hei (tests/unit/test_report_scripts.py)
 
 
 def test_non_latin_names_without_unicode_font(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(report_fonts, "unicode_fonts", lambda: None)
+    monkeypatch.setattr(report_fonts, "face", lambda key, bold: None)
     patient = Patient("X1", "Łukasz Nguyễn 王", None, None)
     path = render(
         tmp_path, screening(graded(Laterality.RIGHT, ICDRGrade.NONE, 0.1), patient=patient)
@@ -516,6 +515,9 @@ def test_non_latin_names_without_unicode_font(
     text = text_of(path)
     assert "Lukasz Nguyen ?" in text  # accents dropped where Helvetica lacks the letter
     assert "not recorded" in text  # no date of birth, no sex
+    (line,) = [r.getMessage() for r in caplog.records if "no font" in r.getMessage()]
+    assert "CJK" in line and "LATIN" in line and REPORT_ID in line  # said, not silent
+    assert "Łukasz" not in line and "X1" not in line  # and without the patient's details
 
 
 def test_timezone_aware_start_time(tmp_path: Path) -> None:

@@ -107,6 +107,15 @@ def test_records_from_before_heatmaps_and_confidence_still_read() -> None:
     assert grade.grade is ICDRGrade.SEVERE
 
 
+def test_the_patients_language_is_kept_and_older_records_read_as_english() -> None:
+    original = replace(screening(), language="pt")
+    snapshot = screening_to_dict(original)
+    assert snapshot["language"] == "pt"
+    assert screening_from_dict(snapshot, images_of(original)).language == "pt"
+    del snapshot["language"]  # saved before reports were written in the patient's language
+    assert screening_from_dict(snapshot, images_of(original)).language == "en"
+
+
 def test_no_pixels_or_file_bytes_in_the_snapshot() -> None:
     original = screening()
     d = screening_to_dict(original)

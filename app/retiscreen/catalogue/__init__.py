@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from retiscreen.catalogue import en, es
+from retiscreen.catalogue import en, es, pt
 from retiscreen.domain import (
     Confidence,
     Decision,
@@ -33,9 +33,9 @@ from retiscreen.domain import (
 )
 
 SOURCE_LANGUAGE = "en"
-TEXTS: dict[str, dict[str, str]] = {"en": en.TEXTS, "es": es.TEXTS}
+TEXTS: dict[str, dict[str, str]] = {"en": en.TEXTS, "es": es.TEXTS, "pt": pt.TEXTS}
 """Language code → key → text. Tests may swap the texts to prove nothing depends on them."""
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español"}
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Español", "pt": "Português"}
 """Code → the language's name in itself (what a speaker looks for on a button)."""
 MONTHS: dict[str, tuple[str, ...]] = {
     "en": (
@@ -46,7 +46,18 @@ MONTHS: dict[str, tuple[str, ...]] = {
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
         "septiembre", "octubre", "noviembre", "diciembre",
     ),
+    "pt": (
+        "janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
+        "setembro", "outubro", "novembro", "dezembro",
+    ),
 }  # fmt: skip
+
+
+def language_problem(code: str) -> str | None:
+    """Why ``code`` is not a language RetiScreen can write (None when it is one)."""
+    if code in TEXTS:
+        return None
+    return f"unknown language {code!r}: use one of {', '.join(TEXTS)}"
 
 
 class Catalogue:
@@ -151,9 +162,10 @@ class Catalogue:
         return self.text(f"review.problem.{problem}", **words)
 
     def long_date(self, day: date) -> str:
-        """'5 March 2026' / '5 de marzo de 2026': the month in words, never ambiguous."""
+        """'5 March 2026' / '5 de marzo de 2026' / '5 de março de 2026': the month in
+        words, never ambiguous."""
         month = MONTHS.get(self.language, MONTHS[SOURCE_LANGUAGE])[day.month - 1]
-        if self.language == "es":
+        if self.language in ("es", "pt"):
             return f"{day.day} de {month} de {day.year}"
         return f"{day.day} {month} {day.year}"
 

@@ -213,4 +213,82 @@ TEXTS: dict[str, str] = {
         "{value} referred patients are past their due date without a record that they were seen."
     ),
     "monitor.week": "Week {week}",
+    # The printed report (page 1, for the clinic) and the letter for the patient (page 2).
+    "report.title": "Diabetic retinopathy screening report",
+    "report.disclaimer": (
+        "RetiScreen is research software, not a cleared medical device. It does not replace a "
+        "full eye examination by an eye-care professional, and a result of no referable "
+        "retinopathy does not rule out other eye disease. See an eye specialist at once if "
+        "your sight changes."
+    ),
+    "report.dr_explained": (
+        "Diabetic retinopathy is damage to the small blood vessels at the back of the eye (the "
+        "retina) caused by diabetes. It often gives no symptoms until it is advanced, which is "
+        "why regular eye photographs matter: treatment started early protects your sight."
+    ),
+    "report.phone": "Phone: {phone}",
+    "report.patient": "Patient",
+    "report.patient_id": "Patient ID",
+    "report.date_of_birth": "Date of birth",
+    "report.sex": "Sex",
+    "report.sex.female": "Female",
+    "report.sex.male": "Male",
+    "report.sex.other": "Other",
+    "report.not_recorded": "not recorded",
+    "report.screened": "Screened",
+    "report.operator": "Operator",
+    "report.site": "Site",
+    "report.screening_id": "Screening ID",
+    "report.next_step": "Next step due by: {date}",
+    "report.overread": "Over-read: {outcome}",
+    "report.ai_result": "AI result",
+    "report.reviewer": "Reviewer",
+    "report.decision": "Decision",
+    "report.reviewed_by": "Reviewed by {reviewer}, {when}.",
+    "report.reason": "Reason: {reason}",
+    "report.eye.right": "Right eye (OD)",
+    "report.eye.left": "Left eye (OS)",
+    "report.no_image": "No image",
+    "report.eye_not_screened": "This eye was not part of the screening.",
+    "report.no_photograph": "No photograph was recorded.",
+    "report.photograph_not_shown": "The photograph could not be shown.",
+    "report.no_heatmap": "No heatmap",
+    "report.heatmap_not_drawn": "The heatmap could not be drawn.",
+    "report.quality_not_assessed": "Quality: not assessed",
+    "report.quality": "Quality: {verdict} (score {score})",
+    "report.gradable": "Gradable",
+    "report.not_gradable": "Not gradable",
+    "report.grade": "Grade: {grade}",
+    "report.probability": (
+        "Referable DR probability: {probability} (referral threshold {threshold})"
+    ),
+    "report.probability_unavailable": "Referable DR probability: not available",
+    "report.how_clear": "How clear: {confidence}",
+    "report.eye_result": "Eye result: {result}",
+    "report.eye_not_counted": "Eye result: not counted (eye absent)",
+    "report.verification_code": "Verification code: {code}",
+    "report.report_id": "Report ID: {report_id}",
+    "report.page": "RetiScreen report {report_id} - page {page} of {pages}",
+    "report.grader": "Grader: {models}",
+    "report.grader_not_run": "grader not run",
+    "report.model_line": "{model}, execution provider {provider}",
+    "report.not_screened": "{headline}. Not screened: {reason}",
+    "report.not_screened_eye": "Not screened: {reason}",
+    "report.date_time": "{date}, {time}",
+    "letter.title": "Your eye screening result",
+    "letter.dear": "Dear {name},",
+    "letter.intro": (
+        "On {date} we took photographs of the back of your eyes to check for diabetic eye "
+        "disease. This is what we found:"
+    ),
+    "letter.intro_not_screened": (
+        "On {date} you came for diabetic eye screening. We did not take photographs of "
+        "your eyes, because of what you told us:"
+    ),
+    "letter.what_is_dr": "What is diabetic retinopathy?",
+    "letter.sight_worse": (
+        "If your sight gets worse suddenly, get help at once: do not wait for your appointment."
+    ),
+    "letter.phone": "phone {phone}",
+    "letter.questions": "Questions? Contact {contact}.",
 }

@@ -217,4 +217,83 @@ TEXTS: dict[str, str] = {
         "hayan visto."
     ),
     "monitor.week": "Semana {week}",
+    "report.title": "Informe de cribado de retinopatía diabética",
+    "report.disclaimer": (
+        "RetiScreen es software de investigación, no un producto sanitario autorizado. No "
+        "sustituye un examen ocular completo por un profesional de la visión, y un resultado "
+        "sin retinopatía que requiera derivación no descarta otras enfermedades de los ojos. "
+        "Acuda de inmediato a un oftalmólogo si su visión cambia."
+    ),
+    "report.dr_explained": (
+        "La retinopatía diabética es un daño de los pequeños vasos sanguíneos del fondo del ojo "
+        "(la retina) causado por la diabetes. A menudo no da síntomas hasta que está avanzada; "
+        "por eso importan las fotografías periódicas de los ojos: el tratamiento a tiempo "
+        "protege su visión."
+    ),
+    "report.phone": "Teléfono: {phone}",
+    "report.patient": "Paciente",
+    "report.patient_id": "ID de paciente",
+    "report.date_of_birth": "Fecha de nacimiento",
+    "report.sex": "Sexo",
+    "report.sex.female": "Mujer",
+    "report.sex.male": "Hombre",
+    "report.sex.other": "Otro",
+    "report.not_recorded": "no registrado",
+    "report.screened": "Cribado",
+    "report.operator": "Operador",
+    "report.site": "Centro",
+    "report.screening_id": "ID de cribado",
+    "report.next_step": "Próximo paso antes del: {date}",
+    "report.overread": "Revisión: {outcome}",
+    "report.ai_result": "Resultado de la IA",
+    "report.reviewer": "Revisor",
+    "report.decision": "Decisión",
+    "report.reviewed_by": "Revisado por {reviewer}, {when}.",
+    "report.reason": "Motivo: {reason}",
+    "report.eye.right": "Ojo derecho (OD)",
+    "report.eye.left": "Ojo izquierdo (OI)",
+    "report.no_image": "Sin imagen",
+    "report.eye_not_screened": "Este ojo no formó parte del cribado.",
+    "report.no_photograph": "No se registró ninguna fotografía.",
+    "report.photograph_not_shown": "No se pudo mostrar la fotografía.",
+    "report.no_heatmap": "Sin mapa de calor",
+    "report.heatmap_not_drawn": "No se pudo dibujar el mapa de calor.",
+    "report.quality_not_assessed": "Calidad: no evaluada",
+    "report.quality": "Calidad: {verdict} (puntuación {score})",
+    "report.gradable": "Evaluable",
+    "report.not_gradable": "No evaluable",
+    "report.grade": "Grado: {grade}",
+    "report.probability": (
+        "Probabilidad de RD que requiere derivación: {probability} (umbral de derivación "
+        "{threshold})"
+    ),
+    "report.probability_unavailable": "Probabilidad de RD que requiere derivación: no disponible",
+    "report.how_clear": "Claridad: {confidence}",
+    "report.eye_result": "Resultado del ojo: {result}",
+    "report.eye_not_counted": "Resultado del ojo: no se cuenta (ojo ausente)",
+    "report.verification_code": "Código de verificación: {code}",
+    "report.report_id": "ID del informe: {report_id}",
+    "report.page": "Informe RetiScreen {report_id} - página {page} de {pages}",
+    "report.grader": "Clasificador: {models}",
+    "report.grader_not_run": "el clasificador no se ejecutó",
+    "report.model_line": "{model}, proveedor de ejecución {provider}",
+    "report.not_screened": "{headline}. Sin cribado: {reason}",
+    "report.not_screened_eye": "Sin cribado: {reason}",
+    "report.date_time": "{date}, {time}",
+    "letter.title": "El resultado de su cribado ocular",
+    "letter.dear": "Estimado/a {name}:",
+    "letter.intro": (
+        "El {date} le tomamos fotografías del fondo de los ojos para comprobar si tiene "
+        "enfermedad ocular diabética. Esto es lo que encontramos:"
+    ),
+    "letter.intro_not_screened": (
+        "El {date} vino a la revisión de ojos por diabetes. No le tomamos fotografías "
+        "de los ojos por lo que nos contó:"
+    ),
+    "letter.what_is_dr": "¿Qué es la retinopatía diabética?",
+    "letter.sight_worse": (
+        "Si su visión empeora de repente, busque ayuda de inmediato: no espere a su cita."
+    ),
+    "letter.phone": "teléfono {phone}",
+    "letter.questions": "¿Preguntas? Contacte con {contact}.",
 }

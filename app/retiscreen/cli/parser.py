@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
+from retiscreen.catalogue import language_problem
 from retiscreen.errors import ExitCode
 from retiscreen.identity import birth_date_problem
 
@@ -41,6 +42,15 @@ def birth_date(text: str) -> date:
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return day
+
+
+def language_code(text: str) -> str:
+    """--language: a language the report and letter can be written in."""
+    code = text.strip().lower()
+    problem = language_problem(code)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return code
 
 
 _UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+")

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from retiscreen.catalogue import ENGLISH
+from retiscreen.catalogue import ENGLISH, TEXTS
 from retiscreen.domain import (
     ABSENT_EYE_REASONS,
     DecisionKind,
@@ -33,6 +33,7 @@ from .parser import (
     dicom_uid,
     existing_file,
     existing_folder,
+    language_code,
     positive_int,
     proportion,
 )
@@ -115,7 +116,9 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
         args.given_name,
     )
     order = Order(args.accession or None, args.referring_physician or None, args.study_uid or None)
-    screening = service.screen(patient, given, args.operator, order=order, exclusion=exclusion)
+    screening = service.screen(
+        patient, given, args.operator, order=order, exclusion=exclusion, language=args.language
+    )
     try:
         recorded = service.record(screening, print_report=args.print, copy_to=args.out)
     except StorageError:
@@ -286,6 +289,13 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
     screen.add_argument("--study-uid", type=dicom_uid, help="the Study Instance UID to use")
     screen.add_argument("--dob", type=birth_date, help="date of birth YYYY-MM-DD")
     screen.add_argument("--sex", choices=["F", "M", "X"])
+    screen.add_argument(
+        "--language",
+        type=language_code,
+        metavar="CODE",
+        help=f"the patient's language for the report and letter ({', '.join(TEXTS)}; "
+        "default: the site's, kiosk.language)",
+    )
     for side in ("right", "left"):
         screen.add_argument(f"--{side}", type=existing_file, help=f"{side}-eye photograph")
         screen.add_argument(

@@ -18,11 +18,10 @@ from PIL import Image
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from retiscreen.catalogue import ENGLISH
-from retiscreen.report.fonts import clean, font_for
+from retiscreen.catalogue import ENGLISH, Catalogue
+from retiscreen.report.fonts import clean, draw_line, drawable, text_width
 
 PAPER_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
 MARGIN = 36.0
@@ -47,44 +46,44 @@ def page_size(paper: str) -> tuple[float, float]:
 # --------------------------------------------------------------------------- text
 
 
-def _width(text: str, font: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font, size))
+def _width(text: str, bold: bool, size: float) -> float:
+    return text_width(text, bold, size)
 
 
-def _longest_fitting_prefix(text: str, suffix: str, font: str, size: float, width: float) -> int:
+def _longest_fitting_prefix(text: str, suffix: str, bold: bool, size: float, width: float) -> int:
     """Largest n such that text[:n] + suffix fits ``width`` (binary search; 0 if none)."""
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if _width(text[:mid].rstrip() + suffix, font, size) <= width:
+        if _width(text[:mid].rstrip() + suffix, bold, size) <= width:
             lo = mid
         else:
             hi = mid - 1
     return lo
 
 
-def _truncate(text: str, font: str, size: float, width: float) -> str:
+def _truncate(text: str, bold: bool, size: float, width: float) -> str:
     """Cut ``text`` so that it plus an ellipsis fits ``width``."""
-    if _width(text, font, size) <= width:
+    if _width(text, bold, size) <= width:
         return text
-    return text[: _longest_fitting_prefix(text, ELLIPSIS, font, size, width)].rstrip() + ELLIPSIS
+    return text[: _longest_fitting_prefix(text, ELLIPSIS, bold, size, width)].rstrip() + ELLIPSIS
 
 
-def _wrap(text: str, font: str, size: float, width: float, limit: int) -> list[str]:
+def _wrap(text: str, bold: bool, size: float, width: float, limit: int) -> list[str]:
     """Greedy word wrap into at most ``limit`` lines (the rest is dropped); a word longer
     than the line is broken between characters."""
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
         candidate = f"{current} {word}" if current else word
-        if _width(candidate, font, size) <= width:
+        if _width(candidate, bold, size) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
         current = ""
-        while len(lines) < limit and len(word) > 1 and _width(word, font, size) > width:
-            cut = max(1, _longest_fitting_prefix(word, "", font, size, width))
+        while len(lines) < limit and len(word) > 1 and _width(word, bold, size) > width:
+            cut = max(1, _longest_fitting_prefix(word, "", bold, size, width))
             lines.append(word[:cut])
             word = word[cut:]
         if len(lines) >= limit:
@@ -107,30 +106,40 @@ class Style:
         return self.size * self.leading_factor
 
 
-def layout_text(text: str, style: Style, width: float, max_lines: int) -> tuple[str, list[str]]:
-    """Font and the lines ``text`` takes (at most ``max_lines``, the last cut if needed)."""
-    font, drawable = font_for(clean(str(text)[:_MAX_TEXT]), style.bold)
-    lines = _wrap(drawable, font, style.size, width, max_lines + 1)
+def layout_text(
+    text: str, style: Style, width: float, max_lines: int
+) -> tuple[list[str], frozenset[str]]:
+    """The lines ``text`` takes (at most ``max_lines``, the last cut if needed), and the
+    scripts of any characters no font could draw (see :func:`~.fonts.drawable`)."""
+    shown, missing = drawable(clean(str(text)[:_MAX_TEXT]), style.bold)
+    bold, size = style.bold, style.size
+    lines = _wrap(shown, bold, size, width, max_lines + 1)
     if len(lines) > max_lines or len(text) > _MAX_TEXT:
         kept = lines[:max_lines]
-        last = _truncate(kept[-1] + " " + "".join(lines[max_lines:]), font, style.size, width)
+        last = _truncate(kept[-1] + " " + "".join(lines[max_lines:]), bold, size, width)
         if not last.endswith(ELLIPSIS):
-            last = _truncate(last + " " + ELLIPSIS, font, style.size, width - 0.01)
+            last = _truncate(last + " " + ELLIPSIS, bold, size, width - 0.01)
         kept[-1] = last
         lines = kept
-    return font, lines
+    return lines, missing
 
 
 class Page:
     """A canvas plus a cursor that only moves down, with line-budgeted text helpers."""
 
-    def __init__(self, canvas: Canvas, size: tuple[float, float]) -> None:
+    def __init__(
+        self, canvas: Canvas, size: tuple[float, float], words: Catalogue = ENGLISH
+    ) -> None:
         self.c = canvas
+        self.words = words
+        """The reader's language: the patient's, for the report and the letter."""
         self.width, self.height = size
         self.left = MARGIN
         self.right = self.width - MARGIN
         self.content_width = self.right - self.left
         self.bottom = MARGIN
+        self.missing_scripts: set[str] = set()
+        """Scripts of characters drawn as '?' or without accents: no font had them."""
 
     def text(
         self,
@@ -143,23 +152,19 @@ class Page:
         align: str = "left",
     ) -> float:
         """Draw wrapped text whose first line's top is at ``y_top``; returns the y below it."""
-        font, lines = layout_text(text, style, width, max_lines)
-        self.c.setFont(font, style.size)
+        lines, missing = layout_text(text, style, width, max_lines)
+        self.missing_scripts |= missing
         self.c.setFillColor(style.color)
+        anchor = {"center": x + width / 2, "right": x + width}.get(align, x)
         y = y_top
         for line in lines:
             y -= style.leading
             baseline = y + (style.leading - style.size) / 2 + style.size * 0.22
-            if align == "center":
-                self.c.drawCentredString(x + width / 2, baseline, line)
-            elif align == "right":
-                self.c.drawRightString(x + width, baseline, line)
-            else:
-                self.c.drawString(x, baseline, line)
+            draw_line(self.c, anchor, baseline, line, style.bold, style.size, align)
         return y
 
     def text_height(self, text: str, style: Style, width: float, max_lines: int) -> float:
-        return len(layout_text(text, style, width, max_lines)[1]) * style.leading
+        return len(layout_text(text, style, width, max_lines)[0]) * style.leading
 
     def rule(self, y: float) -> None:
         self.c.setStrokeColor(_RULE)
@@ -170,18 +175,18 @@ class Page:
 # --------------------------------------------------------------------------- formatting
 
 
-def format_date(day: date | None) -> str:
+def format_date(day: date | None, words: Catalogue = ENGLISH) -> str:
     """'5 March 2026': unambiguous whatever the reader's country."""
     if day is None:
-        return "not recorded"
-    return ENGLISH.long_date(day)
+        return words.text("report.not_recorded")
+    return words.long_date(day)
 
 
-def format_datetime(moment: datetime) -> str:
-    text = f"{format_date(moment.date())}, {moment:%H:%M}"
+def format_datetime(moment: datetime, words: Catalogue = ENGLISH) -> str:
+    time = f"{moment:%H:%M}"
     if moment.tzinfo is not None:
-        text += f" {moment.tzname() or moment.strftime('%z')}"
-    return text
+        time += f" {moment.tzname() or moment.strftime('%z')}"
+    return words.text("report.date_time", date=format_date(moment.date(), words), time=time)
 
 
 def thumbnail(pixels: Any) -> ImageReader:

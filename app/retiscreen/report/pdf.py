@@ -3,9 +3,12 @@
 Rendering is pure (a :class:`~retiscreen.domain.Screening` in, PDF bytes out) and must
 never fail for reasons of content: every text field has a fixed line budget (long names
 and addresses are wrapped, then cut with an ellipsis), images that cannot be shown become
-a grey box, an unreadable logo is left out, and characters a font cannot draw are
-replaced (:mod:`~retiscreen.report.fonts`, :mod:`~retiscreen.report.layout`). So page 1
-is always exactly one page, whatever the data.
+a grey box, an unreadable logo is left out, and characters no font can draw are
+replaced (:mod:`~retiscreen.report.fonts`, :mod:`~retiscreen.report.layout`), with a log
+line naming their script. So page 1 is always exactly one page, whatever the data.
+
+Both pages are in the patient's language (``Screening.language``), and names in any
+script (Latin, CJK, Arabic, Hebrew, Devanagari) are drawn shaped, in their own font.
 
 No patient identifiers are written into the PDF metadata (the title is the report ID),
 so print-queue listings and file browsers do not show them.
@@ -14,27 +17,31 @@ so print-queue listings and file browsers do not show them.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import replace
 
 from reportlab.pdfgen.canvas import Canvas
 
+from retiscreen.catalogue import Catalogue
 from retiscreen.domain import Review, Screening
-from retiscreen.report.fonts import clean, font_for
+from retiscreen.report.fonts import clean
 from retiscreen.report.layout import GREY, MARGIN, Page, Style, format_date, page_size
 from retiscreen.report.sections import (
     DISCLAIMER,
-    DR_EXPLAINED,
     TITLE,
     decision_box,
     eyes,
     footer,
     header,
+    page_number,
     patient_block,
     review_block,
 )
 from retiscreen.settings import ClinicSettings, ReportSettings
 
 __all__ = ["DISCLAIMER", "page_size", "render_report"]
+
+log = logging.getLogger(__name__)
 
 
 def _report_page(
@@ -55,7 +62,7 @@ def _report_page(
     y = decision_box(page, shown, y, rules_note)
     if review is not None:
         y = review_block(page, screening, review, y)
-    footer_top = footer(page, screening, report_id, verification, f"page 1 of {pages}")
+    footer_top = footer(page, screening, report_id, verification, pages)
     eyes(page, screening, y, footer_top)
 
 
@@ -65,69 +72,47 @@ def _report_page(
 def _letter_page(
     page: Page, screening: Screening, clinic: ClinicSettings, report_id: str, pages: int
 ) -> None:
+    words = page.words
     body = Style(14)
     y = page.height - MARGIN
     y = page.text(
         page.left, y, page.content_width, clinic.name, Style(12, bold=True, color=GREY), 1
     )
-    y = page.text(
-        page.left, y - 10, page.content_width, "Your eye screening result", Style(24, bold=True), 1
-    )
-    y = page.text(page.left, y - 10, page.content_width, f"Dear {screening.patient.name},", body, 2)
-    day = format_date(screening.started_at.date())
-    y = page.text(
-        page.left,
-        y - 6,
-        page.content_width,
-        f"On {day} you came for diabetic eye screening. We did not take photographs of your "
-        "eyes, because of what you told us:"
-        if screening.exclusion is not None
-        else f"On {day} we took photographs of the back of your eyes to check for diabetic "
-        "eye disease. This is what we found:",
-        body,
-        3,
-    )
+    title = words.text("letter.title")
+    y = page.text(page.left, y - 10, page.content_width, title, Style(24, bold=True), 1)
+    dear = words.text("letter.dear", name=screening.patient.name)
+    y = page.text(page.left, y - 10, page.content_width, dear, body, 2)
+    screened_on = format_date(screening.started_at.date(), words)
+    intro_key = "letter.intro" if screening.exclusion is None else "letter.intro_not_screened"
+    intro = words.text(intro_key, date=screened_on)
+    y = page.text(page.left, y - 6, page.content_width, intro, body, 3)
     y = decision_box(page, screening, y - 10, None, big=True)
-    y = page.text(
-        page.left,
-        y - 4,
-        page.content_width,
-        "What is diabetic retinopathy?",
-        Style(15, bold=True),
-        1,
-    )
-    y = page.text(page.left, y - 2, page.content_width, DR_EXPLAINED, body, 5)
-    y = page.text(
-        page.left,
-        y - 8,
-        page.content_width,
-        "If your sight gets worse suddenly, get help at once: do not wait for your appointment.",
-        Style(14, bold=True),
-        2,
-    )
+    question = words.text("letter.what_is_dr")
+    y = page.text(page.left, y - 4, page.content_width, question, Style(15, bold=True), 1)
+    explained = words.text("report.dr_explained")
+    y = page.text(page.left, y - 2, page.content_width, explained, body, 5)
+    worse = words.text("letter.sight_worse")
+    y = page.text(page.left, y - 8, page.content_width, worse, Style(14, bold=True), 2)
     contact = ", ".join(
         part.strip()
         for part in [
             clinic.name,
             *str(clinic.address).splitlines(),
-            clinic.phone and f"phone {clinic.phone}",
+            clinic.phone and words.text("letter.phone", phone=clinic.phone),
         ]
         if part and part.strip()
     )
-    y = page.text(page.left, y - 10, page.content_width, f"Questions? Contact {contact}.", body, 4)
+    questions = words.text("letter.questions", contact=contact)
+    y = page.text(page.left, y - 10, page.content_width, questions, body, 4)
     page.text(
         page.left,
         page.bottom + 5 * 9.0,
         page.content_width,
-        DISCLAIMER,
+        words.text("report.disclaimer"),
         Style(8, color=GREY, leading_factor=1.12),
         5,
     )
-    page.c.setFont("Helvetica", 6.5)
-    page.c.setFillColor(GREY)
-    page.c.drawRightString(
-        page.right, MARGIN / 2, f"RetiScreen report {report_id} - page 2 of {pages}"
-    )
+    page_number(page, report_id, 2, pages)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -159,14 +144,25 @@ def render_report(
     canvas.setTitle(f"RetiScreen report {report_id}")
     canvas.setSubject(TITLE)
     canvas.setCreator("RetiScreen")
-    canvas.setAuthor(font_for(clean(clinic.name), False)[1])
-    _report_page(
-        Page(canvas, size), screening, clinic, report_id, verification, rules_note, pages, review
-    )
+    canvas.setAuthor(clean(clinic.name))
+    words = Catalogue(screening.language)
+    first = Page(canvas, size, words)
+    _report_page(first, screening, clinic, report_id, verification, rules_note, pages, review)
     canvas.showPage()
+    missing = set(first.missing_scripts)
     if report.patient_letter:
         final = screening if review is None else replace(screening, decision=review.decision)
-        _letter_page(Page(canvas, size), final, clinic, report_id, pages)
+        letter = Page(canvas, size, words)
+        _letter_page(letter, final, clinic, report_id, pages)
         canvas.showPage()
+        missing |= letter.missing_scripts
     canvas.save()
+    if missing:  # the script names only: never the text itself (it may be a patient's name)
+        log.warning(
+            "report %s: no font on this computer draws some %s characters; they are printed "
+            "without accents or as '?'. Install the fonts scripts/setup.sh lists "
+            "(fonts-noto-core, fonts-wqy-zenhei).",
+            report_id,
+            ", ".join(sorted(missing)),
+        )
     return buffer.getvalue()

@@ -1,19 +1,21 @@
 """The sections of the clinic's page (and the decision box the letter shares): header,
 patient, decision, each eye, and the footer with the QR code and model provenance.
-Wording is the catalogue's English (the record's language).
+Wording is the catalogue's, in the page's language (``page.words``: the patient's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 
-from retiscreen.catalogue import ENGLISH
+from retiscreen.catalogue import ENGLISH, Catalogue
 from retiscreen.domain import EyeResult, Laterality, Review, Screening
+from retiscreen.identity import sex_code
 from retiscreen.imaging.heatmap import overlay
 from retiscreen.palette import DECISION_COLOURS
 from retiscreen.report.layout import (
@@ -32,29 +34,33 @@ from retiscreen.report.layout import (
 from retiscreen.report.verification import qr_payload
 from retiscreen.settings import ClinicSettings
 
-TITLE = "Diabetic retinopathy screening report"
-DISCLAIMER = (
-    "RetiScreen is research software, not a cleared medical device. It does not replace a "
-    "full eye examination by an eye-care professional, and a result of no referable "
-    "retinopathy does not rule out other eye disease. See an eye specialist at once if "
-    "your sight changes."
-)
-DR_EXPLAINED = (
-    "Diabetic retinopathy is damage to the small blood vessels at the back of the eye (the "
-    "retina) caused by diabetes. It often gives no symptoms until it is advanced, which is "
-    "why regular eye photographs matter: treatment started early protects your sight."
-)
+TITLE = ENGLISH.text("report.title")
+DISCLAIMER = ENGLISH.text("report.disclaimer")
+_SEX_WORDS = {"F": "report.sex.female", "M": "report.sex.male", "O": "report.sex.other"}
+_SEX_RECORDED = {"f", "m", "x", "o", "female", "male", "other"}
+"""What the CLI (F/M/X) and the kiosk (Female/Male/Other) record: said in the reader's
+language; anything else is shown as it was recorded."""
 
 
-def model_lines(screening: Screening) -> list[str]:
+def sex_words(sex: str | None, words: Catalogue) -> str:
+    if not sex:
+        return words.text("report.not_recorded")
+    code = sex_code(sex)
+    if sex.strip().casefold() in _SEX_RECORDED and code in _SEX_WORDS:
+        return words.text(_SEX_WORDS[code])
+    return sex
+
+
+def model_lines(screening: Screening, words: Catalogue = ENGLISH) -> list[str]:
     seen: list[str] = []
     for eye in screening.eyes:
         if eye.grade is None:
             continue
         model = eye.grade.model
-        line = (
-            f"{model.name} {model.version} (sha256 {model.sha256[:12]}), "
-            f"execution provider {eye.grade.provider}"
+        line = words.text(
+            "report.model_line",
+            model=f"{model.name} {model.version} (sha256 {model.sha256[:12]})",
+            provider=eye.grade.provider,
         )
         if line not in seen:
             seen.append(line)
@@ -79,9 +85,12 @@ def header(page: Page, clinic: ClinicSettings) -> float:
     address_lines = [part for part in str(clinic.address).splitlines() if part.strip()]
     y = page.text(x, y, width, ", ".join(p.strip() for p in address_lines), Style(8.5), 2)
     if clinic.phone.strip():
-        y = page.text(x, y, width, f"Phone: {clinic.phone}", Style(8.5), 1)
+        y = page.text(
+            x, y, width, page.words.text("report.phone", phone=clinic.phone), Style(8.5), 1
+        )
     y = min(y, top - 48) - 8
-    y = page.text(page.left, y, page.content_width, TITLE, Style(16, bold=True), 1)
+    title = page.words.text("report.title")
+    y = page.text(page.left, y, page.content_width, title, Style(16, bold=True), 1)
     y -= 4
     page.rule(y)
     return y - 6
@@ -102,16 +111,17 @@ def field_rows(
 def patient_block(page: Page, screening: Screening, top: float) -> float:
     column = (page.content_width - 16) / 2
     patient = screening.patient
+    words = page.words
     left = field_rows(
         page,
         page.left,
         top,
         column,
         [
-            ("Patient", patient.name, 2),
-            ("Patient ID", patient.patient_id, 1),
-            ("Date of birth", format_date(patient.date_of_birth), 1),
-            ("Sex", patient.sex or "not recorded", 1),
+            (words.text("report.patient"), patient.name, 2),
+            (words.text("report.patient_id"), patient.patient_id, 1),
+            (words.text("report.date_of_birth"), format_date(patient.date_of_birth, words), 1),
+            (words.text("report.sex"), sex_words(patient.sex, words), 1),
         ],
     )
     right = field_rows(
@@ -120,10 +130,10 @@ def patient_block(page: Page, screening: Screening, top: float) -> float:
         top,
         column,
         [
-            ("Screened", format_datetime(screening.started_at), 1),
-            ("Operator", screening.operator, 1),
-            ("Site", screening.site, 1),
-            ("Screening ID", screening.screening_id, 1),
+            (words.text("report.screened"), format_datetime(screening.started_at, words), 1),
+            (words.text("report.operator"), screening.operator, 1),
+            (words.text("report.site"), screening.site, 1),
+            (words.text("report.screening_id"), screening.screening_id, 1),
         ],
     )
     return min(left, right) - 8
@@ -136,9 +146,11 @@ def decision_box(
     background, ink = DECISION_COLOURS[decision.kind]
     colour = colors.HexColor(background)
     exclusion = screening.exclusion
-    headline, advice = ENGLISH.headline(decision), ENGLISH.advice(decision, exclusion)
+    words = page.words
+    headline, advice = words.headline(decision), words.advice(decision, exclusion)
     if exclusion is not None:
-        headline = f"{headline}. Not screened: {ENGLISH.exclusion_reason(exclusion)}"
+        reason = words.exclusion_reason(exclusion)
+        headline = words.text("report.not_screened", headline=headline, reason=reason)
     pad = 8.0
     inner = page.content_width - 2 * pad
     head = Style(22 if big else 17, bold=True, color=colors.HexColor(ink))
@@ -163,7 +175,7 @@ def decision_box(
         page.left + pad,
         y,
         inner,
-        f"Next step due by: {ENGLISH.due(decision, screening.started_at.date())}",
+        words.text("report.next_step", date=words.due(decision, screening.started_at.date())),
         due,
         1,
     )
@@ -179,45 +191,47 @@ def review_block(page: Page, screening: Screening, review: Review, top: float) -
     column = (page.content_width - label_w - gap) / 2
     ai_x, reviewer_x = page.left + label_w, page.left + label_w + column + gap
     head, cell, name = Style(9, bold=True, color=GREY), Style(9), Style(8.5, color=GREY)
+    words = page.words
     y = page.text(
         page.left,
         top,
         page.content_width,
-        f"Over-read: {ENGLISH.review_outcome(review.outcome)}",
+        words.text("report.overread", outcome=words.review_outcome(review.outcome)),
         Style(11, bold=True),
         1,
     )
-    page.text(ai_x, y, column, "AI result", head, 1)
-    y = page.text(reviewer_x, y, column, "Reviewer", head, 1)
+    page.text(ai_x, y, column, words.text("report.ai_result"), head, 1)
+    y = page.text(reviewer_x, y, column, words.text("report.reviewer"), head, 1)
     rows: list[tuple[str, str, str]] = []
     for side in (Laterality.RIGHT, Laterality.LEFT):
         eye = screening.eye(side)
         if eye is None:
             continue
-        ai_words = ENGLISH.eye_finding(eye)
+        ai_words = words.eye_finding(eye)
         reviewed = review.grade(side)
         rows.append(
             (
-                ENGLISH.eye(side),
+                words.eye(side),
                 ai_words,
-                ENGLISH.grade(reviewed) if reviewed is not None else ai_words,
+                words.grade(reviewed) if reviewed is not None else ai_words,
             )
         )
     ai, final = screening.decision, review.decision
     rows.append(
         (
-            "Decision",
-            f"{ENGLISH.decision_word(ai.kind)}: {ENGLISH.headline(ai)}",
-            f"{ENGLISH.decision_word(final.kind)}: {ENGLISH.headline(final)}",
+            words.text("report.decision"),
+            f"{words.decision_word(ai.kind)}: {words.headline(ai)}",
+            f"{words.decision_word(final.kind)}: {words.headline(final)}",
         )
     )
     for what, by_ai, by_reviewer in rows:
         page.text(page.left, y, label_w, what, name, 1)
         bottom = page.text(ai_x, y, column, by_ai, cell, 2)
         y = min(bottom, page.text(reviewer_x, y, column, by_reviewer, Style(9, bold=True), 2))
-    who = f"Reviewed by {review.reviewer}, {format_datetime(review.reviewed_at.astimezone())}."
+    when = format_datetime(review.reviewed_at.astimezone(), words)
+    who = words.text("report.reviewed_by", reviewer=review.reviewer, when=when)
     if review.reason:
-        who += f" Reason: {review.reason}"
+        who += " " + words.text("report.reason", reason=review.reason)
     y = page.text(page.left, y - 2, page.content_width, who, Style(8.5), 3)
     page.rule(y - 3)
     return y - 10
@@ -236,20 +250,20 @@ def eye_column(
     width: float,
     thumb_h: float,
 ) -> None:
-    label = "Right eye (OD)" if laterality is Laterality.RIGHT else "Left eye (OS)"
+    words = page.words
+    label = words.text(f"report.eye.{laterality.value}")
     y = page.text(x, top, width, label, Style(11, bold=True), 1) - 2
     box_y = y - thumb_h
+    no_image = words.text("report.no_image")
     if eye is None:
-        grey_box(
-            page, x, box_y, width, thumb_h, "No image", "This eye was not part of the screening."
-        )
+        grey_box(page, x, box_y, width, thumb_h, no_image, words.text("report.eye_not_screened"))
     elif eye.image is None:
         detail = (
-            f"{ENGLISH.eye_status(eye.status)}: {eye.skipped_reason}"
+            f"{words.eye_status(eye.status)}: {eye.skipped_reason}"
             if eye.skipped_reason
-            else eye.error or "No photograph was recorded."
+            else eye.error or words.text("report.no_photograph")
         )
-        grey_box(page, x, box_y, width, thumb_h, "No image", detail)
+        grey_box(page, x, box_y, width, thumb_h, no_image, detail)
     else:
         heatmap = eye.grade.heatmap if eye.grade is not None else None
         photo_w = width if heatmap is None else (width - 6) / 2
@@ -257,16 +271,17 @@ def eye_column(
             draw_image_fit(page, thumbnail(eye.image.pixels), x, box_y, photo_w, thumb_h)
         except Exception:
             grey_box(
-                page, x, box_y, photo_w, thumb_h, "No image", "The photograph could not be shown."
-            )
+                page, x, box_y, photo_w, thumb_h, no_image,
+                words.text("report.photograph_not_shown"),
+            )  # fmt: skip
         if heatmap is not None:
             try:
                 drawn = thumbnail(overlay(eye.image.pixels, heatmap))
                 draw_image_fit(page, drawn, x + photo_w + 6, box_y, photo_w, thumb_h)
             except Exception:
                 grey_box(
-                    page, x + photo_w + 6, box_y, photo_w, thumb_h, "No heatmap",
-                    "The heatmap could not be drawn.",
+                    page, x + photo_w + 6, box_y, photo_w, thumb_h,
+                    words.text("report.no_heatmap"), words.text("report.heatmap_not_drawn"),
                 )  # fmt: skip
     y = box_y - 4
     if eye is None:
@@ -276,48 +291,47 @@ def eye_column(
     reasons = Style(7.5, color=GREY, leading_factor=1.18)
     quality = eye.quality
     if quality is None:
-        y = page.text(x, y, width, "Quality: not assessed", small, 1)
+        y = page.text(x, y, width, words.text("report.quality_not_assessed"), small, 1)
     else:
-        verdict = "Gradable" if quality.gradable else "Not gradable"
-        y = page.text(x, y, width, f"Quality: {verdict} (score {quality.score:.2f})", small, 1)
+        verdict = words.text("report.gradable" if quality.gradable else "report.not_gradable")
+        line = words.text("report.quality", verdict=verdict, score=f"{quality.score:.2f}")
+        y = page.text(x, y, width, line, small, 1)
         budget = 5
-        for message in map(ENGLISH.quality, quality.reasons):
+        for message in map(words.quality, quality.reasons):
             if budget <= 0:
                 break
-            lines = len(layout_text(f"- {message}", reasons, width - 6, budget)[1])
+            lines = len(layout_text(f"- {message}", reasons, width - 6, budget)[0])
             y = page.text(x + 6, y, width - 6, f"- {message}", reasons, budget)
             budget -= lines
     if eye.grade is not None:
-        y = page.text(x, y, width, f"Grade: {ENGLISH.grade(eye.grade.grade)}", bold, 2)
-        y = page.text(
-            x,
-            y,
-            width,
-            f"Referable DR probability: {eye.grade.referable_probability:.0%} "
-            f"(referral threshold {eye.grade.threshold:.0%})",
-            small,
-            1,
+        grade = words.text("report.grade", grade=words.grade(eye.grade.grade))
+        y = page.text(x, y, width, grade, bold, 2)
+        probability = words.text(
+            "report.probability",
+            probability=f"{eye.grade.referable_probability:.0%}",
+            threshold=f"{eye.grade.threshold:.0%}",
         )
-        y = page.text(
-            x, y, width, f"How clear: {ENGLISH.confidence(eye.grade.confidence)}", small, 1
-        )
-        oedema = ENGLISH.macular_oedema(eye.grade.macular_oedema)
+        y = page.text(x, y, width, probability, small, 1)
+        clear = words.text("report.how_clear", confidence=words.confidence(eye.grade.confidence))
+        y = page.text(x, y, width, clear, small, 1)
+        oedema = words.macular_oedema(eye.grade.macular_oedema)
         if oedema:
             y = page.text(x, y, width, oedema, bold, 1)
-        note = ENGLISH.heatmap_note(eye.grade.heatmap is not None)
+        note = words.heatmap_note(eye.grade.heatmap is not None)
         y = page.text(x, y, width, note, reasons, 2)
     else:
-        why = ENGLISH.eye_status(eye.status)
+        why = words.eye_status(eye.status)
         if eye.skipped_reason:
             why += f" ({eye.skipped_reason})"
         elif eye.error:
             why += f": {eye.error}"
-        y = page.text(x, y, width, f"Grade: {why}", bold, 2)
-        y = page.text(x, y, width, "Referable DR probability: not available", small, 1)
+        y = page.text(x, y, width, words.text("report.grade", grade=why), bold, 2)
+        y = page.text(x, y, width, words.text("report.probability_unavailable"), small, 1)
     if eye.decision is None:
-        page.text(x, y, width, "Eye result: not counted (eye absent)", small, 1)
+        page.text(x, y, width, words.text("report.eye_not_counted"), small, 1)
     else:
-        page.text(x, y, width, f"Eye result: {ENGLISH.headline(eye.decision)}", small, 2)
+        result = words.text("report.eye_result", result=words.headline(eye.decision))
+        page.text(x, y, width, result, small, 2)
 
 
 def eyes(page: Page, screening: Screening, top: float, bottom: float) -> None:
@@ -325,11 +339,17 @@ def eyes(page: Page, screening: Screening, top: float, bottom: float) -> None:
     thumb_h = max(60.0, min(190.0, top - bottom - 17 - 4 - _EYE_TEXT_BUDGET))
     for index, laterality in enumerate((Laterality.RIGHT, Laterality.LEFT)):
         x = page.left + index * (column + 16)
-        eye_column(page, screening.eye(laterality), laterality, x, top, column, thumb_h)
+        eye = screening.eye(laterality)
+        if eye is not None and screening.exclusion is not None:
+            # The record keeps the reason in English; the report says it in the patient's.
+            reason = page.words.exclusion_reason(screening.exclusion)
+            why = page.words.text("report.not_screened_eye", reason=reason)
+            eye = replace(eye, skipped_reason=why)
+        eye_column(page, eye, laterality, x, top, column, thumb_h)
 
 
 def footer(
-    page: Page, screening: Screening, report_id: str, verification: str, page_label: str
+    page: Page, screening: Screening, report_id: str, verification: str, pages: int
 ) -> float:
     """QR, code, model provenance and disclaimer, anchored at the bottom; returns its top."""
     qr_size = 84.0
@@ -344,20 +364,33 @@ def footer(
     renderPDF.draw(drawing, page.c, qr_x, qr_y)
     x = qr_x + qr_size + 8
     width = page.right - x
+    words = page.words
+    code = words.text("report.verification_code", code=verification)
+    y = page.text(x, qr_y + qr_size - 2, width, code, Style(11, bold=True), 1)
     y = page.text(
-        x, qr_y + qr_size - 2, width, f"Verification code: {verification}", Style(11, bold=True), 1
+        x, y, width, words.text("report.report_id", report_id=report_id), Style(8, color=GREY), 1
     )
-    y = page.text(x, y, width, f"Report ID: {report_id}", Style(8, color=GREY), 1)
     y -= 2
-    page.text(x, y, width, DISCLAIMER, Style(7.5, color=GREY, leading_factor=1.18), 5)
-    page.c.setFont("Helvetica", 6.5)
-    page.c.setFillColor(GREY)
-    page.c.drawRightString(page.right, MARGIN / 2, f"RetiScreen report {report_id} - {page_label}")
+    disclaimer = words.text("report.disclaimer")
+    page.text(x, y, width, disclaimer, Style(7.5, color=GREY, leading_factor=1.18), 5)
+    page_number(page, report_id, 1, pages)
 
-    models = model_lines(screening)
-    model_text = "Grader: " + ("; ".join(models) if models else "grader not run")
+    models = model_lines(screening, words)
+    model_text = words.text(
+        "report.grader",
+        models="; ".join(models) if models else words.text("report.grader_not_run"),
+    )
     style = Style(8, color=GREY)
     model_top = qr_y + qr_size + 6 + page.text_height(model_text, style, page.content_width, 2)
     page.text(page.left, model_top, page.content_width, model_text, style, 2)
     page.rule(model_top + 3)
     return model_top + 10
+
+
+def page_number(page: Page, report_id: str, number: int, pages: int) -> None:
+    """The small line at the foot of every page: which report, which page."""
+    line = page.words.text("report.page", report_id=report_id, page=number, pages=pages)
+    page.text(
+        page.left, MARGIN / 2 + 6.5 * 1.22, page.content_width, line, Style(6.5, color=GREY),
+        1, align="right",
+    )  # fmt: skip

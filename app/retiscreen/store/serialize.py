@@ -201,6 +201,7 @@ def screening_to_dict(s: Screening) -> dict[str, Any]:
         "eyes": [_eye_to_dict(eye) for eye in s.eyes],
         "decision": _decision_to_dict(s.decision),
         "exclusion": s.exclusion.value if s.exclusion is not None else None,
+        "language": s.language,
     }
 
 
@@ -467,6 +468,8 @@ def screening_from_dict(
         exclusion=None
         if d.get("exclusion") is None
         else Exclusion(_str(d["exclusion"], "exclusion")),
+        # Snapshots saved before reports were written in the patient's language: English.
+        language=_str(d.get("language", "en"), "language"),
     )
 
 

@@ -1,4 +1,5 @@
-"""Languages of the kiosk: English (the source) and Spanish, through Qt translation files.
+"""Languages of the kiosk: English (the source), Spanish and Portuguese, through Qt
+translation files.
 
 Why Qt's own mechanism: strings are marked with ``self.tr()`` /
 ``QCoreApplication.translate()`` where they are written, ``pyside6-lupdate`` collects
@@ -14,12 +15,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from retiscreen.catalogue import LANGUAGE_NAMES
 from retiscreen.settings import bundled_dir
 
 log = logging.getLogger(__name__)
 
-LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
-"""Code → the language's name in itself (what a speaker looks for on the button)."""
+LANGUAGES: dict[str, str] = dict(LANGUAGE_NAMES)
+"""Code → the language's name in itself (what a speaker looks for on the button): the
+catalogue's languages, each with its own translation file."""
 
 
 def translations_dir() -> Path:

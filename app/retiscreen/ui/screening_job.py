@@ -72,6 +72,7 @@ def grade(
         order=draft.order,
         screening_id=draft.draft_id,  # saving it removes the kept draft, at once
         exclusion=draft.exclusion,
+        language=draft.language,
     )
 
 

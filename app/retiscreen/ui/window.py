@@ -338,6 +338,8 @@ class KioskWindow(QMainWindow):
         self.patient.clear()
         self.patient.operator = self.operator
         self.patient.fill(draft.patient)
+        if draft.language is not None:
+            self.patient.language.restore(draft.language)
         self.confirm.set_patient(draft.patient, read_back=bool(draft.identified_by))
         self.go(self.confirm)
 
@@ -377,6 +379,7 @@ class KioskWindow(QMainWindow):
         self.draft.patient = patient
         self.draft.order = self.patient.order or self.draft.order
         self.draft.identified_by = self.patient.picked_from
+        self.draft.language = self.patient.language.language
         self.confirm.set_patient(patient, read_back=bool(self.patient.picked_from))
         self.go(self.confirm)
 

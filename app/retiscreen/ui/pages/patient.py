@@ -38,6 +38,7 @@ from retiscreen.ui.barcode import ScanLineEdit
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
+from retiscreen.ui.patient_language import PatientLanguageChoice
 from retiscreen.ui.session import parse_dob
 from retiscreen.ui.widgets import ConfirmButton, MessageLine, button, label, set_invalid
 
@@ -88,11 +89,15 @@ class PatientPage(Page):
         self.form.setHorizontalSpacing(24)
         self.id_label, self.name_label = label(""), label("")
         self.dob_label, self.sex_label = label(""), label("")
+        self.language_label = label("")
+        self.language = PatientLanguageChoice()
+        """The patient's language: the report's and the letter's (not the screen's)."""
         self.form.addRow(self.id_label, self.patient_id)
         self.form.addRow("", self.scan_note)
         self.form.addRow(self.name_label, self.name)
         self.form.addRow(self.dob_label, self.dob)
         self.form.addRow(self.sex_label, sex_row)
+        self.form.addRow(self.language_label, self.language)
         self.worklist_button = button("", "choice", "person", on_click=self.load_worklist)
         self.worklist_button.setVisible(bool(ctx.settings.integration.worklist))
         self.search = QLineEdit()
@@ -143,6 +148,7 @@ class PatientPage(Page):
         self.name_label.setText(self.tr("Full name"))
         self.dob_label.setText(self.tr("Date of birth"))
         self.sex_label.setText(self.tr("Sex"))
+        self.language_label.setText(self.tr("Report language"))
         self.patient_id.setPlaceholderText(self.tr("Type or scan the ID card or wristband"))
         self.dob.setPlaceholderText(self.tr("e.g. 24/03/1958 or 1958-03-24"))
         words = {
@@ -306,6 +312,7 @@ class PatientPage(Page):
         self._note("")
         self.choose_sex(None)
         self.sex_buttons[None].setChecked(False)
+        self.language.reset()
         self.message.clear_message()
         self.cancel.disarm()
 
