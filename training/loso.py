@@ -5,8 +5,8 @@
 For each grader source (APTOS, EyePACS, IDRiD, rahim-dr) one run trains on all the other
 sources and is scored, mirror-averaged like the shipped graph, on every photograph of the
 held-out one; the checkpoint is chosen on that held-out source. Each run is resumable
-(``training.train`` checkpoints every 100 steps), and a finished run is skipped, so the
-same command continues an interrupted job, also in a later session.
+(``training.train`` checkpoints every 100 steps): the same command with ``--resume`` skips
+the finished runs and continues the interrupted one, also in a later session.
 
 ``summary`` then reads each run's held-out scores and picks the operating threshold the
 issue asks for: the highest threshold that gives sensitivity >= 0.90 on the *worst*
@@ -32,18 +32,25 @@ TARGET_SENSITIVITY = 0.90
 
 
 def run_all(
-    task: Task, cache: CropCache, out: Path, config: RunConfig, sources: tuple[str, ...] = ORDER
+    task: Task,
+    cache: CropCache,
+    out: Path,
+    config: RunConfig,
+    sources: tuple[str, ...] = ORDER,
+    *,
+    resume: bool = False,
 ) -> None:
-    """Each held-out source in turn; finished runs (history.json written) are skipped."""
+    """Each held-out source in turn; with ``resume``, finished runs (history.json written)
+    are skipped and an interrupted one continues."""
     assert set(ORDER) == set(GRADER_SOURCES)
     for source in sources:
         run_dir = out / f"holdout-{source}"
-        if (run_dir / "history.json").exists():
+        if resume and (run_dir / "history.json").exists():
             print(f"holdout {source}: done, skipped", flush=True)
             continue
         print(f"holdout {source}: training", flush=True)
         fold = dataclasses.replace(config, holdout=source)
-        train(task, cache, run_dir, fold)
+        train(task, cache, run_dir, fold, resume=resume)
     summary(out)
 
 
@@ -113,6 +120,9 @@ def main() -> None:
         "--cache-side", type=int, default=320, help="crop side when the cache is built"
     )
     parser.add_argument("--summary", action="store_true", help="only summarise finished runs")
+    parser.add_argument(
+        "--resume", action="store_true", help="skip finished runs, continue the interrupted one"
+    )
     args = parser.parse_args()
     if args.summary:
         summary(args.out)
@@ -129,7 +139,7 @@ def main() -> None:
         camera_augment=args.camera_augment,
         source_balanced=args.source_balanced,
     )
-    run_all(task, cache, args.out, config, tuple(args.sources))
+    run_all(task, cache, args.out, config, tuple(args.sources), resume=args.resume)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
     python -m training.train quality --data ../shared/datasets --out runs/quality
 
 Then ``python -m training.export`` turns the best checkpoint into models/*.onnx plus
-a model card. Checkpoints are written every few hundred steps; re-running the same
-command resumes where it stopped. ``--device cuda --workers 14`` runs the same loop on a
+a model card. Checkpoints are written every 100 steps; the same command with ``--resume``
+continues an interrupted run where it stopped (also in a later session). Without it a
+folder that already holds a checkpoint is refused, so a run is never mixed into another.
+``--device cuda --workers 14`` runs the same loop on a
 GPU with augmentation in worker processes; ``training.crossfit`` is the GPU recipe that
 also trains on the IDRiD dev half and picks the operating point by cross-fitting.
 """
@@ -73,7 +75,14 @@ def train_step(
     return loss.detach()
 
 
-def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = None) -> None:
+def train(
+    task: Task,
+    cache: CropCache,
+    out: Path,
+    config: RunConfig | None = None,
+    *,
+    resume: bool = False,
+) -> None:
     """The resumable training loop: cosine schedule with warm-up, bf16 autocast."""
     config = config or RunConfig()
     device = config.device
@@ -99,6 +108,7 @@ def train(task: Task, cache: CropCache, out: Path, config: RunConfig | None = No
         return task.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
     state_path, best_path = out / "last.pt", out / "best.pt"
+    _check_resumable(out, _recorded(task, config), resume)
     (out / "config.json").write_text(json.dumps(_recorded(task, config), indent=2))
     step, best, history = 0, -1.0, []
     batches = Batches(
@@ -176,6 +186,29 @@ def _recorded(task: Task, config: RunConfig) -> dict[str, object]:
     }
 
 
+RESUME_MAY_CHANGE = frozenset({"device", "workers"})
+"""Settings a resumed run may change: where it runs, not what it learns."""
+
+
+def _check_resumable(out: Path, recorded: dict[str, object], resume: bool) -> None:
+    """Refuse to start over a checkpoint without ``--resume``, or to resume a run with
+    different settings (the checkpoint would then belong to neither)."""
+    if not (out / "last.pt").exists():
+        return
+    if not resume:
+        raise SystemExit(
+            f"{out} already holds a run: pass --resume to continue it, or choose another --out"
+        )
+    before = json.loads((out / "config.json").read_text())
+    changed = sorted(
+        key
+        for key in recorded.keys() & before.keys()
+        if key not in RESUME_MAY_CHANGE and recorded[key] != before[key]
+    )
+    if changed:
+        raise SystemExit(f"{out} was started with other settings ({', '.join(changed)})")
+
+
 def load_or_build_cache(data: Path, cache_dir: Path, side: int = CACHE_SIDE) -> CropCache:
     if cache_dir.suffix == ".npz" or (cache_dir / "samples.json").exists():
         return CropCache.load(cache_dir)
@@ -211,6 +244,7 @@ def main() -> None:
     parser.add_argument(
         "--imagenet-weights", type=Path, default=None, help="ImageNet state dict to start from"
     )
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -233,7 +267,7 @@ def main() -> None:
         args.idrid_dev,
         args.imagenet_weights,
     )
-    train(task, cache, args.out or Path("runs") / task.name, config)
+    train(task, cache, args.out or Path("runs") / task.name, config, resume=args.resume)
 
 
 if __name__ == "__main__":

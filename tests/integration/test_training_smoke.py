@@ -37,6 +37,12 @@ def test_one_step_then_export(tmp_path: Path) -> None:
     assert (run / "best.pt").exists() and (run / "last.pt").exists()
     history = json.loads((run / "history.json").read_text())
     assert history[-1]["step"] == 2
+    with pytest.raises(SystemExit, match="--resume"):  # never mixed into another run
+        train(task, cache, run, RunConfig(batch_size=2, seed=0))
+    with pytest.raises(SystemExit, match="other settings \\(seed\\)"):
+        train(task, cache, run, RunConfig(batch_size=2, seed=1), resume=True)
+    train(task, cache, run, RunConfig(batch_size=2, seed=0), resume=True)  # already finished
+    assert json.loads((run / "history.json").read_text()) == history
 
     models = tmp_path / "models"
     models.mkdir()
