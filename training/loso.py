@@ -24,7 +24,14 @@ import numpy as np
 
 from retiscreen.metrics import roc_auc, sensitivity_specificity, threshold_for_sensitivity
 from training.data import GRADER_SOURCES, CropCache
-from training.train import TASKS, RunConfig, Task, load_or_build_cache, train
+from training.train import (
+    ARCHITECTURES,
+    TASKS,
+    RunConfig,
+    Task,
+    load_or_build_cache,
+    train,
+)
 
 ORDER = ("eyepacs", "idrid", "rahim", "aptos")
 """EyePACS first: the camera the shipped grader does worst on."""
@@ -120,6 +127,7 @@ def main() -> None:
         "--cache-side", type=int, default=320, help="crop side when the cache is built"
     )
     parser.add_argument("--summary", action="store_true", help="only summarise finished runs")
+    parser.add_argument("--arch", choices=ARCHITECTURES, default="lite0", help="EfficientNet-Lite")
     parser.add_argument(
         "--resume", action="store_true", help="skip finished runs, continue the interrupted one"
     )
@@ -138,6 +146,7 @@ def main() -> None:
         device=args.device,
         camera_augment=args.camera_augment,
         source_balanced=args.source_balanced,
+        arch=args.arch,
     )
     run_all(task, cache, args.out, config, tuple(args.sources), resume=args.resume)
 

