@@ -21,9 +21,11 @@ from retiscreen.backup import (
 )
 from retiscreen.backup.envelope import OpeningReader, SealingWriter
 from retiscreen.cli import main
-from retiscreen.domain import Laterality, Patient
-from retiscreen.pipeline import Pipeline
+from retiscreen.domain import FundusField, Laterality, Patient
+from retiscreen.drafts import ScreeningDraft, draft_document, draft_from_document
+from retiscreen.pipeline import Checked, Pipeline
 from retiscreen.store import ScreeningStore, screening_to_dict
+from tests.support.builders import fundus_image, good_quality
 from tests.support.images import DEMO_IMAGE
 from tests.support.records import records_db
 from tests.support.tiny_models import TEST_KEYS, write_models
@@ -108,6 +110,31 @@ def test_round_trip_restores_every_record(data: tuple[Path, list[str]], tmp_path
     assert (target / "report-secret.key").read_bytes() == b"s" * 32
 
 
+def test_an_unfinished_screening_comes_back_with_its_photographs(
+    data: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ids = data
+    draft = ScreeningDraft("nurse", patient=Patient("P-D", "Dee Draft", date(1960, 3, 4)))
+    photograph, quality = fundus_image(5), good_quality()
+    field = FundusField(190.0, 191.5, 170.25, 0.62, 0.99, 0.97, 0.8)
+    checked = Checked(photograph, field, quality, {"load": 3.5})
+    draft.eyes[Laterality.RIGHT].record(photograph, quality, None, checked)
+    draft.eyes[Laterality.RIGHT].accept()
+    kept = draft_document(draft)
+    with ScreeningStore(root) as store:
+        store.save_draft(draft.draft_id, "nurse", draft.started_at, kept.document, kept.photographs)
+    archive = tmp_path / "backup.tar.gz"
+    info = create_backup(root, archive)
+    assert any(f["path"].startswith(f"data/drafts/{draft.draft_id}/") for f in info.files)
+    target = tmp_path / "restored"
+    restore_backup(archive, target, key_file=root / "records.key")
+    with ScreeningStore(target) as store:
+        back = draft_from_document(*store.load_draft(draft.draft_id, "nurse"))
+    image = back.eyes[Laterality.RIGHT].image
+    assert image is not None and image.sha256 == photograph.sha256
+    assert back.eyes[Laterality.RIGHT].accepted and back.next_eye() is Laterality.LEFT
+
+
 def test_snapshot_is_a_single_file_database(data: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, _ = data
     archive = tmp_path / "b.tar.gz"
@@ -159,6 +186,7 @@ def test_force_moves_old_records_aside(data: tuple[Path, list[str]], tmp_path: P
     assert records_in(other) == [
         "audit-head.json",
         "audit.key",
+        "drafts",
         "images",
         "report-secret.key",
         "reports",

@@ -11,6 +11,9 @@ records key). Inside:
   (encrypted), copied AFTER the snapshot. Files are written before the transaction that
   references them commits and are never changed afterwards, so every file the snapshot
   references is there; a file newer than the snapshot is merely unreferenced;
+* ``data/drafts/…``: the sealed photographs of unfinished screenings, so a restored
+  draft resumes whole. A draft finished or discarded between the snapshot and the copy
+  may come back without its photographs (the operator is told, and can discard it);
 * ``data/report-secret.key``, ``data/audit.key`` and the snapshot's audit head;
 * ``manifest.json``: format, versions, counts, and the size and sha256 of every file.
 

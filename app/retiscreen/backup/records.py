@@ -27,7 +27,7 @@ DB_FILENAME = "retiscreen.db"
 SECRET_FILENAME = "report-secret.key"
 AUDIT_KEY_FILENAME = "audit.key"
 AUDIT_HEAD_FILENAME = "audit-head.json"
-FOLDERS = ("images", "reports")
+FOLDERS = ("images", "reports", "drafts")
 ADMIN_SETTINGS_FILENAME = "admin-settings.toml"
 """The installed kiosk's settings saved by its administration screen (the unit's
 RETISCREEN_CONFIG_OVERRIDE): configuration, not records."""
