@@ -4,6 +4,8 @@ exclusion as data, beside the decision), reported with the reason, and never pho
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,14 @@ def test_an_exclusion_with_photographs_is_refused(
     assert "without screening" in capsys.readouterr().err
     with ScreeningStore(cli_env / "data") as store:
         assert store.history() == []
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_report_says_why_each_eye_was_not_screened_and_nothing_else(cli_env: Path) -> None:
+    out = cli_env / "excluded.pdf"
+    assert main(["screen", *PATIENT, "--exclusion", "treated", "--out", str(out)]) == 0
+    page = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    first = " ".join(page.split("\f")[0].split())
+    assert first.count("Not screened: already treated for diabetic eye disease") == 3
+    for misleading in ("Eye examination needed", "Quality:", "Grade:", "Eye result"):
+        assert misleading not in first  # no eye was photographed, graded or decided alone

@@ -6,7 +6,6 @@ Wording is the catalogue's, in the page's language (``page.words``: the patient'
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -14,7 +13,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 
 from retiscreen.catalogue import ENGLISH, Catalogue
-from retiscreen.domain import EyeResult, Laterality, Review, Screening
+from retiscreen.domain import Exclusion, EyeResult, Laterality, Review, Screening
 from retiscreen.identity import sex_code
 from retiscreen.imaging.heatmap import overlay
 from retiscreen.palette import DECISION_COLOURS
@@ -339,13 +338,28 @@ def eyes(page: Page, screening: Screening, top: float, bottom: float) -> None:
     thumb_h = max(60.0, min(190.0, top - bottom - 17 - 4 - _EYE_TEXT_BUDGET))
     for index, laterality in enumerate((Laterality.RIGHT, Laterality.LEFT)):
         x = page.left + index * (column + 16)
-        eye = screening.eye(laterality)
-        if eye is not None and screening.exclusion is not None:
-            # The record keeps the reason in English; the report says it in the patient's.
-            reason = page.words.exclusion_reason(screening.exclusion)
-            why = page.words.text("report.not_screened_eye", reason=reason)
-            eye = replace(eye, skipped_reason=why)
-        eye_column(page, eye, laterality, x, top, column, thumb_h)
+        if screening.exclusion is None:
+            eye_column(page, screening.eye(laterality), laterality, x, top, column, thumb_h)
+        else:  # referred without screening: nothing was photographed, graded or decided
+            _not_screened_column(page, screening.exclusion, laterality, x, top, column, thumb_h)
+
+
+def _not_screened_column(
+    page: Page,
+    exclusion: Exclusion,
+    laterality: Laterality,
+    x: float,
+    top: float,
+    width: float,
+    thumb_h: float,
+) -> None:
+    """An eye of a patient referred without screening: why, in the patient's language
+    (the record keeps the reason in English), and no quality, grade or eye result."""
+    words = page.words
+    label = words.text(f"report.eye.{laterality.value}")
+    y = page.text(x, top, width, label, Style(11, bold=True), 1) - 2
+    why = words.text("report.not_screened_eye", reason=words.exclusion_reason(exclusion))
+    grey_box(page, x, y - thumb_h, width, thumb_h, words.text("report.no_image"), why)
 
 
 def footer(
