@@ -122,3 +122,26 @@ def test_each_screening_is_exported_automatically_when_configured(
     failed = [e for e in service.store.audit_events("S-AUTO-2") if e["event"] == "export_failed"]
     assert {e["detail"]["format"] for e in failed} == {"fhir", "hl7"}
     service.close()
+
+
+def test_hl7_says_why_a_patient_was_referred_without_screening(cli_env: Path) -> None:
+    argv = ["screen", "--patient-id", "HL-EX", "--name", "Ex", "--dob", "1950-07-01"]
+    assert main([*argv, "--exclusion", "sudden-vision-loss"]) == 0
+    with ScreeningStore(cli_env / "data") as store:
+        (row,) = store.history()
+    out = cli_env / "excluded.hl7"
+    assert main(["export", row["screening_id"], "--format", "hl7", "--out", str(out)]) == 0
+    text = out.read_bytes().decode("utf-8")
+    encoded = re.search(r"\^Base64\^([A-Za-z0-9+/=]+)", text)
+    assert encoded
+    message = parse_message(
+        text.replace(encoded.group(1), "JVBERg=="), validation_level=VALIDATION_LEVEL.STRICT
+    )
+    message.validate()
+    order = message.ORU_R01_PATIENT_RESULT.ORU_R01_ORDER_OBSERVATION
+    by_code = {
+        obx.obx_3.to_er7().split("^")[0]: obx.obx_5.to_er7()
+        for obx in (group.OBX for group in order.ORU_R01_OBSERVATION)
+    }
+    assert by_code["decision"].startswith("decision-urgent^")
+    assert by_code["exclusion"] == "sudden_vision_loss^sudden loss of vision^L"

@@ -38,6 +38,7 @@ SCREENING_REPORT = ("dr-screening-report", "Diabetic retinopathy screening repor
 AI_GRADE = ("ai-icdr-grade", "ICDR grade given by the AI before the over-read")
 REVIEW_OUTCOME = ("review-outcome", "Over-read by a reviewer")
 REVIEW_REASON = ("review-reason", "Why the reviewer amended the result")
+EXCLUSION = ("exclusion", "Referred without screening")
 
 
 def ai_decision_code(kind: DecisionKind) -> tuple[str, str]:

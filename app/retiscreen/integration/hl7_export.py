@@ -1,6 +1,7 @@
 """A screening as an HL7 v2.5.1 ORU^R01 result message: MSH, PID, PV1, OBR, one OBX per
 eye (the ICDR grade as the LOINC severity answer, coded as in ``codes.py``), one OBX for
-the patient's decision and one ED OBX carrying the PDF report (Base64).
+the patient's decision (and, for a patient referred without screening, one saying why)
+and one ED OBX carrying the PDF report (Base64).
 
 Built with ``hl7apy`` at its strict validation level, so a message with a field the
 standard does not allow, or of the wrong type, fails here; free text is escaped
@@ -137,6 +138,10 @@ def oru_message(
     if final.kind is not screening.decision.kind:
         changed.add(len(values))
     values.append(("CWE", _coded("decision", "Screening decision", "L"), decision, ""))
+    exclusion = screening.exclusion if final.kind is screening.decision.kind else None
+    if exclusion is not None:  # why the patient was referred without photographs
+        why = _coded(exclusion.value, ENGLISH.exclusion_reason(exclusion), "L")
+        values.append(("CWE", _coded(*codes.EXCLUSION, "L"), why, ""))
     reviewer_at = len(values)
     if review is not None:
         ai_decision = _coded(*codes.ai_decision_code(review.ai_decision), "L")
