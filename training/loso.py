@@ -122,6 +122,9 @@ def main() -> None:
     parser.add_argument(
         "--source-balanced", action="store_true", help="sources by sqrt of size (recipe R1)"
     )
+    parser.add_argument(
+        "--ordinal-loss", action="store_true", help="add the ordinal P(grade >= k) loss term"
+    )
     parser.add_argument("--size", type=int, default=None, help="model input (default: 288)")
     parser.add_argument(
         "--cache-side", type=int, default=320, help="crop side when the cache is built"
@@ -147,6 +150,7 @@ def main() -> None:
         camera_augment=args.camera_augment,
         source_balanced=args.source_balanced,
         arch=args.arch,
+        ordinal_loss=args.ordinal_loss,
     )
     run_all(task, cache, args.out, config, tuple(args.sources), resume=args.resume)
 

@@ -81,6 +81,9 @@ class RunConfig:
     """Draw each source in proportion to the square root of its size (within a source,
     grades by inverse square root as always) instead of IDRiD three times over: the big
     source no longer sets the scale of the scores alone."""
+    ordinal_loss: bool = False
+    """Grader: add the ordinal term of ``training.losses.OrdinalGradeLoss`` (P(grade ≥ k)
+    against the true grade) to the cross-entropy."""
 
 
 def trained_on(sample: Sample, idrid_dev: str, holdout: str | None = None) -> bool:

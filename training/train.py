@@ -28,6 +28,7 @@ from torch import nn
 from training.batches import Batches, batch_source
 from training.data import CACHE_SIDE, CropCache, build_cache, build_manifest
 from training.evaluate import evaluate, selection_score
+from training.losses import grade_loss
 from training.tasks import IDRID_DEV_HALVES, TASKS, RunConfig, Task
 
 __all__ = ["TASKS", "RunConfig", "Task", "build_model", "load_or_build_cache", "train"]
@@ -145,7 +146,7 @@ def train(
         print(f"resumed at step {step}/{total_steps}")
     batches.rng = np.random.default_rng(config.seed + step)
     source = batch_source(batches, config.batch_size, config.workers, config.seed + step)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
+    loss_fn = grade_loss(config.ordinal_loss and task.name == "grader")
     model.train()
     started, running = time.time(), 0.0
     while step < total_steps:
@@ -263,6 +264,9 @@ def main() -> None:
     )
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     parser.add_argument("--arch", choices=ARCHITECTURES, default="lite0")
+    parser.add_argument(
+        "--ordinal-loss", action="store_true", help="grader: add the ordinal P(grade >= k) term"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -285,6 +289,7 @@ def main() -> None:
         args.idrid_dev,
         args.imagenet_weights,
         arch=args.arch,
+        ordinal_loss=args.ordinal_loss,
     )
     train(task, cache, args.out or Path("runs") / task.name, config, resume=args.resume)
 
