@@ -14,6 +14,7 @@ from torch import nn
 from retiscreen.imaging.preprocess import square_to_tensor
 from retiscreen.metrics import quadratic_kappa, roc_auc
 from training.data import CropCache
+from training.precision import mixed_precision
 from training.tasks import Task, eval_indices
 
 
@@ -24,11 +25,12 @@ def predict(
     device: str = "cpu",
     mirror: bool = False,
 ) -> npt.NDArray[np.float32]:
-    """Softmax probabilities, under bf16 autocast like training; ``mirror`` averages each
-    photograph with its left-right mirror image, as the exported grader graph does."""
+    """Softmax probabilities, in training's precision (``training.precision``);
+    ``mirror`` averages each photograph with its left-right mirror image, as the exported
+    grader graph does."""
     model.eval()
     out = []
-    with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16):
+    with torch.no_grad(), mixed_precision(device):
         for start in range(0, len(tensors), batch):
             x = torch.from_numpy(tensors[start : start + batch]).to(device)
             x = x.contiguous(memory_format=torch.channels_last)

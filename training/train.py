@@ -29,6 +29,7 @@ from training.batches import Batches, batch_source
 from training.data import CACHE_SIDE, CropCache, build_cache, build_manifest
 from training.evaluate import evaluate, selection_score
 from training.losses import grade_loss
+from training.precision import mixed_precision
 from training.tasks import IDRID_DEV_HALVES, TASKS, RunConfig, Task
 
 __all__ = ["TASKS", "RunConfig", "Task", "build_model", "load_or_build_cache", "train"]
@@ -81,9 +82,10 @@ def train_step(
     batch: tuple[torch.Tensor, torch.Tensor],
     device: str,
 ) -> torch.Tensor:
-    """One optimiser step under bf16 autocast; returns the (graph-free) loss."""
+    """One optimiser step (bf16 autocast where the hardware has it); returns the
+    (graph-free) loss."""
     x, y = (t.to(device, non_blocking=True) for t in batch)
-    with torch.autocast(device, dtype=torch.bfloat16):
+    with mixed_precision(device):
         loss = loss_fn(model(x).float(), y)
     optimiser.zero_grad(set_to_none=True)
     loss.backward()
@@ -99,7 +101,8 @@ def train(
     *,
     resume: bool = False,
 ) -> None:
-    """The resumable training loop: cosine schedule with warm-up, bf16 autocast."""
+    """The resumable training loop: cosine schedule with warm-up, mixed precision where
+    the hardware has bf16."""
     config = config or RunConfig()
     device = config.device
     torch.manual_seed(config.seed)
