@@ -110,6 +110,39 @@ def threshold_for_sensitivity(labels: ArrayLike, scores: ArrayLike, target: floa
     return float(positives[max(needed, 1) - 1])
 
 
+def confident_threshold_for_sensitivity(
+    labels: ArrayLike, scores: ArrayLike, target: float
+) -> float | None:
+    """The highest threshold at which these eyes show, with 95% confidence, a sensitivity
+    of at least ``target``: the lower end of the Wilson interval of the referable eyes
+    caught reaches it. None when even catching every referable eye would not show it
+    (too few referable eyes: ``referable_eyes_needed``).
+
+    Why not the point estimate (``threshold_for_sensitivity``): set on a site's few
+    referable eyes, it undershoots on the next patients. On the held-out cameras of the
+    R2 leave-one-source-out run, a threshold set that way on 40 referable eyes gave a true
+    sensitivity below 0.85 in 25-32 % of draws; this one in at most 1 %
+    (``training/EXPERIMENTS.md``, site calibration)."""
+    y = np.asarray(labels, dtype=bool)
+    positives = np.sort(np.asarray(scores, dtype=np.float64)[y])[::-1]
+    total = len(positives)
+    if total == 0:
+        raise ValueError("no referable cases: sensitivity is undefined")
+    for caught in range(1, total + 1):
+        if wilson_interval(caught, total)[0] >= target:
+            return float(positives[caught - 1])
+    return None
+
+
+def referable_eyes_needed(target: float) -> int:
+    """The fewest referable eyes that can show a sensitivity of ``target`` with 95%
+    confidence (all of them caught), for the operator's message."""
+    needed = 1
+    while wilson_interval(needed, needed)[0] < target:
+        needed += 1
+    return needed
+
+
 def confusion_matrix(truth: ArrayLike, predicted: ArrayLike, n_classes: int = 5) -> list[list[int]]:
     """Rows are the true grade, columns the predicted grade."""
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)

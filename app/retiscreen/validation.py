@@ -24,13 +24,16 @@ from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from retiscreen.domain import EyeResult, Laterality
 from retiscreen.errors import UsageError
 from retiscreen.metrics import (
     auc_confidence_interval,
+    confident_threshold_for_sensitivity,
     confusion_matrix,
     quadratic_kappa,
+    referable_eyes_needed,
     roc_auc,
     roc_curve,
     sensitivity_specificity,
@@ -196,8 +199,25 @@ def compute_metrics(
             "target": target_sensitivity,
             "threshold": site_threshold,
             **sensitivity_specificity(labels, scores >= site_threshold),
+            "confident": _confident_site_threshold(labels, scores, target_sensitivity),
         }
     return metrics
+
+
+def _confident_site_threshold(
+    labels: npt.NDArray[np.bool_], scores: npt.NDArray[np.float64], target: float
+) -> dict[str, Any]:
+    """The site threshold to put in ``[models] referable_threshold``: the highest at which
+    these eyes show the target sensitivity with 95% confidence, or, with too few
+    referable eyes for that, how many are needed (``threshold`` None)."""
+    threshold = confident_threshold_for_sensitivity(labels, scores, target)
+    found = {
+        "referable_eyes": int(labels.sum()),
+        "referable_eyes_needed": referable_eyes_needed(target),
+    }
+    if threshold is None:
+        return {"threshold": None, **found}
+    return {"threshold": threshold, **found, **sensitivity_specificity(labels, scores >= threshold)}
 
 
 def referred_by_true_grade(predictions: list[Prediction]) -> dict[str, dict[str, Any]]:

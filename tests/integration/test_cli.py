@@ -413,6 +413,11 @@ def test_validate_writes_metrics_roc_and_report(
     assert metrics["sensitivity"] == 1.0 and metrics["specificity"] == 0.0
     assert metrics["ungradable_counted_as_refer"]["tp"] == 3
     assert metrics["failures_by_reason"] == {"too_dark": 1, "unreadable": 1}
+    # Two graded referable eyes cannot show sensitivity 0.9 with 95% confidence: no site
+    # threshold, and how many referable eyes it would take.
+    assert metrics["threshold_for_sensitivity"]["confident"] == {
+        "threshold": None, "referable_eyes": 2, "referable_eyes_needed": 35
+    }  # fmt: skip
     assert metrics["quality_gate"]["ungradable_caught"]["sensitivity"] == 1.0
     assert (out / "roc.png").read_bytes()[:4] == b"\x89PNG"
     pdf = (out / "validation_report.pdf").read_bytes()
@@ -431,6 +436,7 @@ def test_validate_writes_metrics_roc_and_report(
         assert "Confusion matrix" in text and "Sensitivity" in text
         assert "Eyes referred, by reference grade" in text and "Per camera" in text
         assert "Calibration of P(referable)" in text
+        assert "2 referable eyes; 35 needed" in text
 
 
 def test_validate_rejects_bad_labels(

@@ -8,8 +8,10 @@ from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
 from retiscreen.metrics import (
     auc_confidence_interval,
+    confident_threshold_for_sensitivity,
     confusion_matrix,
     quadratic_kappa,
+    referable_eyes_needed,
     roc_auc,
     roc_curve,
     sensitivity_specificity,
@@ -62,6 +64,29 @@ def test_threshold_for_sensitivity_reaches_the_target() -> None:
     sensitivity = np.mean(scores[labels == 1] >= threshold)
     assert sensitivity >= 0.9
     assert np.mean(scores[labels == 1] >= threshold + 1e-9) < 0.9  # the highest such threshold
+
+
+def test_confident_threshold_shows_the_target_at_its_lower_confidence_bound() -> None:
+    """On 100 referable eyes, sensitivity 0.90 with 95% confidence needs 96 caught
+    (Wilson lower bound 0.888 at 95, 0.902 at 96): the threshold is the 96th highest
+    referable score, lower than the point estimate's 90th."""
+    positives = np.linspace(1.0, 0.01, 100)
+    labels = np.array([1] * 100 + [0] * 50)
+    scores = np.concatenate([positives, np.linspace(0.0, 0.3, 50)])
+    assert wilson_interval(95, 100)[0] < 0.9 <= wilson_interval(96, 100)[0]
+    assert confident_threshold_for_sensitivity(labels, scores, 0.9) == pytest.approx(positives[95])
+    assert threshold_for_sensitivity(labels, scores, 0.9) == pytest.approx(positives[89])
+
+
+def test_too_few_referable_eyes_give_no_confident_threshold() -> None:
+    needed = referable_eyes_needed(0.9)
+    assert wilson_interval(needed, needed)[0] >= 0.9 > wilson_interval(needed - 1, needed - 1)[0]
+    few = np.linspace(0.9, 0.5, needed - 1)
+    assert confident_threshold_for_sensitivity(np.ones(needed - 1), few, 0.9) is None
+    enough = np.linspace(0.9, 0.5, needed)
+    assert confident_threshold_for_sensitivity(np.ones(needed), enough, 0.9) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        confident_threshold_for_sensitivity([0, 0], [0.1, 0.2], 0.9)
 
 
 def test_confusion_matrix_and_roc_curve() -> None:

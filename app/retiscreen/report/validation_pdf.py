@@ -66,6 +66,27 @@ def _source_row(group: str, m: dict[str, Any]) -> list[str]:
     ]
 
 
+def _confident_row(site: dict[str, Any]) -> list[str]:
+    """The threshold to use at this site: the target shown with 95% confidence, or how
+    many referable eyes it would take."""
+    confident = site["confident"]
+    label = "The same, shown with 95% confidence"
+    if confident["threshold"] is None:
+        return [
+            label,
+            "none",
+            "",
+            f"{confident['referable_eyes']} referable eyes; "
+            f"{confident['referable_eyes_needed']} needed",
+        ]
+    return [
+        label,
+        _num(confident["threshold"], 4),
+        _ci(confident["sensitivity_ci95"]),
+        f"use this; specificity {_pct(confident['specificity'])}",
+    ]
+
+
 def render_validation_report(
     metrics: dict[str, Any], roc_png: Path, calibration_png: Path | None = None
 ) -> bytes:
@@ -150,6 +171,7 @@ def render_validation_report(
                 f"specificity there {_pct(site['specificity'])}",
             ]
         )
+        rows.append(_confident_row(site))
     story += [_table(rows, [70 * mm, 25 * mm, 30 * mm, 49 * mm]), Spacer(1, 5 * mm)]
     if roc_png.exists():
         story.append(Image(str(roc_png), width=90 * mm, height=90 * mm))
