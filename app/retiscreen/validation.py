@@ -149,9 +149,13 @@ def _prediction(case: Case, eye: EyeResult) -> Prediction:
 
 
 def compute_metrics(
-    predictions: list[Prediction], threshold: float, target_sensitivity: float | None = None
+    predictions: list[Prediction],
+    threshold: float,
+    target_sensitivity: float | None = None,
+    validated_range: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
-    """All figures of the validation report (JSON-safe)."""
+    """All figures of the validation report (JSON-safe); ``validated_range`` is the model
+    card's range of site thresholds the kiosk accepts."""
     graded = [p for p in predictions if p.gradable]
     truth = np.array([p.dr_grade for p in graded], dtype=np.int64)
     scores = np.array([p.referable_probability for p in graded], dtype=np.float64)
@@ -199,25 +203,39 @@ def compute_metrics(
             "target": target_sensitivity,
             "threshold": site_threshold,
             **sensitivity_specificity(labels, scores >= site_threshold),
-            "confident": _confident_site_threshold(labels, scores, target_sensitivity),
+            "confident": _confident_site_threshold(
+                labels, scores, target_sensitivity, validated_range
+            ),
         }
     return metrics
 
 
 def _confident_site_threshold(
-    labels: npt.NDArray[np.bool_], scores: npt.NDArray[np.float64], target: float
+    labels: npt.NDArray[np.bool_],
+    scores: npt.NDArray[np.float64],
+    target: float,
+    validated_range: tuple[float, float] | None,
 ) -> dict[str, Any]:
     """The site threshold to put in ``[models] referable_threshold``: the highest at which
     these eyes show the target sensitivity with 95% confidence, or, with too few
-    referable eyes for that, how many are needed (``threshold`` None)."""
+    referable eyes for that, how many are needed (``threshold`` None). Whether the kiosk
+    would accept it (``check_site_threshold``: strictly inside the card's validated
+    range) is said beside it, so nobody copies a threshold the kiosk then refuses."""
     threshold = confident_threshold_for_sensitivity(labels, scores, target)
     found = {
         "referable_eyes": int(labels.sum()),
         "referable_eyes_needed": referable_eyes_needed(target),
+        "validated_range": list(validated_range) if validated_range else None,
     }
     if threshold is None:
-        return {"threshold": None, **found}
-    return {"threshold": threshold, **found, **sensitivity_specificity(labels, scores >= threshold)}
+        return {"threshold": None, "accepted": False, **found}
+    accepted = validated_range is not None and validated_range[0] < threshold < validated_range[1]
+    return {
+        "threshold": threshold,
+        "accepted": accepted,
+        **found,
+        **sensitivity_specificity(labels, scores >= threshold),
+    }
 
 
 def referred_by_true_grade(predictions: list[Prediction]) -> dict[str, dict[str, Any]]:
@@ -387,7 +405,9 @@ def run_validation(
     cases = read_labels(labels, per_source)
     predictions = predict(pipeline, images, cases, progress)
     threshold = pipeline.grader.threshold
-    metrics = compute_metrics(predictions, threshold, target_sensitivity)
+    metrics = compute_metrics(
+        predictions, threshold, target_sensitivity, pipeline.grader.model.card.validated_range
+    )
     if per_source:
         metrics["per_source_column"] = per_source
         metrics["per_source"] = {

@@ -415,9 +415,9 @@ def test_validate_writes_metrics_roc_and_report(
     assert metrics["failures_by_reason"] == {"too_dark": 1, "unreadable": 1}
     # Two graded referable eyes cannot show sensitivity 0.9 with 95% confidence: no site
     # threshold, and how many referable eyes it would take.
-    assert metrics["threshold_for_sensitivity"]["confident"] == {
-        "threshold": None, "referable_eyes": 2, "referable_eyes_needed": 35
-    }  # fmt: skip
+    confident = metrics["threshold_for_sensitivity"]["confident"]
+    assert confident["threshold"] is None and not confident["accepted"]
+    assert confident["referable_eyes"] == 2 and confident["referable_eyes_needed"] == 35
     assert metrics["quality_gate"]["ungradable_caught"]["sensitivity"] == 1.0
     assert (out / "roc.png").read_bytes()[:4] == b"\x89PNG"
     pdf = (out / "validation_report.pdf").read_bytes()

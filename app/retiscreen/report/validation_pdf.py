@@ -79,11 +79,18 @@ def _confident_row(site: dict[str, Any]) -> list[str]:
             f"{confident['referable_eyes']} referable eyes; "
             f"{confident['referable_eyes_needed']} needed",
         ]
+    if confident["accepted"]:
+        advice = "use this"
+    elif confident["validated_range"]:
+        low, high = confident["validated_range"]
+        advice = f"kiosk refuses: not in {low:.3f}-{high:.3f}"
+    else:
+        advice = "kiosk refuses: model has no range"
     return [
         label,
         _num(confident["threshold"], 4),
         _ci(confident["sensitivity_ci95"]),
-        f"use this; specificity {_pct(confident['specificity'])}",
+        f"{advice}; specificity {_pct(confident['specificity'])}",
     ]
 
 
