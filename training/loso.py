@@ -109,6 +109,10 @@ def main() -> None:
     parser.add_argument("--samples-per-epoch", type=int, default=5600)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--workers", type=int, default=0, help="augmenting processes (GPU: 15)")
+    parser.add_argument(
+        "--imagenet-weights", type=Path, default=None, help="the arch's packed ImageNet weights"
+    )
     parser.add_argument(
         "--sources",
         nargs="+",
@@ -147,6 +151,8 @@ def main() -> None:
     config = RunConfig(
         args.batch_size,
         device=args.device,
+        workers=args.workers,
+        imagenet_weights=args.imagenet_weights,
         camera_augment=args.camera_augment,
         source_balanced=args.source_balanced,
         arch=args.arch,
