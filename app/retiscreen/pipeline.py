@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from retiscreen.domain import (
     Exclusion,
     EyeResult,
     EyeStatus,
+    FieldView,
     FundusField,
     FundusImage,
     GradeResult,
@@ -52,6 +53,9 @@ GRADER_CARD = "grader" + CARD_SUFFIX
 QUALITY_CARD = "quality" + CARD_SUFFIX
 
 Source = Path | str | FundusImage
+FIELD_NOT_TAKEN = "field not photographed"
+"""The recorded reason of a two-field eye's field that was not taken (the view says
+which field; front ends take their words from the catalogue)."""
 
 
 def check_threshold_setting(settings: Settings) -> None:
@@ -266,6 +270,35 @@ class Pipeline:
         status = EyeStatus.ABSENT if absent else EyeStatus.NOT_PHOTOGRAPHED
         return EyeResult(
             laterality, status, None, None, None, self.rules.for_eye(status), skipped_reason=reason
+        )
+
+    def eye_from_fields(
+        self, laterality: Laterality, results: Mapping[FieldView, EyeResult]
+    ) -> EyeResult:
+        """A two-field eye: each field's result (a view not in ``results`` was not taken:
+        kept as not photographed), combined by :meth:`ReferralRules.eye_from_fields`: the
+        worse gradable field decides, so a missing or ungradable field never decides
+        alone while another field was graded."""
+        fields = tuple(
+            replace(results[view], view=view)
+            if view in results
+            else self.missing_field(laterality, view)
+            for view in FieldView
+        )
+        return replace(self.rules.eye_from_fields(fields), fields=fields)
+
+    def missing_field(self, laterality: Laterality, view: FieldView) -> EyeResult:
+        """A field of a two-field eye that was not photographed (unexamined on its own)."""
+        status = EyeStatus.NOT_PHOTOGRAPHED
+        return EyeResult(
+            laterality,
+            status,
+            None,
+            None,
+            None,
+            self.rules.for_eye(status),
+            skipped_reason=FIELD_NOT_TAKEN,
+            view=view,
         )
 
     def screen(
