@@ -5,9 +5,15 @@ integrity check and the upgrade of a version-13 database."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
+import pydicom
 import pytest
+from fhir.resources.R4B.bundle import Bundle
+from hl7apy.consts import VALIDATION_LEVEL
+from hl7apy.parser import parse_message
 
 from retiscreen.cli import main
 from retiscreen.domain import EyeStatus, FieldView, Laterality, QueueReason
@@ -150,3 +156,73 @@ def test_a_version_13_database_is_upgraded_to_keep_fields(
         eye = store.load_screening(str(record["screening_id"])).eye(R)
         assert eye is not None and len(eye.fields) == 2
         assert all(f.image is not None for f in eye.fields)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_report_shows_each_field_and_says_which_was_not_taken(
+    two_fields: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photos = photographs(two_fields)
+    out = two_fields / "two-fields.pdf"
+    screened(
+        capsys,
+        "--right", str(photos["right"]), "--right-macula", str(photos["dark"]),
+        "--left", str(photos["left"]), "--out", str(out),
+    )  # fmt: skip
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    first = " ".join(text.split("\f")[0].split())
+    assert first.count("Disc-centred field: Moderate non-proliferative DR") == 2
+    assert "Macula-centred field: Could not be graded: photograph quality" in first
+    assert "Macula-centred field: Not taken" in first  # the left eye's, shown in its box too
+    assert first.count("The eye's result is its worse gradable field's.") == 2
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
+    if images.returncode == 0:  # three photographs drawn, plus the QR code's none
+        photos_drawn = [line for line in images.stdout.splitlines()[2:] if " image " in line]
+        assert len(photos_drawn) >= 3
+
+
+def test_every_field_goes_to_dicom_and_fhir_hl7_keep_one_result_per_eye(
+    two_fields: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photos = photographs(two_fields)
+    record = screened(
+        capsys,
+        "--right", str(photos["right"]), "--right-macula", str(photos["right_macula"]),
+        "--left", str(photos["left"]), "--left-macula", str(photos["dark"]),
+    )  # fmt: skip
+    sid = str(record["screening_id"])
+    out = two_fields / "dicom"
+    assert main(["export", sid, "--format", "dicom", "--out", str(out)]) == 0
+    datasets = [pydicom.dcmread(path) for path in sorted(out.glob("*.dcm"))]
+    photos_sent = [ds for ds in datasets if ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7"]
+    assert sorted(
+        (int(p.InstanceNumber), p.ImageLaterality, p.ImageComments) for p in photos_sent
+    ) == [
+        (1, "R", "Disc-centred field"),
+        (2, "R", "Macula-centred field"),
+        (3, "L", "Disc-centred field"),
+        (4, "L", "Macula-centred field"),
+    ]
+    sent = {p.ImageComments + p.ImageLaterality: p for p in photos_sent}
+    assert sent["Macula-centred fieldR"].pixel_array.shape[:2] == (900, 900)
+    assert len({p.SOPInstanceUID for p in photos_sent}) == 4
+    assert len(datasets) == 5  # and the report
+    if shutil.which("dciodvfy"):
+        for path in out.glob("*.dcm"):
+            result = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True)
+            assert [x for x in (result.stdout + result.stderr).splitlines() if "Error" in x] == []
+    bundle_path = two_fields / "bundle.json"
+    assert main(["export", sid, "--format", "fhir", "--out", str(bundle_path)]) == 0
+    bundle = Bundle.model_validate_json(bundle_path.read_text())
+    observations = [
+        e.resource for e in bundle.entry if e.resource.get_resource_type() == "Observation"
+    ]
+    eyes = [o for o in observations if o.code.coding[0].code in ("71490-7", "71491-5")]
+    assert len(eyes) == 2  # one finding per eye: the eye's result, its worse gradable field
+    assert all(o.valueCodeableConcept.coding[0].code == "LA18645-4" for o in eyes)
+    hl7_path = two_fields / "result.hl7"
+    assert main(["export", sid, "--format", "hl7", "--out", str(hl7_path)]) == 0
+    message = parse_message(
+        hl7_path.read_bytes().decode("utf-8"), validation_level=VALIDATION_LEVEL.TOLERANT
+    )
+    message.validate()

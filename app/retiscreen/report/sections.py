@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 
 from retiscreen.catalogue import ENGLISH, Catalogue
-from retiscreen.domain import Exclusion, EyeResult, Laterality, Review, Screening
+from retiscreen.domain import Exclusion, EyeResult, EyeStatus, Laterality, Review, Screening
 from retiscreen.identity import sex_code
 from retiscreen.imaging.heatmap import overlay
 from retiscreen.palette import DECISION_COLOURS
@@ -238,6 +238,8 @@ def review_block(page: Page, screening: Screening, review: Review, top: float) -
 
 _EYE_TEXT_BUDGET = 156.0
 """Points reserved under each thumbnail for quality, grade and probability lines."""
+_FIELD_LINES = 2 * 9 * 1.25
+"""And for a two-field eye's line per field."""
 
 
 def eye_column(
@@ -256,6 +258,8 @@ def eye_column(
     no_image = words.text("report.no_image")
     if eye is None:
         grey_box(page, x, box_y, width, thumb_h, no_image, words.text("report.eye_not_screened"))
+    elif eye.fields:
+        _field_photographs(page, eye.fields, x, box_y, width, thumb_h)
     elif eye.image is None:
         detail = (
             f"{words.eye_status(eye.status)}: {eye.skipped_reason}"
@@ -288,6 +292,8 @@ def eye_column(
     small = Style(9)
     bold = Style(9, bold=True)
     reasons = Style(7.5, color=GREY, leading_factor=1.18)
+    for field in eye.fields:  # which field shows what, under the two photographs
+        y = page.text(x, y, width, words.field_finding(field), small, 1)
     quality = eye.quality
     if quality is None:
         y = page.text(x, y, width, words.text("report.quality_not_assessed"), small, 1)
@@ -316,7 +322,10 @@ def eye_column(
         oedema = words.macular_oedema(eye.grade.macular_oedema)
         if oedema:
             y = page.text(x, y, width, oedema, bold, 1)
-        note = words.heatmap_note(eye.grade.heatmap is not None)
+        if eye.fields:
+            note = words.text("report.field_decides")
+        else:
+            note = words.heatmap_note(eye.grade.heatmap is not None)
         y = page.text(x, y, width, note, reasons, 2)
     else:
         why = words.eye_status(eye.status)
@@ -333,9 +342,32 @@ def eye_column(
         page.text(x, y, width, result, small, 2)
 
 
+def _field_photographs(
+    page: Page, fields: Sequence[EyeResult], x: float, y: float, width: float, height: float
+) -> None:
+    """A two-field eye's photographs side by side, disc-centred first; a field not taken
+    (or unreadable) is a grey box naming the field and saying so."""
+    words = page.words
+    each = (width - 6) / len(fields)
+    for index, field in enumerate(fields):
+        left = x + index * (each + 6)
+        name = words.field_view(field.view) if field.view else words.text("report.no_image")
+        if field.image is None:
+            why = field.error or words.eye_status(field.status)
+            if field.status is EyeStatus.NOT_PHOTOGRAPHED:
+                why = words.text("field.not_taken")
+            grey_box(page, left, y, each, height, name, why)
+            continue
+        try:
+            draw_image_fit(page, thumbnail(field.image.pixels), left, y, each, height)
+        except Exception:
+            grey_box(page, left, y, each, height, name, words.text("report.photograph_not_shown"))
+
+
 def eyes(page: Page, screening: Screening, top: float, bottom: float) -> None:
     column = (page.content_width - 16) / 2
-    thumb_h = max(60.0, min(190.0, top - bottom - 17 - 4 - _EYE_TEXT_BUDGET))
+    budget = _EYE_TEXT_BUDGET + (_FIELD_LINES if any(e.fields for e in screening.eyes) else 0)
+    thumb_h = max(60.0, min(190.0, top - bottom - 17 - 4 - budget))
     for index, laterality in enumerate((Laterality.RIGHT, Laterality.LEFT)):
         x = page.left + index * (column + 16)
         if screening.exclusion is None:
