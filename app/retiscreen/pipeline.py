@@ -287,8 +287,11 @@ class Pipeline:
         )
         return replace(self.rules.eye_from_fields(fields), fields=fields)
 
-    def missing_field(self, laterality: Laterality, view: FieldView) -> EyeResult:
-        """A field of a two-field eye that was not photographed (unexamined on its own)."""
+    def missing_field(
+        self, laterality: Laterality, view: FieldView, reason: str = FIELD_NOT_TAKEN
+    ) -> EyeResult:
+        """A field of a two-field eye that was not photographed (unexamined on its own),
+        with the operator's reason when one was given."""
         status = EyeStatus.NOT_PHOTOGRAPHED
         return EyeResult(
             laterality,
@@ -297,7 +300,7 @@ class Pipeline:
             None,
             None,
             self.rules.for_eye(status),
-            skipped_reason=FIELD_NOT_TAKEN,
+            skipped_reason=reason,
             view=view,
         )
 

@@ -105,6 +105,9 @@ class EyeInput:
     field's."""
     macula_error: str | None = None
     """Why there is no usable macula-centred photograph (two-field sites)."""
+    macula_skipped_reason: str | None = None
+    """The operator did not photograph the macula-centred field, and why (the field is
+    then recorded as not taken, with this reason)."""
 
 
 @dataclass(frozen=True)
@@ -515,6 +518,9 @@ class ScreeningService:
                     elif error is not None:
                         unreadable = self.pipeline.unreadable_eye(side, error)
                         in_fields[side][view] = unreadable
+                    elif view is FieldView.MACULA and item.macula_skipped_reason:
+                        reason = item.macula_skipped_reason
+                        in_fields[side][view] = self.pipeline.missing_field(side, view, reason)
             elif item.photograph is None:
                 why = item.error or "no photograph was taken"
                 results[side] = self.pipeline.unreadable_eye(side, why)
@@ -725,9 +731,10 @@ class ScreeningService:
         """Put every photograph the pipeline refused (unreadable, wrong eye, grader
         unavailable) in the audit log. A failing audit write is logged, never allowed to
         stop the screening itself from being saved."""
-        for eye in screening.eyes:
+        for eye in (f for e in screening.eyes for f in e.fields or (e,)):
             if not eye.error or eye.status in NOT_A_REFUSAL:
                 continue
+            field = {"field": eye.view.value} if eye.view is not None else {}
             try:
                 self.store.audit(
                     "image_rejected",
@@ -735,6 +742,7 @@ class ScreeningService:
                     operator=screening.operator,
                     laterality=eye.laterality.value,
                     message=eye.error,
+                    **field,
                 )
             except StorageError as exc:
                 log.warning("audit of a refused photograph failed: %s", exc)

@@ -55,6 +55,10 @@
         <translation>Aceptar como no evaluable</translation>
     </message>
     <message>
+        <source>Skip this field…</source>
+        <translation>Omitir este campo…</translation>
+    </message>
+    <message>
         <source>Skip this eye…</source>
         <translation>Omitir este ojo…</translation>
     </message>
@@ -65,6 +69,10 @@
     <message>
         <source>Touch again to cancel</source>
         <translation>Toque otra vez para cancelar</translation>
+    </message>
+    <message>
+        <source>Why is this field not photographed?</source>
+        <translation>¿Por qué no se fotografía este campo?</translation>
     </message>
     <message>
         <source>Patient: {name} · ID {id}</source>

@@ -226,3 +226,23 @@ def test_every_field_goes_to_dicom_and_fhir_hl7_keep_one_result_per_eye(
         hl7_path.read_bytes().decode("utf-8"), validation_level=VALIDATION_LEVEL.TOLERANT
     )
     message.validate()
+
+
+def test_an_unreadable_field_is_refused_audited_and_fails_the_command(
+    two_fields: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photos = photographs(two_fields)
+    broken = two_fields / "macula.jpg"
+    broken.write_text("not a photograph")
+    argv = ["screen", *PATIENT, "--right", str(photos["right"]), "--right-macula", str(broken)]
+    assert main([*argv, "--json"]) == 1  # as for an unreadable single photograph
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    right = record["eyes"][0]
+    assert [(f["view"], f["status"]) for f in right["fields"]] == [
+        ("disc", "graded"),
+        ("macula", "unreadable"),
+    ]
+    assert right["status"] == "graded"
+    with ScreeningStore(two_fields / "data") as store:
+        (event,) = [e for e in store.audit_events() if e["event"] == "image_rejected"]
+        assert (event["detail"]["laterality"], event["detail"]["field"]) == ("right", "macula")

@@ -151,7 +151,8 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
             )
     if service.pipeline.unavailable:
         return ExitCode.GRADING_UNAVAILABLE
-    unreadable = any(e.error and e.image is None for e in screening.eyes)
+    shown = [f for eye in screening.eyes for f in eye.fields or (eye,)]  # every field's
+    unreadable = any(e.error and e.image is None for e in shown)
     return ExitCode.FAILED if unreadable else ExitCode.OK
 
 
