@@ -26,6 +26,7 @@ from tests.ui.kiosk_driver import (
     touch,
     wait_for_result,
 )
+from tests.ui.test_kiosk_fits_the_screen import out_of_reach
 
 OpenKiosk = Callable[..., KioskWindow]
 MakeSettings = Callable[..., Settings]
@@ -107,6 +108,13 @@ def test_each_eye_is_photographed_in_two_fields_and_a_field_can_be_skipped(
         assert eye.grade is not None
         card = window.result.cards[eye.laterality]
         assert ENGLISH.grade(eye.grade.grade) in card.grade.text()
+        assert card.fields.isVisible()
+        assert card.fields.text().splitlines() == [ENGLISH.field_finding(f) for f in eye.fields]
+    left_card = window.result.cards[L].fields.text()
+    assert left_card.splitlines()[1] == "Macula-centred field: Not taken"
+    window.setFixedSize(1024, 600)  # the field lines still leave every control in reach
+    qtbot.wait(50)
+    assert out_of_reach(window, window.result) == []
 
 
 def test_a_kept_draft_keeps_the_macula_field_photograph(
