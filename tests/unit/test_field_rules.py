@@ -172,3 +172,38 @@ def test_each_language_names_the_fields() -> None:
     for language in TEXTS:
         words = Catalogue(language)
         assert {words.field_view(v) for v in FieldView} <= set(TEXTS[language].values())
+
+
+def test_a_backup_carries_every_field_photograph_and_restores_it_whole(tmp_path: Path) -> None:
+    from retiscreen.backup import create_backup, restore_backup
+    from retiscreen.store import ScreeningStore
+
+    right = two_field_eye(
+        R,
+        disc=graded_eye(R, ICDRGrade.MODERATE, 0.8, image=fundus_image(30)),
+        macula=graded_eye(R, ICDRGrade.NONE, 0.1, image=fundus_image(31)),
+    )
+    left = two_field_eye(L, macula=ungradable_eye(L, image=fundus_image(32)))
+    original = builders.screening(right, left, screening_id="S-TWO")
+    root = tmp_path / "data"
+    with ScreeningStore(root) as store:
+        store.save_screening(original)
+    archive = tmp_path / "backup.tar.gz"
+    info = create_backup(root, archive)
+    assert info.problems == []
+    names = {f["path"] for f in info.files}
+    expected = {"right-disc.jpg", "right-macula.jpg", "left-macula.jpg"}
+    assert {n.rsplit("/", 1)[-1] for n in names if n.startswith("data/images/S-TWO/")} == expected
+    (root / "images" / "S-TWO" / "right-macula.jpg").unlink()  # a missing field is found
+    assert create_backup(root, tmp_path / "b.tar.gz").problems == [
+        "images/S-TWO/right-macula.jpg: referenced by the database but missing"
+    ]
+    target = tmp_path / "restored"
+    restore_backup(archive, target, key_file=root / "records.key")
+    with ScreeningStore(target) as copy:
+        assert copy.integrity_problems() == []
+        loaded = copy.load_screening("S-TWO")
+    assert screening_to_dict(loaded) == screening_to_dict(original)
+    macula = loaded.eye(L).field_result(MACULA)  # type: ignore[union-attr]
+    assert macula is not None and macula.image is not None
+    assert macula.image.data == fundus_image(32).data
