@@ -144,7 +144,7 @@ def decide_review(
     """The review to record, or ReviewRefused saying why it cannot be."""
     for side in amendment.grades:
         eye = screening.eye(side)
-        if eye is None or eye.image is None:
+        if eye is None or not eye.photographs:  # a two-field eye: either field's will do
             status = eye.status if eye is not None else EyeStatus.NOT_PHOTOGRAPHED
             raise ReviewRefused(ReviewProblem.NO_PHOTOGRAPH, eye=side.value, status=status.value)
     ai = screening.decision

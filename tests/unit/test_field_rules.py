@@ -207,3 +207,21 @@ def test_a_backup_carries_every_field_photograph_and_restores_it_whole(tmp_path:
     macula = loaded.eye(L).field_result(MACULA)  # type: ignore[union-attr]
     assert macula is not None and macula.image is not None
     assert macula.image.data == fundus_image(32).data
+
+
+def test_a_reviewer_may_grade_an_eye_whose_only_photograph_is_a_field_that_did_not_decide() -> None:
+    from datetime import UTC, datetime
+
+    from retiscreen.overread import Amendment, decide_review
+
+    left = two_field_eye(L, macula=ungradable_eye(L, image=fundus_image(33)))
+    assert left.image is None and left.photographs  # decided by the disc field not taken
+    screening = builders.screening(graded_eye(R, ICDRGrade.NONE, 0.1), left)
+    review = decide_review(
+        screening,
+        Amendment(None, {L: ICDRGrade.MILD}, "graded from the macula-centred field"),
+        "dr-reviewer",
+        builders.RULES,
+        reviewed_at=datetime(2026, 3, 5, tzinfo=UTC),
+    )
+    assert review.grade(L) is ICDRGrade.MILD
