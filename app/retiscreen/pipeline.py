@@ -357,17 +357,27 @@ def _refusals(
         why = wrong_eye(side, item.image)
         if why is None and patient is not None:
             why = photograph_patient_problem(patient, item.image)
-        if (
-            why is None
-            and patient is not None
-            and any(  # the eyes of one patient only
-                isinstance(other, Checked) and copies(item.image, other.image)
-                for other in checked[:i]
+        copied = (
+            next(
+                (
+                    other_side
+                    for other_side, other in zip(sides[:i], checked[:i], strict=True)
+                    if isinstance(other, Checked) and copies(item.image, other.image)
+                ),
+                None,
             )
-        ):
+            if why is None and patient is not None  # the eyes of one patient only
+            else None
+        )
+        if copied is not None and copied is not side:
             why = (
                 "This is the same photograph as the other eye's. Photograph the "
                 f"{side.value.upper()} eye itself."
+            )
+        elif copied is not None:  # a two-field eye's second field, copied from its first
+            why = (
+                f"This is the same photograph as the other field of the {side.value.upper()} "
+                "eye. Photograph each field (disc-centred and macula-centred) itself."
             )
         if why is not None:
             log.warning("photograph refused before grading (%s eye)", side.value)

@@ -246,3 +246,18 @@ def test_an_unreadable_field_is_refused_audited_and_fails_the_command(
     with ScreeningStore(two_fields / "data") as store:
         (event,) = [e for e in store.audit_events() if e["event"] == "image_rejected"]
         assert (event["detail"]["laterality"], event["detail"]["field"]) == ("right", "macula")
+
+
+def test_the_same_photograph_for_both_fields_is_refused_as_a_copy(
+    two_fields: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photos = photographs(two_fields)
+    same = str(photos["right"])
+    record = screened(capsys, "--right", same, "--right-macula", same)
+    disc, macula = record["eyes"][0]["fields"]  # type: ignore[index]
+    assert (disc["status"], macula["status"]) == ("graded", "ungradable")
+    with ScreeningStore(two_fields / "data") as store:
+        eye = store.load_screening(str(record["screening_id"])).eye(R)
+        refused = eye.field_result(MACULA) if eye else None
+        assert refused is not None and refused.error is not None
+        assert "other field of the RIGHT eye" in refused.error
