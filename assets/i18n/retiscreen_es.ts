@@ -1020,6 +1020,10 @@ Fecha de nacimiento: {date}</translation>
         <translation>Repeticiones permitidas por ojo</translation>
     </message>
     <message>
+        <source>Photographs per eye (2: disc- and macula-centred)</source>
+        <translation>Fotografías por ojo (2: centrada en el disco y centrada en la mácula)</translation>
+    </message>
+    <message>
         <source>Printer</source>
         <translation>Impresora</translation>
     </message>

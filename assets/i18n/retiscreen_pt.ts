@@ -1020,6 +1020,10 @@ Data de nascimento: {date}</translation>
         <translation>Repetições permitidas por olho</translation>
     </message>
     <message>
+        <source>Photographs per eye (2: disc- and macula-centred)</source>
+        <translation>Fotografias por olho (2: centrada no disco e centrada na mácula)</translation>
+    </message>
+    <message>
         <source>Printer</source>
         <translation>Impressora</translation>
     </message>

@@ -139,3 +139,31 @@ def test_a_kept_draft_keeps_the_macula_field_photograph(
     next_capture = resumed.next_capture()
     assert next_capture is not None
     assert (next_capture.laterality, next_capture.view) == (L, DISC)
+
+
+def test_an_administrator_turns_two_fields_on_and_the_next_screening_asks_for_both(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: MakeSettings,
+    camera_dir: Path,
+    tmp_path: Path,
+) -> None:
+    import tomllib
+
+    from tests.ui.test_kiosk_admin import admin_sign_in
+
+    window = open_kiosk(make_settings())
+    admin_sign_in(qtbot, window)
+    tab = window.admin.settings_tab
+    assert tab.fields.value() == 1
+    touch(qtbot, tab.fields.plus)
+    touch(qtbot, tab.save)
+    assert tab.message.level == "ok", tab.message.text()
+    document = tomllib.loads((tmp_path / "settings.toml").read_text())
+    assert document["capture"] == {"fields_per_eye": 2}
+    assert window.ctx.settings.capture.fields_per_eye == 2  # applied at once
+    touch(qtbot, window.admin.close_button)
+    stage(camera_dir, *four_photographs()[:1])
+    to_the_first_field(qtbot, window)
+    use_a_photograph(qtbot, window)
+    assert (window.capture.side, window.capture.view) == (R, MACULA)
