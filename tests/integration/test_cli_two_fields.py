@@ -220,6 +220,8 @@ def test_every_field_goes_to_dicom_and_fhir_hl7_keep_one_result_per_eye(
     eyes = [o for o in observations if o.code.coding[0].code in ("71490-7", "71491-5")]
     assert len(eyes) == 2  # one finding per eye: the eye's result, its worse gradable field
     assert all(o.valueCodeableConcept.coding[0].code == "LA18645-4" for o in eyes)
+    notes = {o.bodySite.coding[0].code: [n.text for n in o.note] for o in eyes}
+    assert "Macula-centred field: Could not be graded: photograph quality" in notes["8966001"]
     hl7_path = two_fields / "result.hl7"
     assert main(["export", sid, "--format", "hl7", "--out", str(hl7_path)]) == 0
     message = parse_message(
