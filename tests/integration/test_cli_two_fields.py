@@ -175,6 +175,7 @@ def test_the_report_shows_each_field_and_says_which_was_not_taken(
     assert "Macula-centred field: Could not be graded: photograph quality" in first
     assert "Macula-centred field: Not taken" in first  # the left eye's, shown in its box too
     assert first.count("The eye's result is its worse gradable field's.") == 2
+    assert first.count("Heatmap: where the photograph pushed") == 2  # under each graded field
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
     if images.returncode == 0:  # three photographs drawn, plus the QR code's none
         photos_drawn = [line for line in images.stdout.splitlines()[2:] if " image " in line]

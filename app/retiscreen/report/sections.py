@@ -238,8 +238,8 @@ def review_block(page: Page, screening: Screening, review: Review, top: float) -
 
 _EYE_TEXT_BUDGET = 156.0
 """Points reserved under each thumbnail for quality, grade and probability lines."""
-_FIELD_LINES = 2 * 9 * 1.25
-"""And for a two-field eye's line per field."""
+_FIELD_LINES = 2 * 9 * 1.22 + 7.5 * 1.18
+"""And for a two-field eye's line per field and the line saying which field decides."""
 
 
 def eye_column(
@@ -323,10 +323,13 @@ def eye_column(
         if oedema:
             y = page.text(x, y, width, oedema, bold, 1)
         if eye.fields:
-            note = words.text("report.field_decides")
+            y = page.text(x, y, width, words.text("report.field_decides"), reasons, 1)
+            mapped = any(f.grade is not None and f.grade.heatmap for f in eye.fields)
+            note = words.heatmap_note(True) if mapped else ""
         else:
             note = words.heatmap_note(eye.grade.heatmap is not None)
-        y = page.text(x, y, width, note, reasons, 2)
+        if note:
+            y = page.text(x, y, width, note, reasons, 2)
     else:
         why = words.eye_status(eye.status)
         if eye.skipped_reason:
@@ -345,11 +348,16 @@ def eye_column(
 def _field_photographs(
     page: Page, fields: Sequence[EyeResult], x: float, y: float, width: float, height: float
 ) -> None:
-    """A two-field eye's photographs side by side, disc-centred first; a field not taken
-    (or unreadable) is a grey box naming the field and saying so."""
+    """A two-field eye's photographs side by side, disc-centred first, each graded field's
+    heatmap under its photograph; a field not taken (or unreadable) is a grey box naming
+    the field and saying so."""
     words = page.words
     each = (width - 6) / len(fields)
-    for index, field in enumerate(fields):
+    maps = [f.grade.heatmap if f.grade is not None else None for f in fields]
+    rows = 2 if any(m is not None for m in maps) else 1
+    row_h = (height - 6 * (rows - 1)) / rows
+    photo_y = y + (row_h + 6) * (rows - 1)
+    for index, (field, heatmap) in enumerate(zip(fields, maps, strict=True)):
         left = x + index * (each + 6)
         name = words.field_view(field.view) if field.view else words.text("report.no_image")
         if field.image is None:
@@ -359,9 +367,21 @@ def _field_photographs(
             grey_box(page, left, y, each, height, name, why)
             continue
         try:
-            draw_image_fit(page, thumbnail(field.image.pixels), left, y, each, height)
+            draw_image_fit(page, thumbnail(field.image.pixels), left, photo_y, each, row_h)
         except Exception:
-            grey_box(page, left, y, each, height, name, words.text("report.photograph_not_shown"))
+            grey_box(
+                page, left, photo_y, each, row_h, name, words.text("report.photograph_not_shown")
+            )
+        if heatmap is None:
+            continue
+        try:
+            drawn = thumbnail(overlay(field.image.pixels, heatmap))
+            draw_image_fit(page, drawn, left, y, each, row_h)
+        except Exception:
+            grey_box(
+                page, left, y, each, row_h,
+                words.text("report.no_heatmap"), words.text("report.heatmap_not_drawn"),
+            )  # fmt: skip
 
 
 def eyes(page: Page, screening: Screening, top: float, bottom: float) -> None:
