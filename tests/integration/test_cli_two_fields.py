@@ -164,7 +164,7 @@ def test_the_report_shows_each_field_and_says_which_was_not_taken(
 ) -> None:
     photos = photographs(two_fields)
     out = two_fields / "two-fields.pdf"
-    screened(
+    record = screened(
         capsys,
         "--right", str(photos["right"]), "--right-macula", str(photos["dark"]),
         "--left", str(photos["left"]), "--out", str(out),
@@ -176,6 +176,9 @@ def test_the_report_shows_each_field_and_says_which_was_not_taken(
     assert "Macula-centred field: Not taken" in first  # the left eye's, shown in its box too
     assert first.count("The eye's result is its worse gradable field's.") == 2
     assert first.count("Heatmap: where the photograph pushed") == 2  # under each graded field
+    (report,) = record["reports"]  # type: ignore[misc]
+    assert main(["verify", report["verification_code"]]) == 0  # the code vouches for fields
+    capsys.readouterr()
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
     if images.returncode == 0:  # three photographs drawn, plus the QR code's none
         photos_drawn = [line for line in images.stdout.splitlines()[2:] if " image " in line]

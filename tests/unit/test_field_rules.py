@@ -225,3 +225,16 @@ def test_a_reviewer_may_grade_an_eye_whose_only_photograph_is_a_field_that_did_n
         reviewed_at=datetime(2026, 3, 5, tzinfo=UTC),
     )
     assert review.grade(L) is ICDRGrade.MILD
+
+
+def test_the_verification_code_vouches_for_each_field_and_a_one_field_eye_as_before() -> None:
+    from retiscreen.report.verification import vouched_content
+
+    right = two_field_eye(R, disc=graded_eye(R, ICDRGrade.MODERATE, 0.8, image=fundus_image(34)))
+    vouched = vouched_content(builders.screening(right, ungradable_eye(L)), "R-1")
+    by_side = {e["laterality"]: e for e in vouched["eyes"]}
+    assert by_side["right"]["fields"] == [
+        {"view": "disc", "status": "graded", "grade": 2},
+        {"view": "macula", "status": "not_photographed", "grade": None},
+    ]
+    assert set(by_side["left"]) == {"laterality", "status", "grade"}  # the code as it was
