@@ -91,6 +91,15 @@ class EyeStatus(enum.StrEnum):
     """A gradable photograph the system could not grade (model missing or tampered)."""
 
 
+class FieldView(enum.StrEnum):
+    """Which part of the retina a photograph is centred on, at a site that takes two
+    fields per eye (``[capture] fields_per_eye = 2``): the optic disc or the macula.
+    A one-field site records no view (its photograph is the eye's only one)."""
+
+    DISC = "disc"
+    MACULA = "macula"
+
+
 class Exclusion(enum.StrEnum):
     """Why a patient is referred at once without being screened (the site's exclusion
     questions, asked before any photograph; ``[capture] exclusion_questions``)."""
@@ -342,6 +351,26 @@ class EyeResult:
     looks_like: Laterality | None = None
     """The other eye, when the optic disc's side says the photograph shows it: a question
     for the operator (confirm the eye or retake), not a refusal. Not stored."""
+    view: FieldView | None = None
+    """The field this result is from (None at a one-field site). On a two-field eye's
+    own result: the field that decided it."""
+    fields: tuple[EyeResult, ...] = ()
+    """A two-field eye's results per field, disc-centred first, each with its own
+    photograph, quality verdict and grade; a field that was not taken is kept here as
+    not photographed (never dropped). The eye's own status, grade and decision are its
+    worse gradable field's (:meth:`ReferralRules.eye_from_fields`). Empty at a one-field
+    site."""
+
+    def field_result(self, view: FieldView) -> EyeResult | None:
+        """This eye's result for one field, if it was photographed in fields."""
+        return next((f for f in self.fields if f.view is view), None)
+
+    @property
+    def photographs(self) -> tuple[FundusImage, ...]:
+        """Every photograph of this eye: each field's, or the eye's one."""
+        if self.fields:
+            return tuple(f.image for f in self.fields if f.image is not None)
+        return (self.image,) if self.image is not None else ()
 
 
 @dataclass(frozen=True, slots=True)

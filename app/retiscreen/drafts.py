@@ -16,6 +16,7 @@ Plain data, no Qt: the kiosk's pages and the tests share it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from retiscreen.domain import (
     Exclusion,
+    FieldView,
     FundusField,
     FundusImage,
     Laterality,
@@ -60,6 +62,8 @@ class EyeCapture:
     """The last photograph with its located field and the verdict the operator saw."""
     history: list[str] = field(default_factory=list)
     """Per attempt: 'gradable', the reasons, or the error (kept for the audit log)."""
+    view: FieldView | None = None
+    """The field photographed, at a site taking two per eye (None: the eye's one)."""
 
     def record(
         self,
@@ -142,8 +146,49 @@ class ScreeningDraft:
         default_factory=lambda: {side: EyeCapture(side) for side in EYE_ORDER}
     )
 
+    macula: dict[Laterality, EyeCapture] = field(default_factory=dict)
+    """The macula-centred field of each eye, at a site taking two fields per eye
+    (``[capture] fields_per_eye = 2``; ``eyes`` then holds the disc-centred ones);
+    empty at a one-field site."""
+
+    def take_fields(self, fields_per_eye: int) -> ScreeningDraft:
+        """Photograph each eye in two fields (disc-, then macula-centred) when the site
+        says 2; otherwise one photograph per eye. Returns the draft itself."""
+        if fields_per_eye == 2:
+            for side in EYE_ORDER:
+                self.eyes[side].view = FieldView.DISC
+            self.macula = {side: EyeCapture(side, view=FieldView.MACULA) for side in EYE_ORDER}
+        else:
+            self.macula = {}
+        return self
+
+    def captures(self) -> Iterator[EyeCapture]:
+        """Every photograph to take, in the order the kiosk asks for them: the right
+        eye (disc-centred, then macula-centred where two are taken), then the left."""
+        for side in EYE_ORDER:
+            yield self.eyes[side]
+            if side in self.macula:
+                yield self.macula[side]
+
+    def capture(self, side: Laterality, view: FieldView | None = None) -> EyeCapture:
+        """The capture of one eye (or of its macula-centred field)."""
+        if view is FieldView.MACULA:
+            return self.macula[side]
+        return self.eyes[side]
+
+    def next_capture(self) -> EyeCapture | None:
+        """The next photograph to take (None: all done)."""
+        return next((capture for capture in self.captures() if not capture.done), None)
+
     def next_eye(self) -> Laterality | None:
-        return next((side for side in EYE_ORDER if not self.eyes[side].done), None)
+        capture = self.next_capture()
+        return capture.laterality if capture is not None else None
+
+
+def photo_key(side: Laterality, view: FieldView | None = None) -> str:
+    """How a kept draft names one photograph: the eye ("right"), or a macula-centred
+    field ("right-macula"; a two-field eye's disc-centred photograph is the eye's)."""
+    return f"{side.value}-macula" if view is FieldView.MACULA else side.value
 
 
 @dataclass(frozen=True)
@@ -164,8 +209,8 @@ class DraftDocument:
     """A draft as the records keep it: JSON-safe ``document`` and each eye's photograph."""
 
     document: dict[str, Any]
-    photographs: dict[Laterality, tuple[bytes, str]]
-    """Per eye: the photograph's bytes as received, and its sha256."""
+    photographs: dict[str, tuple[bytes, str]]
+    """Per photograph (:func:`photo_key`): its bytes as received, and its sha256."""
 
 
 _FIELD_ORDER = (
@@ -226,28 +271,35 @@ def _photo_to_dict(checked: Checked) -> dict[str, Any]:
     }
 
 
+def _capture_to_dict(eye: EyeCapture, photographs: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
+    """One capture as kept; its photograph (if kept) goes into ``photographs``."""
+    photo = None
+    if eye.checked is not None and eye.error is None and eye.skipped_reason is None:
+        photo = _photo_to_dict(eye.checked)
+        key = photo_key(eye.laterality, eye.view)
+        photographs[key] = (eye.checked.image.data, eye.checked.image.sha256)
+    return {
+        "laterality": eye.laterality.value,
+        "attempts": eye.attempts,
+        "accepted": eye.accepted,
+        "skipped_reason": eye.skipped_reason,
+        "error": eye.error,
+        "history": list(eye.history),
+        "photo": photo,
+    }
+
+
 def draft_document(draft: ScreeningDraft) -> DraftDocument:
     """The draft as the records keep it. Only a photograph with its verdict (what the
-    operator saw) is kept; an eye whose last attempt failed keeps the failure's words."""
+    operator saw) is kept; an eye whose last attempt failed keeps the failure's words.
+    A two-field eye keeps its macula-centred field under ``macula``."""
     eyes = []
-    photographs: dict[Laterality, tuple[bytes, str]] = {}
+    photographs: dict[str, tuple[bytes, str]] = {}
     for side in EYE_ORDER:
-        eye = draft.eyes[side]
-        photo = None
-        if eye.checked is not None and eye.error is None and eye.skipped_reason is None:
-            photo = _photo_to_dict(eye.checked)
-            photographs[side] = (eye.checked.image.data, eye.checked.image.sha256)
-        eyes.append(
-            {
-                "laterality": side.value,
-                "attempts": eye.attempts,
-                "accepted": eye.accepted,
-                "skipped_reason": eye.skipped_reason,
-                "error": eye.error,
-                "history": list(eye.history),
-                "photo": photo,
-            }
-        )
+        entry = _capture_to_dict(draft.eyes[side], photographs)
+        if side in draft.macula:
+            entry["macula"] = _capture_to_dict(draft.macula[side], photographs)
+        eyes.append(entry)
     order = draft.order
     document = {
         "format": DRAFT_FORMAT,
@@ -288,7 +340,7 @@ def summary_of(document: dict[str, Any], saved_at: datetime) -> DraftSummary:
 
 
 def draft_from_document(
-    document: dict[str, Any], photographs: dict[Laterality, bytes]
+    document: dict[str, Any], photographs: Mapping[str, bytes]
 ) -> ScreeningDraft:
     """The draft again, its photographs decoded from the stored bytes and checked against
     the recorded sha256, with the verdicts the operator saw (never checked again).
@@ -312,18 +364,13 @@ def draft_from_document(
             exclusion_checked=bool(document.get("exclusion_checked", False)),
             language=document.get("language"),
         )
+        if any(raw.get("macula") is not None for raw in document["eyes"]):
+            draft.take_fields(2)
         for raw in document["eyes"]:
             side = Laterality(raw["laterality"])
-            eye = draft.eyes[side]
-            eye.attempts = int(raw["attempts"])
-            eye.accepted = bool(raw["accepted"])
-            eye.skipped_reason = raw.get("skipped_reason")
-            eye.error = raw.get("error")
-            eye.history = [str(h) for h in raw.get("history", [])]
-            photo = raw.get("photo")
-            if photo is not None:
-                eye.checked = _checked(photo, photographs.get(side), side)
-                eye.image, eye.quality = eye.checked.image, eye.checked.quality
+            _read_capture(draft.eyes[side], raw, photographs)
+            if raw.get("macula") is not None:
+                _read_capture(draft.macula[side], raw["macula"], photographs)
     except (KeyError, TypeError, ValueError) as exc:
         raise StorageError(
             f"The unfinished screening {document.get('draft_id')} is damaged ({exc}). Discard it.",
@@ -332,8 +379,25 @@ def draft_from_document(
     return draft
 
 
-def _checked(photo: dict[str, Any], data: bytes | None, side: Laterality) -> Checked:
-    what = f"the {side.value} eye photograph of the unfinished screening"
+def _read_capture(eye: EyeCapture, raw: dict[str, Any], photographs: Mapping[str, bytes]) -> None:
+    """One kept capture back into ``eye``, its photograph checked against its record."""
+    eye.attempts = int(raw["attempts"])
+    eye.accepted = bool(raw["accepted"])
+    eye.skipped_reason = raw.get("skipped_reason")
+    eye.error = raw.get("error")
+    eye.history = [str(h) for h in raw.get("history", [])]
+    photo = raw.get("photo")
+    if photo is not None:
+        key = photo_key(eye.laterality, eye.view)
+        eye.checked = _checked(photo, photographs.get(key), eye.laterality, eye.view)
+        eye.image, eye.quality = eye.checked.image, eye.checked.quality
+
+
+def _checked(
+    photo: dict[str, Any], data: bytes | None, side: Laterality, view: FieldView | None = None
+) -> Checked:
+    field_words = " macula-centred" if view is FieldView.MACULA else ""
+    what = f"the {side.value} eye{field_words} photograph of the unfinished screening"
     if data is None:
         raise StorageError(f"The stored file of {what} is missing.", reason="missing_file")
     try:
@@ -367,10 +431,8 @@ def _checked(photo: dict[str, Any], data: bytes | None, side: Laterality) -> Che
     )
 
 
-def photographs_of(document: dict[str, Any]) -> dict[Laterality, str]:
-    """Each eye's recorded photograph sha256 in a stored draft."""
-    return {
-        Laterality(eye["laterality"]): str(eye["photo"]["sha256"])
-        for eye in document.get("eyes", [])
-        if eye.get("photo")
-    }
+def photographs_of(document: dict[str, Any]) -> dict[str, str]:
+    """Each recorded photograph's sha256 in a stored draft, by :func:`photo_key`."""
+    from retiscreen.store.drafts import photo_entries  # the store: only with records
+
+    return {key: str(photo["sha256"]) for key, photo in photo_entries(document)}

@@ -94,14 +94,17 @@ def queue_reason(screening: Screening, routine_share: float) -> QueueReason | No
     referred without screening has no photograph to read: not queued."""
     if screening.exclusion is not None:
         return None
-    if any(eye.status in UNGRADED for eye in screening.eyes):
+    # A two-field eye's every field counts: a field not taken or not gradable, or one
+    # flagging macular oedema, though another field decided the eye.
+    photographed = [f for eye in screening.eyes for f in (*eye.fields, eye)]
+    if any(eye.status in UNGRADED for eye in photographed):
         return QueueReason.UNEXAMINED
     if any(
         eye.grade is not None
         and eye.grade.macular_oedema is not None
         and eye.grade.macular_oedema.positive
         and not eye.grade.macular_oedema.in_decision
-        for eye in screening.eyes
+        for eye in photographed
     ):
         return QueueReason.MACULAR_OEDEMA
     if screening.decision.kind is DecisionKind.ROUTINE and sampled(
@@ -141,7 +144,7 @@ def decide_review(
     """The review to record, or ReviewRefused saying why it cannot be."""
     for side in amendment.grades:
         eye = screening.eye(side)
-        if eye is None or eye.image is None:
+        if eye is None or not eye.photographs:  # a two-field eye: either field's will do
             status = eye.status if eye is not None else EyeStatus.NOT_PHOTOGRAPHED
             raise ReviewRefused(ReviewProblem.NO_PHOTOGRAPH, eye=side.value, status=status.value)
     ai = screening.decision

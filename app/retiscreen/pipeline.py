@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from retiscreen.domain import (
     Exclusion,
     EyeResult,
     EyeStatus,
+    FieldView,
     FundusField,
     FundusImage,
     GradeResult,
@@ -52,6 +53,9 @@ GRADER_CARD = "grader" + CARD_SUFFIX
 QUALITY_CARD = "quality" + CARD_SUFFIX
 
 Source = Path | str | FundusImage
+FIELD_NOT_TAKEN = "field not photographed"
+"""The recorded reason of a two-field eye's field that was not taken (the view says
+which field; front ends take their words from the catalogue)."""
 
 
 def check_threshold_setting(settings: Settings) -> None:
@@ -268,6 +272,38 @@ class Pipeline:
             laterality, status, None, None, None, self.rules.for_eye(status), skipped_reason=reason
         )
 
+    def eye_from_fields(
+        self, laterality: Laterality, results: Mapping[FieldView, EyeResult]
+    ) -> EyeResult:
+        """A two-field eye: each field's result (a view not in ``results`` was not taken:
+        kept as not photographed), combined by :meth:`ReferralRules.eye_from_fields`: the
+        worse gradable field decides, so a missing or ungradable field never decides
+        alone while another field was graded."""
+        fields = tuple(
+            replace(results[view], view=view)
+            if view in results
+            else self.missing_field(laterality, view)
+            for view in FieldView
+        )
+        return replace(self.rules.eye_from_fields(fields), fields=fields)
+
+    def missing_field(
+        self, laterality: Laterality, view: FieldView, reason: str = FIELD_NOT_TAKEN
+    ) -> EyeResult:
+        """A field of a two-field eye that was not photographed (unexamined on its own),
+        with the operator's reason when one was given."""
+        status = EyeStatus.NOT_PHOTOGRAPHED
+        return EyeResult(
+            laterality,
+            status,
+            None,
+            None,
+            None,
+            self.rules.for_eye(status),
+            skipped_reason=reason,
+            view=view,
+        )
+
     def screen(
         self,
         patient: Patient,
@@ -321,17 +357,27 @@ def _refusals(
         why = wrong_eye(side, item.image)
         if why is None and patient is not None:
             why = photograph_patient_problem(patient, item.image)
-        if (
-            why is None
-            and patient is not None
-            and any(  # the eyes of one patient only
-                isinstance(other, Checked) and copies(item.image, other.image)
-                for other in checked[:i]
+        copied = (
+            next(
+                (
+                    other_side
+                    for other_side, other in zip(sides[:i], checked[:i], strict=True)
+                    if isinstance(other, Checked) and copies(item.image, other.image)
+                ),
+                None,
             )
-        ):
+            if why is None and patient is not None  # the eyes of one patient only
+            else None
+        )
+        if copied is not None and copied is not side:
             why = (
                 "This is the same photograph as the other eye's. Photograph the "
                 f"{side.value.upper()} eye itself."
+            )
+        elif copied is not None:  # a two-field eye's second field, copied from its first
+            why = (
+                f"This is the same photograph as the other field of the {side.value.upper()} "
+                "eye. Photograph each field (disc-centred and macula-centred) itself."
             )
         if why is not None:
             log.warning("photograph refused before grading (%s eye)", side.value)

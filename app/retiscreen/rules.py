@@ -110,8 +110,9 @@ class ReferralRules:
         a site takes both): the eye is what its worse gradable field shows (the more
         severe decision, then the higher referable probability); it is ungraded only
         when no field could be graded, and then the field whose state asks the most
-        (a grader failure before an ungradable photograph). Not yet wired to the
-        capture (#13 item 9: two fields per eye)."""
+        (a grader failure before an ungradable photograph). Used where a site takes
+        two fields per eye (``[capture] fields_per_eye = 2``), through
+        :meth:`~retiscreen.pipeline.Pipeline.eye_from_fields`."""
         if not fields:
             raise ValueError("an eye needs at least one field")
         graded = [f for f in fields if f.status is EyeStatus.GRADED and f.grade is not None]

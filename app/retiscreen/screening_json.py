@@ -27,8 +27,24 @@ from retiscreen.domain import (
 
 def eye_json(eye: EyeResult, review: Review | None = None) -> dict[str, Any]:
     """One eye: its status, the AI's grade and score, the threshold used, how clear the
-    result is (a :class:`~retiscreen.domain.Confidence` value), why it is ungradable, and
-    the grade after the over-read in force (null when never reviewed)."""
+    result is (a :class:`~retiscreen.domain.Confidence` value), why it is ungradable, the
+    grade after the over-read in force (null when never reviewed), and at a two-field
+    site each field's own result (empty at a one-field site)."""
+    return {
+        **_result_json(eye),
+        "reviewed_grade": _grade(review.grade(eye.laterality)) if review else None,
+        "fields": [_field_json(f, eye) for f in eye.fields],
+    }
+
+
+def _field_json(field: EyeResult, eye: EyeResult) -> dict[str, Any]:
+    """One field of a two-field eye, and whether it is the one that decided the eye."""
+    view = field.view.value if field.view else None
+    return {"view": view, **_result_json(field), "decides": field.view is eye.view}
+
+
+def _result_json(eye: EyeResult) -> dict[str, Any]:
+    """What an eye and each of its fields say alike."""
     grade = eye.grade
     return {
         "laterality": eye.laterality.value,
@@ -41,7 +57,6 @@ def eye_json(eye: EyeResult, review: Review | None = None) -> dict[str, Any]:
             grade.macular_oedema.positive if grade and grade.macular_oedema else None
         ),
         "quality_reasons": [r.value for r in eye.quality.reasons] if eye.quality else [],
-        "reviewed_grade": _grade(review.grade(eye.laterality)) if review else None,
     }
 
 

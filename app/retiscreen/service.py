@@ -25,6 +25,7 @@ from retiscreen.domain import (
     Exclusion,
     EyeResult,
     EyeStatus,
+    FieldView,
     FundusImage,
     Laterality,
     ModelIdentity,
@@ -98,6 +99,15 @@ class EyeInput:
     """With ``skipped_reason``: the operator recorded the eye as absent."""
     error: str | None = None
     """Why there is no usable photograph (the camera failed, the file was unreadable)."""
+    macula: Source | Checked | None = None
+    """At a site taking two fields per eye (``[capture] fields_per_eye = 2``): the
+    macula-centred photograph; ``photograph`` and ``error`` are then the disc-centred
+    field's."""
+    macula_error: str | None = None
+    """Why there is no usable macula-centred photograph (two-field sites)."""
+    macula_skipped_reason: str | None = None
+    """The operator did not photograph the macula-centred field, and why (the field is
+    then recorded as not taken, with this reason)."""
 
 
 @dataclass(frozen=True)
@@ -482,19 +492,49 @@ class ScreeningService:
     ) -> dict[Laterality, EyeResult]:
         """Each eye's result; every photograph is graded in one batched model call (a
         file naming another patient than ``patient`` is refused)."""
+        two_fields = self.settings.capture.fields_per_eye == 2
         photographed: list[tuple[Laterality, Source | Checked]] = []
+        views: list[FieldView | None] = []
         results: dict[Laterality, EyeResult] = {}
+        in_fields: dict[Laterality, dict[FieldView, EyeResult]] = {}
         for item in inputs:
             side = item.laterality
+            if not two_fields and (item.macula is not None or item.macula_error is not None):
+                raise UsageError(
+                    "This site takes one photograph per eye ([capture] fields_per_eye = 1): "
+                    "a macula-centred photograph is taken only where fields_per_eye = 2."
+                )
             if item.skipped_reason is not None:
                 results[side] = self.pipeline.skipped_eye(side, item.skipped_reason, item.absent)
+            elif two_fields:
+                in_fields[side] = {}
+                for view, photo, error in (
+                    (FieldView.DISC, item.photograph, item.error),
+                    (FieldView.MACULA, item.macula, item.macula_error),
+                ):
+                    if photo is not None:
+                        photographed.append((side, photo))
+                        views.append(view)
+                    elif error is not None:
+                        unreadable = self.pipeline.unreadable_eye(side, error)
+                        in_fields[side][view] = unreadable
+                    elif view is FieldView.MACULA and item.macula_skipped_reason:
+                        reason = item.macula_skipped_reason
+                        in_fields[side][view] = self.pipeline.missing_field(side, view, reason)
             elif item.photograph is None:
                 why = item.error or "no photograph was taken"
                 results[side] = self.pipeline.unreadable_eye(side, why)
             else:
                 photographed.append((side, item.photograph))
-        for eye in self.pipeline.assess_eyes(photographed, patient):
-            results[eye.laterality] = eye
+                views.append(None)
+        assessed = self.pipeline.assess_eyes(photographed, patient)
+        for eye, field_view in zip(assessed, views, strict=True):
+            if field_view is None:
+                results[eye.laterality] = eye
+            else:
+                in_fields[eye.laterality][field_view] = eye
+        for side, by_view in in_fields.items():
+            results[side] = self.pipeline.eye_from_fields(side, by_view)
         return results
 
     def screen(
@@ -522,7 +562,7 @@ class ScreeningService:
             raise UsageError(f"{problem[0].upper()}{problem[1:]}.")
         patient = self.resolve_patient(patient)
         if exclusion is not None:
-            if any(item.photograph is not None for item in inputs):
+            if any(item.photograph is not None or item.macula is not None for item in inputs):
                 raise UsageError(
                     "A patient referred without screening is not photographed: give the "
                     "exclusion or the photographs, not both."
@@ -691,9 +731,10 @@ class ScreeningService:
         """Put every photograph the pipeline refused (unreadable, wrong eye, grader
         unavailable) in the audit log. A failing audit write is logged, never allowed to
         stop the screening itself from being saved."""
-        for eye in screening.eyes:
+        for eye in (f for e in screening.eyes for f in e.fields or (e,)):
             if not eye.error or eye.status in NOT_A_REFUSAL:
                 continue
+            field = {"field": eye.view.value} if eye.view is not None else {}
             try:
                 self.store.audit(
                     "image_rejected",
@@ -701,6 +742,7 @@ class ScreeningService:
                     operator=screening.operator,
                     laterality=eye.laterality.value,
                     message=eye.error,
+                    **field,
                 )
             except StorageError as exc:
                 log.warning("audit of a refused photograph failed: %s", exc)

@@ -143,6 +143,11 @@ class CaptureSettings:
     """Ask the operator when the optic disc's side says the photograph shows the other
     eye. Turn off only for a camera that shows the fundus inverted (the check would then
     ask every time)."""
+    fields_per_eye: int = 1
+    """1: one photograph per eye. 2: two per eye, disc-centred and macula-centred (as
+    some programmes take): each is checked and graded, and the eye is what its worse
+    gradable field shows; a field not taken is recorded as missing, and the eye is then
+    decided by the field that was."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "capture.max_retakes": (0, 10),
     "capture.watch_abandon_s": (5, 600),
     "capture.watch_max_age_min": (1, 24 * 60),
+    "capture.fields_per_eye": (1, 2),
     "kiosk.idle_timeout_s": (30, 3600),
     "kiosk.draft_expiry_h": (1, 7 * 24),
     "integration.timeout_s": (1, 120),

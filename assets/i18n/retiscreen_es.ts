@@ -55,6 +55,10 @@
         <translation>Aceptar como no evaluable</translation>
     </message>
     <message>
+        <source>Skip this field…</source>
+        <translation>Omitir este campo…</translation>
+    </message>
+    <message>
         <source>Skip this eye…</source>
         <translation>Omitir este ojo…</translation>
     </message>
@@ -65,6 +69,10 @@
     <message>
         <source>Touch again to cancel</source>
         <translation>Toque otra vez para cancelar</translation>
+    </message>
+    <message>
+        <source>Why is this field not photographed?</source>
+        <translation>¿Por qué no se fotografía este campo?</translation>
     </message>
     <message>
         <source>Patient: {name} · ID {id}</source>
@@ -1010,6 +1018,10 @@ Fecha de nacimiento: {date}</translation>
     <message>
         <source>Retakes allowed per eye</source>
         <translation>Repeticiones permitidas por ojo</translation>
+    </message>
+    <message>
+        <source>Photographs per eye (2: disc- and macula-centred)</source>
+        <translation>Fotografías por ojo (2: centrada en el disco y centrada en la mácula)</translation>
     </message>
     <message>
         <source>Printer</source>

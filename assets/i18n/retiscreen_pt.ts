@@ -55,6 +55,10 @@
         <translation>Aceitar como não classificável</translation>
     </message>
     <message>
+        <source>Skip this field…</source>
+        <translation>Pular este campo…</translation>
+    </message>
+    <message>
         <source>Skip this eye…</source>
         <translation>Pular este olho…</translation>
     </message>
@@ -65,6 +69,10 @@
     <message>
         <source>Touch again to cancel</source>
         <translation>Toque de novo para cancelar</translation>
+    </message>
+    <message>
+        <source>Why is this field not photographed?</source>
+        <translation>Por que este campo não foi fotografado?</translation>
     </message>
     <message>
         <source>Patient: {name} · ID {id}</source>
@@ -1010,6 +1018,10 @@ Data de nascimento: {date}</translation>
     <message>
         <source>Retakes allowed per eye</source>
         <translation>Repetições permitidas por olho</translation>
+    </message>
+    <message>
+        <source>Photographs per eye (2: disc- and macula-centred)</source>
+        <translation>Fotografias por olho (2: centrada no disco e centrada na mácula)</translation>
     </message>
     <message>
         <source>Printer</source>

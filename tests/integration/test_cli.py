@@ -229,7 +229,9 @@ def test_screen_json_is_the_whole_screening(
     assert set(right) == {
         "laterality", "status", "icdr_grade", "referable_probability", "threshold",
         "confidence", "macular_oedema_possible", "quality_reasons", "reviewed_grade",
+        "fields",
     }  # fmt: skip
+    assert right["fields"] == []  # one field per eye (the default site)
     assert (right["status"], right["icdr_grade"]) == ("graded", 2)
     assert right["confidence"] == "clearly_above"  # P 0.82 against 0.3: 2.3 log-odds above
     assert left["confidence"] is None

@@ -20,6 +20,8 @@ V5_COLUMNS = (
 def take_back_to(conn: driver.Connection, version: int) -> None:
     """Undo, newest first, what each migration after ``version`` added, and set the
     file's ``user_version`` to it: the file an older RetiScreen would have left."""
+    if version < 14:
+        conn.execute("DROP TABLE IF EXISTS field_images")
     if version < 12:
         conn.execute("DROP TABLE IF EXISTS drafts")
         conn.execute("ALTER TABLE screenings DROP COLUMN exclusion")

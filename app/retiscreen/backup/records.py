@@ -142,6 +142,8 @@ def referenced_files(conn: driver.Connection) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     queries = (
         "SELECT stored_file, sha256 FROM eye_images WHERE stored_file IS NOT NULL",
+        # a two-field eye's photographs (schema 14); the deciding field's is the eye's too
+        "SELECT stored_file, sha256 FROM field_images WHERE stored_file IS NOT NULL",
         "SELECT file, sha256 FROM reports",
     )
     for sql in queries:

@@ -24,6 +24,7 @@ from retiscreen.domain import (
     Exclusion,
     EyeResult,
     EyeStatus,
+    FieldView,
     ICDRGrade,
     Laterality,
     MacularOedema,
@@ -141,6 +142,21 @@ class Catalogue:
         if eye.status is EyeStatus.GRADED and eye.grade is not None:
             return self.grade(eye.grade.grade)
         return self.eye_status(eye.status)
+
+    def field_view(self, view: FieldView) -> str:
+        """Which field of a two-field eye ("Macula-centred field")."""
+        return self.text(f"field.{view.value}")
+
+    def field_finding(self, result: EyeResult) -> str:
+        """One field's line of a two-field eye: which field, then its grade or state
+        ("not taken" for a field that was not photographed)."""
+        if result.view is None:
+            return self.eye_finding(result)
+        if result.status is EyeStatus.NOT_PHOTOGRAPHED:
+            finding = self.text("field.not_taken")
+        else:
+            finding = self.eye_finding(result)
+        return self.text("field.finding", field=self.field_view(result.view), finding=finding)
 
     def review_outcome(self, outcome: ReviewOutcome) -> str:
         return self.text(f"review.outcome.{outcome.value}")

@@ -99,6 +99,8 @@ def print_screening(screening: Screening, report: Path | None, printing: str | N
         elif eye.error:
             state += f": {eye.error}"
         print(f"  {eye.laterality.value:5s} eye: {state}")
+        for result in eye.fields:  # a two-field site: each field's own finding
+            print(f"    {ENGLISH.field_finding(result)}")
         if eye.looks_like is not None:
             print(
                 f"  CHECK: the {eye.laterality.value} eye's photograph looks like a "

@@ -79,11 +79,17 @@ def _eye_input(side: Laterality, args: argparse.Namespace) -> EyeInput | None:
     image, skip, absent = (
         getattr(args, f"{kind}{side.value}") for kind in ("", "skip_", "absent_")
     )
+    macula = getattr(args, f"{side.value}_macula", None)
+    if (absent or skip) and (image or macula):
+        raise UsageError(
+            f"the {side.value} eye was given a photograph and a reason for not "
+            "photographing it: give one or the other"
+        )
     if absent:
         return EyeInput(side, skipped_reason=absent, absent=True)
     if skip:
         return EyeInput(side, skipped_reason=skip)
-    return EyeInput(side, image) if image else None
+    return EyeInput(side, image, macula=macula) if image or macula else None
 
 
 EXCLUSIONS = {
@@ -105,7 +111,8 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
     if not given and exclusion is None:
         raise UsageError(
             "give --right and/or --left photographs (or --skip-right/--skip-left REASON, "
-            "--absent-right/--absent-left REASON)"
+            "--absent-right/--absent-left REASON; --right-macula/--left-macula where two "
+            "fields are taken per eye)"
         )
     if not (args.name or args.family_name or args.given_name):
         raise UsageError("give the patient's --name (or --family-name and --given-name)")
@@ -144,7 +151,8 @@ def cmd_screen(service: ScreeningService, args: argparse.Namespace) -> ExitCode:
             )
     if service.pipeline.unavailable:
         return ExitCode.GRADING_UNAVAILABLE
-    unreadable = any(e.error and e.image is None for e in screening.eyes)
+    shown = [f for eye in screening.eyes for f in eye.fields or (eye,)]  # every field's
+    unreadable = any(e.error and e.image is None for e in shown)
     return ExitCode.FAILED if unreadable else ExitCode.OK
 
 
@@ -297,7 +305,20 @@ def add_commands(sub: argparse._SubParsersAction[UsageParser]) -> None:
         "default: the site's, kiosk.language)",
     )
     for side in ("right", "left"):
-        screen.add_argument(f"--{side}", type=existing_file, help=f"{side}-eye photograph")
+        screen.add_argument(
+            f"--{side}",
+            type=existing_file,
+            help=f"{side}-eye photograph (where [capture] fields_per_eye = 2: the "
+            "disc-centred one)",
+        )
+        screen.add_argument(
+            f"--{side}-macula",
+            type=existing_file,
+            metavar="PATH",
+            help=f"{side}-eye macula-centred photograph, the second field where [capture] "
+            "fields_per_eye = 2 (a field not given is recorded as not taken; the other "
+            "field then decides the eye)",
+        )
         screen.add_argument(
             f"--skip-{side}",
             metavar="REASON",

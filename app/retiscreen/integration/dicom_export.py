@@ -27,7 +27,8 @@ from pydicom.encaps import encapsulate
 from pydicom.uid import UID, ExplicitVRLittleEndian, JPEGBaseline8Bit
 
 from retiscreen import __version__
-from retiscreen.domain import EyeResult, FundusImage, Patient, Screening
+from retiscreen.catalogue import ENGLISH
+from retiscreen.domain import EyeResult, FieldView, FundusImage, Patient, Screening
 from retiscreen.identity import sex_code
 from retiscreen.imaging.jpeg import is_baseline
 from retiscreen.uids import stable_uid
@@ -73,8 +74,8 @@ def study_context(screening: Screening) -> StudyContext:
         study_id=screening.screening_id[-16:],
         referring_physician=order.referring_physician or "",
     )
-    for eye in screening.eyes:
-        source = _source_dataset(eye.image)
+    for image in (image for eye in screening.eyes for image in eye.photographs):
+        source = _source_dataset(image)
         if source is None or "StudyInstanceUID" not in source:
             continue
         if order.study_uid not in (None, str(source.StudyInstanceUID)):
@@ -143,17 +144,27 @@ def _base(sop_class: str, sop_uid: str, context: StudyContext, now: datetime) ->
 def photograph_dataset(
     screening: Screening, eye: EyeResult, context: StudyContext, now: datetime
 ) -> Dataset:
-    """The eye's stored photograph as a Secondary Capture image (JPEG kept as sent)."""
+    """The eye's stored photograph as a Secondary Capture image (JPEG kept as sent).
+    ``eye`` may be one field of a two-field eye: each field is its own instance, its
+    field named in ImageComments (the UID then derives from the field too)."""
     image = eye.image
     assert image is not None
-    uid = stable_uid("image", screening.screening_id, eye.laterality.value, image.sha256)
+    side = eye.laterality.value
+    if eye.view is None:
+        uid = stable_uid("image", screening.screening_id, side, image.sha256)
+        number = 1 if side == "right" else 2
+    else:
+        uid = stable_uid("image", screening.screening_id, side, eye.view.value, image.sha256)
+        number = (1 if side == "right" else 3) + list(FieldView).index(eye.view)
     ds = _base(SECONDARY_CAPTURE, uid, context, now)
     ds.Modality = "OP"
     ds.SeriesInstanceUID = stable_uid("series", screening.screening_id, "photographs")
     ds.SeriesNumber = 1
     ds.SeriesDescription = "Fundus photographs"
-    ds.InstanceNumber = 1 if eye.laterality.value == "right" else 2
-    ds.ImageLaterality = LATERALITY[eye.laterality.value]
+    ds.InstanceNumber = number
+    ds.ImageLaterality = LATERALITY[side]
+    if eye.view is not None:
+        ds.ImageComments = ENGLISH.field_view(eye.view)
     ds.PatientOrientation = ""
     ds.ContentDate, ds.ContentTime = context.study_date, context.study_time
     ds.ImageType = ["DERIVED", "SECONDARY"]
@@ -208,9 +219,10 @@ def screening_datasets(
     now = now or datetime.now().astimezone()
     context = study_context(screening)
     datasets = [
-        photograph_dataset(screening, eye, context, now)
+        photograph_dataset(screening, shown, context, now)
         for eye in screening.eyes
-        if eye.image is not None
+        for shown in eye.fields or (eye,)  # a two-field eye: each field's photograph
+        if shown.image is not None
     ]
     datasets.append(report_dataset(screening, report_id, pdf, context, now))
     return datasets

@@ -123,6 +123,7 @@ def observation_resource(
 ) -> dict[str, Any]:
     """The eye's ICDR grade as the LOINC severity answer, with the referable status and
     probability as components; an eye that was not graded says why (dataAbsentReason).
+    A two-field eye's value is the eye's own; each field's finding is a note.
     After an over-read the value is the reviewer's grade (status ``amended`` when it
     changed), the AI's grade kept as the ``ai-icdr-grade`` component."""
     question, question_display = codes.SEVERITY_QUESTION[eye.laterality]
@@ -138,7 +139,9 @@ def observation_resource(
         "subject": {"reference": patient_ref},
         "effectiveDateTime": screening.started_at.isoformat(),
         "bodySite": _concept(codes.SNOMED, site, site_display),
-        "note": [{"text": ENGLISH.eye_finding(eye)}],
+        # a two-field eye: each field's finding beside the eye's (its worse gradable one's)
+        "note": [{"text": ENGLISH.eye_finding(eye)}]
+        + [{"text": ENGLISH.field_finding(f)} for f in eye.fields],
     }
     if device_ref:
         resource["device"] = {"reference": device_ref}

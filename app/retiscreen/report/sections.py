@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 
 from retiscreen.catalogue import ENGLISH, Catalogue
-from retiscreen.domain import Exclusion, EyeResult, Laterality, Review, Screening
+from retiscreen.domain import Exclusion, EyeResult, EyeStatus, Laterality, Review, Screening
 from retiscreen.identity import sex_code
 from retiscreen.imaging.heatmap import overlay
 from retiscreen.palette import DECISION_COLOURS
@@ -238,6 +238,8 @@ def review_block(page: Page, screening: Screening, review: Review, top: float) -
 
 _EYE_TEXT_BUDGET = 156.0
 """Points reserved under each thumbnail for quality, grade and probability lines."""
+_FIELD_LINES = 2 * 9 * 1.22 + 7.5 * 1.18
+"""And for a two-field eye's line per field and the line saying which field decides."""
 
 
 def eye_column(
@@ -256,6 +258,8 @@ def eye_column(
     no_image = words.text("report.no_image")
     if eye is None:
         grey_box(page, x, box_y, width, thumb_h, no_image, words.text("report.eye_not_screened"))
+    elif eye.fields:
+        _field_photographs(page, eye.fields, x, box_y, width, thumb_h)
     elif eye.image is None:
         detail = (
             f"{words.eye_status(eye.status)}: {eye.skipped_reason}"
@@ -288,6 +292,8 @@ def eye_column(
     small = Style(9)
     bold = Style(9, bold=True)
     reasons = Style(7.5, color=GREY, leading_factor=1.18)
+    for field in eye.fields:  # which field shows what, under the two photographs
+        y = page.text(x, y, width, words.field_finding(field), small, 1)
     quality = eye.quality
     if quality is None:
         y = page.text(x, y, width, words.text("report.quality_not_assessed"), small, 1)
@@ -316,8 +322,14 @@ def eye_column(
         oedema = words.macular_oedema(eye.grade.macular_oedema)
         if oedema:
             y = page.text(x, y, width, oedema, bold, 1)
-        note = words.heatmap_note(eye.grade.heatmap is not None)
-        y = page.text(x, y, width, note, reasons, 2)
+        if eye.fields:
+            y = page.text(x, y, width, words.text("report.field_decides"), reasons, 1)
+            mapped = any(f.grade is not None and f.grade.heatmap for f in eye.fields)
+            note = words.heatmap_note(True) if mapped else ""
+        else:
+            note = words.heatmap_note(eye.grade.heatmap is not None)
+        if note:
+            y = page.text(x, y, width, note, reasons, 2)
     else:
         why = words.eye_status(eye.status)
         if eye.skipped_reason:
@@ -333,9 +345,49 @@ def eye_column(
         page.text(x, y, width, result, small, 2)
 
 
+def _field_photographs(
+    page: Page, fields: Sequence[EyeResult], x: float, y: float, width: float, height: float
+) -> None:
+    """A two-field eye's photographs side by side, disc-centred first, each graded field's
+    heatmap under its photograph; a field not taken (or unreadable) is a grey box naming
+    the field and saying so."""
+    words = page.words
+    each = (width - 6) / len(fields)
+    maps = [f.grade.heatmap if f.grade is not None else None for f in fields]
+    rows = 2 if any(m is not None for m in maps) else 1
+    row_h = (height - 6 * (rows - 1)) / rows
+    photo_y = y + (row_h + 6) * (rows - 1)
+    for index, (field, heatmap) in enumerate(zip(fields, maps, strict=True)):
+        left = x + index * (each + 6)
+        name = words.field_view(field.view) if field.view else words.text("report.no_image")
+        if field.image is None:
+            why = field.error or words.eye_status(field.status)
+            if field.status is EyeStatus.NOT_PHOTOGRAPHED:
+                why = words.text("field.not_taken")
+            grey_box(page, left, y, each, height, name, why)
+            continue
+        try:
+            draw_image_fit(page, thumbnail(field.image.pixels), left, photo_y, each, row_h)
+        except Exception:
+            grey_box(
+                page, left, photo_y, each, row_h, name, words.text("report.photograph_not_shown")
+            )
+        if heatmap is None:
+            continue
+        try:
+            drawn = thumbnail(overlay(field.image.pixels, heatmap))
+            draw_image_fit(page, drawn, left, y, each, row_h)
+        except Exception:
+            grey_box(
+                page, left, y, each, row_h,
+                words.text("report.no_heatmap"), words.text("report.heatmap_not_drawn"),
+            )  # fmt: skip
+
+
 def eyes(page: Page, screening: Screening, top: float, bottom: float) -> None:
     column = (page.content_width - 16) / 2
-    thumb_h = max(60.0, min(190.0, top - bottom - 17 - 4 - _EYE_TEXT_BUDGET))
+    budget = _EYE_TEXT_BUDGET + (_FIELD_LINES if any(e.fields for e in screening.eyes) else 0)
+    thumb_h = max(60.0, min(190.0, top - bottom - 17 - 4 - budget))
     for index, laterality in enumerate((Laterality.RIGHT, Laterality.LEFT)):
         x = page.left + index * (column + 16)
         if screening.exclusion is None:

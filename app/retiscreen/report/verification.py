@@ -27,7 +27,7 @@ import json
 import uuid
 from typing import Any
 
-from retiscreen.domain import Laterality, Review, Screening
+from retiscreen.domain import EyeResult, Laterality, Review, Screening
 
 CODE_CHARS = 10
 QR_PREFIX = "RETISCREEN"
@@ -77,12 +77,7 @@ def vouched_content(
         "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
         "screened_at": screening.started_at.isoformat(),
         "eyes": [
-            {
-                "laterality": eye.laterality.value,
-                "status": eye.status.value,
-                "grade": int(eye.grade.grade) if eye.grade else None,
-            }
-            for eye in sorted(screening.eyes, key=lambda e: e.laterality.value)
+            _vouched_eye(eye) for eye in sorted(screening.eyes, key=lambda e: e.laterality.value)
         ],
         "decision": screening.decision.kind.value,
         "model": ", ".join(models) or None,
@@ -102,6 +97,26 @@ def vouched_content(
             "reason": review.reason,
         }
     return content
+
+
+def _vouched_eye(eye: EyeResult) -> dict[str, Any]:
+    """One eye's state and grade; a two-field eye's fields too (a one-field eye's content,
+    and so its code, is what it always was)."""
+    vouched: dict[str, Any] = {
+        "laterality": eye.laterality.value,
+        "status": eye.status.value,
+        "grade": int(eye.grade.grade) if eye.grade else None,
+    }
+    if eye.fields:
+        vouched["fields"] = [
+            {
+                "view": f.view.value if f.view else None,
+                "status": f.status.value,
+                "grade": int(f.grade.grade) if f.grade else None,
+            }
+            for f in eye.fields
+        ]
+    return vouched
 
 
 def content_code(secret: bytes, content: dict[str, Any]) -> str:

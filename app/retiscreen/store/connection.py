@@ -258,6 +258,7 @@ class StoreConnection:
                 str(row[0])
                 for row in self._conn.execute(
                     "SELECT stored_file FROM eye_images WHERE stored_file IS NOT NULL"
+                    " UNION SELECT stored_file FROM field_images WHERE stored_file IS NOT NULL"
                     " UNION ALL SELECT file FROM reports"
                 )
             ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ class DraftRecords(AuditLog):
         operator: str,
         started_at: datetime,
         document: dict[str, Any],
-        photographs: dict[Laterality, tuple[bytes, str]],
+        photographs: Mapping[str, tuple[bytes, str]],
         *,
         event: str | None = None,
         detail: dict[str, Any] | None = None,
@@ -64,19 +65,15 @@ class DraftRecords(AuditLog):
         with self._write(f"the unfinished screening {sid} was NOT kept") as files:
             if self._exists("SELECT 1 FROM screenings WHERE screening_id = ?", [sid]):
                 return False
-            for eye in document.get("eyes", []):
-                photo = eye.get("photo")
-                if photo is None:
-                    continue
-                side = Laterality(eye["laterality"])
-                data, sha256 = photographs[side]
+            for key, photo in photo_entries(document):
+                data, sha256 = photographs[key]
                 if sha256_hex(data) != sha256 or photo.get("sha256") != sha256:
                     raise StorageError(
-                        f"The {side.value} eye photograph changed in memory after it was "
+                        f"The {key} eye photograph changed in memory after it was "
                         "checked: the unfinished screening was NOT kept.",
                         reason="invalid",
                     )
-                target = folder / f"{side.value}-{sha256[:16]}.sealed"
+                target = folder / f"{key}-{sha256[:16]}.sealed"
                 photo["stored_file"] = target.relative_to(self.root).as_posix()
                 if target.exists():  # the same photograph, kept before
                     continue
@@ -106,21 +103,15 @@ class DraftRecords(AuditLog):
             (json.loads(r["document_json"]), datetime.fromisoformat(r["saved_at"])) for r in rows
         ]
 
-    def load_draft(
-        self, draft_id: str, operator: str
-    ) -> tuple[dict[str, Any], dict[Laterality, bytes]]:
-        """A draft's document and its photographs (decrypted), for its operator only.
-        Raises StorageError (not_found) for another operator's or a missing draft."""
+    def load_draft(self, draft_id: str, operator: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """A draft's document and its photographs (decrypted, by
+        :func:`~retiscreen.drafts.photo_key`), for its operator only. Raises
+        StorageError (not_found) for another operator's or a missing draft."""
         document = self._document(draft_id, operator)
         photographs = {}
-        for eye in document.get("eyes", []):
-            photo = eye.get("photo")
-            if photo is None:
-                continue
-            side = Laterality(eye["laterality"])
-            what = f"the {side.value} eye photograph of the unfinished screening"
-            data = self._read_stored(str(photo["stored_file"]), what)
-            photographs[side] = data
+        for key, photo in photo_entries(document):
+            what = f"the {key} eye photograph of the unfinished screening"
+            photographs[key] = self._read_stored(str(photo["stored_file"]), what)
         return document, photographs
 
     def discard_draft(
@@ -215,11 +206,24 @@ def remove_draft_files(root: Path, draft_id: str) -> None:
     shutil.rmtree(root / DRAFTS_FOLDER / draft_id, ignore_errors=True)
 
 
+def photo_entries(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(key, the photograph's record) of each photograph a kept draft holds: each eye's
+    ("right"), and a two-field eye's macula-centred field's ("right-macula"), the keys
+    of :func:`retiscreen.drafts.photo_key`."""
+    for eye in document.get("eyes", []):
+        side = Laterality(eye["laterality"]).value
+        if eye.get("photo"):
+            yield side, eye["photo"]
+        macula = eye.get("macula") or {}
+        if macula.get("photo"):
+            yield f"{side}-macula", macula["photo"]
+
+
 def _stored_files(document: dict[str, Any]) -> set[str]:
     return {
-        str(eye["photo"]["stored_file"])
-        for eye in document.get("eyes", [])
-        if eye.get("photo") and eye["photo"].get("stored_file")
+        str(photo["stored_file"])
+        for _, photo in photo_entries(document)
+        if photo.get("stored_file")
     }
 
 
@@ -228,6 +232,6 @@ def _about(document: dict[str, Any], why: str) -> dict[str, Any]:
     patient = document.get("patient") or {}
     return {
         "patient_id": patient.get("patient_id"),
-        "photographs": sum(1 for eye in document.get("eyes", []) if eye.get("photo")),
+        "photographs": sum(1 for _ in photo_entries(document)),
         "why": why,
     }

@@ -41,6 +41,8 @@ class IntegrityCheck(StoreConnection):
             )
             files = self._conn.execute(
                 "SELECT stored_file, sha256 FROM eye_images WHERE stored_file IS NOT NULL"
+                " UNION SELECT stored_file, sha256 FROM field_images"
+                " WHERE stored_file IS NOT NULL"
                 " UNION ALL SELECT file, sha256 FROM reports"
             ).fetchall()
         for relative, digest in files:

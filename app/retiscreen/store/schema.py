@@ -413,6 +413,30 @@ def _v13_macular_oedema_queue(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_V14_STATEMENTS = (
+    # A two-field eye's photographs ([capture] fields_per_eye = 2), one row per field taken
+    # or not; eye_images keeps the eye's own row (its stored_file is the deciding field's).
+    """CREATE TABLE field_images (
+        screening_id TEXT NOT NULL REFERENCES screenings(screening_id),
+        laterality TEXT NOT NULL CHECK (laterality IN ('right', 'left')),
+        view TEXT NOT NULL CHECK (view IN ('disc', 'macula')),
+        status TEXT NOT NULL,
+        stored_file TEXT,
+        sha256 TEXT,
+        PRIMARY KEY (screening_id, laterality, view),
+        CHECK ((stored_file IS NULL) = (sha256 IS NULL))
+    )""",
+)
+
+
+def _v14_field_images(db: sqlite_utils.Database) -> None:
+    """Two fields per eye (disc- and macula-centred), where a site takes both: each
+    field's photograph is kept and verified like an eye's. Screenings saved before have
+    one field per eye and no rows here."""
+    for statement in _V14_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial_schema,
     _v2_indexes,
@@ -427,6 +451,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v11_reviews,
     _v12_drafts,
     _v13_macular_oedema_queue,
+    _v14_field_images,
 )
 """Applied in order; MIGRATIONS[i] takes a database from user_version i to i + 1.
 Never edit or reorder a released migration: append a new one."""

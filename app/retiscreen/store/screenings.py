@@ -19,6 +19,7 @@ from typing import Any
 from retiscreen.catalogue import ENGLISH
 from retiscreen.domain import (
     EyeResult,
+    FieldView,
     FundusImage,
     Laterality,
     Patient,
@@ -33,7 +34,12 @@ from retiscreen.store.connection import StoreConnection
 from retiscreen.store.drafts import complete_draft, remove_draft_files
 from retiscreen.store.files import StorageError
 from retiscreen.store.reviews import queue_for_review
-from retiscreen.store.serialize import recorded_image, screening_from_dict, screening_to_dict
+from retiscreen.store.serialize import (
+    recorded_field_images,
+    recorded_image,
+    screening_from_dict,
+    screening_to_dict,
+)
 from retiscreen.store.transaction import TransactionFiles
 from retiscreen.store.values import canonical_json, checked_id, sha256_hex, utc_now
 
@@ -68,7 +74,9 @@ class ScreeningRecords(StoreConnection):
             self._upsert_patient(sid, screening.operator, now, screening.patient)
             self._insert_screening(screening, snapshot_json, now)
             for eye in screening.eyes:
-                self._insert_eye(sid, eye, stored.get(eye.laterality))
+                self._insert_eye(sid, eye, stored.get((eye.laterality, eye.view)))
+                for field in eye.fields:
+                    self._insert_field(sid, field, stored.get((field.laterality, field.view)))
             record_event(
                 self._db,
                 "screening_saved",
@@ -83,6 +91,7 @@ class ScreeningRecords(StoreConnection):
                         for eye in screening.eyes
                         if eye.image is not None
                     },
+                    **_field_shas(screening),
                 },
             )
             if review_queue is not None:
@@ -93,29 +102,36 @@ class ScreeningRecords(StoreConnection):
 
     def _write_photographs(
         self, sid: str, eyes: tuple[EyeResult, ...], files: TransactionFiles
-    ) -> dict[Laterality, str]:
-        """Write each eye's photograph under ``images/<sid>/``; return their stored paths.
+    ) -> dict[tuple[Laterality, FieldView | None], str]:
+        """Write each photograph under ``images/<sid>/`` (``<eye>.<ext>``, or a two-field
+        eye's ``<eye>-<field>.<ext>``); return their stored paths by eye and field. A
+        two-field eye's own photograph is its deciding field's, stored once: the eye and
+        that field share the path.
 
         Called under the write lock after checking no row references ``images/<sid>``,
         so anything already there is debris of an interrupted save and may be replaced.
         """
         image_dir = self.images_dir / sid
-        if any(eye.image is not None for eye in eyes):
+        if any(eye.photographs for eye in eyes):
             files.make_directory(image_dir, what=f"the screening {sid}")
-        stored: dict[Laterality, str] = {}
+        stored: dict[tuple[Laterality, FieldView | None], str] = {}
         for eye in eyes:
-            if eye.image is None:
-                continue
-            if sha256_hex(eye.image.data) != eye.image.sha256:
-                raise StorageError(
-                    f"The {eye.laterality.value} eye photograph changed in memory after "
-                    f"it was checked: the screening {sid} was NOT "
-                    "saved. Retake the photograph.",
-                    reason="invalid",
-                )
-            target = image_dir / f"{eye.laterality.value}.{_extension(eye.image.file_format)}"
-            files.write(target, self._sealed(target, eye.image.data), what=f"the screening {sid}")
-            stored[eye.laterality] = target.relative_to(self.root).as_posix()
+            for photographed in eye.fields or (eye,):
+                image = photographed.image
+                if image is None:
+                    continue
+                if sha256_hex(image.data) != image.sha256:
+                    raise StorageError(
+                        f"The {eye.laterality.value} eye photograph changed in memory after "
+                        f"it was checked: the screening {sid} was NOT "
+                        "saved. Retake the photograph.",
+                        reason="invalid",
+                    )
+                view = photographed.view
+                name = eye.laterality.value + (f"-{view.value}" if eye.fields and view else "")
+                target = image_dir / f"{name}.{_extension(image.file_format)}"
+                files.write(target, self._sealed(target, image.data), what=f"the screening {sid}")
+                stored[(eye.laterality, view)] = target.relative_to(self.root).as_posix()
         return stored
 
     def find_patient(self, patient_id: str) -> Patient | None:
@@ -308,6 +324,23 @@ class ScreeningRecords(StoreConnection):
             ],
         )
 
+    def _insert_field(self, sid: str, field: EyeResult, stored_file: str | None) -> None:
+        """One field of a two-field eye: its state and where its photograph is kept (its
+        results are in the snapshot)."""
+        assert field.view is not None
+        self._db.execute(
+            "INSERT INTO field_images (screening_id, laterality, view, status, stored_file,"
+            " sha256) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                sid,
+                field.laterality.value,
+                field.view.value,
+                field.status.value,
+                stored_file,
+                field.image.sha256 if field.image else None,
+            ],
+        )
+
     def has_screening(self, screening_id: str) -> bool:
         """Whether a screening with this id is saved."""
         return bool(self._rows("SELECT 1 FROM screenings WHERE screening_id = ?", [screening_id]))
@@ -351,13 +384,47 @@ class ScreeningRecords(StoreConnection):
             image = self._read_image(row["stored_file"], row["sha256"], what)
             source = recorded.get("source")
             images[laterality] = replace(image, source=source) if isinstance(source, str) else image
+        field_images = self._field_images(screening_id, snapshot)
         try:
-            return screening_from_dict(snapshot, images)
+            return screening_from_dict(snapshot, images, field_images)
         except ValueError as exc:
             raise StorageError(
                 f"The saved record of screening {screening_id} cannot be read ({exc}). Call IT.",
                 reason="corrupt",
             ) from exc
+
+    def _field_images(
+        self, screening_id: str, snapshot: dict[str, Any]
+    ) -> dict[tuple[Laterality, FieldView], FundusImage | None]:
+        """A two-field screening's field photographs, each read back and verified."""
+        rows = self._rows(
+            "SELECT laterality, view, stored_file, sha256 FROM field_images WHERE screening_id = ?",
+            [screening_id],
+        )
+        by_field = {(Laterality(r["laterality"]), FieldView(r["view"])): r for r in rows}
+        images: dict[tuple[Laterality, FieldView], FundusImage | None] = {}
+        for laterality in Laterality:
+            try:
+                recorded = recorded_field_images(snapshot, laterality)
+            except ValueError as exc:
+                raise _damaged(screening_id, exc) from exc
+            for view, record in recorded.items():
+                row = by_field.get((laterality, view))
+                what = (
+                    f"the {laterality.value} eye {view.value}-centred photograph of "
+                    f"screening {screening_id}"
+                )
+                if row is None or not row["stored_file"] or row["sha256"] != record.get("sha256"):
+                    raise StorageError(
+                        f"The records of {what} disagree with each other. Call IT.",
+                        reason="corrupt",
+                    )
+                image = self._read_image(row["stored_file"], row["sha256"], what)
+                source = record.get("source")
+                images[(laterality, view)] = (
+                    replace(image, source=source) if isinstance(source, str) else image
+                )
+        return images
 
     def _read_image(self, stored_file: str, sha256: str, what: str) -> FundusImage:
         """Decrypt and decode a stored photograph, refusing one that is missing or has
@@ -400,6 +467,18 @@ def _checked_snapshot(screening: Screening, sid: str) -> str:
             f"The screening {sid} holds a value that cannot be recorded ({exc}): it was NOT saved.",
             reason="invalid",
         ) from exc
+
+
+def _field_shas(screening: Screening) -> dict[str, dict[str, str]]:
+    """The audit's record of a two-field screening's photographs ("right-macula": its
+    sha256); nothing for a one-field screening."""
+    shas = {
+        f"{f.laterality.value}-{f.view.value}": f.image.sha256
+        for eye in screening.eyes
+        for f in eye.fields
+        if f.view is not None and f.image is not None
+    }
+    return {"field_images": shas} if shas else {}
 
 
 def _damaged(screening_id: str, exc: ValueError) -> StorageError:

@@ -14,6 +14,7 @@ Reading is strict: a missing or mistyped field raises ValueError rather than gue
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from retiscreen.domain import (
     Exclusion,
     EyeResult,
     EyeStatus,
+    FieldView,
     FundusField,
     FundusImage,
     GradeResult,
@@ -172,6 +174,10 @@ def _eye_to_dict(eye: EyeResult) -> dict[str, Any]:
         "error": eye.error,
         "skipped_reason": eye.skipped_reason,
         "timings_ms": {str(k): _num(v) for k, v in eye.timings_ms.items()},
+        # a two-field site's fields, each a whole result with its own photograph record;
+        # absent from snapshots saved before fields (read as a one-field eye)
+        "view": eye.view.value if eye.view is not None else None,
+        "fields": [_eye_to_dict(f) for f in eye.fields],
     }
 
 
@@ -392,9 +398,12 @@ def _check_image(
 
 
 def screening_from_dict(
-    d: dict[str, Any], images: dict[Laterality, FundusImage | None]
+    d: dict[str, Any],
+    images: Mapping[Laterality, FundusImage | None],
+    field_images: Mapping[tuple[Laterality, FieldView], FundusImage | None] | None = None,
 ) -> Screening:
-    """Rebuild a Screening from :func:`screening_to_dict` output and its photographs.
+    """Rebuild a Screening from :func:`screening_to_dict` output and its photographs
+    (``field_images``: a two-field eye's, by eye and field).
 
     ``images`` supplies the decoded photographs (the dict holds none). An eye whose
     photograph is absent from ``images`` gets ``image=None``; a supplied photograph
@@ -415,35 +424,7 @@ def screening_from_dict(
         eye = _dict(raw_eye, f"eyes[{index}]")
         where = f"eyes[{index}]"
         laterality = Laterality(_str(_field(eye, "laterality", where), f"{where}.laterality"))
-        where = f"{laterality.value} eye"
-        raw_decision = _opt_dict(_field(eye, "decision", where), f"{where}.decision")
-        read = EyeResult(
-            laterality=laterality,
-            status=EyeStatus(_str(eye.get("status", "graded"), f"{where}.status")),
-            image=_check_image(
-                _opt_dict(_field(eye, "image", where), f"{where}.image"),
-                images.get(laterality),
-                f"{where} photograph",
-            ),
-            quality=quality_from_dict(
-                _opt_dict(_field(eye, "quality", where), f"{where}.quality"),
-                f"{where}.quality",
-            ),
-            grade=_grade_from_dict(
-                _opt_dict(_field(eye, "grade", where), f"{where}.grade"), f"{where}.grade"
-            ),
-            decision=None
-            if raw_decision is None
-            else _decision_from_dict(raw_decision, f"{where}.decision"),
-            error=_opt_str(_field(eye, "error", where), f"{where}.error"),
-            skipped_reason=_opt_str(
-                _field(eye, "skipped_reason", where), f"{where}.skipped_reason"
-            ),
-            timings_ms=_float_map(_field(eye, "timings_ms", where), f"{where}.timings_ms"),
-        )
-        if "status" not in eye:
-            read = replace(read, status=_legacy_status(read))
-        eyes.append(read)
+        eyes.append(_eye_from_dict(eye, laterality, images, field_images or {}))
     return Screening(
         screening_id=_str(_field(d, "screening_id", "snapshot"), "screening_id"),
         patient=Patient(
@@ -473,6 +454,56 @@ def screening_from_dict(
     )
 
 
+def _eye_from_dict(
+    eye: dict[str, Any],
+    laterality: Laterality,
+    images: Mapping[Laterality, FundusImage | None],
+    field_images: Mapping[tuple[Laterality, FieldView], FundusImage | None],
+    view: FieldView | None = None,
+) -> EyeResult:
+    """One eye (or, with ``view``, one field of a two-field eye) and its fields."""
+    where = f"{laterality.value} eye" + (f" {view.value} field" if view else "")
+    raw_decision = _opt_dict(_field(eye, "decision", where), f"{where}.decision")
+    recorded_view = _opt_str(eye.get("view"), f"{where}.view")
+    own_view = FieldView(recorded_view) if recorded_view is not None else None
+    if view is not None and own_view is not view:
+        raise ValueError(f"screening snapshot: {where} is recorded as another field")
+    raw_fields = _list(eye.get("fields", []), f"{where}.fields")
+    fields = []
+    for raw in raw_fields:
+        field = _dict(raw, f"{where}.fields")
+        field_view = FieldView(_str(_field(field, "view", where), f"{where}.fields.view"))
+        fields.append(_eye_from_dict(field, laterality, {}, field_images, field_view))
+    own = images.get(laterality) if view is None else field_images.get((laterality, view))
+    read = EyeResult(
+        laterality=laterality,
+        status=EyeStatus(_str(eye.get("status", "graded"), f"{where}.status")),
+        image=_check_image(
+            _opt_dict(_field(eye, "image", where), f"{where}.image"),
+            own,
+            f"{where} photograph",
+        ),
+        quality=quality_from_dict(
+            _opt_dict(_field(eye, "quality", where), f"{where}.quality"),
+            f"{where}.quality",
+        ),
+        grade=_grade_from_dict(
+            _opt_dict(_field(eye, "grade", where), f"{where}.grade"), f"{where}.grade"
+        ),
+        decision=None
+        if raw_decision is None
+        else _decision_from_dict(raw_decision, f"{where}.decision"),
+        error=_opt_str(_field(eye, "error", where), f"{where}.error"),
+        skipped_reason=_opt_str(_field(eye, "skipped_reason", where), f"{where}.skipped_reason"),
+        timings_ms=_float_map(_field(eye, "timings_ms", where), f"{where}.timings_ms"),
+        view=own_view,
+        fields=tuple(fields),
+    )
+    if "status" not in eye:
+        read = replace(read, status=_legacy_status(read))
+    return read
+
+
 def _order_from_dict(d: dict[str, Any] | None) -> Order:
     if d is None:
         return Order()
@@ -490,3 +521,20 @@ def recorded_image(d: dict[str, Any], laterality: Laterality) -> dict[str, Any] 
         if eye.get("laterality") == laterality.value:
             return _opt_dict(eye.get("image"), f"{laterality.value} eye image")
     return None
+
+
+def recorded_field_images(
+    d: dict[str, Any], laterality: Laterality
+) -> dict[FieldView, dict[str, Any]]:
+    """The snapshot's record of each photographed field of one eye (two-field sites)."""
+    found: dict[FieldView, dict[str, Any]] = {}
+    for raw_eye in _list(_field(_dict(d, "snapshot"), "eyes", "snapshot"), "eyes"):
+        eye = _dict(raw_eye, "eye")
+        if eye.get("laterality") != laterality.value:
+            continue
+        for raw in _list(eye.get("fields", []), f"{laterality.value} eye fields"):
+            field = _dict(raw, f"{laterality.value} eye field")
+            image = _opt_dict(field.get("image"), f"{laterality.value} eye field image")
+            if image is not None:
+                found[FieldView(_str(field.get("view"), "field view"))] = image
+    return found

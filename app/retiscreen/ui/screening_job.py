@@ -42,9 +42,10 @@ class Outcome:
     storage_error: str | None = None
 
 
-def eye_input(capture: EyeCapture) -> EyeInput:
+def eye_input(capture: EyeCapture, macula: EyeCapture | None = None) -> EyeInput:
     """What the operator collected for one eye, for the service to decide on: the
-    photograph with the verdict already shown (never checked twice), or the skip."""
+    photograph with the verdict already shown (never checked twice), or the skip; at a
+    two-field site ``capture`` is the disc-centred field and ``macula`` the other."""
     photograph = capture.checked or capture.image
     return EyeInput(
         capture.laterality,
@@ -52,6 +53,9 @@ def eye_input(capture: EyeCapture) -> EyeInput:
         capture.skipped_reason,
         capture.skipped_reason in ABSENT_SKIP_REASONS,
         capture.error,
+        macula=(macula.checked or macula.image) if macula else None,
+        macula_error=macula.error if macula else None,
+        macula_skipped_reason=macula.skipped_reason if macula else None,
     )
 
 
@@ -62,7 +66,11 @@ def grade(
     if draft.patient is None:
         raise ValueError("the patient was not confirmed")
     progress(STEP_GRADE)
-    inputs = [] if draft.exclusion else [eye_input(draft.eyes[side]) for side in EYE_ORDER]
+    inputs = (
+        []
+        if draft.exclusion
+        else [eye_input(draft.eyes[side], draft.macula.get(side)) for side in EYE_ORDER]
+    )
     return service.screen(
         draft.patient,
         inputs,

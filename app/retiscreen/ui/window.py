@@ -284,7 +284,7 @@ class KioskWindow(QMainWindow):
             self.resume.set_draft(waiting[0])
             self.go(self.resume)
             return
-        self.draft = ScreeningDraft(self.operator)
+        self.draft = ScreeningDraft(self.operator).take_fields(self._fields_per_eye())
         self.patient.clear()
         self.patient.operator = self.operator
         self.go(self.patient)
@@ -374,7 +374,8 @@ class KioskWindow(QMainWindow):
         taken = any(eye.attempts or eye.done for eye in self.draft.eyes.values())
         if taken and before is not None and _identity(before) != _identity(patient):
             # photographs of a resumed draft belong to the patient they were taken of
-            self.draft.eyes = ScreeningDraft(self.draft.operator).eyes
+            fresh = ScreeningDraft(self.draft.operator).take_fields(self._fields_per_eye())
+            self.draft.eyes, self.draft.macula = fresh.eyes, fresh.macula
             self.ctx.audit("draft_photographs_discarded", operator=self.operator)
         self.draft.patient = patient
         self.draft.order = self.patient.order or self.draft.order
@@ -428,23 +429,27 @@ class KioskWindow(QMainWindow):
         self.go(self.grading)
         self.grading.run(self.draft)
 
+    def _fields_per_eye(self) -> int:
+        """The site's fields per eye (2: disc-, then macula-centred, each checked)."""
+        return self.ctx.settings.capture.fields_per_eye
+
     def _photographs(self) -> None:
         assert self.draft is not None
-        side = self.draft.next_eye()  # a resumed draft goes on where it stopped
-        if side is None:
+        step = self.draft.next_capture()  # a resumed draft goes on where it stopped
+        if step is None:
             self.go(self.grading)
             self.grading.run(self.draft)
             return
-        self.capture.start_eye(self.draft, side)
+        self.capture.start_eye(self.draft, step.laterality, step.view)
         self.go(self.capture)
 
     def eye_done(self) -> None:
         if self.draft is None:
             return
         self._keep(self.draft)
-        side = self.draft.next_eye()
-        if side is not None:
-            self.capture.start_eye(self.draft, side)
+        step = self.draft.next_capture()
+        if step is not None:
+            self.capture.start_eye(self.draft, step.laterality, step.view)
             self._update_header()
             return
         self.go(self.grading)
@@ -470,9 +475,9 @@ class KioskWindow(QMainWindow):
         if watcher is None or draft is None:
             return
         used = {
-            eye.image.source: eye.laterality
+            image.source: eye.laterality
             for eye in (screening.eyes if screening else ())
-            if eye.image is not None
+            for image in eye.photographs  # a two-field eye: both fields' photographs
         }
         for path in draft.watched:
             side = used.get(str(path))
@@ -495,7 +500,7 @@ class KioskWindow(QMainWindow):
         watcher = self.ctx.watcher
         if watcher is None:
             return
-        held = {eye.image.source for eye in draft.eyes.values() if eye.image is not None}
+        held = {eye.image.source for eye in draft.captures() if eye.image is not None}
         for path in draft.watched:
             if str(path) in held:
                 watcher.done(path, f"Kept, encrypted, with unfinished screening {draft.draft_id}.")

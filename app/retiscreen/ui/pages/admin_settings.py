@@ -74,6 +74,8 @@ class SettingsTab(QWidget):
         self.remove_logo = button("", "small", on_click=lambda: self._set_logo(""))
         self.idle = Stepper(15, 1800, 15)
         self.retakes = Stepper(0, 10)
+        self.fields = Stepper(1, 2)
+        """Photographs per eye: 2 = disc-centred and macula-centred."""
         self.language_buttons: dict[str, QPushButton] = {}
         self.printer = QComboBox()
         self.test_page = button("", "small", "printer", on_click=self.print_test_page)
@@ -122,6 +124,7 @@ class SettingsTab(QWidget):
         row("idle", self.idle)
         row("language", languages)
         row("retakes", self.retakes)
+        row("fields", self.fields)
         row("printer", self.printer)
         row("printer_actions", line(self.test_page, self.retry_queue))
         row("camera", self.camera)
@@ -155,6 +158,7 @@ class SettingsTab(QWidget):
             "idle": self.tr("Clear the screen after (seconds without a touch)"),
             "language": self.tr("Language at start"),
             "retakes": self.tr("Retakes allowed per eye"),
+            "fields": self.tr("Photographs per eye (2: disc- and macula-centred)"),
             "printer": self.tr("Printer"),
             "printer_actions": "",
             "camera": self.tr("Camera"),
@@ -184,6 +188,7 @@ class SettingsTab(QWidget):
         self._set_logo(settings.clinic.logo)
         self.idle.set_value(settings.kiosk.idle_timeout_s)
         self.retakes.set_value(settings.capture.max_retakes)
+        self.fields.set_value(settings.capture.fields_per_eye)
         self._choose_language(settings.kiosk.language)
         self.rescreen.set_value(settings.rules.rescreen_months)
         self.refer.set_value(settings.rules.refer_months)
@@ -219,6 +224,7 @@ class SettingsTab(QWidget):
             "kiosk": {"idle_timeout_s": self.idle.value(), "language": self._language},
             "capture": {
                 "max_retakes": self.retakes.value(),
+                "fields_per_eye": self.fields.value(),
                 "camera": str(self.camera.currentData() or ""),
                 "watch_folder": self.watch_folder,
             },

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from retiscreen.domain import FundusImage, Laterality
+from retiscreen.domain import FieldView, FundusImage, Laterality
 from retiscreen.service import Checked, Source
 from retiscreen.ui import texts
 from retiscreen.ui.context import KioskContext
@@ -31,7 +31,7 @@ from retiscreen.ui.file_picker import FilePicker
 from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.pages.skip_panel import SkipPanel
-from retiscreen.ui.session import EyeCapture, ScreeningDraft
+from retiscreen.ui.session import ABSENT_SKIP_REASONS, EyeCapture, ScreeningDraft
 from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, button, label
 
 READY, CHECKING, VERDICT, SKIPPING = "ready", "checking", "verdict", "skipping"
@@ -45,6 +45,8 @@ class CapturePage(Page):
         super().__init__(ctx, parent)
         self.draft: ScreeningDraft | None = None
         self.side = Laterality.RIGHT
+        self.view: FieldView | None = None
+        """The field being photographed at a two-field site (None: the eye's one)."""
         self.state = READY
         self._generation = 0
         self._picker: FilePicker | None = None
@@ -115,14 +117,25 @@ class CapturePage(Page):
     # ------------------------------------------------------------------ texts
 
     def retranslate(self) -> None:
-        self.title.setText(texts.eye_name(self.side))
+        title = texts.eye_name(self.side)
+        if self.view is not None:  # "Right eye · Macula-centred field"
+            title += " · " + texts.catalogue().field_view(self.view)
+        self.title.setText(title)
         self.take.setText(self.tr("Take photograph"))
         self.import_file.setText(self.tr("Import from file"))
         self.use.setText(self.tr("Use this photograph"))
         self.accept_ungradable.setText(self.tr("Accept as ungradable"))
-        self.skip.setText(self.tr("Skip this eye…"))
+        if self.view is FieldView.MACULA:
+            self.skip.setText(self.tr("Skip this field…"))
+        else:
+            self.skip.setText(self.tr("Skip this eye…"))
         self.cancel.set_texts(self.tr("Cancel screening"), self.tr("Touch again to cancel"))
         self.skip_panel.retranslate()
+        macula = self.view is FieldView.MACULA
+        if macula:
+            self.skip_panel.title.setText(self.tr("Why is this field not photographed?"))
+        for reason, choice in self.skip_panel.buttons:  # a field is not an absent eye
+            choice.setVisible(not (macula and reason in ABSENT_SKIP_REASONS))
         self._show_patient()
         self._show_source()
         self._show_verdict()
@@ -161,7 +174,7 @@ class CapturePage(Page):
 
     @property
     def capture(self) -> EyeCapture | None:
-        return self.draft.eyes[self.side] if self.draft else None
+        return self.draft.capture(self.side, self.view) if self.draft else None
 
     def _max_retakes(self) -> int:
         return max(0, self.ctx.settings.capture.max_retakes)
@@ -286,9 +299,12 @@ class CapturePage(Page):
 
     # ------------------------------------------------------------------ flow
 
-    def start_eye(self, draft: ScreeningDraft, side: Laterality) -> None:
+    def start_eye(
+        self, draft: ScreeningDraft, side: Laterality, view: FieldView | None = None
+    ) -> None:
+        """Photograph ``side`` (at a two-field site: its ``view`` field)."""
         self._generation += 1
-        self.draft, self.side = draft, side
+        self.draft, self.side, self.view = draft, side, view
         self.photo.clear_image()
         self.skip_panel.clear()
         self.cancel.disarm()
@@ -429,26 +445,32 @@ class CapturePage(Page):
         checked: Checked = result
         copy_of = self._copy_of_another_eye(checked)
         if copy_of is not None:  # said now, while the patient is still seated
+            other = texts.eye_name(copy_of.laterality).lower()
+            if copy_of.laterality is self.side and copy_of.view is not None:
+                other = texts.catalogue().field_view(copy_of.view).lower()
             self._unreadable(
                 generation,
                 self.tr(
                     "This is the same photograph as the {eye}'s. Photograph this eye itself."
-                ).format(eye=texts.eye_name(copy_of).lower()),
+                ).format(eye=other),
             )
             return
         capture.record(checked.image, checked.quality, None, checked)
         self.photo.set_image(checked.image.pixels)
         self._set_state(VERDICT)
 
-    def _copy_of_another_eye(self, checked: Checked) -> Laterality | None:
+    def _copy_of_another_eye(self, checked: Checked) -> EyeCapture | None:
+        """The other eye's (or this eye's other field's) capture that this photograph
+        copies, if any."""
         if self.draft is None:
             return None
         service = self.ctx.service
+        mine = self.capture
         return next(
             (
-                side
-                for side, other in self.draft.eyes.items()
-                if side is not self.side
+                other
+                for other in self.draft.captures()
+                if other is not mine
                 and other.image is not None
                 and service.same_photograph(checked.image, other.image)
             ),
@@ -499,5 +521,9 @@ class CapturePage(Page):
         if capture is None:
             return
         capture.skip(reason)
+        if self.view is FieldView.DISC and self.draft is not None:
+            macula = self.draft.macula.get(self.side)
+            if macula is not None:  # skipping the eye skips both its fields
+                macula.skip(reason)
         self.photo.clear_image()
         self.eye_done.emit()

@@ -40,18 +40,29 @@ class EyeCard(QFrame):
         self.grade.setStyleSheet("font-weight: 700;")
         self.confidence = label("")
         self.heatmap_note = label("", "hint")
+        self.fields = label("", "hint")
+        """A two-field eye's line per field (hidden at a one-field site)."""
+        self.fields.hide()
         pictures = QHBoxLayout()
         pictures.addWidget(self.photo, 3)
         pictures.addWidget(self.heatmap, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(pictures, 1)
-        for widget in (self.grade, self.confidence, self.heatmap_note, self.quality):
+        for widget in (self.grade, self.fields, self.confidence, self.heatmap_note, self.quality):
             layout.addWidget(widget)
 
     def clear(self) -> None:
-        for widget in (self.title, self.quality, self.grade, self.confidence, self.heatmap_note):
+        for widget in (
+            self.title,
+            self.quality,
+            self.grade,
+            self.fields,
+            self.confidence,
+            self.heatmap_note,
+        ):
             widget.clear()
+        self.fields.hide()
         self.photo.clear_image()
         self.heatmap.clear_image()
         self.heatmap.hide()
@@ -155,6 +166,9 @@ class ResultPage(Page):
         oedema = texts.catalogue().macular_oedema(graded.macular_oedema) if graded else ""
         card.confidence.setText(f"{how_clear}\n{oedema}" if oedema else how_clear)
         card.heatmap_note.setText(texts.heatmap_note(graded.heatmap is not None) if graded else "")
+        fields = eye.fields if eye is not None else ()
+        card.fields.setText("\n".join(texts.catalogue().field_finding(f) for f in fields))
+        card.fields.setVisible(bool(fields))
 
     def _eye_texts(self, eye: EyeResult | None) -> tuple[str, str]:
         """(quality line, grade line), chosen by the eye's status, never by its wording."""
