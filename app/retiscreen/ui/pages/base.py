@@ -7,7 +7,7 @@ widget, including pages that are not showing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLayout, QVBoxLayout, QWidget
 
 from retiscreen.ui.context import KioskContext
@@ -51,7 +51,7 @@ class Page(QWidget):
         row = QHBoxLayout()
         row.setSpacing(24)
         row.addLayout(left, 1)
-        row.addWidget(pad)
+        row.addWidget(pad, 0, Qt.AlignmentFlag.AlignTop)  # its keys together on a tall panel
         self.body.addLayout(row, 1)
 
     def retranslate(self) -> None:
