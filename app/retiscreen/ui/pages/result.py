@@ -91,14 +91,12 @@ class ResultPage(Page):
         footer.addWidget(self.reference, 1)
         footer.addWidget(self.reprint)
         footer.addWidget(self.finish)
-        messages = QHBoxLayout()  # side by side: each is one or two lines
-        messages.addWidget(self.saved, 1)
-        messages.addWidget(self.printing, 1)
         self.body.setContentsMargins(24, 12, 24, 12)
         self.body.setSpacing(8)
         self.body.addWidget(self.light)
         self.body.addWidget(self.eyes, 1)
-        self.body.addLayout(messages)
+        self.body.addWidget(self.saved)
+        self.body.addWidget(self.printing)
         self.body.addLayout(footer)
         self.retranslate()
 
