@@ -32,7 +32,7 @@ from PIL import Image  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from retiscreen.accounts import AccountBook, Role  # noqa: E402
-from retiscreen.domain import Patient  # noqa: E402
+from retiscreen.domain import Laterality, Patient  # noqa: E402
 from retiscreen.service import ScreeningService  # noqa: E402
 from retiscreen.settings import (  # noqa: E402
     CaptureSettings,
@@ -88,6 +88,40 @@ class Shooter:
 
 def checked(window: KioskWindow) -> bool:
     return window.capture.state != "checking"
+
+
+def overread(app: QApplication, window: KioskWindow, shoot: Shooter) -> None:
+    """The administrator over-reads a screening with proliferative DR in the right eye
+    (the positive control photograph, graded and saved through the service, so its
+    heatmap shows something): the queue, then both photographs with their heatmaps and
+    the grade keys."""
+    service = window.ctx.service
+    control = REPO / "assets" / "controls" / "positive_idrid_239.jpg"
+    demo = REPO / "assets" / "demo" / "retina_cc0.jpg"
+    eyes = service.pipeline.assess_eyes([(Laterality.RIGHT, control), (Laterality.LEFT, demo)])
+    patient = Patient("MRN-31190", "João Batista Silva", date(1949, 11, 2), "Male")
+    service.record(
+        service.pipeline.screen(patient, {e.laterality: e for e in eyes}, "nurse", "clinic")
+    )
+    if window.home.sign_out.isVisible():
+        window.home.sign_out.click()
+    window.home.overread.click()
+    window.review_signin.choose("Administrator")
+    window.review_signin.pad.type_pin(ADMIN_PIN)
+    window.review_signin.pad.ok.click()
+    spin(app, 1.0, until=lambda: window.current is window.overread_queue)
+    queue = window.overread_queue
+    queue.search.setText(patient.patient_id)
+    queue.search_records()
+    spin(app, 1.0, until=lambda: queue.table.rowCount() > 0)
+    queue.keyboard.close_keyboard()
+    shoot.shot("overread-queue")
+    queue.table.selectRow(0)
+    queue.open_selected()
+    spin(app, 1.0, until=lambda: window.overread.screening is not None)
+    shoot.shot("overread-heatmaps")
+    window.overread.back.emit()
+    queue.closed.emit()
 
 
 def run(out: Path, printer: str, size: tuple[int, int] = SIZE) -> None:
@@ -205,6 +239,8 @@ def run(out: Path, printer: str, size: tuple[int, int] = SIZE) -> None:
     spin(app, 3.0, until=lambda: window.admin.system_tab.self_test.isEnabled())
     shoot.shot("admin-system-self-test")
     window.close_admin()
+    spin(app, 0.5)
+    overread(app, window, shoot)
     window.exit_kiosk()
     service.store.close()
     Image.open(out / "01-home.png").verify()

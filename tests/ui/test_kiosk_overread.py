@@ -10,13 +10,16 @@ from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
 from retiscreen.accounts import Role
-from retiscreen.domain import DecisionKind, ICDRGrade, Laterality, ReviewOutcome
-from retiscreen.settings import Settings
+from retiscreen.domain import DecisionKind, ICDRGrade, Laterality, Patient, ReviewOutcome
+from retiscreen.pipeline import Pipeline
+from retiscreen.settings import Settings, bundled_dir
 from retiscreen.ui.keyboard import NEXT, SHIFT, SPACE
 from retiscreen.ui.window import KioskWindow
 from tests.support import builders
-from tests.ui.conftest import OPERATOR
+from tests.support.images import DEMO_IMAGE
+from tests.ui.conftest import MODELS_USED, OPERATOR
 from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch, visible_texts
+from tests.ui.test_kiosk_fits_the_screen import out_of_reach
 
 REVIEWER = ("Rita Reviewer", "583920")
 OpenKiosk = Callable[..., KioskWindow]
@@ -67,6 +70,56 @@ def test_operators_never_see_the_over_read(
     touch(qtbot, page.pad.ok)
     qtbot.waitUntil(lambda: bool(page.message.text()), timeout=WAIT_MS)
     assert window.current is page and "Wrong PIN" in page.message.text()
+
+
+def test_the_reviewer_sees_each_photograph_with_its_heatmap(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: Callable[..., Settings],
+    pipeline: Pipeline,
+    record_property: Callable[[str, object], None],
+) -> None:
+    """A screening graded by the real ONNX grader and saved: the over-read draws each
+    eye's heatmap from the grid the record keeps, beside the photograph, as the result
+    page did when it was taken."""
+    record_property("models", MODELS_USED)
+    window = open_kiosk(make_settings())
+    window.ctx.accounts.add(REVIEWER[0], Role.REVIEWER, REVIEWER[1], by="test")
+    control = bundled_dir("assets") / "controls" / "positive_idrid_239.jpg"
+    eyes = pipeline.assess_eyes([(Laterality.RIGHT, control), (Laterality.LEFT, DEMO_IMAGE)])
+    patient = Patient("P-HM-1", "Heat Map", builders.PATIENT.date_of_birth, "F")
+    screening = pipeline.screen(patient, {e.laterality: e for e in eyes}, "nurse", "site")
+    for eye in screening.eyes:
+        assert eye.grade is not None and eye.grade.heatmap is not None  # the model gives one
+    window.ctx.service.record(screening)
+
+    reviewer_signs_in(qtbot, window)
+    queue = window.overread_queue
+    queue.search.setText(patient.patient_id)  # in the queue or not: found by search
+    touch(qtbot, queue.find_button)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
+    queue.table.selectRow(0)
+    touch(qtbot, queue.open_button)
+    page = window.overread
+    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    for side in (Laterality.RIGHT, Laterality.LEFT):
+        card = page.cards[side]
+        assert card.photo.has_image and card.heatmap.has_image
+        assert card.heatmap.isVisible() and not card.heatmap.pixmap().isNull()
+        shown = card.heatmap.pixmap()
+        assert shown.width() > 40 and shown.height() > 40  # drawn, not a speck
+        heatmap_left = card.heatmap.mapTo(page, card.heatmap.rect().topLeft()).x()
+        assert heatmap_left > card.photo.mapTo(page, card.photo.rect().topRight()).x()  # beside
+    window.setFixedSize(1024, 600)  # the small panel: all within reach, with a screening open
+    qtbot.wait(50)
+    assert out_of_reach(window, page) == []
+    assert page.cards[Laterality.RIGHT].heatmap.pixmap().height() > 40
+    qtbot.mouseClick(page.reason, Qt.MouseButton.LeftButton)
+    assert page.keyboard.isVisible()  # and the keyboard leaves the reason seen
+    assert page.keyboard.geometry().top() >= page.reason.geometry().bottom()
+    touch(qtbot, page.back_button)
+    page.clear()
+    assert not page.cards[Laterality.RIGHT].heatmap.has_image  # nothing of the patient stays
 
 
 def test_a_reviewer_amends_a_screening_and_a_less_urgent_answer_is_refused(

@@ -7,7 +7,7 @@ widget, including pages that are not showing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLayout, QVBoxLayout, QWidget
 
 from retiscreen.ui.context import KioskContext
@@ -24,20 +24,35 @@ class Page(QWidget):
         self.body.setSpacing(16)
 
     def add_beside_keypad(
-        self, title: QWidget, hint: QWidget, content: QLayout, pad: QWidget, message: QWidget
+        self,
+        title: QWidget,
+        hint: QWidget,
+        content: QLayout,
+        pad: QWidget,
+        message: QWidget,
+        below: QWidget | None = None,
     ) -> None:
-        """The PIN pages' body: the title; the hint and ``content`` (names, a form) on the
-        left of the keypad; the message line below."""
+        """The PIN pages' body: the keypad on the right, as tall as the page; on its left
+        the title, the hint, ``content`` (names, a form: it takes the spare height), the
+        message line and ``below`` (a Back button) at the bottom. Side by side because
+        the keypad alone is nearly as tall as a 1024×600 panel: anything above or below
+        it would not fit."""
         left = QVBoxLayout()
+        left.setSpacing(12)
+        left.addWidget(title)
         left.addWidget(hint)
-        left.addLayout(content)
-        left.addStretch(1)
+        left.addLayout(content, 1)
+        left.addWidget(message)
+        if below is not None:
+            bottom = QHBoxLayout()
+            bottom.addWidget(below)
+            bottom.addStretch(1)
+            left.addLayout(bottom)
         row = QHBoxLayout()
+        row.setSpacing(24)
         row.addLayout(left, 1)
-        row.addWidget(pad)
-        self.body.addWidget(title)
+        row.addWidget(pad, 0, Qt.AlignmentFlag.AlignTop)  # its keys together on a tall panel
         self.body.addLayout(row, 1)
-        self.body.addWidget(message)
 
     def retranslate(self) -> None:
         """Set every visible text (called again when the language changes)."""

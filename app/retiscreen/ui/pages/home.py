@@ -1,7 +1,9 @@
 """Home: clinic, system status in plain words, language choice, start a screening.
 
 Why the status lines: an operator must know before photographing a patient that the
-grader is missing or the printer is off, not after. Nothing here holds patient data.
+grader is missing or the printer is off, not after. They stand beside the start button,
+where the operator looks, in a column that scrolls, so the page fits a 1024×600 panel.
+Nothing here holds patient data.
 """
 
 from __future__ import annotations
@@ -10,7 +12,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from retiscreen.errors import RetiScreenError
 from retiscreen.service import PrinterStatus
@@ -47,18 +58,15 @@ class HomePage(Page):
         self.queue_status = MessageLine()
         self.send_status = MessageLine()
         self.start = button("", "primary", "eye", on_click=self.start_requested.emit)
-        self.start.setMinimumHeight(110)
-        self.start.setStyleSheet("font-size: 36px;")
+        self.start.setStyleSheet("font-size: 36px; min-height: 110px;")  # the sheet's wins
         self.language_buttons: dict[str, QPushButton] = {}
         languages = QHBoxLayout()
-        languages.addStretch(1)
         for code, name in LANGUAGES.items():
-            choice = button(name, "choice", "language")
+            choice = button(name, "choice")  # no globe icons: three fit beside the status
             choice.setCheckable(True)
             choice.clicked.connect(lambda _checked=False, c=code: self.language_chosen.emit(c))
             self.language_buttons[code] = choice
             languages.addWidget(choice)
-        languages.addStretch(1)
         self.signed_in = label("", "hint")
         self.sign_out = button("", "small", on_click=self.sign_out_requested.emit)
         self.admin = button("", "small", "settings", on_click=self.admin_requested.emit)
@@ -69,23 +77,49 @@ class HomePage(Page):
         bottom.addStretch(1)
         bottom.addWidget(self.overread)
         bottom.addWidget(self.admin)
+        start = QVBoxLayout()
+        start.addStretch(1)
+        start.addWidget(self.start)
+        start.addLayout(languages)
+        start.addStretch(1)
+        middle = QHBoxLayout()
+        middle.setSpacing(24)
+        middle.addLayout(start, 3)  # the wider side: the three language names must fit
+        middle.addWidget(self._status_column(), 2)
+        self.body.setSpacing(12)
         self.body.addWidget(self.logo)
         self.body.addWidget(self.clinic)
         self.body.addWidget(self.subtitle)
         self.body.addWidget(self.demo_banner)
-        self.body.addStretch(1)
-        self.body.addWidget(self.start)
-        self.body.addLayout(languages)
-        self.body.addStretch(1)
-        self.body.addWidget(self.model_status)
-        self.body.addWidget(self.camera_status)
-        self.body.addWidget(self.printer_status)
-        self.body.addWidget(self.queue_status)
-        self.body.addWidget(self.send_status)
+        self.body.addLayout(middle, 1)
         self.body.addLayout(bottom)
         ctx.settings_changed.connect(self.retranslate)
         ctx.camera_changed.connect(self.retranslate)
         self.retranslate()
+
+    def _status_column(self) -> QScrollArea:
+        """The status lines beside the start button, in a column that scrolls when a
+        small panel cannot show them all (they hold no controls, only words)."""
+        lines = QWidget()
+        column = QVBoxLayout(lines)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        for line in (
+            self.model_status,
+            self.camera_status,
+            self.printer_status,
+            self.queue_status,
+            self.send_status,
+        ):
+            column.addWidget(line)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(lines)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        return scroll
 
     def set_operator(self, name: str | None, may_review: bool = False) -> None:
         """Who is signed in to screen; an operator (who may not over-read) sees no

@@ -1,11 +1,12 @@
 """One screening's over-read: both photographs, the AI's result, and the reviewer's answer.
 
 Why it looks like this: the reviewer must see what the AI saw (each photograph with its
-grade or why it was not graded) before agreeing or amending. "Agree" keeps the AI's
-grades and decision and needs no reason; "Save amendment" takes a grade per eye, a
-decision and a reason typed on the on-screen keyboard. The service checks the answer
-against the referral rules: one less urgent than the reviewed grades allow is refused,
-and said in the screen's language, with nothing saved.
+grade or why it was not graded, and beside it the grader's heatmap, drawn from the grid
+the record keeps, as on the result page and the report) before agreeing or amending.
+"Agree" keeps the AI's grades and decision and needs no reason; "Save amendment" takes
+a grade per eye, a decision and a reason typed on the on-screen keyboard. The service
+checks the answer against the referral rules: one less urgent than the reviewed grades
+allow is refused, and said in the screen's language, with nothing saved.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from retiscreen.domain import (
     Review,
     Screening,
 )
+from retiscreen.imaging.heatmap import overlay
 from retiscreen.overread import Amendment, ReviewRefused
 from retiscreen.service import Reviewed, ScreeningService
 from retiscreen.ui import texts
@@ -43,33 +45,51 @@ from retiscreen.ui.widgets import ImageView, MessageLine, button, label
 
 
 class GradeCard(QFrame):
-    """One eye: its photograph, what the AI said, and the reviewer's grade (0-4)."""
+    """One eye: its photograph and heatmap side by side, what the AI said, and the
+    reviewer's grade (0-4) on a row of keys under them."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty("role", "card")
-        self.title = label("", "subtitle")
-        self.photo = ImageView()
-        self.photo.setMinimumSize(200, 140)
+        self.title = label("", wrap=False)
+        self.title.setStyleSheet("font-weight: 700;")
         self.ai = label("")
+        self.photo = ImageView()
+        self.photo.setMinimumSize(120, 64)
+        self.heatmap = ImageView()
+        """The grader's map drawn over the photograph, from the grid the record keeps
+        (what the result page and the report show): hidden when there is none."""
+        self.heatmap.setMinimumSize(120, 64)
+        self.heatmap.hide()
         self.chosen = label("")
         self.chosen.setStyleSheet("font-weight: 700;")
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.grades: dict[ICDRGrade, QPushButton] = {}
-        row = QHBoxLayout()
+        keys = QHBoxLayout()
+        keys.setSpacing(6)
         for grade in ICDRGrade:
             choice = button(str(int(grade)), "small")  # five in a row: narrow, still touchable
+            choice.setStyleSheet("padding: 0;")  # a digit needs none: five fit a half panel
             choice.setCheckable(True)
             self.group.addButton(choice, int(grade))
             self.grades[grade] = choice
-            row.addWidget(choice)
+            keys.addWidget(choice)
         self.group.idClicked.connect(lambda _id: self.show_choice())
+        heading = QHBoxLayout()
+        heading.setSpacing(12)
+        heading.addWidget(self.title)
+        heading.addWidget(self.ai, 1)
+        pictures = QHBoxLayout()
+        pictures.setSpacing(6)
+        pictures.addWidget(self.photo, 1)
+        pictures.addWidget(self.heatmap, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.photo, 1)
-        layout.addWidget(self.ai)
-        layout.addLayout(row)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(6)
+        layout.addLayout(heading)
+        layout.addLayout(pictures, 1)
+        layout.addLayout(keys)
         layout.addWidget(self.chosen)
         self.ai_grade: ICDRGrade | None = None
 
@@ -77,12 +97,19 @@ class GradeCard(QFrame):
         """The eye as the AI left it; the grade buttons start at the AI's grade, and an
         eye without a photograph cannot be graded."""
         self.photo.set_image(eye.image.pixels if eye is not None and eye.image else None)
-        self.ai_grade = eye.grade.grade if eye is not None and eye.grade else None
+        grade = eye.grade if eye is not None else None
+        self.ai_grade = grade.grade if grade is not None else None
+        if eye is not None and eye.image is not None and grade is not None and grade.heatmap:
+            self.heatmap.set_image(overlay(eye.image.pixels, grade.heatmap))
+            self.heatmap.show()
+        else:
+            self.heatmap.clear_image()
+            self.heatmap.hide()
         gradable = eye is not None and eye.image is not None
         self.group.setExclusive(False)
-        for grade, choice in self.grades.items():
+        for grade_key, choice in self.grades.items():
             choice.setEnabled(gradable)
-            choice.setChecked(grade == self.ai_grade)
+            choice.setChecked(grade_key == self.ai_grade)
         self.group.setExclusive(True)
         self.show_choice()
 
@@ -96,6 +123,8 @@ class GradeCard(QFrame):
 
     def clear(self) -> None:
         self.photo.clear_image()
+        self.heatmap.clear_image()
+        self.heatmap.hide()
         self.ai.clear()
         self.chosen.clear()
         self.ai_grade = None
@@ -117,12 +146,14 @@ class OverreadPage(Page):
         self.screening: Screening | None = None
         self.previous: Review | None = None
         self._busy = False
-        self.title = label("", "subtitle")
+        self.title = label("")
+        self.title.setStyleSheet("font-weight: 700;")
         self.ai_decision = label("")
-        self.ai_decision.setStyleSheet("font-weight: 700;")
         self.earlier = label("", "hint")
+        self.earlier.hide()  # shown when the screening was over-read before
         self.cards = {side: GradeCard() for side in EYE_ORDER}
         cards = QHBoxLayout()
+        cards.setSpacing(10)
         for side in EYE_ORDER:
             cards.addWidget(self.cards[side], 1)
         self.decision_label = label("")
@@ -142,21 +173,25 @@ class OverreadPage(Page):
         self.back_button = button("", "", "back", on_click=self.back.emit)
         self.agree_button = button("", "good", on_click=self.agree)
         self.amend_button = button("", "primary", on_click=self.amend)
-        footer = QHBoxLayout()
-        footer.addWidget(self.back_button)
-        footer.addStretch(1)
-        footer.addWidget(self.agree_button)
-        footer.addWidget(self.amend_button)
-        self.body.setSpacing(10)
-        # the reason and the message first: the on-screen keyboard docks over the lower half
+        # Back and "agree" beside what the AI decided, "save" beside the reason it needs:
+        # no footer row, so the photographs keep the height a 1024×600 panel has left;
+        # the reason high up, because the on-screen keyboard docks over the lower half
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.ai_decision, 1)
+        top.addWidget(self.agree_button)
+        amend_row = QHBoxLayout()
+        amend_row.addWidget(self.reason, 1)
+        amend_row.addWidget(self.amend_button)
+        self.body.setContentsMargins(24, 12, 24, 12)
+        self.body.setSpacing(8)
         self.body.addWidget(self.title)
-        self.body.addWidget(self.ai_decision)
         self.body.addWidget(self.earlier)
+        self.body.addLayout(top)
+        self.body.addLayout(amend_row)
         self.body.addLayout(decision_row)
-        self.body.addWidget(self.reason)
         self.body.addWidget(self.message)
         self.body.addLayout(cards, 1)
-        self.body.addLayout(footer)
         self.keyboard = OnScreenKeyboard([self.reason], self)
         self.reason.returnPressed.connect(self.keyboard.close_keyboard)
         self.retranslate()
@@ -221,10 +256,12 @@ class OverreadPage(Page):
             if previous is not None
             else ""
         )
+        self.earlier.setVisible(previous is not None)
         for side in EYE_ORDER:
             card, eye = self.cards[side], screening.eye(side)
             card.title.setText(texts.eye_name(side))
             card.photo.set_placeholder(self.tr("No photograph"))
+            card.heatmap.setAccessibleName(texts.heatmap_note(True))
             finding = texts.eye_finding(eye) if eye is not None else self.tr("Not screened")
             card.ai.setText(self.tr("AI: {finding}").format(finding=finding))
             card.show_choice()
@@ -290,6 +327,7 @@ class OverreadPage(Page):
         self.title.clear()
         self.ai_decision.clear()
         self.earlier.clear()
+        self.earlier.hide()
         self.reason.clear()
         self.message.clear_message()
         self.decisions.setExclusive(False)

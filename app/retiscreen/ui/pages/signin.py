@@ -13,8 +13,16 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from retiscreen.accounts import Role, SignIn
 from retiscreen.errors import StorageError
@@ -46,19 +54,25 @@ class SignInPage(Page):
         self._checking = False
         self.title = label("", "title")
         self.hint = label("", "subtitle")
-        self.operator_grid = QGridLayout()
+        names = QWidget()
+        self.operator_grid = QGridLayout(names)
+        self.operator_grid.setContentsMargins(0, 0, 0, 0)
         self.operator_grid.setSpacing(12)
+        self.operator_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()  # a site with many accounts scrolls its names, not the keypad
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(names)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        content = QVBoxLayout()
+        content.addWidget(scroll, 1)
         self.operator_buttons: dict[str, QPushButton] = {}
         self.pad = PinPad("")
         self.pad.submitted.connect(self._submit)
         self.pad.setMaximumWidth(520)
         self.message = MessageLine()
         self.back = button("", "", "back", on_click=self.cancelled.emit)
-        self.add_beside_keypad(self.title, self.hint, self.operator_grid, self.pad, self.message)
-        footer = QHBoxLayout()
-        footer.addWidget(self.back)
-        footer.addStretch(1)
-        self.body.addLayout(footer)
+        self.add_beside_keypad(self.title, self.hint, content, self.pad, self.message, self.back)
         self._unlock_timer = QTimer(self)
         self._unlock_timer.setSingleShot(True)
         self._unlock_timer.timeout.connect(self._unlocked)
