@@ -4,19 +4,28 @@ photographs, and agrees or amends; operators never reach it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
 from retiscreen.accounts import Role
-from retiscreen.domain import DecisionKind, ICDRGrade, Laterality, Patient, ReviewOutcome
+from retiscreen.domain import (
+    DecisionKind,
+    FieldView,
+    ICDRGrade,
+    Laterality,
+    Patient,
+    ReviewOutcome,
+)
+from retiscreen.imaging.load import load_fundus
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import Settings, bundled_dir
 from retiscreen.ui.keyboard import NEXT, SHIFT, SPACE
 from retiscreen.ui.window import KioskWindow
 from tests.support import builders
-from tests.support.images import DEMO_IMAGE
+from tests.support.images import DEMO_IMAGE, encode
 from tests.ui.conftest import MODELS_USED, OPERATOR
 from tests.ui.kiosk_driver import WAIT_MS, sign_in, touch, visible_texts
 from tests.ui.test_kiosk_fits_the_screen import out_of_reach
@@ -105,6 +114,7 @@ def test_the_reviewer_sees_each_photograph_with_its_heatmap(
     for side in (Laterality.RIGHT, Laterality.LEFT):
         card = page.cards[side]
         assert card.photo.has_image and card.heatmap.has_image
+        assert not any(key.isVisible() for key in card.field_keys.values())  # one field
         assert card.heatmap.isVisible() and not card.heatmap.pixmap().isNull()
         shown = card.heatmap.pixmap()
         assert shown.width() > 40 and shown.height() > 40  # drawn, not a speck
@@ -120,6 +130,61 @@ def test_the_reviewer_sees_each_photograph_with_its_heatmap(
     touch(qtbot, page.back_button)
     page.clear()
     assert not page.cards[Laterality.RIGHT].heatmap.has_image  # nothing of the patient stays
+
+
+def test_at_a_two_field_site_the_reviewer_sees_each_field_with_its_heatmap(
+    qtbot: QtBot,
+    open_kiosk: OpenKiosk,
+    make_settings: Callable[..., Settings],
+    pipeline: Pipeline,
+    tmp_path: Path,
+) -> None:
+    """A two-field screening graded by the real grader: each eye's card opens on the field
+    that decided it, a key shows the other field with its own heatmap, a field not taken
+    cannot be chosen, and the card still fits the small panel."""
+    window = open_kiosk(make_settings(capture={"fields_per_eye": 2}))
+    window.ctx.accounts.add(REVIEWER[0], Role.REVIEWER, REVIEWER[1], by="test")
+    control = bundled_dir("assets") / "controls" / "positive_idrid_239.jpg"
+    flipped = tmp_path / "left-disc.jpg"
+    flipped.write_bytes(encode(load_fundus(DEMO_IMAGE).pixels[:, ::-1].copy(), "JPEG", quality=95))
+    disc, macula = pipeline.assess_eyes(
+        [(Laterality.RIGHT, control), (Laterality.RIGHT, DEMO_IMAGE)]
+    )
+    (left_disc,) = pipeline.assess_eyes([(Laterality.LEFT, flipped)])
+    right = pipeline.eye_from_fields(
+        Laterality.RIGHT, {FieldView.DISC: disc, FieldView.MACULA: macula}
+    )
+    left = pipeline.eye_from_fields(Laterality.LEFT, {FieldView.DISC: left_disc})
+    assert right.view is FieldView.DISC  # the positive control decides the right eye
+    patient = Patient("P-2F-1", "Two Fields", builders.PATIENT.date_of_birth, "F")
+    screening = pipeline.screen(
+        patient, {Laterality.RIGHT: right, Laterality.LEFT: left}, "nurse", "site"
+    )
+    window.ctx.service.record(screening)
+
+    reviewer_signs_in(qtbot, window)
+    queue = window.overread_queue
+    queue.search.setText(patient.patient_id)
+    touch(qtbot, queue.find_button)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
+    queue.table.selectRow(0)
+    touch(qtbot, queue.open_button)
+    page = window.overread
+    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    card = page.cards[Laterality.RIGHT]
+    keys = card.field_keys
+    assert keys[FieldView.DISC].isVisible() and keys[FieldView.DISC].isChecked()
+    assert keys[FieldView.MACULA].text() == "Macula-centred field"
+    disc_heatmap = card.heatmap.pixmap().toImage()
+    touch(qtbot, keys[FieldView.MACULA])
+    assert keys[FieldView.MACULA].isChecked() and card.heatmap.has_image
+    assert card.heatmap.pixmap().toImage() != disc_heatmap  # the macula field's own map
+    assert card.selected() is right.grade.grade  # the eye's grade stays what is reviewed
+    left_keys = page.cards[Laterality.LEFT].field_keys
+    assert left_keys[FieldView.DISC].isChecked() and not left_keys[FieldView.MACULA].isEnabled()
+    window.setFixedSize(1024, 600)
+    qtbot.wait(50)
+    assert out_of_reach(window, page) == []
 
 
 def test_a_reviewer_amends_a_screening_and_a_less_urgent_answer_is_refused(

@@ -3,6 +3,9 @@
 Why it looks like this: the reviewer must see what the AI saw (each photograph with its
 grade or why it was not graded, and beside it the grader's heatmap, drawn from the grid
 the record keeps, as on the result page and the report) before agreeing or amending.
+At a two-field site each eye's card has a key per field (disc- and macula-centred): it
+opens on the field that decided the eye, and the other is one touch away, in the card's
+heading row so that the card grows no taller on a small panel.
 "Agree" keeps the AI's grades and decision and needs no reason; "Save amendment" takes
 a grade per eye, a decision and a reason typed on the on-screen keyboard. The service
 checks the answer against the referral rules: one less urgent than the reviewed grades
@@ -29,6 +32,7 @@ from retiscreen.domain import (
     REVIEW_DECISIONS,
     DecisionKind,
     EyeResult,
+    FieldView,
     ICDRGrade,
     Review,
     Screening,
@@ -76,10 +80,22 @@ class GradeCard(QFrame):
             self.grades[grade] = choice
             keys.addWidget(choice)
         self.group.idClicked.connect(lambda _id: self.show_choice())
+        self.field_group = QButtonGroup(self)
+        self.field_group.setExclusive(True)
+        self.field_keys: dict[FieldView, QPushButton] = {}
+        """One key per field of a two-field eye (hidden at a one-field site)."""
         heading = QHBoxLayout()
         heading.setSpacing(12)
         heading.addWidget(self.title)
         heading.addWidget(self.ai, 1)
+        for view in FieldView:
+            key = button("", "small")
+            key.setCheckable(True)
+            key.hide()
+            self.field_group.addButton(key)
+            self.field_keys[view] = key
+            heading.addWidget(key)
+            key.clicked.connect(lambda _checked=False, v=view: self.show_field(v))
         pictures = QHBoxLayout()
         pictures.setSpacing(6)
         pictures.addWidget(self.photo, 1)
@@ -92,26 +108,54 @@ class GradeCard(QFrame):
         layout.addLayout(keys)
         layout.addWidget(self.chosen)
         self.ai_grade: ICDRGrade | None = None
+        self.eye: EyeResult | None = None
 
     def show_eye(self, eye: EyeResult | None) -> None:
-        """The eye as the AI left it; the grade buttons start at the AI's grade, and an
-        eye without a photograph cannot be graded."""
-        self.photo.set_image(eye.image.pixels if eye is not None and eye.image else None)
+        """The eye as the AI left it (a two-field eye at the field that decided it); the
+        grade buttons start at the AI's grade, and an eye without any photograph cannot
+        be graded."""
+        self.eye = eye
         grade = eye.grade if eye is not None else None
         self.ai_grade = grade.grade if grade is not None else None
-        if eye is not None and eye.image is not None and grade is not None and grade.heatmap:
-            self.heatmap.set_image(overlay(eye.image.pixels, grade.heatmap))
-            self.heatmap.show()
-        else:
-            self.heatmap.clear_image()
-            self.heatmap.hide()
-        gradable = eye is not None and eye.image is not None
+        fields = eye.fields if eye is not None else ()
+        photographed = [f.view for f in fields if f.image is not None and f.view is not None]
+        for view, key in self.field_keys.items():
+            key.setVisible(bool(fields))
+            key.setEnabled(view in photographed)
+        self.name_fields()
+        self._show_pictures(eye)
+        if eye is not None and photographed:
+            first = eye.view if eye.view in photographed else photographed[0]
+            self.field_keys[first].setChecked(True)
+            self.show_field(first)
+        gradable = eye is not None and bool(eye.photographs)
         self.group.setExclusive(False)
         for grade_key, choice in self.grades.items():
             choice.setEnabled(gradable)
             choice.setChecked(grade_key == self.ai_grade)
         self.group.setExclusive(True)
         self.show_choice()
+
+    def name_fields(self) -> None:
+        for view, key in self.field_keys.items():
+            key.setText(texts.catalogue().field_view(view))
+
+    def show_field(self, view: FieldView) -> None:
+        """One field of a two-field eye: its photograph and its own heatmap."""
+        field = self.eye.field_result(view) if self.eye is not None else None
+        if field is not None:
+            self._show_pictures(field)
+
+    def _show_pictures(self, result: EyeResult | None) -> None:
+        image = result.image if result is not None else None
+        grade = result.grade if result is not None else None
+        self.photo.set_image(image.pixels if image is not None else None)
+        if image is not None and grade is not None and grade.heatmap:
+            self.heatmap.set_image(overlay(image.pixels, grade.heatmap))
+            self.heatmap.show()
+        else:
+            self.heatmap.clear_image()
+            self.heatmap.hide()
 
     def selected(self) -> ICDRGrade | None:
         checked = self.group.checkedId()
@@ -122,9 +166,12 @@ class GradeCard(QFrame):
         self.chosen.setText(texts.grade_words(grade) if grade is not None else "")
 
     def clear(self) -> None:
+        self.eye = None
         self.photo.clear_image()
         self.heatmap.clear_image()
         self.heatmap.hide()
+        for key in self.field_keys.values():
+            key.hide()
         self.ai.clear()
         self.chosen.clear()
         self.ai_grade = None
@@ -262,6 +309,7 @@ class OverreadPage(Page):
             card.title.setText(texts.eye_name(side))
             card.photo.set_placeholder(self.tr("No photograph"))
             card.heatmap.setAccessibleName(texts.heatmap_note(True))
+            card.name_fields()
             finding = texts.eye_finding(eye) if eye is not None else self.tr("Not screened")
             card.ai.setText(self.tr("AI: {finding}").format(finding=finding))
             card.show_choice()
