@@ -4,9 +4,14 @@ validated (the kiosk would not accept it: grading.grader.check_site_threshold)."
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from retiscreen.report.validation_pdf import render_validation_report
 from retiscreen.validation import Prediction, compute_metrics
 
 
@@ -39,3 +44,22 @@ def test_a_threshold_the_kiosk_would_refuse_is_marked(
     ]["confident"]
     assert confident["threshold"] is not None and confident["threshold"] < 0.5
     assert not confident["accepted"]
+
+
+def test_the_report_says_which_site_threshold_to_use_or_that_the_kiosk_refuses_it(
+    tmp_path: Path,
+) -> None:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    for validated_range, expected in [
+        ((0.136, 0.837), "use this; specificity"),
+        ((0.5, 0.837), "refused: allowed 0.500-0.837"),
+    ]:
+        metrics = compute_metrics(_eyes(100, 100), 0.5, 0.9, validated_range)
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(render_validation_report(metrics, tmp_path / "no-roc.png"))
+        text = subprocess.run(
+            [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "The same, shown with 95% confidence" in text and expected in text

@@ -80,18 +80,13 @@ def _confident_row(site: dict[str, Any]) -> list[str]:
             f"{confident['referable_eyes_needed']} needed",
         ]
     if confident["accepted"]:
-        advice = "use this"
+        advice = f"use this; specificity {_pct(confident['specificity'])}"
     elif confident["validated_range"]:
         low, high = confident["validated_range"]
-        advice = f"kiosk refuses: not in {low:.3f}-{high:.3f}"
+        advice = f"refused: allowed {low:.3f}-{high:.3f}"
     else:
-        advice = "kiosk refuses: model has no range"
-    return [
-        label,
-        _num(confident["threshold"], 4),
-        _ci(confident["sensitivity_ci95"]),
-        f"{advice}; specificity {_pct(confident['specificity'])}",
-    ]
+        advice = "refused: no range in card"
+    return [label, _num(confident["threshold"], 4), _ci(confident["sensitivity_ci95"]), advice]
 
 
 def render_validation_report(
