@@ -291,6 +291,7 @@ class ScreeningService:
             card,
             thresholds,
             today,
+            store.fields_since(since),
         )
 
     def mark_referral(

@@ -95,6 +95,17 @@ def test_both_fields_are_graded_stored_and_reload_whole(
         }  # fmt: skip
         (queued,) = store.review_queue()
         assert queued["why"] == QueueReason.UNEXAMINED.value  # a field could not be graded
+    # The site monitor counts the field that failed, though both eyes were graded.
+    assert main(["monitor", "--out", str(two_fields / "monitor")]) == 0
+    figures = json.loads((two_fields / "monitor" / "monitor.json").read_text())
+    period = figures["period"]
+    assert period["ungradable_rate"] == 0.0
+    assert (period["fields_photographed"], period["fields_not_graded"]) == (4, 1)
+    assert period["field_ungradable_rate"] == 0.25
+    (alert,) = [a for a in figures["alerts"] if a["figure"] == "field_ungradable_rate"]
+    assert alert["value"] == 0.25
+    page = (two_fields / "monitor" / "monitor.html").read_text()
+    assert "of the fields photographed for two-field eyes could not be graded" in page
 
 
 def test_a_field_not_taken_is_recorded_and_the_other_decides(

@@ -75,6 +75,30 @@ def test_weekly_rates_per_operator_and_the_alerts_they_raise() -> None:
     assert figures["period"]["screened"] == 24
 
 
+def test_at_a_two_field_site_an_ungradable_field_is_counted_and_alerts() -> None:
+    """Both eyes graded (from their disc fields) while the macula fields fail: the eyes'
+    rate stays 0, the fields' rate shows it; a one-field site has no field figures."""
+    rows = [eye(f"F{i}", "2026-03-02", "graded", 0.1) for i in range(5)]
+    fields = [
+        {**row, "view": view, "status": "graded" if view == "disc" or i < 3 else "ungradable"}
+        for i, row in enumerate(rows)
+        for view in ("disc", "macula")
+    ]
+    figures = weekly_figures(
+        rows, [], [], None, Thresholds(ungradable=0.10), date(2026, 4, 1), fields
+    )
+    (week,) = figures["weeks"]
+    assert week["ungradable_rate"] == 0.0
+    assert (week["fields_photographed"], week["fields_not_graded"]) == (10, 2)
+    assert week["field_ungradable_rate"] == pytest.approx(0.2)
+    (alert,) = figures["alerts"]
+    assert (alert["figure"], alert["week"]) == ("field_ungradable_rate", "2026-W10")
+    assert alert_sentence(alert).startswith("Week 2026-W10: 20% of the fields photographed")
+    one_field = weekly_figures(rows, [], [], None, Thresholds(), date(2026, 4, 1))
+    assert "field_ungradable_rate" not in one_field["weeks"][0]
+    assert "fields_photographed" not in one_field["period"]
+
+
 def test_drift_alerts_only_over_enough_eyes() -> None:
     rows = [eye(f"D{i}", "2026-03-02", "graded", 0.01) for i in range(MIN_EYES_FOR_DRIFT)]
     figures = weekly_figures(rows, [], [], FLAT, Thresholds(), date(2026, 4, 1))

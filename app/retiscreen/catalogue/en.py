@@ -201,6 +201,10 @@ TEXTS: dict[str, str] = {
         "{value}, alert above {limit}): check the camera and the photographs, and validate "
         "the grader on this site's patients."
     ),
+    "monitor.alert.field_ungradable_rate": (
+        "{value} of the fields photographed for two-field eyes could not be graded (alert "
+        "above {limit}): check how each field is taken, the macula-centred one too."
+    ),
     "monitor.alert.ungradable_rate": (
         "{value} of the photographed eyes could not be graded (alert above {limit}): check "
         "the camera, the room's light and how the photographs are taken."

@@ -204,6 +204,11 @@ TEXTS: dict[str, str] = {
         "(índice de estabilidad {value}, alerta por encima de {limit}): revise la cámara y "
         "las fotografías, y valide el clasificador con los pacientes de este centro."
     ),
+    "monitor.alert.field_ungradable_rate": (
+        "{value} de los campos fotografiados en ojos con dos campos no se pudieron evaluar "
+        "(alerta por encima de {limit}): revise cómo se toma cada campo, también el centrado "
+        "en la mácula."
+    ),
     "monitor.alert.ungradable_rate": (
         "{value} de los ojos fotografiados no se pudieron evaluar (alerta por encima de "
         "{limit}): revise la cámara, la luz de la sala y cómo se toman las fotografías."

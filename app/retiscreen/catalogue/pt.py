@@ -205,6 +205,11 @@ TEXTS: dict[str, str] = {
         "de estabilidade {value}, alerta acima de {limit}): verifique a câmera e as "
         "fotografias e valide o classificador com os pacientes deste local."
     ),
+    "monitor.alert.field_ungradable_rate": (
+        "{value} dos campos fotografados em olhos com dois campos não puderam ser "
+        "classificados (alerta acima de {limit}): verifique como cada campo é tirado, também "
+        "o centrado na mácula."
+    ),
     "monitor.alert.ungradable_rate": (
         "{value} dos olhos fotografados não puderam ser classificados (alerta acima de "
         "{limit}): verifique a câmera, a luz da sala e como as fotografias são tiradas."

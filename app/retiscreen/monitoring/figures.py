@@ -134,6 +134,20 @@ def _eye_figures(eyes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _field_figures(fields: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """At a two-field site: photographs per field, and how many could not be graded. An
+    eye counts as graded when one of its fields was, so only these show a photographer
+    whose second field keeps failing."""
+    statuses = [EyeStatus(f["status"]) for f in fields]
+    photographed = sum(s in PHOTOGRAPHED for s in statuses)
+    not_graded = sum(s in NOT_GRADED for s in statuses)
+    return {
+        "fields_photographed": photographed,
+        "fields_not_graded": not_graded,
+        "field_ungradable_rate": _rate(not_graded, photographed),
+    }
+
+
 def weekly_figures(
     eyes: Sequence[Mapping[str, Any]],
     referrals: Sequence[Referral],
@@ -141,11 +155,16 @@ def weekly_figures(
     reference: Reference | None,
     thresholds: Thresholds,
     today: date,
+    fields: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Every figure, per ISO week and for the whole period, with the alerts raised."""
+    """Every figure, per ISO week and for the whole period, with the alerts raised;
+    ``fields`` are the two-field eyes' fields (none at a one-field site)."""
     by_week: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for eye in eyes:
         by_week[iso_week(eye["started_at"])].append(eye)
+    fields_by_week: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for field in fields:
+        fields_by_week[iso_week(field["started_at"])].append(field)
     weeks = []
     alerts: list[Alert] = []
     for week in sorted(by_week):
@@ -169,6 +188,15 @@ def weekly_figures(
         rate = figures["ungradable_rate"]
         if rate is not None and rate > thresholds.ungradable:
             alerts.append(Alert("ungradable_rate", round(rate, 4), thresholds.ungradable, week))
+        if fields_by_week[week]:
+            figures.update(_field_figures(fields_by_week[week]))
+            field_rate = figures["field_ungradable_rate"]
+            if field_rate is not None and field_rate > thresholds.ungradable:
+                alerts.append(
+                    Alert(
+                        "field_ungradable_rate", round(field_rate, 4), thresholds.ungradable, week
+                    )
+                )
         for operator, theirs in figures["per_operator"].items():
             mine = theirs["ungradable_rate"]
             enough = theirs["eyes_photographed"] >= MIN_EYES_PER_OPERATOR
@@ -190,6 +218,7 @@ def weekly_figures(
         "screened": len({e["screening_id"] for e in eyes}),
         **_eye_figures(eyes),
         "graded_eyes": len(all_scores),
+        **(_field_figures(fields) if fields else {}),
     }
     if reference is not None and all_scores:
         period["score_psi"] = round(reference.psi(all_scores), 4)
@@ -261,7 +290,8 @@ def monitor_figures(
     card: dict[str, Any] | None,
     thresholds: Thresholds,
     today: date,
+    fields: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """:func:`weekly_figures` with the reference taken from the grader's card."""
     reference = Reference.from_card(card) if card else None
-    return weekly_figures(eyes, referrals, reviews, reference, thresholds, today)
+    return weekly_figures(eyes, referrals, reviews, reference, thresholds, today, fields or ())

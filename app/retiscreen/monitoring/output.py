@@ -24,6 +24,11 @@ def write_monitor(figures: dict[str, Any], out: Path) -> list[Path]:
         {
             "referral rate": [w["referral_rate"] for w in figures["weeks"]],
             "ungradable eyes": [w["ungradable_rate"] for w in figures["weeks"]],
+            **(
+                {"ungradable fields": [w.get("field_ungradable_rate") for w in figures["weeks"]]}
+                if "fields_photographed" in figures["period"]
+                else {}
+            ),
         },
         figures["thresholds"]["ungradable"],
     )
@@ -53,7 +58,8 @@ def _page(figures: dict[str, Any], pictures: dict[str, bytes]) -> str:
             f"<td>{html.escape(_cell(week.get(key)))}</td>"
             for key in (
                 "week", "screened", "referred", "referral_rate", "eyes_photographed",
-                "ungradable_rate", "graded_eyes", "score_psi", "score_ks",
+                "ungradable_rate", "field_ungradable_rate", "graded_eyes", "score_psi",
+                "score_ks",
             )
         )
         + "</tr>"
@@ -79,7 +85,8 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.2em .5em;
 <ul class="alert">{alert_items or "<li>none</li>"}</ul>
 <h2>Per week</h2>
 <table><tr><th>week</th><th>screened</th><th>referred</th><th>referral rate</th>
-<th>eyes photographed</th><th>ungradable rate</th><th>graded eyes</th><th>score PSI</th>
+<th>eyes photographed</th><th>ungradable rate</th><th>ungradable fields (two-field
+eyes)</th><th>graded eyes</th><th>score PSI</th>
 <th>score KS</th></tr>{rows}</table>
 <h2>Referral follow-up</h2>
 <p>{follow["referrals"]} referrals: {follow["pending"]} pending, {follow["overdue"]} overdue,

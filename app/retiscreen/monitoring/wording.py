@@ -11,7 +11,7 @@ from retiscreen.catalogue import ENGLISH, Catalogue
 def alert_sentence(alert: dict[str, Any], words: Catalogue = ENGLISH) -> str:
     """One sentence for an alert, in ``words``' language."""
     figure, value, limit = alert["figure"], alert["value"], alert["limit"]
-    if figure == "ungradable_rate":
+    if figure in {"ungradable_rate", "field_ungradable_rate"}:
         shown = {"value": f"{value:.0%}", "limit": f"{limit:.0%}"}
     elif figure in {"score_psi", "review_kappa"}:
         shown = {"value": f"{value:.2f}", "limit": f"{limit:.2f}"}

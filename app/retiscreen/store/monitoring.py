@@ -29,6 +29,19 @@ class MonitoringRows(StoreConnection):
             {"since": since},
         )
 
+    def fields_since(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Every field of the two-field eyes screened at or after ``since``, oldest first:
+        ``screening_id``, ``started_at``, ``operator``, ``laterality``, ``view``,
+        ``status``. The eye's own row says only what its deciding field showed; a
+        photographer's ungradable macula field shows here."""
+        return self._rows(
+            "SELECT s.screening_id, s.started_at, s.operator, f.laterality, f.view, f.status"
+            " FROM screenings s JOIN field_images f ON f.screening_id = s.screening_id"
+            " WHERE (:since IS NULL OR s.started_at_utc >= :since)"
+            " ORDER BY s.started_at_utc, s.screening_id, f.laterality, f.view",
+            {"since": since},
+        )
+
     def reviews_since(self, since: str | None = None) -> list[dict[str, Any]]:
         """The newest over-read of each screening screened at or after ``since``:
         ``screening_id``, ``started_at``, ``ai_decision_kind``, ``decision_kind``."""
