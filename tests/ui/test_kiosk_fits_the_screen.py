@@ -111,6 +111,21 @@ def test_every_control_is_within_reach(
     assert {name: found for name, found in problems.items() if found} == {}
 
 
+def test_the_window_itself_fits_the_small_panel(
+    qtbot: QtBot, open_kiosk: Callable[..., KioskWindow], make_settings: Callable[..., Settings]
+) -> None:
+    """Not only under setFixedSize: the window's own minimum (what a full-screen kiosk
+    gets at most squeezed to) is within 1024×600, so no page runs off the panel's bottom."""
+    window = open_kiosk(make_settings())
+    for page in window.pages:  # the tallest page must not count either
+        window.stack.setCurrentWidget(page)
+        QApplication.processEvents()
+        assert window.minimumSizeHint().height() <= 600, type(page).__name__
+    window.resize(1024, 600)
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == (1024, 600)
+
+
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 600)], ids=["1280x800", "1024x600"])
 def test_a_real_result_is_not_squeezed(
     qtbot: QtBot,

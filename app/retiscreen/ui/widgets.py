@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QScroller,
     QSizePolicy,
     QTableWidget,
@@ -339,6 +340,48 @@ class TrafficLight(QFrame):
         for widget in (self.word, self.headline, self.advice, self.due):
             widget.clear()
         self.setStyleSheet("")
+
+
+class TouchScroll(QScrollArea):
+    """A column that scrolls up and down with a finger when the panel is too small for
+    it (Home's status lines, the sign-in names, the result's eye cards).
+
+    Why it sizes its content itself: a resizable QScrollArea asks word-wrapped content
+    for its height on every resize it makes, and with the result page's cards that
+    recursed until the stack overflowed. Here the content is made as wide as the view
+    and as tall as it needs, once per change of either."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.content = content  # first: setWidget() already sends events through the filter
+        self.setWidget(content)
+        content.installEventFilter(self)
+        self.viewport().installEventFilter(self)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+    def sizeHint(self) -> QSize:
+        """As wide as the content asks, and no taller than its smallest: the rest of the
+        page (the result's decision) keeps what its words need, the scroll gets the rest."""
+        return QSize(self.content.sizeHint().width(), TOUCH_MIN)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.viewport() and event.type() == QEvent.Type.Resize) or (
+            watched is self.content and event.type() == QEvent.Type.LayoutRequest
+        ):
+            self.fit()
+        return super().eventFilter(watched, event)
+
+    def fit(self) -> None:
+        width, layout = self.viewport().width(), self.content.layout()
+        needed = self.content.minimumSizeHint().height()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = max(needed, layout.totalHeightForWidth(width))
+        size = QSize(width, max(needed, self.viewport().height()))
+        if self.content.size() != size:
+            self.content.resize(size)
 
 
 class TouchTable(QTableWidget):

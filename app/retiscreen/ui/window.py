@@ -138,6 +138,11 @@ class KioskWindow(QMainWindow):
         self.still_there = StillThereBanner()
         layout.addWidget(self.header)
         layout.addWidget(self.still_there)
+        # The pages' minimum heights must not become the window's: a window taller than a
+        # 1024×600 panel runs off its bottom, with the page's buttons. The page is given
+        # the panel's height instead; tests/ui/test_kiosk_fits_the_screen.py checks
+        # that every page's controls then still lie inside the window and apart.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 

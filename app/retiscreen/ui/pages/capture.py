@@ -32,7 +32,7 @@ from retiscreen.ui.keyboard import OnScreenKeyboard
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.pages.skip_panel import SkipPanel
 from retiscreen.ui.session import ABSENT_SKIP_REASONS, EyeCapture, ScreeningDraft
-from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, button, label
+from retiscreen.ui.widgets import ConfirmButton, ImageView, MessageLine, TouchScroll, button, label
 
 READY, CHECKING, VERDICT, SKIPPING = "ready", "checking", "verdict", "skipping"
 
@@ -72,7 +72,8 @@ class CapturePage(Page):
         self.stage = QStackedLayout()
         self.stage.addWidget(self.preview_holder)
         self.stage.addWidget(self.photo)
-        self.stage.addWidget(self.skip_panel)
+        self.skip_scroll = TouchScroll(self.skip_panel)  # five reasons outgrow 1024×600
+        self.stage.addWidget(self.skip_scroll)
         stage_box = QWidget()
         stage_box.setLayout(self.stage)
         # right: verdict and actions
@@ -267,7 +268,7 @@ class CapturePage(Page):
         self.skip.setVisible(state in (READY, VERDICT))
         self.skip.setEnabled(state in (READY, VERDICT))
         self.stage.setCurrentWidget(
-            self.skip_panel
+            self.skip_scroll
             if state == SKIPPING
             else self.photo
             if state in (VERDICT, CHECKING) and self.photo.has_image

@@ -12,16 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QScroller,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from retiscreen.errors import RetiScreenError
 from retiscreen.service import PrinterStatus
@@ -29,7 +20,7 @@ from retiscreen.ui.context import KioskContext
 from retiscreen.ui.devices import device_name
 from retiscreen.ui.i18n import LANGUAGES
 from retiscreen.ui.pages.base import Page
-from retiscreen.ui.widgets import MessageLine, button, label
+from retiscreen.ui.widgets import MessageLine, TouchScroll, button, label
 
 
 class HomePage(Page):
@@ -97,7 +88,7 @@ class HomePage(Page):
         ctx.camera_changed.connect(self.retranslate)
         self.retranslate()
 
-    def _status_column(self) -> QScrollArea:
+    def _status_column(self) -> TouchScroll:
         """The status lines beside the start button, in a column that scrolls when a
         small panel cannot show them all (they hold no controls, only words)."""
         lines = QWidget()
@@ -113,13 +104,7 @@ class HomePage(Page):
         ):
             column.addWidget(line)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(lines)
-        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        return scroll
+        return TouchScroll(lines)
 
     def set_operator(self, name: str | None, may_review: bool = False) -> None:
         """Who is signed in to screen; an operator (who may not over-read) sees no

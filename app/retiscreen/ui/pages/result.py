@@ -8,8 +8,8 @@ the grading page; this page says plainly whether it worked, and can print again.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from retiscreen.domain import EyeResult, EyeStatus, Laterality
 from retiscreen.imaging.heatmap import overlay
@@ -20,7 +20,14 @@ from retiscreen.ui.context import KioskContext
 from retiscreen.ui.pages.base import Page
 from retiscreen.ui.pages.skip_panel import reason_words
 from retiscreen.ui.session import EYE_ORDER
-from retiscreen.ui.widgets import ImageView, MessageLine, TrafficLight, button, label
+from retiscreen.ui.widgets import (
+    ImageView,
+    MessageLine,
+    TouchScroll,
+    TrafficLight,
+    button,
+    label,
+)
 
 
 class EyeCard(QFrame):
@@ -83,16 +90,9 @@ class ResultPage(Page):
         cards.setContentsMargins(0, 0, 0, 0)
         for side in EYE_ORDER:
             cards.addWidget(self.cards[side], 1)
-        self.eyes = QScrollArea()
+        self.eyes = TouchScroll(eyes)
         """The two eye cards: they scroll where a 1024×600 panel cannot show them whole
         under the decision, which stays in view, as do the messages and the buttons."""
-        self.eyes.setWidgetResizable(False)  # sized by _fit_eyes: see there
-        self.eyes.setFrameShape(QFrame.Shape.NoFrame)
-        self.eyes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.eyes.viewport().installEventFilter(self)
-        self.eyes.setWidget(eyes)
-        self._eyes_content, self._eyes_layout = eyes, cards
-        QScroller.grabGesture(self.eyes.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.saved = MessageLine()
         self.printing = MessageLine()
         self.reference = label("", "hint")
@@ -110,22 +110,6 @@ class ResultPage(Page):
         self.body.addWidget(self.printing)
         self.body.addLayout(footer)
         self.retranslate()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.eyes.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_eyes()
-        return super().eventFilter(watched, event)
-
-    def _fit_eyes(self) -> None:
-        """The cards as wide as the view and as tall as they need (or the view, if
-        taller). Done here, once per resize, rather than by a resizable scroll area,
-        which with these word-wrapped cards resized them in an endless recursion."""
-        content, layout = self._eyes_content, self._eyes_layout
-        width = self.eyes.viewport().width()
-        needed = content.minimumSizeHint().height()
-        if layout.hasHeightForWidth():
-            needed = max(needed, layout.totalHeightForWidth(width))
-        content.resize(width, max(needed, self.eyes.viewport().height()))
 
     def show_outcome(self, outcome: job.Outcome) -> None:
         self.outcome = outcome
@@ -182,7 +166,6 @@ class ResultPage(Page):
         if outcome.recorded is not None:
             reference += " · " + self.tr("Report {id}").format(id=outcome.recorded.report_id)
         self.reference.setText(reference)
-        self._fit_eyes()  # the words changed: so may the cards' height
 
     def _show_eye(self, side: Laterality, eye: EyeResult | None) -> None:
         card = self.cards[side]

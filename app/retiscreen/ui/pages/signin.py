@@ -14,21 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QPushButton,
-    QScrollArea,
-    QScroller,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from retiscreen.accounts import Role, SignIn
 from retiscreen.errors import StorageError
 from retiscreen.ui.context import KioskContext
 from retiscreen.ui.pages.base import Page
-from retiscreen.ui.widgets import MessageLine, PinPad, button, label
+from retiscreen.ui.widgets import MessageLine, PinPad, TouchScroll, button, label
 
 
 class SignInPage(Page):
@@ -59,13 +51,8 @@ class SignInPage(Page):
         self.operator_grid.setContentsMargins(0, 0, 0, 0)
         self.operator_grid.setSpacing(12)
         self.operator_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()  # a site with many accounts scrolls its names, not the keypad
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(names)
-        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        content = QVBoxLayout()
-        content.addWidget(scroll, 1)
+        content = QVBoxLayout()  # a site with many accounts scrolls its names, not the keypad
+        content.addWidget(TouchScroll(names), 1)
         self.operator_buttons: dict[str, QPushButton] = {}
         self.pad = PinPad("")
         self.pad.submitted.connect(self._submit)
