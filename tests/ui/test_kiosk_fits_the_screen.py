@@ -32,6 +32,8 @@ from pytestqt.qtbot import QtBot
 
 from retiscreen.domain import Laterality, Patient
 from retiscreen.pipeline import Pipeline
+from retiscreen.report.printing import PrinterProblem
+from retiscreen.service import PrintOutcome
 from retiscreen.settings import Settings, bundled_dir
 from retiscreen.ui import screening_job as job
 from retiscreen.ui.keyboard import OnScreenKeyboard
@@ -152,3 +154,20 @@ def test_a_real_result_is_not_squeezed(
     assert page.minimumSizeHint().height() <= page.height()
     assert out_of_reach(window, page) == []
     assert all(card.heatmap.has_image for card in page.cards.values())
+    # Not printed, with the longest printer message: the decision's advice stays whole
+    # (the save's confirmation goes at the head of the printing line).
+    unprinted = PrintOutcome(
+        False,
+        "Printer 'retiscreen-no-such-printer' is not available (not found). Check the printer "
+        "name in the settings. The report is saved and will be printed when the printer is back.",
+        7,
+        PrinterProblem.NOT_FOUND,
+        "retiscreen-no-such-printer",
+    )
+    page.show_outcome(job.Outcome(screening, recorded, unprinted))
+    qtbot.wait(50)
+    advice = page.light.advice
+    assert advice.height() >= advice.heightForWidth(advice.width())  # no line cut off
+    assert not page.saved.isVisible()
+    assert page.printing.text().startswith("Saved, and the report was written. NOT printed")
+    assert out_of_reach(window, page) == []

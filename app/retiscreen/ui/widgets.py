@@ -319,6 +319,20 @@ class TrafficLight(QFrame):
         layout.addLayout(text, 1)
         self.kind: DecisionKind | None = None
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Never shorter than its words need at this width. Qt sizes the panel by its
+        words at their widest, so on a narrow panel the advice lost its last line; the
+        page's eye cards scroll and give the height up instead."""
+        super().resizeEvent(event)
+        self._keep_words_whole()
+
+    def _keep_words_whole(self) -> None:
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.heightForWidth(self.width())
+            if needed != self.minimumHeight():
+                self.setMinimumHeight(needed)
+
     def show_decision(
         self, kind: DecisionKind, word: str, headline: str, advice: str, due: str
     ) -> None:
@@ -334,12 +348,14 @@ class TrafficLight(QFrame):
         self.headline.setText(headline)
         self.advice.setText(advice)
         self.due.setText(due)
+        self._keep_words_whole()
 
     def clear(self) -> None:
         self.kind = None
         for widget in (self.word, self.headline, self.advice, self.due):
             widget.clear()
         self.setStyleSheet("")
+        self._keep_words_whole()
 
 
 class TouchScroll(QScrollArea):

@@ -148,6 +148,18 @@ class ResultPage(Page):
         )
         for side in EYE_ORDER:
             self._show_eye(side, screening.eye(side))
+        self._show_messages(outcome)
+        self.reprint.setEnabled(outcome.recorded is not None and not self._printing)
+        reference = self.tr("Screening {id}").format(id=screening.screening_id)
+        if outcome.recorded is not None:
+            reference += " · " + self.tr("Report {id}").format(id=outcome.recorded.report_id)
+        self.reference.setText(reference)
+
+    def _show_messages(self, outcome: job.Outcome) -> None:
+        """Whether the screening was saved, and printed. A failed save keeps a line of its
+        own, in red; a save that worked goes at the head of the printing line, so that
+        on a 1024×600 panel the decision's advice keeps the row (with the printer warning
+        beside it the page needed about 606 px)."""
         if outcome.storage_error:
             self.saved.show_message(
                 self.tr("NOT SAVED: {why} The kiosk keeps trying; call IT.").format(
@@ -155,17 +167,19 @@ class ResultPage(Page):
                 ),
                 "error",
             )
-        else:
-            self.saved.show_message(self.tr("Saved, and the report was written."), "ok")
-        if self.print_note is not None:
-            self.printing.show_message(*self.print_note)
-        else:
+            if self.print_note is not None:
+                self.printing.show_message(*self.print_note)
+            else:
+                self.printing.clear_message()
+            return
+        done = self.tr("Saved, and the report was written.")
+        if self.print_note is None:
+            self.saved.show_message(done, "ok")
             self.printing.clear_message()
-        self.reprint.setEnabled(outcome.recorded is not None and not self._printing)
-        reference = self.tr("Screening {id}").format(id=screening.screening_id)
-        if outcome.recorded is not None:
-            reference += " · " + self.tr("Report {id}").format(id=outcome.recorded.report_id)
-        self.reference.setText(reference)
+            return
+        text, level = self.print_note
+        self.saved.clear_message()
+        self.printing.show_message(f"{done} {text}", level)
 
     def _show_eye(self, side: Laterality, eye: EyeResult | None) -> None:
         card = self.cards[side]
