@@ -23,6 +23,7 @@ from retiscreen.imaging.load import load_fundus
 from retiscreen.pipeline import Pipeline
 from retiscreen.settings import Settings, bundled_dir
 from retiscreen.ui.keyboard import NEXT, SHIFT, SPACE
+from retiscreen.ui.pages.overread import OverreadPage
 from retiscreen.ui.window import KioskWindow
 from tests.support import builders
 from tests.support.images import DEMO_IMAGE, encode
@@ -57,6 +58,21 @@ def reviewer_signs_in(qtbot: QtBot, window: KioskWindow) -> None:
     table: QTableWidget = window.overread_queue.table
     qtbot.waitUntil(lambda: not window.ctx.workers.busy, timeout=WAIT_MS)
     assert table.rowCount() >= 0
+
+
+def reviewer_opens(qtbot: QtBot, window: KioskWindow, patient_id: str) -> OverreadPage:
+    """The reviewer signs in, finds the patient's screening (in the queue or not: found
+    by search) and opens it for over-read."""
+    reviewer_signs_in(qtbot, window)
+    queue = window.overread_queue
+    queue.search.setText(patient_id)
+    touch(qtbot, queue.find_button)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
+    queue.table.selectRow(0)
+    touch(qtbot, queue.open_button)
+    page = window.overread
+    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    return page
 
 
 def test_operators_never_see_the_over_read(
@@ -102,15 +118,7 @@ def test_the_reviewer_sees_each_photograph_with_its_heatmap(
         assert eye.grade is not None and eye.grade.heatmap is not None  # the model gives one
     window.ctx.service.record(screening)
 
-    reviewer_signs_in(qtbot, window)
-    queue = window.overread_queue
-    queue.search.setText(patient.patient_id)  # in the queue or not: found by search
-    touch(qtbot, queue.find_button)
-    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
-    queue.table.selectRow(0)
-    touch(qtbot, queue.open_button)
-    page = window.overread
-    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    page = reviewer_opens(qtbot, window, patient.patient_id)
     for side in (Laterality.RIGHT, Laterality.LEFT):
         card = page.cards[side]
         assert card.photo.has_image and card.heatmap.has_image
@@ -162,15 +170,7 @@ def test_at_a_two_field_site_the_reviewer_sees_each_field_with_its_heatmap(
     )
     window.ctx.service.record(screening)
 
-    reviewer_signs_in(qtbot, window)
-    queue = window.overread_queue
-    queue.search.setText(patient.patient_id)
-    touch(qtbot, queue.find_button)
-    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=WAIT_MS)
-    queue.table.selectRow(0)
-    touch(qtbot, queue.open_button)
-    page = window.overread
-    qtbot.waitUntil(lambda: page.screening is not None, timeout=WAIT_MS)
+    page = reviewer_opens(qtbot, window, patient.patient_id)
     card = page.cards[Laterality.RIGHT]
     keys = card.field_keys
     assert keys[FieldView.DISC].isVisible() and keys[FieldView.DISC].isChecked()

@@ -123,29 +123,28 @@ def _graded_scores(eyes: Iterable[Mapping[str, Any]]) -> list[float]:
     ]
 
 
-def _eye_figures(eyes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    statuses = [EyeStatus(e["status"]) for e in eyes]
+def _not_graded(rows: Iterable[Mapping[str, Any]], unit: str, rate: str) -> dict[str, Any]:
+    """How many of ``rows`` (eyes or fields) were photographed and how many of those could
+    not be graded, under ``<unit>s_photographed``, ``<unit>s_not_graded`` and ``rate``."""
+    statuses = [EyeStatus(row["status"]) for row in rows]
     photographed = sum(s in PHOTOGRAPHED for s in statuses)
     not_graded = sum(s in NOT_GRADED for s in statuses)
     return {
-        "eyes_photographed": photographed,
-        "eyes_not_graded": not_graded,
-        "ungradable_rate": _rate(not_graded, photographed),
+        f"{unit}s_photographed": photographed,
+        f"{unit}s_not_graded": not_graded,
+        rate: _rate(not_graded, photographed),
     }
+
+
+def _eye_figures(eyes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    return _not_graded(eyes, "eye", "ungradable_rate")
 
 
 def _field_figures(fields: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """At a two-field site: photographs per field, and how many could not be graded. An
     eye counts as graded when one of its fields was, so only these show a photographer
     whose second field keeps failing."""
-    statuses = [EyeStatus(f["status"]) for f in fields]
-    photographed = sum(s in PHOTOGRAPHED for s in statuses)
-    not_graded = sum(s in NOT_GRADED for s in statuses)
-    return {
-        "fields_photographed": photographed,
-        "fields_not_graded": not_graded,
-        "field_ungradable_rate": _rate(not_graded, photographed),
-    }
+    return _not_graded(fields, "field", "field_ungradable_rate")
 
 
 def weekly_figures(
