@@ -376,14 +376,7 @@ class ScreeningRecords(StoreConnection):
                 continue
             row = by_eye.get(laterality)
             what = f"the {laterality.value} eye photograph of screening {screening_id}"
-            if row is None or not row["stored_file"] or row["sha256"] != recorded.get("sha256"):
-                raise StorageError(
-                    f"The records of {what} disagree with each other. Call IT.",
-                    reason="corrupt",
-                )
-            image = self._read_image(row["stored_file"], row["sha256"], what)
-            source = recorded.get("source")
-            images[laterality] = replace(image, source=source) if isinstance(source, str) else image
+            images[laterality] = self._recorded_image(row, recorded, what)
         field_images = self._field_images(screening_id, snapshot)
         try:
             return screening_from_dict(snapshot, images, field_images)
@@ -414,17 +407,21 @@ class ScreeningRecords(StoreConnection):
                     f"the {laterality.value} eye {view.value}-centred photograph of "
                     f"screening {screening_id}"
                 )
-                if row is None or not row["stored_file"] or row["sha256"] != record.get("sha256"):
-                    raise StorageError(
-                        f"The records of {what} disagree with each other. Call IT.",
-                        reason="corrupt",
-                    )
-                image = self._read_image(row["stored_file"], row["sha256"], what)
-                source = record.get("source")
-                images[(laterality, view)] = (
-                    replace(image, source=source) if isinstance(source, str) else image
-                )
+                images[(laterality, view)] = self._recorded_image(row, record, what)
         return images
+
+    def _recorded_image(
+        self, row: dict[str, Any] | None, recorded: dict[str, Any], what: str
+    ) -> FundusImage:
+        """The photograph a snapshot records, read from the file its row names: refused
+        when the row and the snapshot disagree (a swapped or altered record)."""
+        if row is None or not row["stored_file"] or row["sha256"] != recorded.get("sha256"):
+            raise StorageError(
+                f"The records of {what} disagree with each other. Call IT.", reason="corrupt"
+            )
+        image = self._read_image(row["stored_file"], row["sha256"], what)
+        source = recorded.get("source")
+        return replace(image, source=source) if isinstance(source, str) else image
 
     def _read_image(self, stored_file: str, sha256: str, what: str) -> FundusImage:
         """Decrypt and decode a stored photograph, refusing one that is missing or has
