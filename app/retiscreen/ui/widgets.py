@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -81,6 +81,40 @@ def restyle(widget: QWidget) -> None:
 def set_invalid(field: QLineEdit, invalid: bool) -> None:
     field.setProperty("invalid", "true" if invalid else "false")
     restyle(field)
+
+
+class ElidedLabel(QLabel):
+    """One line that never widens the window (the header's clinic, and who is signed in
+    or being screened): where its words do not fit, they end in "…". A ``tail`` (the
+    patient's ID) is never cut: the words before it give way. ``text()`` stays whole."""
+
+    def __init__(self, role: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if role:
+            self.setProperty("role", role)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.tail = ""
+
+    def set_text(self, text: str, tail: str = "") -> None:
+        self.tail = tail
+        self.setText(text + tail)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def shown_text(self) -> str:
+        """What is drawn at the present width."""
+        metrics, width, text = self.fontMetrics(), self.contentsRect().width(), self.text()
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+        head = text[: len(text) - len(self.tail)]
+        room = max(0, width - metrics.horizontalAdvance(self.tail))
+        return metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + self.tail
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment().value), self.shown_text())
 
 
 class MessageLine(QLabel):
@@ -309,6 +343,7 @@ class TrafficLight(QFrame):
         self.due.setWordWrap(True)
         self.due.setProperty("role", "subtitle")
         text = QVBoxLayout()
+        text.setSpacing(8)  # not the 24 px between the word and the text it would inherit
         text.addWidget(self.headline)
         text.addWidget(self.advice)
         text.addWidget(self.due)
@@ -332,6 +367,7 @@ class TrafficLight(QFrame):
             needed = layout.heightForWidth(self.width())
             if needed != self.minimumHeight():
                 self.setMinimumHeight(needed)
+                layout.update()
 
     def show_decision(
         self, kind: DecisionKind, word: str, headline: str, advice: str, due: str

@@ -51,7 +51,7 @@ from retiscreen.ui.pages.setup_admin import SetupAdminPage
 from retiscreen.ui.pages.signin import SignInPage
 from retiscreen.ui.session import ScreeningDraft, normalise_id
 from retiscreen.ui.still_there import StillThereBanner
-from retiscreen.ui.widgets import label
+from retiscreen.ui.widgets import ElidedLabel, label
 
 log = logging.getLogger(__name__)
 
@@ -118,18 +118,18 @@ class KioskWindow(QMainWindow):
 
         self.header = QFrame()
         self.header.setObjectName("header")
-        self.clinic_label = label("", "clinic", wrap=False)
+        # Long names never widen the window past the screen: they end in "…" (the
+        # patient's ID stays whole); the step keeps the width its words need.
+        self.clinic_label = ElidedLabel("clinic")
         self.step_label = label("", wrap=False)
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.who_label = label("", wrap=False)
+        self.who_label = ElidedLabel()
         self.who_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        for header_label in (self.clinic_label, self.step_label, self.who_label):
-            # long names must never widen the window past the screen: they are cut instead
-            header_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header_layout = QHBoxLayout(self.header)
         header_layout.setContentsMargins(24, 10, 24, 10)
+        header_layout.setSpacing(16)
         header_layout.addWidget(self.clinic_label, 1)
-        header_layout.addWidget(self.step_label, 1)
+        header_layout.addWidget(self.step_label)
         header_layout.addWidget(self.who_label, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -247,13 +247,13 @@ class KioskWindow(QMainWindow):
             self.step_label.setText(steps.get(self.current, ""))
         patient = self.draft.patient if self.draft else None
         if patient is not None and self.current is not self.patient:
-            self.who_label.setText(f"{patient.name} · {patient.patient_id}")
+            self.who_label.set_text(patient.name, f" · {patient.patient_id}")
         elif self.current in (self.overread_queue, self.overread) and self.overread_queue.reviewer:
-            self.who_label.setText(
+            self.who_label.set_text(
                 self.tr("Reviewer: {name}").format(name=self.overread_queue.reviewer)
             )
         elif self.operator:
-            self.who_label.setText(self.tr("Operator: {name}").format(name=self.operator))
+            self.who_label.set_text(self.tr("Operator: {name}").format(name=self.operator))
         else:
             self.who_label.clear()
 

@@ -88,25 +88,28 @@ class CapturePage(Page):
         self.skip = button("", "small", on_click=self.show_skip)
         self.cancel = ConfirmButton("", "")
         self.cancel.confirmed.connect(self.cancelled.emit)
+        words = QWidget()  # the verdict and what to do next, whole, above the buttons
+        words_layout = QVBoxLayout(words)
+        words_layout.setContentsMargins(0, 0, 0, 0)
+        words_layout.addWidget(self.verdict)
+        words_layout.addWidget(self.hint)
+        words_layout.addStretch(1)
+        self.words = TouchScroll(words)
+        """Scrolls only where a long reason outgrows a 1024×600 panel: cut, its last
+        words (what to do about the photograph) were lost."""
+        leave = QHBoxLayout()  # one row: at a verdict the column's height goes to the words
+        leave.addWidget(self.skip)
+        leave.addWidget(self.cancel)
         actions = QVBoxLayout()
         actions.setSpacing(12)
-        for widget in (
-            self.verdict,
-            self.hint,
-            self.take,
-            self.import_file,
-            self.use,
-            self.retake,
-            self.accept_ungradable,
-        ):
+        actions.addWidget(self.words, 1)
+        for widget in (self.take, self.import_file, self.use, self.retake, self.accept_ungradable):
             actions.addWidget(widget)
-        actions.addStretch(1)
         actions.addWidget(self.source_line)
-        actions.addWidget(self.skip)
-        actions.addWidget(self.cancel)
+        actions.addLayout(leave)
         columns = QHBoxLayout()
-        columns.addWidget(stage_box, 3)
-        columns.addLayout(actions, 2)
+        columns.addWidget(stage_box, 1)  # a fundus is round: the stage's height limits it
+        columns.addLayout(actions, 1)
         self.body.addWidget(self.title)
         self.body.addWidget(self.patient_line)
         self.body.addLayout(columns, 1)
@@ -277,6 +280,7 @@ class CapturePage(Page):
         self._show_verdict()
         self.hint.setVisible(state != SKIPPING)
         self.verdict.setVisible(state != SKIPPING and bool(self.verdict.text()))
+        self.source_line.setVisible(state == READY)  # which camera: before the photograph
 
     def _camera_changed(self) -> None:
         self._connected = False  # the old device is gone with its connections
