@@ -84,15 +84,19 @@ def set_invalid(field: QLineEdit, invalid: bool) -> None:
 
 
 class ElidedLabel(QLabel):
-    """One line that never widens the window (the header's clinic, and who is signed in
-    or being screened): where its words do not fit, they end in "…". A ``tail`` (the
-    patient's ID) is never cut: the words before it give way. ``text()`` stays whole."""
+    """One line that never widens the window (the header's clinic, step, and who is
+    signed in or being screened): where its words do not fit, they end in "…". A ``tail``
+    (the patient's ID) is never cut: the words before it give way. ``text()`` stays whole.
+    ``keep_width``: it takes the width its words need before labels without it take any."""
 
-    def __init__(self, role: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, role: str = "", keep_width: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         if role:
             self.setProperty("role", role)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        width = QSizePolicy.Policy.Preferred if keep_width else QSizePolicy.Policy.Ignored
+        self.setSizePolicy(width, QSizePolicy.Policy.Preferred)
         self.tail = ""
 
     def set_text(self, text: str, tail: str = "") -> None:
@@ -107,9 +111,10 @@ class ElidedLabel(QLabel):
         metrics, width, text = self.fontMetrics(), self.contentsRect().width(), self.text()
         if metrics.horizontalAdvance(text) <= width:
             return text
-        head = text[: len(text) - len(self.tail)]
-        room = max(0, width - metrics.horizontalAdvance(self.tail))
-        return metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + self.tail
+        tail = self.tail if self.tail and text.endswith(self.tail) else ""
+        head = text[: len(text) - len(tail)]
+        room = max(0, width - metrics.horizontalAdvance(tail))
+        return metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + tail
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

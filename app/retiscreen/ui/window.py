@@ -51,7 +51,7 @@ from retiscreen.ui.pages.setup_admin import SetupAdminPage
 from retiscreen.ui.pages.signin import SignInPage
 from retiscreen.ui.session import ScreeningDraft, normalise_id
 from retiscreen.ui.still_there import StillThereBanner
-from retiscreen.ui.widgets import ElidedLabel, label
+from retiscreen.ui.widgets import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,9 @@ class KioskWindow(QMainWindow):
         self.header = QFrame()
         self.header.setObjectName("header")
         # Long names never widen the window past the screen: they end in "…" (the
-        # patient's ID stays whole); the step keeps the width its words need.
+        # patient's ID stays whole); the step takes the width its words need first.
         self.clinic_label = ElidedLabel("clinic")
-        self.step_label = label("", wrap=False)
+        self.step_label = ElidedLabel(keep_width=True)
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.who_label = ElidedLabel()
         self.who_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
