@@ -21,7 +21,6 @@ model with its own card, figures and signature. Needs ../shared/datasets.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import statistics
 import tempfile
@@ -42,22 +41,22 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from retiscreen.errors import ImageError
+from retiscreen.grading.model import _make_session
 from retiscreen.imaging.preprocess import model_input
 from retiscreen.metrics import roc_auc
 from retiscreen.pipeline import Pipeline
+from training.data import Sample, build_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def labelled(folder: Path, keep: str = "") -> list[tuple[Path, int]]:
-    """(photograph, DR grade) rows of a shared set; ``keep`` names a column that must be
-    empty (eyepacs-hires' ``also_in``: photographs another set also holds)."""
-    with (folder / "labels.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def rows(samples: list[Sample], dataset: str) -> list[tuple[Path, int]]:
+    """(photograph, DR grade) of one shared set, in its labels' order (training.data
+    reads the labels, and leaves out eyepacs-hires photographs another set holds)."""
     return [
-        (folder / row["image"], int(float(row["dr_grade"])))
-        for row in rows
-        if row.get("dr_grade", "") != "" and not (keep and row.get(keep))
+        (Path(s.path), s.dr_grade)
+        for s in samples
+        if s.dataset == dataset and s.dr_grade is not None
     ]
 
 
@@ -135,11 +134,8 @@ def check_same_network(
 
 
 def session(path: Path) -> ort.InferenceSession:
-    """As the kiosk makes it (grading.model._make_session, CPU)."""
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    """As the kiosk makes it, on the CPU."""
+    return _make_session(path.read_bytes(), prefer_gpu=False)
 
 
 def referable(sess: ort.InferenceSession, tensors: np.ndarray) -> np.ndarray:
@@ -191,12 +187,12 @@ def main() -> None:
     assert pipeline.grader is not None, "no grader in " + str(args.models)
     threshold = pipeline.grader.model.card.threshold
     rng = np.random.default_rng(2026)
-    training = labelled(args.data / "aptos2019") + labelled(args.data / "eyepacs-natural")
+    samples = build_manifest(args.data)
+    training = rows(samples, "aptos2019") + rows(samples, "eyepacs-natural")
     picked = [training[i] for i in rng.choice(len(training), args.calibration, replace=False)]
     calibration, _ = inputs(pipeline, picked)
     held_out = {
-        "rahim-dr": inputs(pipeline, labelled(args.data / "rahim-dr")),
-        "eyepacs-hires": inputs(pipeline, labelled(args.data / "eyepacs-hires", keep="also_in")),
+        name: inputs(pipeline, rows(samples, name)) for name in ("rahim-dr", "eyepacs-hires")
     }
 
     shipped = args.models / "grader.onnx"
