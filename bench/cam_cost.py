@@ -1,6 +1,6 @@
 """Extra cost of the grader's heatmap output (``referable_cam``), per eye (never a test).
 
-    python bench/cam_cost.py [--repeats 40] [--out bench/results/cam_cost.json]
+    python -m bench.cam_cost [--repeats 40] [--out bench/results/cam_cost.json]
 
 The shipped grader with its map, against the same graph before surgery
 (``training.add_cam.strip_cam``: byte for byte the exported grader), on prepared inputs

@@ -18,6 +18,30 @@ from training.precision import mixed_precision
 from training.tasks import Task, eval_indices
 
 
+def predict_views(
+    model: nn.Module,
+    tensors: npt.NDArray[np.float32],
+    batch: int = 32,
+    device: str = "cpu",
+    mirror: bool = False,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+    """Softmax probabilities of each photograph, in training's precision
+    (``training.precision``), and with ``mirror`` those of its left-right mirror image too:
+    kept apart so that flip test-time augmentation can be measured on a held-out source."""
+    model.eval()
+    plain, mirrored = [], []
+    with torch.no_grad(), mixed_precision(device):
+        for start in range(0, len(tensors), batch):
+            x = torch.from_numpy(tensors[start : start + batch]).to(device)
+            x = x.contiguous(memory_format=torch.channels_last)
+            plain.append(torch.softmax(model(x).float(), dim=1).cpu().numpy())
+            if mirror:
+                flipped = model(torch.flip(x, dims=[3])).float()
+                mirrored.append(torch.softmax(flipped, dim=1).cpu().numpy())
+    model.train()
+    return np.concatenate(plain), np.concatenate(mirrored) if mirror else None
+
+
 def predict(
     model: nn.Module,
     tensors: npt.NDArray[np.float32],
@@ -25,21 +49,10 @@ def predict(
     device: str = "cpu",
     mirror: bool = False,
 ) -> npt.NDArray[np.float32]:
-    """Softmax probabilities, in training's precision (``training.precision``);
-    ``mirror`` averages each photograph with its left-right mirror image, as the exported
-    grader graph does."""
-    model.eval()
-    out = []
-    with torch.no_grad(), mixed_precision(device):
-        for start in range(0, len(tensors), batch):
-            x = torch.from_numpy(tensors[start : start + batch]).to(device)
-            x = x.contiguous(memory_format=torch.channels_last)
-            probs = torch.softmax(model(x).float(), dim=1)
-            if mirror:
-                probs = (probs + torch.softmax(model(torch.flip(x, dims=[3])).float(), dim=1)) / 2
-            out.append(probs.cpu().numpy())
-    model.train()
-    return np.concatenate(out)
+    """Softmax probabilities; ``mirror`` averages each photograph with its mirror image, as
+    the exported grader graph does."""
+    plain, mirrored = predict_views(model, tensors, batch, device, mirror)
+    return plain if mirrored is None else ((plain + mirrored) / 2).astype(np.float32)
 
 
 NOT_A_CAMERA = {"eyepacs-eyeq"}
@@ -64,12 +77,15 @@ def evaluate(
     result: dict[str, float] = {"n": float(len(indices))}
     if not indices:
         return result
-    chunks = []
+    plain_chunks, mirrored_chunks = [], []
     for start in range(0, len(indices), 256):
         part = indices[start : start + 256]
         tensors = np.stack([square_to_tensor(np.asarray(cache.crops[i]), task.spec) for i in part])
-        chunks.append(predict(model, tensors, device=device, mirror=holdout is not None))
-    probs = np.concatenate(chunks)
+        plain, mirrored = predict_views(model, tensors, device=device, mirror=holdout is not None)
+        plain_chunks.append(plain)
+        mirrored_chunks.append(plain if mirrored is None else mirrored)
+    plain_probs = np.concatenate(plain_chunks)
+    probs = (plain_probs + np.concatenate(mirrored_chunks)) / 2
     samples = [cache.samples[i] for i in indices]
     if task.name == "grader":
         grades = np.array([s.dr_grade for s in samples])
@@ -85,9 +101,10 @@ def evaluate(
             if scores_to is not None:
                 rows = [
                     {"path": s.path, "dataset": s.dataset, "grade": int(g), "dme": s.dme,
-                     "referable_score": float(r), "probabilities": [float(v) for v in p]}
-                    for s, g, r, p, c in zip(samples, grades, referable_score, probs, camera,
-                                             strict=True) if c
+                     "referable_score": float(r), "probabilities": [float(v) for v in p],
+                     "referable_score_one_view": float(one[2:].sum())}
+                    for s, g, r, p, one, c in zip(samples, grades, referable_score, probs,
+                                                  plain_probs, camera, strict=True) if c
                 ]  # fmt: skip
                 scores_to.write_text(json.dumps(rows))
     else:
