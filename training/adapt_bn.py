@@ -112,14 +112,15 @@ def main() -> None:
         "scored_referable": int(labels.sum()),
         "trained": _figures(labels, score(model)),
     }
-    print(json.dumps(rows), flush=True)
+    record = args.run / "adapt-bn.json"
+    record.write_text(json.dumps(rows, indent=2))
     for size in args.sizes:
         chosen = adapt_pool if size == 0 else adapt_pool[:size]
         batches = [tensors(chosen[s : s + args.batch]) for s in range(0, len(chosen), args.batch)]
         adapted = adapt_batch_norm(model, batches)
         rows[f"adapted_on_{len(chosen)}"] = _figures(labels, score(adapted))
-        print(json.dumps({len(chosen): rows[f"adapted_on_{len(chosen)}"]}), flush=True)
-    (args.run / "adapt-bn.json").write_text(json.dumps(rows, indent=2))
+        record.write_text(json.dumps(rows, indent=2))  # after each row: a pass takes minutes
+    print(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
