@@ -14,7 +14,7 @@ from training.derived_runs import ensemble, one_view
 GRADES = [0, 0, 2, 3]
 
 
-def _run(root: Path, name: str, prefix: str, scores: list[float], one_view: bool) -> Path:
+def _run(root: Path, name: str, prefix: str, scores: list[float], stored_one_view: bool) -> Path:
     """A finished fold per source, as training.evaluate writes it."""
     run = root / name
     for source in ("eyepacs", "idrid", "rahim", "aptos"):
@@ -24,7 +24,7 @@ def _run(root: Path, name: str, prefix: str, scores: list[float], one_view: bool
         for i, (grade, score) in enumerate(zip(GRADES, scores, strict=True)):
             row = {"path": f"{prefix}/datasets/{source}/{i}.jpg", "dataset": source,
                    "grade": grade, "referable_score": score}  # fmt: skip
-            if one_view:
+            if stored_one_view:
                 row["referable_score_one_view"] = 1.0 - score
             rows.append(row)
         (folder / "holdout-scores-best.json").write_text(json.dumps(rows))
@@ -37,8 +37,8 @@ def _scores(run: Path, source: str) -> list[float]:
 
 
 def test_an_ensemble_is_the_mean_score_of_the_same_photographs(tmp_path: Path) -> None:
-    a = _run(tmp_path, "A", "../shared", [0.1, 0.2, 0.9, 0.4], one_view=True)
-    b = _run(tmp_path, "B", "/work/shared", [0.3, 0.0, 0.5, 0.8], one_view=False)
+    a = _run(tmp_path, "A", "../shared", [0.1, 0.2, 0.9, 0.4], stored_one_view=True)
+    b = _run(tmp_path, "B", "/work/shared", [0.3, 0.0, 0.5, 0.8], stored_one_view=False)
 
     result = ensemble([a, b], tmp_path / "E")
 
@@ -50,7 +50,7 @@ def test_an_ensemble_is_the_mean_score_of_the_same_photographs(tmp_path: Path) -
 
 
 def test_one_view_reports_the_run_without_its_mirror(tmp_path: Path) -> None:
-    run = _run(tmp_path, "A", "..", [0.1, 0.2, 0.9, 0.4], one_view=True)
+    run = _run(tmp_path, "A", "..", [0.1, 0.2, 0.9, 0.4], stored_one_view=True)
 
     result = one_view(run, tmp_path / "one")
 
@@ -61,7 +61,7 @@ def test_one_view_reports_the_run_without_its_mirror(tmp_path: Path) -> None:
 
 
 def test_one_view_refuses_a_run_scored_before_it_was_stored(tmp_path: Path) -> None:
-    run = _run(tmp_path, "old", "..", [0.1, 0.2, 0.9, 0.4], one_view=False)
+    run = _run(tmp_path, "old", "..", [0.1, 0.2, 0.9, 0.4], stored_one_view=False)
 
     with pytest.raises(SystemExit, match="before one-view scores were stored"):
         one_view(run, tmp_path / "one")
